@@ -1,0 +1,56 @@
+# faultline — quick start:
+#   make demo    install missing deps, build, run the default demo, say where its trace went
+#   make test    build and run every test (fast suite, then the ASan+UBSan job)
+#
+# Other targets: build, test-fast, test-sanitize, test-long, bench, clean.
+
+BUILD       ?= build
+BUILD_SAN   ?= build-sanitize
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
+CCACHE      := $(shell command -v ccache 2>/dev/null)
+LAUNCHER    := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps build demo test test-fast test-sanitize test-long bench clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+$(BUILD)/build.ninja: | deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) $(CMAKE_FLAGS)
+
+$(BUILD_SAN)/build.ninja: | deps
+	cmake -S . -B $(BUILD_SAN) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFAULTLINE_SANITIZE=ON $(LAUNCHER) $(CMAKE_FLAGS)
+
+build: $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@mkdir -p out
+	$(BUILD)/faultline run --protocol echo --seed 1 --faults all --trace out/demo-trace.json
+	@echo
+	@echo "demo: the whole run, event by event, is in out/demo-trace.json"
+	@echo "demo: read it as a log with: $(BUILD)/faultline run --protocol echo --seed 1 --faults all --print"
+
+test: test-fast test-sanitize
+
+test-fast: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE long
+
+# The ASan+UBSan job: the whole fast suite, built with the ucontext fiber backend.
+test-sanitize: $(BUILD_SAN)/build.ninja
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+	ctest --test-dir $(BUILD_SAN) --output-on-failure -j $(JOBS) -LE "long|nosanitize"
+
+# Long seed sweeps; not part of `make test`.
+test-long: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L long
+
+bench: build
+	@echo "benchmarks are in $(BUILD)/bench/; see bench/README.md for the commands and numbers"
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

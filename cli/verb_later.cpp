@@ -1,0 +1,46 @@
+// Verbs whose parts land in later issues. They parse, say clearly that they are not
+// available yet, and exit 2, so scripts fail loudly instead of silently doing nothing.
+#include <iostream>
+#include <string>
+
+#include "exit_status.hpp"
+#include "verbs.hpp"
+
+namespace faultline::cli {
+namespace {
+
+Verb later_verb(CLI::App& app, const std::string& name, const std::string& description,
+                const std::string& lands_with) {
+  CLI::App* command = app.add_subcommand(name, description + " (not available yet)");
+  command->allow_extras();
+  command->add_flag("--json")->description("print a JSON summary as the last line");
+  return Verb{command, [name, lands_with] {
+                std::cerr << "faultline " << name << ": not available yet; it lands with "
+                          << lands_with << "\n";
+                return kExitBadInput;
+              }};
+}
+
+}  // namespace
+
+Verb add_replay_verb(CLI::App& app) {
+  return later_verb(app, "replay", "replay the exact run a repro file holds",
+                    "the scenario format and replay");
+}
+Verb add_fuzz_verb(CLI::App& app) {
+  return later_verb(app, "fuzz", "run many seeds and shrink each failure to a repro file",
+                    "fuzzing with shrinking");
+}
+Verb add_shrink_verb(CLI::App& app) {
+  return later_verb(app, "shrink", "shrink a failing repro to the smallest run that still fails",
+                    "fuzzing with shrinking");
+}
+Verb add_explore_verb(CLI::App& app) {
+  return later_verb(app, "explore", "explore a small configuration exhaustively",
+                    "exhaustive exploration");
+}
+Verb add_viz_verb(CLI::App& app) {
+  return later_verb(app, "viz", "turn a trace into HTML, DOT or SVG", "the trace pages");
+}
+
+}  // namespace faultline::cli
