@@ -1,5 +1,8 @@
 # Shared build settings for every faultline target.
 
+set(FAULTLINE_CMAKE_DIR ${CMAKE_CURRENT_LIST_DIR})
+get_filename_component(FAULTLINE_ROOT ${CMAKE_CURRENT_LIST_DIR} DIRECTORY)
+
 add_library(faultline_options INTERFACE)
 target_compile_options(faultline_options INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
@@ -21,11 +24,11 @@ endif()
 # One doctest executable; every TEST_CASE becomes a ctest test.
 function(faultline_test name)
   cmake_parse_arguments(T "" "" "SOURCES;LIBS;LABELS" ${ARGN})
-  add_executable(${name} ${T_SOURCES} ${CMAKE_SOURCE_DIR}/cmake/doctest_main.cpp)
+  add_executable(${name} ${T_SOURCES} ${FAULTLINE_CMAKE_DIR}/doctest_main.cpp)
   target_link_libraries(${name} PRIVATE ${T_LIBS} doctest::doctest faultline_options)
   target_compile_definitions(${name} PRIVATE
     FAULTLINE_TESTDATA_DIR="${FAULTLINE_TESTDATA_DIR}"
-    FAULTLINE_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+    FAULTLINE_SOURCE_DIR="${FAULTLINE_ROOT}"
     FAULTLINE_BINARY_DIR="${CMAKE_BINARY_DIR}")
   set(labels ${T_LABELS})
   if(NOT labels)

@@ -1,0 +1,88 @@
+#pragma once
+// The event queue: pending events in (time, insertion order) order.
+//
+// A radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990): simulated time never runs
+// backwards, so a popped minimum bounds every later push, and an event moves between
+// buckets at most 64 times. Ties keep insertion order exactly: each bucket is sorted by
+// insertion, because a bucket receives redistributed events only while it is empty and
+// pushes append. Bucket 0 holds the events at the current minimum time and is consumed
+// from the front. tests/event_queue_test.cpp checks it against a binary heap keyed by
+// (time, sequence number), the slow twin.
+#include <array>
+#include <cassert>
+#include <cstdint>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace faultline::sim {
+
+enum class EventKind : std::uint8_t {
+  start,    // start (or restart) a node's actor
+  deliver,  // a message arrives: ref = in-flight slot
+  wake,     // a blocked actor's deadline: gen must match the node's wait generation
+  control,  // a scheduled action (fault timeline): ref = action index
+};
+
+struct Event {
+  Time time = 0;
+  std::uint32_t ref = 0;
+  NodeId node = 0;
+  std::uint32_t gen = 0;
+  EventKind kind = EventKind::start;
+};
+static_assert(sizeof(Event) == 24);
+
+class EventQueue {
+ public:
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+  // The time of the latest minimum taken; pushes must not be earlier.
+  Time floor() const { return static_cast<Time>(last_); }
+
+  void push(const Event& event) {
+    assert(event.time >= static_cast<Time>(last_) && "event scheduled in the past");
+    buckets_[bucket_of(static_cast<std::uint64_t>(event.time))].push_back(event);
+    ++size_;
+  }
+
+  // The earliest event; precondition: !empty().
+  const Event& top() {
+    if (head_ == buckets_[0].size()) refill();
+    return buckets_[0][head_];
+  }
+
+  Event pop() {
+    const Event event = top();
+    ++head_;
+    --size_;
+    return event;
+  }
+
+ private:
+  int bucket_of(std::uint64_t key) const {
+    return key == last_ ? 0 : 64 - __builtin_clzll(key ^ last_);
+  }
+
+  void refill() {
+    buckets_[0].clear();
+    head_ = 0;
+    std::size_t i = 1;
+    while (buckets_[i].empty()) ++i;  // size_ > 0, so some bucket holds an event
+    std::vector<Event>& from = buckets_[i];
+    std::uint64_t least = static_cast<std::uint64_t>(from[0].time);
+    for (const Event& e : from) {
+      if (static_cast<std::uint64_t>(e.time) < least) least = static_cast<std::uint64_t>(e.time);
+    }
+    last_ = least;
+    for (const Event& e : from) buckets_[bucket_of(static_cast<std::uint64_t>(e.time))].push_back(e);
+    from.clear();
+  }
+
+  std::array<std::vector<Event>, 65> buckets_;
+  std::size_t head_ = 0;  // consumed prefix of bucket 0
+  std::uint64_t last_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace faultline::sim

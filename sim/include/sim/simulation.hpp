@@ -1,0 +1,402 @@
+#pragma once
+// The simulation kernel: one process runs a whole cluster deterministically.
+//
+// Each node runs its actor as a fiber (Boost.Context), written in a blocking style
+// through its Context: send, recv with a deadline, sleep, now, random, disk, annotate,
+// history. Exactly one fiber runs at a time; the kernel resumes them in event order
+// (time, then insertion order). Every effect an actor has goes through one kernel entry
+// point, Simulation::perform(), so the scheduler, the trace and an explorer see all of
+// them. Every nondeterministic decision is a choice (choice.hpp).
+//
+// A run is a pure function of (configuration, choices): no wall clock, no threads, no
+// global state, no address-dependent order. Several simulations may run in one process
+// at once, one per thread.
+//
+//   sim::SeededChoices choices(seed);
+//   sim::Simulation sim(config, choices);
+//   NodeId server = sim.add_node({.name = "server"}, [](NodeId) { return make_server(); });
+//   sim.add_invariant("replies match requests", [](const Simulation& s) { ... });
+//   sim.at(2 * kSecond, "crash server", [=](Simulation& s) { s.crash(server); });
+//   RunResult result = sim.run();
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "sim/choice.hpp"
+#include "sim/clock.hpp"
+#include "sim/disk.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/history.hpp"
+#include "sim/message.hpp"
+#include "sim/network.hpp"
+#include "sim/trace.hpp"
+#include "sim/types.hpp"
+
+namespace faultline::sim {
+
+class Simulation;
+class Context;
+
+// Thrown inside a fiber to unwind it when its node crashes (or the simulation ends).
+// Deliberately not a std::exception: actor code must not swallow it (STYLE.md habit 8).
+struct ActorKilled {};
+
+// An actor's failed assertion (Context::check / fail): a finding, not a crash.
+struct ActorAssertion {
+  std::string what;
+};
+
+class Actor {
+ public:
+  virtual ~Actor() = default;
+  // Runs for the life of one incarnation of the node; returning ends the actor.
+  virtual void run(Context& ctx) = 0;
+};
+using ActorFactory = std::function<std::unique_ptr<Actor>(NodeId)>;
+
+struct SimConfig {
+  Time time_limit_ns = 10 * kSecond;        // the run ends at this true time
+  std::uint64_t max_events = 20'000'000;    // trace events; beyond: verdict unknown
+  std::uint64_t max_calls_per_step = 1'000'000;  // kernel calls without blocking: livelock
+  std::size_t stack_bytes = 64 * 1024;
+  bool stack_guard_pages = true;  // a PROT_NONE page below each stack (costs a mapping each)
+  bool keep_payloads = false;     // keep message bodies for the JSON trace
+  bool stop_on_finding = true;    // the first violation ends the run
+  LinkProfile network;            // every link's profile unless set per link
+  DiskProfile disk;               // every node's disk
+};
+
+struct NodeOptions {
+  std::string name = {};
+  std::string role = "server";  // free text for selectors and the viewer
+  Duration clock_offset_ns = 0;
+  std::int64_t clock_drift_ppm = 0;
+  std::optional<DiskProfile> disk = {};
+};
+
+enum class FindingKind : std::uint8_t {
+  invariant,        // a safety property broke
+  liveness,         // progress did not resume in the bound after the faults healed
+  linearizability,  // the client history has no linearization
+  actor_error,      // an actor threw or failed an assertion
+  livelock,         // an actor kept calling the kernel without ever blocking
+  event_limit,      // the run hit its event bound before its time limit
+  expectation,      // a scenario's expectation was not met
+};
+std::string_view finding_kind_name(FindingKind kind);
+
+struct Finding {
+  FindingKind kind = FindingKind::invariant;
+  std::string name;     // invariant or property name
+  std::string message;  // what was seen
+  std::uint64_t event_index = 0;
+  Time time = 0;
+  NodeId node = kNoNode;
+};
+
+enum class Verdict : std::uint8_t { ok, violation, unknown };
+std::string_view verdict_name(Verdict verdict);
+
+struct RunStats {
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_delivered = 0;
+  std::uint64_t messages_dropped = 0;
+  std::uint64_t messages_duplicated = 0;
+  std::uint64_t crashes = 0;
+  std::uint64_t fiber_switches = 0;
+};
+
+struct RunResult {
+  Verdict verdict = Verdict::ok;
+  std::vector<Finding> findings;
+  std::uint64_t events = 0;  // trace records
+  Time sim_time_ns = 0;
+  std::uint64_t trace_hash = 0;
+  std::string stop_reason;
+  RunStats stats;
+  std::size_t choices = 0;
+  std::size_t tape_misfits = 0;
+  std::optional<TapeMisfit> first_misfit;
+};
+
+// A state fact an actor published (role=leader, term=4), the latest per key.
+struct Annotation {
+  bool is_text = false;
+  std::int64_t number = 0;
+  std::string text;
+};
+
+using Invariant = std::function<std::optional<std::string>(const Simulation&)>;
+using Action = std::function<void(Simulation&)>;
+
+// One kernel call. Context builds these; Simulation::perform carries them out.
+enum class CallOp : std::uint8_t {
+  send, recv, sleep, now, random, annotate, ignore, log, invoke, complete,
+  disk_put, disk_erase, disk_append, disk_truncate, disk_read, disk_sync, fail,
+};
+
+struct Call {
+  CallOp op = CallOp::now;
+  NodeId peer = kNoNode;
+  Time deadline = kTimeNever;       // recv / sleep: local time
+  std::uint64_t n = 0;              // random bound; truncate size
+  std::int64_t number = 0;          // annotate: value (when text is empty and is_text false)
+  bool is_text = false;
+  std::string_view name = {};       // annotate key, disk key / log name, history f
+  std::string_view text = {};       // annotate value, reason, log line, disk bytes
+  Payload* payload = nullptr;       // send
+  const std::optional<std::string>* key = nullptr;  // invoke
+  const nlohmann::json* value = nullptr;           // invoke / complete
+  OpType outcome = OpType::ok;      // complete
+  // results
+  bool ok = false;
+  std::uint64_t result = 0;
+  std::optional<Envelope>* received = nullptr;  // recv
+  std::string* bytes = nullptr;                 // disk_read
+};
+
+// A client operation in flight, as returned by Context::invoke.
+struct OpHandle {
+  std::uint32_t process = 0;
+  std::size_t index = 0;  // the invocation's place in the history
+};
+
+// A node's view of the disk: every write and read goes through the kernel.
+class DiskHandle {
+ public:
+  void put(std::string_view key, std::string_view value);
+  void erase(std::string_view key);
+  void append(std::string_view log, std::string_view record);
+  void truncate(std::string_view log, std::size_t records);
+  std::optional<std::string> get(std::string_view key);
+  std::size_t log_size(std::string_view log) const;
+  std::string read(std::string_view log, std::size_t index);
+  std::vector<std::string> read_log(std::string_view log);
+  // Blocks for the disk's sync latency; when it returns every write so far is durable.
+  void sync();
+
+ private:
+  friend class Context;
+  explicit DiskHandle(Context& ctx) : ctx_(ctx) {}
+  Context& ctx_;
+};
+
+// What an actor sees of the world. Every method is one kernel call.
+class Context {
+ public:
+  NodeId self() const { return self_; }
+  const std::string& name() const;
+  std::size_t node_count() const;
+  std::uint64_t incarnation() const;
+
+  // The node's local clock (offset, drift and jumps applied).
+  Time now();
+
+  template <Message T>
+  void send(NodeId to, T message) {
+    Payload payload(std::move(message));
+    Call call{.op = CallOp::send, .peer = to, .payload = &payload};
+    perform(call);
+  }
+  void send_payload(NodeId to, Payload payload);
+
+  // Waits for the next message until a local-time deadline; nullopt on timeout.
+  std::optional<Envelope> recv_until(Time local_deadline);
+  std::optional<Envelope> recv(Duration timeout) { return recv_until(deadline_after(timeout)); }
+  std::optional<Envelope> recv() { return recv_until(kTimeNever); }
+  void sleep(Duration d);
+
+  // A draw in [0, n) from the choice source; 0 is the quiet value.
+  std::uint64_t random(std::uint64_t n);
+  // A duration in [lo, hi], lo being the quiet choice.
+  Duration random_between(Duration lo, Duration hi);
+
+  DiskHandle& disk() { return disk_; }
+
+  void annotate(std::string_view key, std::int64_t value);
+  void annotate(std::string_view key, std::string_view value);
+  // Records that a message was dropped by the protocol's gate, and why.
+  void ignore(const Envelope& message, std::string_view reason);
+  void log(std::string_view text);
+
+  // Client history (clients only).
+  OpHandle invoke(std::string_view f, const std::optional<std::string>& key,
+                  const nlohmann::json& value);
+  void complete(const OpHandle& op, OpType outcome, const nlohmann::json& value);
+
+  // An assertion: a failed one stops the actor and becomes a finding of the run.
+  void check(bool condition, std::string_view what) {
+    if (!condition) fail(what);
+  }
+  [[noreturn]] void fail(std::string_view what);
+
+  Time deadline_after(Duration d);
+
+ private:
+  friend class Simulation;
+  friend class DiskHandle;
+  Context(Simulation& sim, NodeId self) : sim_(sim), self_(self), disk_(*this) {}
+  void perform(Call& call);
+
+  Simulation& sim_;
+  NodeId self_;
+  DiskHandle disk_;
+};
+
+class Simulation {
+ public:
+  Simulation(SimConfig config, ChoiceSource& choices);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Setup (before run()).
+  NodeId add_node(NodeOptions options, ActorFactory factory);
+  void add_invariant(std::string name, Invariant check);
+  // Schedules an action (a fault, a heal, a check) at a true time.
+  void at(Time time, std::string label, Action action);
+
+  // Runs until the time limit, the event bound, a finding, or until nothing is left.
+  RunResult run();
+  // Ends the run after the current event.
+  void stop(std::string reason);
+
+  // The kernel entry point: every effect of an actor.
+  void perform(NodeId node, Call& call);
+
+  // Faults, for actions and tests.
+  void crash(NodeId node);
+  void restart(NodeId node);
+  void pause(NodeId node);
+  void resume(NodeId node);
+  std::uint32_t partition(Partition p, std::string_view description = {});
+  void heal(std::uint32_t partition_id);
+  void heal_all();
+  std::uint32_t degrade(LinkFault fault, std::string_view description = {});
+  void restore(std::uint32_t fault_id);
+  void restore_all();
+  void clock_jump(NodeId node, Duration delta);
+  void clock_drift(NodeId node, std::int64_t ppm);
+  void clock_offset(NodeId node, Duration offset);
+
+  // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
+  void report(Finding finding);
+  void log(std::string_view text);
+
+  // The omniscient view, for invariants and end-of-run checks.
+  Time now() const { return now_; }
+  const SimConfig& config() const { return config_; }
+  std::size_t node_count() const { return nodes_.size(); }
+  const std::string& node_name(NodeId id) const;
+  const std::string& node_role(NodeId id) const;
+  bool is_up(NodeId id) const;
+  bool is_paused(NodeId id) const;
+  std::uint64_t incarnation(NodeId id) const;
+  Actor* actor(NodeId id) const;
+  template <class A>
+  A* actor_as(NodeId id) const {
+    return dynamic_cast<A*>(actor(id));
+  }
+  const Disk& disk(NodeId id) const;
+  Disk& disk(NodeId id);
+  const NodeClock& clock(NodeId id) const;
+  Time local_time(NodeId id) const { return clock(id).local(now_); }
+  Network& network() { return network_; }
+  const Network& network() const { return network_; }
+  const Annotation* annotation(NodeId id, std::string_view key) const;
+  const std::map<std::string, Annotation, std::less<>>& annotations(NodeId id) const;
+
+  const Trace& trace() const { return trace_; }
+  const History& history() const { return history_; }
+  const std::vector<Finding>& findings() const { return findings_; }
+  ChoiceSource& choices() { return choices_; }
+  const std::vector<nlohmann::json>& message_bodies() const { return bodies_; }
+  std::uint64_t messages_sent() const { return next_message_id_; }
+
+  // Kernel internals shared with the implementation files.
+  struct Node;
+  struct InFlight;
+  class StackPool;
+
+ private:
+  friend class Context;
+
+  Node& node_ref(NodeId id) const;
+  void dispatch(const Event& event);
+  void on_start(Node& n);
+  void on_deliver(const Event& event);
+  void on_wake(const Event& event);
+  void resume_fiber(Node& n);
+  void suspend(Node& n);
+  void start_fiber(Node& n);
+  void kill_fiber(Node& n);
+  void actor_main(Node& n);
+  void wait_until(Node& n, Time local_deadline, std::uint8_t wait_kind);
+  void schedule_wake(Node& n);
+  void finish_wait_timer(Node& n);
+  void check_invariants(NodeId cause);
+  void add_finding(Finding f);
+  void stop_run(std::string reason);
+
+  void do_send(Node& n, Call& call);
+  void do_recv(Node& n, Call& call);
+  void do_sleep(Node& n, Call& call);
+  void do_annotate(Node& n, Call& call);
+  void do_history(Node& n, Call& call);
+  void do_disk(Node& n, Call& call);
+  void transmit(Node& from, NodeId to, Payload&& payload, MessageId id, std::uint32_t size,
+                std::uint16_t kind);
+  Duration link_delay(NodeId from, NodeId to, const LinkProfile& link, std::uint32_t size);
+  std::uint32_t intern(std::string_view text) { return trace_.strings().intern(text); }
+  std::size_t record(TraceRecord r, std::uint64_t content = 0);
+
+  SimConfig config_;
+  ChoiceSource& choices_;
+  Network network_;
+  EventQueue queue_;
+  Trace trace_;
+  History history_;
+  Time now_ = 0;
+  Time last_active_ = 0;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::vector<InFlight> in_flight_;
+  std::vector<std::uint32_t> free_slots_;
+  std::vector<std::pair<std::string, Invariant>> invariants_;
+  std::vector<std::pair<std::string, Action>> actions_;
+  std::vector<Finding> findings_;
+  std::vector<nlohmann::json> bodies_;
+  std::unique_ptr<StackPool> stacks_;
+  Node* running_ = nullptr;
+  MessageId next_message_id_ = 0;
+  std::uint32_t next_process_ = 0;
+  RunStats stats_;
+  bool stopped_ = false;
+  bool ran_ = false;
+  std::string stop_reason_;
+};
+
+// An actor from a function, for small actors in tests and examples.
+class LambdaActor final : public Actor {
+ public:
+  explicit LambdaActor(std::function<void(Context&)> body) : body_(std::move(body)) {}
+  void run(Context& ctx) override { body_(ctx); }
+
+ private:
+  std::function<void(Context&)> body_;
+};
+inline ActorFactory lambda_actor(std::function<void(Context&)> body) {
+  return [body = std::move(body)](NodeId) { return std::make_unique<LambdaActor>(body); };
+}
+
+// A finding as one line: "invariant 'election safety' at event 812, t=1.204s, node n3: ..."
+std::string describe_finding(const Finding& f, const Simulation* sim = nullptr);
+std::string format_time(Time t);  // 1.204031s, 12.5ms, 300us, 0s
+
+}  // namespace faultline::sim

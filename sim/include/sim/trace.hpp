@@ -1,0 +1,135 @@
+#pragma once
+// The trace: every event of a run, recorded as fixed 32-byte binary records (a few ns
+// each) and exported to the JSON trace format only on demand. A 64-bit hash is folded
+// over the event stream as it is recorded; two runs are the same run exactly when
+// their trace hashes agree.
+//
+// Strings (message type names, annotation keys and values, reasons, log lines) are
+// interned in first-use order, which is itself deterministic.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace faultline::sim {
+
+enum class TraceEvent : std::uint8_t {
+  start,        // node's actor started: a = incarnation
+  finish,       // actor returned from run()
+  send,         // node -> peer, a = message id, b = size bytes, kind = type name
+  deliver,      // peer -> node (node received), a = message id
+  drop,         // a = message id, reason = DropReason, node = sender, peer = receiver
+  duplicate,    // a = new message id, b = id of the original
+  timer,        // a blocked actor's deadline passed (recv timeout, sleep end, sync done)
+  crash,        // node crashed
+  restart,      // node restarted (its actor starts afresh on the next event)
+  pause,        // node paused
+  resume,       // node resumed
+  partition,    // a = partition id, text = description
+  heal,         // a = partition id (or all)
+  link_fault,   // a = fault id: degraded links begin
+  link_heal,    // a = fault id: degraded links end
+  clock,        // node's clock changed: reason = ClockChange, a = amount (ns or ppm)
+  disk_write,   // a = bytes
+  disk_sync,    // a = writes made durable
+  disk_loss,    // at a crash: a = unsynced writes lost, b = 1 if the last was torn
+  disk_corrupt, // a read returned corrupted bytes
+  annotate,     // kind = key, a = value (int) or string id, reason = 1 if a is a string
+  client,       // a history event: a = index in the history, reason = OpType
+  ignore,       // node ignored message a: text = reason
+  violation,    // a = index of the finding
+  log,          // text = free text from an actor or the fault scheduler
+  error,        // an actor threw or failed an assertion: text = what
+};
+std::string_view trace_event_name(TraceEvent event);
+
+enum class DropReason : std::uint8_t {
+  random,           // the link lost it
+  partition_send,   // a partition stood between the nodes when it was sent
+  partition_flight, // a partition came up while it was in flight
+  node_down,        // the receiver was crashed when it arrived
+  unknown_node,
+};
+std::string_view drop_reason_name(DropReason reason);
+
+enum class ClockChange : std::uint8_t { jump, drift, offset };
+
+struct TraceRecord {
+  Time time = 0;
+  TraceEvent type = TraceEvent::log;
+  std::uint8_t reason = 0;
+  std::uint16_t kind = 0;  // interned message type name / annotation key
+  NodeId node = kNoNode;
+  std::uint32_t peer = kNoNode;
+  std::uint32_t b = 0;
+  std::uint64_t a = 0;
+};
+static_assert(sizeof(TraceRecord) == 32);
+
+// Interned strings, ids in first-use order.
+class StringTable {
+ public:
+  std::uint32_t intern(std::string_view text);
+  const std::string& at(std::uint32_t id) const { return strings_[id]; }
+  std::size_t size() const { return strings_.size(); }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<std::string> strings_;
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
+};
+
+class Trace {
+ public:
+  // Appends a record and folds it, with `content` (e.g. a message body's hash), into
+  // the trace hash. Returns the record's index.
+  std::size_t record(const TraceRecord& r, std::uint64_t content = 0) {
+    mix(static_cast<std::uint64_t>(r.time));
+    mix(static_cast<std::uint64_t>(r.type) | (std::uint64_t{r.reason} << 8) |
+        (std::uint64_t{r.kind} << 16) | (std::uint64_t{r.node} << 32));
+    mix(std::uint64_t{r.peer} | (std::uint64_t{r.b} << 32));
+    mix(r.a ^ content);
+    records_.push_back(r);
+    return records_.size() - 1;
+  }
+
+  const std::vector<TraceRecord>& records() const { return records_; }
+  std::size_t size() const { return records_.size(); }
+  std::uint64_t hash() const { return finish(hash_); }
+
+  StringTable& strings() { return strings_; }
+  const StringTable& strings() const { return strings_; }
+  // Message type names and annotation keys, kept apart so they fit 16 bits.
+  std::uint16_t intern_kind(std::string_view name);
+  const std::string& kind_name(std::uint16_t id) const { return kinds_.at(id); }
+
+ private:
+  void mix(std::uint64_t word) {
+    hash_ ^= word;
+    hash_ = ((hash_ << 29) | (hash_ >> 35)) * 0x9fb21c651e98df25ULL;
+  }
+  static std::uint64_t finish(std::uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+  }
+
+  std::vector<TraceRecord> records_;
+  std::uint64_t hash_ = 0x6a09e667f3bcc909ULL;
+  StringTable strings_;
+  StringTable kinds_;
+};
+
+// Hashes a described value (message body) for the trace hash.
+class HashFields;
+
+std::string format_hash(std::uint64_t hash);  // "0x" + 16 hex digits
+
+}  // namespace faultline::sim

@@ -1,0 +1,160 @@
+// The actor's API: every method builds one kernel call.
+#include <stdexcept>
+
+#include "kernel_node.hpp"
+#include "sim/simulation.hpp"
+
+namespace faultline::sim {
+
+void Context::perform(Call& call) { sim_.perform(self_, call); }
+
+const std::string& Context::name() const { return sim_.node_name(self_); }
+std::size_t Context::node_count() const { return sim_.node_count(); }
+std::uint64_t Context::incarnation() const { return sim_.incarnation(self_); }
+
+Time Context::now() {
+  Call call{.op = CallOp::now};
+  perform(call);
+  return static_cast<Time>(call.result);
+}
+
+Time Context::deadline_after(Duration d) {
+  if (d == kTimeNever) return kTimeNever;
+  const Time t = now();
+  return d >= kTimeNever - t ? kTimeNever : t + d;
+}
+
+void Context::send_payload(NodeId to, Payload payload) {
+  Call call{.op = CallOp::send, .peer = to, .payload = &payload};
+  perform(call);
+}
+
+std::optional<Envelope> Context::recv_until(Time local_deadline) {
+  std::optional<Envelope> received;
+  Call call{.op = CallOp::recv, .deadline = local_deadline, .received = &received};
+  perform(call);
+  return received;
+}
+
+void Context::sleep(Duration d) {
+  Call call{.op = CallOp::sleep, .deadline = deadline_after(d)};
+  perform(call);
+}
+
+std::uint64_t Context::random(std::uint64_t n) {
+  Call call{.op = CallOp::random, .n = n};
+  perform(call);
+  return call.result;
+}
+
+Duration Context::random_between(Duration lo, Duration hi) {
+  if (hi <= lo) return lo;
+  const auto span = static_cast<std::uint64_t>(hi - lo);
+  if (span < 0xffffffffULL) return lo + static_cast<Duration>(random(span + 1));
+  // Wide ranges: 2^20 evenly spaced steps keep a choice small enough to enumerate.
+  constexpr std::uint64_t kSteps = 1u << 20;
+  return lo + static_cast<Duration>(static_cast<UInt128>(span) * random(kSteps) /
+                                    (kSteps - 1));
+}
+
+void Context::annotate(std::string_view key, std::int64_t value) {
+  Call call{.op = CallOp::annotate, .number = value, .is_text = false, .name = key};
+  perform(call);
+}
+
+void Context::annotate(std::string_view key, std::string_view value) {
+  Call call{.op = CallOp::annotate, .is_text = true, .name = key, .text = value};
+  perform(call);
+}
+
+void Context::ignore(const Envelope& message, std::string_view reason) {
+  Call call{.op = CallOp::ignore, .peer = message.from, .text = reason};
+  call.result = message.id;
+  perform(call);
+}
+
+void Context::log(std::string_view text) {
+  Call call{.op = CallOp::log, .text = text};
+  perform(call);
+}
+
+OpHandle Context::invoke(std::string_view f, const std::optional<std::string>& key,
+                         const nlohmann::json& value) {
+  Call call{.op = CallOp::invoke, .name = f, .key = &key, .value = &value};
+  perform(call);
+  const auto& event = sim_.history().events()[call.result];
+  return OpHandle{event.process, static_cast<std::size_t>(call.result)};
+}
+
+void Context::complete(const OpHandle& op, OpType outcome, const nlohmann::json& value) {
+  Call call{.op = CallOp::complete, .n = op.index, .value = &value, .outcome = outcome};
+  perform(call);
+}
+
+void Context::fail(std::string_view what) {
+  Call call{.op = CallOp::fail, .text = what};
+  perform(call);
+  throw ActorAssertion{std::string(what)};  // reached only while the node is being killed
+}
+
+// ---------------------------------------------------------------- disk
+
+void DiskHandle::put(std::string_view key, std::string_view value) {
+  Call call{.op = CallOp::disk_put, .name = key, .text = value};
+  ctx_.perform(call);
+}
+
+void DiskHandle::erase(std::string_view key) {
+  Call call{.op = CallOp::disk_erase, .name = key};
+  ctx_.perform(call);
+}
+
+void DiskHandle::append(std::string_view log, std::string_view record) {
+  Call call{.op = CallOp::disk_append, .name = log, .text = record};
+  ctx_.perform(call);
+}
+
+void DiskHandle::truncate(std::string_view log, std::size_t records) {
+  Call call{.op = CallOp::disk_truncate, .n = records, .name = log};
+  ctx_.perform(call);
+}
+
+std::optional<std::string> DiskHandle::get(std::string_view key) {
+  std::optional<std::string> value = ctx_.sim_.disk(ctx_.self_).get(key);
+  if (value) {
+    Call call{.op = CallOp::disk_read, .name = key, .bytes = &*value};
+    ctx_.perform(call);
+  }
+  return value;
+}
+
+std::size_t DiskHandle::log_size(std::string_view log) const {
+  return ctx_.sim_.disk(ctx_.self_).log_size(log);
+}
+
+std::string DiskHandle::read(std::string_view log, std::size_t index) {
+  const std::vector<std::string>* records = ctx_.sim_.disk(ctx_.self_).log(log);
+  if (records == nullptr || index >= records->size()) {
+    throw std::out_of_range("disk log '" + std::string(log) + "' has no record " +
+                            std::to_string(index));
+  }
+  std::string bytes = (*records)[index];
+  Call call{.op = CallOp::disk_read, .name = log, .bytes = &bytes};
+  ctx_.perform(call);
+  return bytes;
+}
+
+std::vector<std::string> DiskHandle::read_log(std::string_view log) {
+  std::vector<std::string> out;
+  const std::size_t size = log_size(log);
+  out.reserve(size);
+  for (std::size_t i = 0; i < size; ++i) out.push_back(read(log, i));
+  return out;
+}
+
+void DiskHandle::sync() {
+  Call call{.op = CallOp::disk_sync};
+  ctx_.perform(call);
+}
+
+}  // namespace faultline::sim

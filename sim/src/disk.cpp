@@ -1,0 +1,108 @@
+#include "sim/disk.hpp"
+
+#include <array>
+
+namespace faultline::sim {
+
+void Disk::apply(DiskImage& image, const Op& op) {
+  switch (op.kind) {
+    case OpKind::put:
+      image.kv[op.name] = op.bytes;
+      break;
+    case OpKind::erase: {
+      auto it = image.kv.find(op.name);
+      if (it != image.kv.end()) image.kv.erase(it);
+      break;
+    }
+    case OpKind::append:
+      image.logs[op.name].push_back(op.bytes);
+      break;
+    case OpKind::truncate: {
+      auto it = image.logs.find(op.name);
+      if (it != image.logs.end() && it->second.size() > op.size) it->second.resize(op.size);
+      break;
+    }
+  }
+}
+
+void Disk::put(std::string_view key, std::string_view value) {
+  pending_.push_back(Op{OpKind::put, std::string(key), std::string(value), 0});
+  apply(current_, pending_.back());
+  bytes_written_ += value.size();
+}
+
+void Disk::erase(std::string_view key) {
+  pending_.push_back(Op{OpKind::erase, std::string(key), {}, 0});
+  apply(current_, pending_.back());
+}
+
+void Disk::append(std::string_view log, std::string_view record) {
+  pending_.push_back(Op{OpKind::append, std::string(log), std::string(record), 0});
+  apply(current_, pending_.back());
+  bytes_written_ += record.size();
+}
+
+void Disk::truncate(std::string_view log, std::size_t records) {
+  pending_.push_back(Op{OpKind::truncate, std::string(log), {}, records});
+  apply(current_, pending_.back());
+}
+
+std::optional<std::string> Disk::get(std::string_view key) const {
+  auto it = current_.kv.find(key);
+  if (it == current_.kv.end()) return std::nullopt;
+  return it->second;
+}
+
+std::size_t Disk::log_size(std::string_view log) const {
+  auto it = current_.logs.find(log);
+  return it == current_.logs.end() ? 0 : it->second.size();
+}
+
+const std::vector<std::string>* Disk::log(std::string_view log) const {
+  auto it = current_.logs.find(log);
+  return it == current_.logs.end() ? nullptr : &it->second;
+}
+
+std::size_t Disk::sync() {
+  const std::size_t count = pending_.size();
+  for (const Op& op : pending_) apply(durable_, op);
+  pending_.clear();
+  return count;
+}
+
+std::size_t Disk::crash(bool tear_last, std::size_t torn_bytes) {
+  const std::size_t lost = pending_.size();
+  if (tear_last && !pending_.empty()) {
+    // The writes before the torn one reached the platter whole; the torn one in part.
+    for (std::size_t i = 0; i + 1 < pending_.size(); ++i) apply(durable_, pending_[i]);
+    Op torn = pending_.back();
+    if (torn.kind == OpKind::put || torn.kind == OpKind::append) {
+      torn.bytes.resize(std::min(torn_bytes, torn.bytes.size()));
+      apply(durable_, torn);
+    }
+  }
+  pending_.clear();
+  current_ = durable_;
+  return lost;
+}
+
+namespace {
+constexpr std::array<std::uint32_t, 256> make_crc_table() {
+  std::array<std::uint32_t, 256> table{};
+  for (std::uint32_t i = 0; i < 256; ++i) {
+    std::uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82F63B78u : c >> 1;
+    table[i] = c;
+  }
+  return table;
+}
+constexpr auto kCrcTable = make_crc_table();
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+  crc = ~crc;
+  for (char ch : bytes) crc = kCrcTable[(crc ^ static_cast<unsigned char>(ch)) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+}  // namespace faultline::sim

@@ -1,0 +1,30 @@
+#include "sim/history.hpp"
+
+namespace faultline::sim {
+
+std::string_view op_type_name(OpType type) {
+  switch (type) {
+    case OpType::invoke: return "invoke";
+    case OpType::ok: return "ok";
+    case OpType::fail: return "fail";
+    case OpType::info: return "info";
+  }
+  return "unknown";
+}
+
+nlohmann::json History::event_json(const HistoryEvent& e) {
+  nlohmann::json j = {{"process", e.process},
+                      {"type", std::string(op_type_name(e.type))},
+                      {"f", e.f}};
+  if (e.key) j["key"] = *e.key;
+  j["value"] = e.value;
+  j["time"] = e.time;
+  return j;
+}
+
+void History::write_jsonl(std::ostream& out) const {
+  out << R"({"format":"faultline-history","version":1})" << '\n';
+  for (const HistoryEvent& e : events_) out << event_json(e).dump() << '\n';
+}
+
+}  // namespace faultline::sim

@@ -1,0 +1,325 @@
+// The kernel entry point, Simulation::perform, and the network path of a message.
+#include <algorithm>
+#include <stdexcept>
+
+#include "kernel_node.hpp"
+#include "sim/simulation.hpp"
+#include "trace_fields.hpp"
+
+namespace faultline::sim {
+
+void Simulation::perform(NodeId id, Call& call) {
+  Node& n = node_ref(id);
+  if (running_ != &n) {
+    throw std::logic_error("kernel call for " + n.name + " from outside its actor's fiber");
+  }
+  if (n.kill) {
+    // A crashing actor's destructors may still call in: it can no longer act.
+    if (call.op == CallOp::recv || call.op == CallOp::sleep || call.op == CallOp::disk_sync) {
+      throw ActorKilled{};
+    }
+    if (call.op == CallOp::now) call.result = static_cast<std::uint64_t>(n.clock.local(now_));
+    return;
+  }
+  if (++n.calls_this_step > config_.max_calls_per_step) throw LivelockStop{};
+  switch (call.op) {
+    case CallOp::send:
+      do_send(n, call);
+      break;
+    case CallOp::recv:
+      do_recv(n, call);
+      break;
+    case CallOp::sleep:
+      do_sleep(n, call);
+      break;
+    case CallOp::now:
+      call.result = static_cast<std::uint64_t>(n.clock.local(now_));
+      break;
+    case CallOp::random:
+      if (call.n == 0 || call.n > std::uint64_t{0xffffffff}) {
+        throw std::invalid_argument("random(n) needs 1 <= n < 2^32");
+      }
+      call.result = choices_.pick(static_cast<std::uint32_t>(call.n), ChoiceKind::random);
+      break;
+    case CallOp::annotate:
+      do_annotate(n, call);
+      break;
+    case CallOp::ignore:
+      record(TraceRecord{.type = TraceEvent::ignore, .node = n.id, .peer = call.peer,
+                         .b = intern(call.text), .a = call.result});
+      break;
+    case CallOp::log:
+      record(TraceRecord{.type = TraceEvent::log, .node = n.id, .b = intern(call.text)});
+      break;
+    case CallOp::invoke:
+    case CallOp::complete:
+      do_history(n, call);
+      break;
+    case CallOp::fail:
+      throw ActorAssertion{std::string(call.text)};
+    default:
+      do_disk(n, call);
+      break;
+  }
+}
+
+// ---------------------------------------------------------------- messages
+
+void Simulation::do_send(Node& n, Call& call) {
+  if (call.peer >= nodes_.size()) {
+    throw std::out_of_range(n.name + " sent " + std::string(call.payload->name()) +
+                            " to node " + std::to_string(call.peer) + ", which does not exist");
+  }
+  Payload& payload = *call.payload;
+  const MessageId id = next_message_id_++;
+  const std::uint32_t size = payload.size_bytes();
+  const std::uint16_t kind = trace_.intern_kind(payload.name());
+  HashFields hasher;
+  payload.describe(hasher);
+  if (config_.keep_payloads) {
+    JsonFields body;
+    payload.describe(body);
+    bodies_.push_back(body.take());
+  }
+  ++stats_.messages_sent;
+  record(TraceRecord{.type = TraceEvent::send, .kind = kind, .node = n.id, .peer = call.peer,
+                     .b = size, .a = id},
+         hasher.value());
+  transmit(n, call.peer, std::move(payload), id, size, kind);
+}
+
+void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id,
+                          std::uint32_t size, std::uint16_t kind) {
+  auto drop = [&](DropReason reason) {
+    ++stats_.messages_dropped;
+    record(TraceRecord{.type = TraceEvent::drop, .reason = static_cast<std::uint8_t>(reason),
+                       .kind = kind, .node = from.id, .peer = to, .a = id});
+  };
+  if (from.id != to && network_.has_partitions() && network_.blocked(from.id, to)) {
+    drop(DropReason::partition_send);
+    return;
+  }
+  const LinkProfile& link =
+      network_.has_link_overrides() ? network_.link(from.id, to) : network_.default_link();
+  bool lost = choices_.flip(link.drop, ChoiceKind::drop);
+  bool twice = choices_.flip(link.duplicate, ChoiceKind::duplicate);
+  if (network_.has_link_faults()) {
+    network_.for_each_fault(from.id, to, [&](const LinkFault& f) {
+      lost = lost || choices_.flip(f.drop, ChoiceKind::drop);
+      twice = twice || choices_.flip(f.duplicate, ChoiceKind::duplicate);
+    });
+  }
+  if (lost) {
+    drop(DropReason::random);
+    return;
+  }
+  Payload copy;
+  if (twice) copy = payload;
+
+  auto launch = [&](Payload&& body, MessageId message_id) {
+    const Duration delay = link_delay(from.id, to, link, size);
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(in_flight_.size());
+      in_flight_.emplace_back();
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    }
+    InFlight& m = in_flight_[slot];
+    m.payload = std::move(body);
+    m.from = from.id;
+    m.to = to;
+    m.id = message_id;
+    m.size = size;
+    m.kind = kind;
+    queue_.push(Event{.time = now_ + delay, .ref = slot, .node = to, .gen = 0,
+                      .kind = EventKind::deliver});
+  };
+  launch(std::move(payload), id);
+  if (twice) {
+    const MessageId dup = next_message_id_++;
+    ++stats_.messages_duplicated;
+    if (config_.keep_payloads) bodies_.push_back(bodies_[id]);
+    record(TraceRecord{.type = TraceEvent::duplicate, .kind = kind, .node = from.id, .peer = to,
+                       .b = static_cast<std::uint32_t>(id), .a = dup});
+    launch(std::move(copy), dup);
+  }
+}
+
+Duration Simulation::link_delay(NodeId from, NodeId to, const LinkProfile& link,
+                                std::uint32_t size) {
+  Duration delay = link.latency.varies()
+                       ? link.latency.sample(choices_.pick(Latency::kSteps, ChoiceKind::delay))
+                       : link.latency.min_ns;
+  auto hold_back = [&](Duration max_ns) {
+    return static_cast<Duration>(
+        static_cast<Int128>(max_ns) * choices_.pick(Latency::kSteps, ChoiceKind::reorder) /
+        (Latency::kSteps - 1));
+  };
+  if (link.reorder_delay_max_ns > 0 && choices_.flip(link.reorder, ChoiceKind::reorder)) {
+    delay += hold_back(link.reorder_delay_max_ns);
+  }
+  if (network_.has_link_faults()) {
+    network_.for_each_fault(from, to, [&](const LinkFault& f) {
+      if (f.reorder_delay_max_ns > 0 && choices_.flip(f.reorder, ChoiceKind::reorder)) {
+        delay += hold_back(f.reorder_delay_max_ns);
+      }
+      if (f.extra_delay_max_ns > 0) {
+        delay += static_cast<Duration>(static_cast<Int128>(f.extra_delay_max_ns) *
+                                       choices_.pick(Latency::kSteps, ChoiceKind::delay) /
+                                       (Latency::kSteps - 1));
+      }
+    });
+  }
+  if (link.bandwidth_bytes_per_sec > 0) {
+    // The link sends one message at a time: this one starts when the last one is out.
+    const auto transmit_ns = static_cast<Duration>(static_cast<Int128>(size) * kSecond /
+                                                   link.bandwidth_bytes_per_sec);
+    Time& free_at = network_.link_free_at(from, to);
+    const Time start = std::max(free_at, now_);
+    free_at = start + transmit_ns;
+    delay += (start - now_) + transmit_ns;
+  }
+  return delay;
+}
+
+void Simulation::on_deliver(const Event& event) {
+  InFlight& m = in_flight_[event.ref];
+  Node& to = *nodes_[m.to];
+  auto release = [&] {
+    m.payload.reset();
+    free_slots_.push_back(event.ref);
+  };
+  auto drop = [&](DropReason reason) {
+    ++stats_.messages_dropped;
+    record(TraceRecord{.type = TraceEvent::drop, .reason = static_cast<std::uint8_t>(reason),
+                       .kind = m.kind, .node = m.from, .peer = m.to, .a = m.id});
+    release();
+  };
+  if (!to.up) return drop(DropReason::node_down);
+  if (m.from != m.to && network_.has_partitions() && network_.blocked(m.from, m.to)) {
+    return drop(DropReason::partition_flight);
+  }
+  ++stats_.messages_delivered;
+  record(TraceRecord{.type = TraceEvent::deliver, .kind = m.kind, .node = m.to, .peer = m.from,
+                     .b = m.size, .a = m.id});
+  to.mailbox.push_back(Envelope{m.from, m.id, std::move(m.payload)});
+  release();
+  if (to.wait == Wait::recv && !to.paused && to.fiber_live) resume_fiber(to);
+}
+
+void Simulation::do_recv(Node& n, Call& call) {
+  if (n.mailbox.empty()) {
+    if (call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline) return;
+    wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::recv));
+    if (n.mailbox.empty()) return;  // timed out
+  }
+  call.received->emplace(std::move(n.mailbox.front()));
+  n.mailbox.pop_front();
+}
+
+void Simulation::do_sleep(Node& n, Call& call) {
+  // Even a sleep whose deadline has passed yields: events due now go first.
+  wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::sleep));
+}
+
+// ---------------------------------------------------------------- state, history, disk
+
+void Simulation::do_annotate(Node& n, Call& call) {
+  Annotation& a = n.annotations[std::string(call.name)];
+  a.is_text = call.is_text;
+  a.number = call.is_text ? 0 : call.number;
+  a.text = call.is_text ? std::string(call.text) : std::string();
+  const std::uint64_t value =
+      call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.number);
+  record(TraceRecord{.type = TraceEvent::annotate, .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
+                     .kind = trace_.intern_kind(call.name), .node = n.id, .a = value});
+}
+
+void Simulation::do_history(Node& n, Call& call) {
+  HistoryEvent event;
+  if (call.op == CallOp::invoke) {
+    if (n.open_op) throw std::logic_error(n.name + " invoked an operation while one is open");
+    if (!n.has_process) {
+      n.process = next_process_++;
+      n.has_process = true;
+    }
+    event.type = OpType::invoke;
+    event.key = *call.key;
+  } else {
+    if (!n.open_op || n.open_op->index != call.n) {
+      throw std::logic_error(n.name + " completed an operation that is not open");
+    }
+    const HistoryEvent& invocation = history_.events()[n.open_op->index];
+    event.type = call.outcome;
+    event.key = invocation.key;
+    event.f = invocation.f;
+    if (call.outcome == OpType::invoke) throw std::logic_error("complete with type invoke");
+  }
+  if (call.op == CallOp::invoke) event.f = std::string(call.name);
+  event.process = n.process;
+  event.value = *call.value;
+  event.time = now_;
+  event.node = n.id;
+  const std::size_t index = history_.size();
+  history_.add(std::move(event));
+  record(TraceRecord{.type = TraceEvent::client, .reason = static_cast<std::uint8_t>(history_.events().back().type),
+                     .node = n.id, .b = n.process, .a = index});
+  if (call.op == CallOp::invoke) {
+    n.open_op = OpHandle{n.process, index};
+    call.result = index;
+  } else {
+    n.open_op.reset();
+    if (call.outcome == OpType::info) n.has_process = false;  // Jepsen: a fresh process
+  }
+}
+
+void Simulation::do_disk(Node& n, Call& call) {
+  switch (call.op) {
+    case CallOp::disk_put:
+      n.disk.put(call.name, call.text);
+      break;
+    case CallOp::disk_erase:
+      n.disk.erase(call.name);
+      break;
+    case CallOp::disk_append:
+      n.disk.append(call.name, call.text);
+      break;
+    case CallOp::disk_truncate:
+      n.disk.truncate(call.name, call.n);
+      break;
+    case CallOp::disk_read: {
+      std::string& bytes = *call.bytes;
+      if (!bytes.empty() && choices_.flip(n.disk_profile.read_corruption, ChoiceKind::disk)) {
+        const std::uint32_t bit =
+            choices_.pick(static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size() * 8, 1u << 31)),
+                          ChoiceKind::disk);
+        bytes[bit / 8] = static_cast<char>(bytes[bit / 8] ^ (1 << (bit % 8)));
+        record(TraceRecord{.type = TraceEvent::disk_corrupt, .node = n.id, .a = bit});
+      }
+      return;
+    }
+    case CallOp::disk_sync: {
+      const DiskProfile& p = n.disk_profile;
+      if (p.sync_latency_max_ns > 0) {
+        Duration latency = p.sync_latency_min_ns;
+        if (p.sync_latency_max_ns > p.sync_latency_min_ns) {
+          latency += static_cast<Duration>(
+              static_cast<Int128>(p.sync_latency_max_ns - p.sync_latency_min_ns) *
+              choices_.pick(Latency::kSteps, ChoiceKind::disk) / (Latency::kSteps - 1));
+        }
+        wait_until(n, now_ + latency, static_cast<std::uint8_t>(Wait::sync));
+      }
+      const std::size_t count = n.disk.sync();
+      record(TraceRecord{.type = TraceEvent::disk_sync, .node = n.id, .a = count});
+      return;
+    }
+    default:
+      throw std::logic_error("unknown kernel call");
+  }
+  record(TraceRecord{.type = TraceEvent::disk_write, .reason = static_cast<std::uint8_t>(call.op),
+                     .node = n.id, .a = call.text.size()});
+}
+
+}  // namespace faultline::sim

@@ -1,0 +1,69 @@
+#pragma once
+// The kernel's private per-node and per-message state.
+#include <boost/context/fiber.hpp>
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "sim/simulation.hpp"
+
+namespace faultline::sim {
+
+enum class Wait : std::uint8_t {
+  none,   // running, or not started
+  recv,   // blocked in recv until a message or the local deadline
+  sleep,  // blocked until the local deadline
+  sync,   // blocked until the disk sync completes (true time)
+};
+
+struct Simulation::Node {
+  NodeId id = 0;
+  std::string name;
+  std::string role;
+  ActorFactory factory;
+  DiskProfile disk_profile;
+  std::unique_ptr<Context> ctx;
+  std::unique_ptr<Actor> actor;
+  boost::context::fiber fiber;   // the actor, while suspended
+  boost::context::fiber kernel;  // inside the fiber: where to switch back to
+
+  bool up = true;
+  bool paused = false;
+  bool fiber_live = false;   // a fiber exists (started and not finished)
+  bool kill = false;         // unwinding: the next suspension point throws ActorKilled
+  bool wake_deferred = false;   // a deadline passed while paused
+  bool start_deferred = false;  // the start came while paused
+  std::uint64_t incarnation = 0;
+  std::uint64_t calls_this_step = 0;
+
+  std::deque<Envelope> mailbox;
+  Wait wait = Wait::none;
+  Time wait_deadline = kTimeNever;  // local time (recv, sleep) or true time (sync)
+  std::uint32_t wait_gen = 0;       // wake events carry it; a mismatch means stale
+
+  NodeClock clock;
+  Disk disk;
+  std::map<std::string, Annotation, std::less<>> annotations;
+
+  bool has_process = false;
+  std::uint32_t process = 0;
+  std::optional<OpHandle> open_op;
+};
+
+struct Simulation::InFlight {
+  Payload payload;
+  NodeId from = 0;
+  NodeId to = 0;
+  MessageId id = 0;
+  std::uint32_t size = 0;
+  std::uint16_t kind = 0;
+};
+
+// Stops an actor that keeps calling the kernel without ever blocking. Not a
+// std::exception, so actor code cannot swallow it by accident.
+struct LivelockStop {};
+
+}  // namespace faultline::sim

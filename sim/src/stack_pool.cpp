@@ -1,0 +1,60 @@
+#include "stack_pool.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <new>
+#include <stdexcept>
+#include <string>
+
+namespace faultline::sim {
+namespace {
+constexpr std::size_t kStacksPerRegion = 64;
+}
+
+Simulation::StackPool::StackPool(std::size_t stack_bytes, bool guard_pages)
+    : page_bytes_(static_cast<std::size_t>(::sysconf(_SC_PAGESIZE))), guard_pages_(guard_pages) {
+  const std::size_t min_bytes = 16 * 1024;
+  if (stack_bytes < min_bytes) stack_bytes = min_bytes;
+  stack_bytes_ = (stack_bytes + page_bytes_ - 1) / page_bytes_ * page_bytes_;
+}
+
+Simulation::StackPool::~StackPool() {
+  for (const Region& r : regions_) ::munmap(r.base, r.bytes);
+}
+
+void Simulation::StackPool::grow() {
+  const std::size_t bytes = stack_bytes_ * kStacksPerRegion;
+  void* base = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED) throw std::bad_alloc();
+  regions_.push_back(Region{base, bytes});
+  auto* bytes_base = static_cast<unsigned char*>(base);
+  // Hand out the highest stack last so consecutive fibers touch neighbouring memory.
+  for (std::size_t i = kStacksPerRegion; i-- > 0;) {
+    unsigned char* bottom = bytes_base + i * stack_bytes_;
+    if (guard_pages_ && ::mprotect(bottom, page_bytes_, PROT_NONE) != 0) {
+      throw std::runtime_error(
+          "cannot protect a fiber stack's guard page (too many mappings? "
+          "vm.max_map_count limits guarded stacks to about 32k; turn guard pages off)");
+    }
+    free_.push_back(bottom);
+  }
+}
+
+boost::context::stack_context Simulation::StackPool::allocate() {
+  if (free_.empty()) grow();
+  void* bottom = free_.back();
+  free_.pop_back();
+  ++made_;
+  boost::context::stack_context sctx;
+  sctx.size = stack_bytes_;
+  sctx.sp = static_cast<unsigned char*>(bottom) + stack_bytes_;
+  return sctx;
+}
+
+void Simulation::StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
+  free_.push_back(static_cast<unsigned char*>(sctx.sp) - sctx.size);
+}
+
+}  // namespace faultline::sim

@@ -1,0 +1,55 @@
+#pragma once
+// Fiber stacks, carved from large anonymous mappings and reused: creating a fiber costs
+// a free-list pop instead of an mmap. Only touched pages become resident, so a parked
+// actor costs a few KiB however large its stack may grow. Each simulation owns its pool
+// (no process-wide state). With guard pages, the lowest page of every stack is
+// PROT_NONE so an overflow faults instead of corrupting a neighbour; each guard splits
+// the mapping, and the kernel's vm.max_map_count (65530 by default) caps the number of
+// guarded stacks at about 32k, so large runs turn guards off.
+#include <boost/context/stack_context.hpp>
+
+#include <cstddef>
+#include <vector>
+
+#include "sim/simulation.hpp"
+
+namespace faultline::sim {
+
+class Simulation::StackPool {
+ public:
+  StackPool(std::size_t stack_bytes, bool guard_pages);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& sctx) noexcept;
+  std::size_t stacks_made() const { return made_; }
+
+ private:
+  struct Region {
+    void* base;
+    std::size_t bytes;
+  };
+  void grow();
+
+  std::size_t stack_bytes_;
+  std::size_t page_bytes_;
+  bool guard_pages_;
+  std::vector<void*> free_;  // stack bottoms (lowest address)
+  std::vector<Region> regions_;
+  std::size_t made_ = 0;
+};
+
+// The allocator handed to boost::context::fiber: a pointer to the pool.
+class PoolStackAllocator {
+ public:
+  explicit PoolStackAllocator(Simulation::StackPool* pool) : pool_(pool) {}
+  boost::context::stack_context allocate() { return pool_->allocate(); }
+  void deallocate(boost::context::stack_context& sctx) noexcept { pool_->deallocate(sctx); }
+
+ private:
+  Simulation::StackPool* pool_;
+};
+
+}  // namespace faultline::sim
