@@ -104,6 +104,10 @@ RunResult Simulation::run() {
     stop_reason_ = "nothing left to happen at " + format_time(now_);
   }
 
+  return result();
+}
+
+RunResult Simulation::result() const {
   RunResult result;
   result.findings = findings_;
   result.events = trace_.size();

@@ -265,6 +265,8 @@ class Simulation {
 
   // Runs until the time limit, the event bound, a finding, or until nothing is left.
   RunResult run();
+  // The result as it stands: after run(), end-of-run checks may report() more findings.
+  RunResult result() const;
   // Ends the run after the current event.
   void stop(std::string reason);
 
@@ -287,6 +289,7 @@ class Simulation {
   void clock_offset(NodeId node, Duration offset);
 
   // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
+  // The event index and time are the current ones.
   void report(Finding finding);
   void log(std::string_view text);
 

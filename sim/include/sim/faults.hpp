@@ -1,0 +1,73 @@
+#pragma once
+// Random fault schedules ("nemesis"): faults as time windows within a stated budget
+// (STYLE.md habit 7). Between start_ns and end_ns the scheduler starts one fault after
+// another — partitions (symmetric or one-way), lossy/duplicating/reordering/slow links,
+// crashes with restart, pauses, clock offsets, drift, jumps and strobes — each lasting
+// a while, never taking down more than max_down targets at once. At end_ns every fault
+// heals: partitions and links restored, crashed nodes restarted, paused ones resumed,
+// drift stopped. What follows is the liveness phase.
+//
+// Every decision (which fault, when, on whom, how long, how strong) is a choice, so a
+// schedule is part of the run's tape: replayed, shrunk and explored like the rest.
+// Swarm testing (Groce et al. 2012): swarm() lets one choice per fault kind decide
+// whether this run uses it, so different seeds stress different combinations.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/simulation.hpp"
+
+namespace faultline::sim {
+
+enum class FaultKind : std::uint8_t {
+  partition,         // split targets into two groups (symmetric)
+  one_way,           // one group cannot reach the other; the reverse works
+  isolate,           // cut one target off from every other node
+  lossy_links,       // links drop messages
+  duplicate_links,   // links duplicate messages
+  reorder_links,     // links hold messages back so later ones overtake them
+  slow_links,        // links add latency
+  crash,             // crash a target, restart it after the window
+  pause,             // pause a target (SIGSTOP), resume after the window
+  clock_offset,      // set a target's clock ahead or behind
+  clock_drift,       // a target's clock runs fast or slow
+  clock_jump,        // a target's clock jumps forward or back
+  clock_strobe,      // a target's clock jumps back and forth during the window
+};
+inline constexpr int kFaultKinds = 13;
+std::string_view fault_kind_name(FaultKind kind);
+bool fault_kind_from_name(std::string_view name, FaultKind& out);
+
+struct FaultProfile {
+  std::vector<FaultKind> kinds;   // enabled kinds; empty: no faults
+  Time start_ns = 0;
+  Time end_ns = 0;                // after this, everything heals
+  Duration gap_min_ns = 100 * kMillisecond;  // between the start of one fault and the next
+  Duration gap_max_ns = 1 * kSecond;
+  Duration duration_min_ns = 100 * kMillisecond;
+  Duration duration_max_ns = 2 * kSecond;
+  std::size_t max_down = 0;       // crashed + paused targets at once; 0: a minority
+  Ratio link_drop{1, 4};
+  Ratio link_duplicate{1, 4};
+  Ratio link_reorder{1, 3};
+  Duration reorder_delay_max_ns = 50 * kMillisecond;
+  Duration slow_delay_max_ns = 200 * kMillisecond;
+  Duration clock_offset_max_ns = 100 * kMillisecond;
+  std::int64_t clock_drift_max_ppm = 500;
+  Duration clock_jump_max_ns = 200 * kMillisecond;
+  Ratio torn_writes{0, 1};        // applied through the disk profile by the caller
+
+  bool enabled(FaultKind kind) const;
+  static FaultProfile none() { return {}; }
+  // Every kind, over [start, end).
+  static FaultProfile all(Time start_ns, Time end_ns);
+  // Each kind of `from` kept or left out by one config choice (at least one is kept).
+  static FaultProfile swarm(const FaultProfile& from, ChoiceSource& choices);
+};
+
+// Installs a fault schedule on `targets` (the nodes faults may hit) in `sim`.
+// Records each fault in the trace as it starts and ends. Call before sim.run().
+void schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
+                     const FaultProfile& profile);
+
+}  // namespace faultline::sim

@@ -1,0 +1,288 @@
+#include "sim/faults.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <memory>
+
+namespace faultline::sim {
+namespace {
+
+constexpr std::array<std::string_view, kFaultKinds> kNames = {
+    "partition",   "one_way",     "isolate",      "lossy_links", "duplicate_links",
+    "reorder_links", "slow_links", "crash",       "pause",       "clock_offset",
+    "clock_drift", "clock_jump",  "clock_strobe"};
+
+constexpr std::uint32_t kSteps = 1024;
+
+// A value in [lo, hi]; the quiet choice 0 gives lo.
+std::int64_t between(ChoiceSource& c, std::int64_t lo, std::int64_t hi, ChoiceKind kind) {
+  if (hi <= lo) return lo;
+  return lo + static_cast<std::int64_t>(static_cast<Int128>(hi - lo) * c.pick(kSteps, kind) /
+                                        (kSteps - 1));
+}
+
+// A magnitude in [max/8, max] with a sign; the quiet choice is the smallest, forward.
+std::int64_t signed_magnitude(ChoiceSource& c, std::int64_t max) {
+  const std::int64_t m = between(c, max / 8, max, ChoiceKind::clock);
+  return c.pick(2, ChoiceKind::clock) == 0 ? m : -m;
+}
+
+struct Nemesis {
+  FaultProfile profile;
+  std::vector<NodeId> targets;
+  std::map<NodeId, FaultKind> down;  // crashed or paused by us
+  std::size_t max_down = 0;
+};
+using State = std::shared_ptr<Nemesis>;
+
+std::string names(const Simulation& sim, const std::vector<NodeId>& ids) {
+  std::string out;
+  for (NodeId id : ids) out += (out.empty() ? "" : ",") + sim.node_name(id);
+  return "{" + out + "}";
+}
+
+// Splits the targets in two non-empty groups: a random permutation (Fisher-Yates with
+// choices), cut at a chosen point. The quiet choices cut off the first target alone.
+std::pair<std::vector<NodeId>, std::vector<NodeId>> split(Simulation& sim, const State& st) {
+  std::vector<NodeId> order = st->targets;
+  for (std::size_t i = 0; i + 1 < order.size(); ++i) {
+    const std::size_t j = i + sim.choices().pick(static_cast<std::uint32_t>(order.size() - i),
+                                                 ChoiceKind::target);
+    std::swap(order[i], order[j]);
+  }
+  const std::size_t cut =
+      1 + sim.choices().pick(static_cast<std::uint32_t>(order.size() - 1), ChoiceKind::target);
+  std::vector<NodeId> a(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cut));
+  std::vector<NodeId> b(order.begin() + static_cast<std::ptrdiff_t>(cut), order.end());
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return {a, b};
+}
+
+NodeId pick_target(Simulation& sim, const State& st, bool must_be_up) {
+  std::vector<NodeId> candidates;
+  for (NodeId id : st->targets) {
+    if (!must_be_up || (sim.is_up(id) && !sim.is_paused(id) && !st->down.count(id))) {
+      candidates.push_back(id);
+    }
+  }
+  if (candidates.empty()) return kNoNode;
+  return candidates[sim.choices().pick(static_cast<std::uint32_t>(candidates.size()),
+                                       ChoiceKind::target)];
+}
+
+void start_partition(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
+  Partition p;
+  std::string what;
+  if (kind == FaultKind::isolate) {
+    const NodeId victim = pick_target(sim, st, false);
+    std::vector<NodeId> rest;
+    for (NodeId id = 0; id < sim.node_count(); ++id) {
+      if (id != victim) rest.push_back(id);
+    }
+    p.groups = {NodeSet::of({victim}), NodeSet::of(rest)};
+    what = "isolate " + sim.node_name(victim);
+  } else {
+    auto [a, b] = split(sim, st);
+    p.groups = {NodeSet::of(a), NodeSet::of(b)};
+    p.one_way = kind == FaultKind::one_way;
+    what = (p.one_way ? "one-way partition " + names(sim, a) + " -/-> " + names(sim, b)
+                      : "partition " + names(sim, a) + " | " + names(sim, b));
+  }
+  const std::uint32_t id = sim.partition(std::move(p), what);
+  sim.at(end_at, "heal", [id](Simulation& s) { s.heal(id); });
+}
+
+void start_link_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
+  const FaultProfile& p = st->profile;
+  LinkFault f;
+  std::string what;
+  switch (kind) {
+    case FaultKind::lossy_links:
+      f.drop = p.link_drop;
+      what = "links drop " + std::to_string(p.link_drop.num) + "/" + std::to_string(p.link_drop.den);
+      break;
+    case FaultKind::duplicate_links:
+      f.duplicate = p.link_duplicate;
+      what = "links duplicate " + std::to_string(p.link_duplicate.num) + "/" +
+             std::to_string(p.link_duplicate.den);
+      break;
+    case FaultKind::reorder_links:
+      f.reorder = p.link_reorder;
+      f.reorder_delay_max_ns = p.reorder_delay_max_ns;
+      what = "links reorder (hold back up to " + format_time(p.reorder_delay_max_ns) + ")";
+      break;
+    default:
+      f.extra_delay_max_ns = between(sim.choices(), p.slow_delay_max_ns / 8, p.slow_delay_max_ns,
+                                     ChoiceKind::duration);
+      what = "links slow (up to +" + format_time(f.extra_delay_max_ns) + ")";
+      break;
+  }
+  const std::uint32_t id = sim.degrade(std::move(f), what);
+  sim.at(end_at, "restore links", [id](Simulation& s) { s.restore(id); });
+}
+
+void start_node_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
+  if (st->down.size() >= st->max_down) return;  // the budget is spent
+  const NodeId victim = pick_target(sim, st, true);
+  if (victim == kNoNode) return;
+  st->down[victim] = kind;
+  if (kind == FaultKind::crash) {
+    sim.crash(victim);
+    sim.at(end_at, "restart", [st, victim](Simulation& s) {
+      if (st->down.erase(victim)) s.restart(victim);
+    });
+  } else {
+    sim.pause(victim);
+    sim.at(end_at, "resume", [st, victim](Simulation& s) {
+      if (st->down.erase(victim)) s.resume(victim);
+    });
+  }
+}
+
+void strobe(Simulation& sim, NodeId victim, Duration amplitude, Duration period, Time end_at,
+            bool forward) {
+  if (sim.now() >= end_at) return;
+  sim.clock_jump(victim, forward ? amplitude : -amplitude);
+  if (sim.now() + period >= end_at) {
+    if (forward) sim.at(end_at, "strobe end", [victim, amplitude](Simulation& s) {
+      s.clock_jump(victim, -amplitude);
+    });
+    return;
+  }
+  sim.at(sim.now() + period, "strobe", [=](Simulation& s) {
+    strobe(s, victim, amplitude, period, end_at, !forward);
+  });
+}
+
+void start_clock_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
+  const FaultProfile& p = st->profile;
+  const NodeId victim = pick_target(sim, st, false);
+  switch (kind) {
+    case FaultKind::clock_offset: {
+      sim.clock_offset(victim, signed_magnitude(sim.choices(), p.clock_offset_max_ns));
+      sim.at(end_at, "clock offset ends", [victim](Simulation& s) { s.clock_offset(victim, 0); });
+      break;
+    }
+    case FaultKind::clock_drift: {
+      sim.clock_drift(victim, signed_magnitude(sim.choices(), p.clock_drift_max_ppm));
+      sim.at(end_at, "clock drift ends", [victim](Simulation& s) { s.clock_drift(victim, 0); });
+      break;
+    }
+    case FaultKind::clock_jump:
+      sim.clock_jump(victim, signed_magnitude(sim.choices(), p.clock_jump_max_ns));
+      break;
+    default: {
+      const Duration amplitude =
+          between(sim.choices(), p.clock_jump_max_ns / 8, p.clock_jump_max_ns, ChoiceKind::clock);
+      const Duration period = between(sim.choices(), 5 * kMillisecond, 50 * kMillisecond,
+                                      ChoiceKind::clock);
+      strobe(sim, victim, amplitude, period, end_at, true);
+      break;
+    }
+  }
+}
+
+void start_fault(Simulation& sim, const State& st) {
+  const FaultProfile& p = st->profile;
+  const FaultKind kind =
+      p.kinds[sim.choices().pick(static_cast<std::uint32_t>(p.kinds.size()), ChoiceKind::fault)];
+  const Duration length = between(sim.choices(), p.duration_min_ns, p.duration_max_ns,
+                                   ChoiceKind::duration);
+  const Time end_at = std::min(sim.now() + length, p.end_ns);
+  switch (kind) {
+    case FaultKind::partition:
+    case FaultKind::one_way:
+    case FaultKind::isolate:
+      return start_partition(sim, st, kind, end_at);
+    case FaultKind::lossy_links:
+    case FaultKind::duplicate_links:
+    case FaultKind::reorder_links:
+    case FaultKind::slow_links:
+      return start_link_fault(sim, st, kind, end_at);
+    case FaultKind::crash:
+    case FaultKind::pause:
+      return start_node_fault(sim, st, kind, end_at);
+    default:
+      return start_clock_fault(sim, st, kind, end_at);
+  }
+}
+
+void next_fault(Simulation& sim, const State& st) {
+  if (sim.now() >= st->profile.end_ns) return;
+  start_fault(sim, st);
+  const Time next =
+      sim.now() + between(sim.choices(), st->profile.gap_min_ns, st->profile.gap_max_ns,
+                          ChoiceKind::duration);
+  if (next < st->profile.end_ns) sim.at(next, "nemesis", [st](Simulation& s) { next_fault(s, st); });
+}
+
+void heal_everything(Simulation& sim, const State& st) {
+  sim.log("faults end: heal everything");
+  sim.heal_all();
+  sim.restore_all();
+  for (const auto& [id, kind] : st->down) {
+    if (kind == FaultKind::crash) sim.restart(id);
+    else sim.resume(id);
+  }
+  st->down.clear();
+  for (NodeId id : st->targets) {
+    if (sim.clock(id).drift_ppm() != 0) sim.clock_drift(id, 0);
+  }
+}
+
+}  // namespace
+
+std::string_view fault_kind_name(FaultKind kind) {
+  return kNames[static_cast<std::size_t>(kind)];
+}
+
+bool fault_kind_from_name(std::string_view name, FaultKind& out) {
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (kNames[i] == name) {
+      out = static_cast<FaultKind>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool FaultProfile::enabled(FaultKind kind) const {
+  return std::find(kinds.begin(), kinds.end(), kind) != kinds.end();
+}
+
+FaultProfile FaultProfile::all(Time start_ns, Time end_ns) {
+  FaultProfile p;
+  for (int k = 0; k < kFaultKinds; ++k) p.kinds.push_back(static_cast<FaultKind>(k));
+  p.start_ns = start_ns;
+  p.end_ns = end_ns;
+  return p;
+}
+
+FaultProfile FaultProfile::swarm(const FaultProfile& from, ChoiceSource& choices) {
+  FaultProfile p = from;
+  p.kinds.clear();
+  for (FaultKind kind : from.kinds) {
+    // The quiet choice keeps the kind: a shrinker lowering choices keeps faults on.
+    if (choices.pick(2, ChoiceKind::config) == 0) p.kinds.push_back(kind);
+  }
+  if (p.kinds.empty() && !from.kinds.empty()) {
+    p.kinds.push_back(
+        from.kinds[choices.pick(static_cast<std::uint32_t>(from.kinds.size()), ChoiceKind::config)]);
+  }
+  return p;
+}
+
+void schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
+                     const FaultProfile& profile) {
+  if (profile.kinds.empty() || targets.empty() || profile.end_ns <= profile.start_ns) return;
+  auto st = std::make_shared<Nemesis>();
+  st->profile = profile;
+  st->targets = targets;
+  st->max_down = profile.max_down > 0 ? profile.max_down : (targets.size() - 1) / 2;
+  sim.at(profile.start_ns, "nemesis", [st](Simulation& s) { next_fault(s, st); });
+  sim.at(profile.end_ns, "heal everything", [st](Simulation& s) { heal_everything(s, st); });
+}
+
+}  // namespace faultline::sim
