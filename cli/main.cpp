@@ -13,7 +13,7 @@
 int main(int argc, char** argv) {
   using namespace faultline::cli;
   CLI::App app{"faultline: a deterministic distributed-systems simulator and model checker"};
-  app.set_version_flag("--version", std::string("faultline ") + FAULTLINE_VERSION);
+  app.set_version_flag("--version", std::string("faultline ") + FAULTLINE_VERSION + "\n");
   app.require_subcommand(1);
   app.fallthrough(false);
 
@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
+    // CLI11 reports a misspelt verb as a missing one; name what was typed instead.
+    if (argc > 1 && argv[1][0] != '-' && app.get_subcommands().empty()) {
+      std::cerr << "faultline: unknown verb '" << argv[1]
+                << "'; verbs: run, replay, fuzz, shrink, explore, check, viz, list\n";
+      return kExitBadInput;
+    }
     std::cerr << "faultline: " << e.what() << "\n";
     std::cerr << "run 'faultline --help' or 'faultline VERB --help' for usage\n";
     return kExitBadInput;

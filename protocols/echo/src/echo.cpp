@@ -131,10 +131,10 @@ protocols::Protocol protocol() {
   p.options = {
       {"servers", "int", "3", "number of echo servers"},
       {"clients", "int", "3", "number of clients"},
-      {"ops", "int", "20", "operations per client"},
+      {"ops", "int", "50", "operations per client"},
       {"timeout", "duration", "50ms", "how long a client waits for a reply before retrying"},
       {"attempts", "int", "3", "tries per operation before it ends as info (unknown)"},
-      {"think", "duration", "10ms", "a client's pause before each operation, at most"},
+      {"think", "duration", "200ms", "a client's pause before each operation, at most"},
   };
   p.bugs = {{"stale-reply", "a server answers with the value of the previous request it served"}};
   p.default_time_ns = 10 * kSecond;

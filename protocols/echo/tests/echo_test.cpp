@@ -84,7 +84,7 @@ TEST_CASE("echo: without faults every operation completes with its own value") {
     if (e.type == sim::OpType::ok) ++ok;
     CHECK(e.type != sim::OpType::info);
   }
-  CHECK(ok == 3 * 20);
+  CHECK(ok == 3 * 50);
 }
 
 TEST_CASE("echo: the planted stale-reply bug is found by the invariant, not by the flag") {

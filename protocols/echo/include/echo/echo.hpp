@@ -30,10 +30,10 @@ struct Reply {
 struct EchoParams {
   int servers = 3;
   int clients = 3;
-  int ops_per_client = 20;
+  int ops_per_client = 50;
   sim::Duration timeout_ns = 50 * sim::kMillisecond;
   int attempts = 3;
-  sim::Duration think_ns = 10 * sim::kMillisecond;
+  sim::Duration think_ns = 200 * sim::kMillisecond;
   bool stale_reply = false;  // planted bug
 };
 

@@ -1,0 +1,87 @@
+#include "cli_common.hpp"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "exit_status.hpp"
+
+namespace faultline::cli {
+
+const protocols::Protocol& protocol_named(const std::string& name, const std::string& where) {
+  if (const protocols::Protocol* p = protocols::find_protocol(name)) return *p;
+  std::string known;
+  for (const auto& p : protocols::all_protocols()) known += (known.empty() ? "" : ", ") + p.name;
+  throw protocols::BadInput(where, "unknown protocol '" + name + "'; known: " + known);
+}
+
+protocols::Options parse_sets(const std::vector<std::string>& sets) {
+  protocols::Options options;
+  for (const std::string& s : sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw protocols::BadInput("--set " + s, "expected NAME=VALUE");
+    }
+    const std::string name = s.substr(0, eq);
+    if (options.has(name)) throw protocols::BadInput("--set " + name, "given twice");
+    options.set(name, s.substr(eq + 1));
+  }
+  return options;
+}
+
+OutputFile::OutputFile(std::string path, std::string flag)
+    : path_(std::move(path)), flag_(std::move(flag)) {
+  if (path_.empty()) return;
+  namespace fs = std::filesystem;
+  if (fs::is_directory(path_)) throw protocols::BadInput(flag_ + " " + path_, "is a directory");
+  temp_ = path_ + ".partial";
+  out_.open(temp_, std::ios::binary | std::ios::trunc);
+  if (!out_) {
+    throw protocols::BadInput(flag_ + " " + path_,
+                              "cannot write here (does the directory exist and is it writable?)");
+  }
+}
+
+OutputFile::~OutputFile() {
+  if (!path_.empty() && !committed_) {
+    out_.close();
+    std::remove(temp_.c_str());
+  }
+}
+
+void OutputFile::commit() {
+  out_.flush();
+  if (!out_) throw protocols::BadInput(flag_ + " " + path_, "writing failed (disk full?)");
+  out_.close();
+  std::filesystem::rename(temp_, path_);
+  committed_ = true;
+}
+
+int exit_status_for(sim::Verdict verdict) {
+  switch (verdict) {
+    case sim::Verdict::ok: return kExitOk;
+    case sim::Verdict::violation: return kExitCheckFailed;
+    case sim::Verdict::unknown: return kExitUnknown;
+  }
+  return kExitCheckFailed;
+}
+
+void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim::RunResult& result,
+                       const nlohmann::json& summary, bool json) {
+  if (json) {
+    out << summary.dump() << '\n';
+    return;
+  }
+  out << summary.value("protocol", "?") << " seed " << summary.value("seed", 0ULL) << ": "
+      << sim::verdict_name(result.verdict) << " — " << result.events << " events, "
+      << sim::format_time(result.sim_time_ns) << " simulated, " << result.stats.messages_sent
+      << " messages (" << result.stats.messages_dropped << " dropped), trace hash "
+      << sim::format_hash(result.trace_hash) << '\n';
+  out << "stopped: " << result.stop_reason << '\n';
+  if (summary.contains("linearizable") && !summary["linearizable"].is_null()) {
+    out << "history: " << (summary["linearizable"].get<bool>() ? "linearizable" : "NOT linearizable")
+        << '\n';
+  }
+  for (const sim::Finding& f : result.findings) out << "  " << sim::describe_finding(f, &sim) << '\n';
+}
+
+}  // namespace faultline::cli
