@@ -1,0 +1,183 @@
+// Clock faults and the disk, each shown by its effect.
+#include <doctest/doctest.h>
+
+#include "sim/simulation.hpp"
+
+using namespace faultline::sim;
+
+namespace {
+struct Tick {
+  static constexpr std::string_view kName = "tick";
+  void describe(Fields&) const {}
+};
+
+SimConfig plain() {
+  SimConfig c;
+  c.time_limit_ns = 100 * kSecond;
+  c.network.latency = Latency::constant(kMillisecond);
+  return c;
+}
+
+// A node that sleeps `period` (local) repeatedly, logging the true time of each wake.
+std::vector<Time> wakes(const std::function<void(Simulation&)>& faults, NodeOptions options = {},
+                        int count = 5, Duration period = kSecond) {
+  SeededChoices choices(1);
+  Simulation sim(plain(), choices);
+  std::vector<Time> out;
+  sim.add_node(options, lambda_actor([&](Context& ctx) {
+                 for (int i = 0; i < count; ++i) {
+                   ctx.sleep(period);
+                   out.push_back(sim.now());
+                 }
+               }));
+  if (faults) faults(sim);
+  sim.run();
+  return out;
+}
+}  // namespace
+
+TEST_CASE("clock offset: now() reads true time plus the offset; timers are unaffected") {
+  SeededChoices choices(1);
+  Simulation sim(plain(), choices);
+  Time local = 0;
+  sim.add_node({.clock_offset_ns = 5 * kSecond}, lambda_actor([&](Context& ctx) {
+                 ctx.sleep(kSecond);
+                 local = ctx.now();
+               }));
+  sim.run();
+  CHECK(local == 6 * kSecond);
+  CHECK(sim.now() == kSecond);
+}
+
+TEST_CASE("clock drift: a fast clock fires its timers early in true time") {
+  const auto fast = wakes({}, {.clock_drift_ppm = 100000});  // 10% fast
+  CHECK(fast[0] == 909090910);  // 1 s local = 0.90909091 s true, rounded up to the ns
+  const auto slow = wakes({}, {.clock_drift_ppm = -200000});  // 20% slow
+  CHECK(slow[0] == 1250 * kMillisecond);
+}
+
+TEST_CASE("clock jumps: forward fires a pending timer early, backward delays it") {
+  const auto forward = wakes([](Simulation& sim) {
+    sim.at(500 * kMillisecond, "jump", [](Simulation& s) { s.clock_jump(0, 300 * kMillisecond); });
+  });
+  CHECK(forward[0] == 700 * kMillisecond);
+  CHECK(forward[1] == 1700 * kMillisecond);
+  const auto backward = wakes([](Simulation& sim) {
+    sim.at(500 * kMillisecond, "jump", [](Simulation& s) { s.clock_jump(0, -300 * kMillisecond); });
+  });
+  CHECK(backward[0] == 1300 * kMillisecond);
+}
+
+TEST_CASE("clock strobe: back-and-forth jumps make local time non-monotonic") {
+  SeededChoices choices(1);
+  Simulation sim(plain(), choices);
+  // Node 0 reads its clock whenever node 1's steady ticks arrive (every 5 ms of true
+  // time); a timer-driven reading could never see time run backwards.
+  std::vector<Time> readings;
+  sim.add_node({}, lambda_actor([&](Context& ctx) {
+                 while (ctx.recv()) readings.push_back(ctx.now());
+               }));
+  sim.add_node({}, lambda_actor([](Context& ctx) {
+                 for (int i = 0; i < 40; ++i) {
+                   ctx.send(0, Tick{});
+                   ctx.sleep(5 * kMillisecond);
+                 }
+               }));
+  for (int i = 1; i <= 10; ++i) {
+    sim.at(i * 20 * kMillisecond, "strobe", [i](Simulation& s) {
+      s.clock_jump(0, (i % 2 == 1 ? 1 : -1) * 50 * kMillisecond);
+    });
+  }
+  sim.run();
+  int backwards = 0;
+  for (std::size_t i = 1; i < readings.size(); ++i) backwards += readings[i] < readings[i - 1];
+  CHECK(backwards >= 3);
+}
+
+TEST_CASE("disk: a crash loses exactly the unsynced writes; a restart reads the rest") {
+  SeededChoices choices(1);
+  Simulation sim(plain(), choices);
+  std::vector<std::string> seen_after_restart;
+  sim.add_node({}, lambda_actor([&](Context& ctx) {
+                 if (ctx.incarnation() == 1) {
+                   seen_after_restart = ctx.disk().read_log("log");
+                   if (auto v = ctx.disk().get("k")) seen_after_restart.push_back("k=" + *v);
+                   return;
+                 }
+                 ctx.disk().append("log", "a");
+                 ctx.disk().append("log", "b");
+                 ctx.disk().put("k", "1");
+                 ctx.disk().sync();
+                 ctx.disk().append("log", "c");  // never synced
+                 ctx.disk().put("k", "2");       // never synced
+                 CHECK(ctx.disk().log_size("log") == 3);  // reads see unsynced writes
+                 CHECK(ctx.disk().get("k") == "2");
+                 ctx.sleep(10 * kSecond);
+               }));
+  sim.at(kSecond, "crash", [](Simulation& s) {
+    CHECK(s.disk(0).unsynced() == 2);
+    s.crash(0);
+  });
+  sim.at(2 * kSecond, "restart", [](Simulation& s) { s.restart(0); });
+  sim.run();
+  CHECK(seen_after_restart == std::vector<std::string>{"a", "b", "k=1"});
+}
+
+TEST_CASE("disk: a torn last write leaves a prefix of it, detectable by a checksum") {
+  Disk disk;
+  disk.append("log", "synced");
+  disk.sync();
+  disk.append("log", "whole-but-unsynced");
+  disk.append("log", "torn-record");
+  CHECK(disk.crash(true, 4) == 2);
+  const auto* log = disk.log("log");
+  REQUIRE(log != nullptr);
+  CHECK(*log == std::vector<std::string>{"synced", "whole-but-unsynced", "torn"});
+  CHECK(crc32c("torn") != crc32c("torn-record"));
+  CHECK(crc32c("123456789") == 0xE3069283u);  // the CRC-32C check value
+}
+
+TEST_CASE("disk: sync blocks for its latency; a crash during the sync loses the writes") {
+  SimConfig c = plain();
+  c.disk.sync_latency_min_ns = 5 * kMillisecond;
+  c.disk.sync_latency_max_ns = 5 * kMillisecond;
+  SeededChoices choices(1);
+  Simulation sim(c, choices);
+  Time synced_at = -1;
+  sim.add_node({}, lambda_actor([&](Context& ctx) {
+                 ctx.disk().put("a", "1");
+                 ctx.disk().sync();
+                 synced_at = ctx.now();
+                 ctx.disk().put("b", "2");
+                 ctx.disk().sync();  // the crash at 7 ms interrupts this one
+                 synced_at = -2;
+               }));
+  sim.at(7 * kMillisecond, "crash", [](Simulation& s) { s.crash(0); });
+  sim.run();
+  CHECK(synced_at == 5 * kMillisecond);
+  CHECK(sim.disk(0).durable().kv.count("a") == 1);
+  CHECK(sim.disk(0).durable().kv.count("b") == 0);
+}
+
+TEST_CASE("disk: read corruption flips a bit that a checksum detects") {
+  SimConfig c = plain();
+  c.disk.read_corruption = Ratio{1, 1};
+  SeededChoices choices(3);
+  Simulation sim(c, choices);
+  std::string read_back;
+  const std::string value = "important value";
+  sim.add_node({}, lambda_actor([&](Context& ctx) {
+                 ctx.disk().put("v", value);
+                 read_back = *ctx.disk().get("v");
+               }));
+  sim.run();
+  CHECK(read_back.size() == value.size());
+  CHECK(read_back != value);
+  CHECK(crc32c(read_back) != crc32c(value));
+  int differing_bits = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    differing_bits += __builtin_popcount(static_cast<unsigned char>(read_back[i] ^ value[i]));
+  }
+  CHECK(differing_bits == 1);
+  CHECK(sim.disk(0).current().kv.at("v") == value);  // the stored bytes are intact
+}
