@@ -71,9 +71,10 @@ void Simulation::do_send(Node& n, Call& call) {
                             " to node " + std::to_string(call.peer) + ", which does not exist");
   }
   Payload& payload = *call.payload;
+  if (payload.empty()) throw std::logic_error(n.name + " sent an empty message");
   const MessageId id = next_message_id_++;
   const std::uint32_t size = payload.size_bytes();
-  const std::uint16_t kind = trace_.intern_kind(payload.name());
+  const std::uint16_t kind = message_kind(payload.type());
   HashFields hasher;
   payload.describe(hasher);
   if (config_.keep_payloads) {
@@ -88,6 +89,15 @@ void Simulation::do_send(Node& n, Call& call) {
   transmit(n, call.peer, std::move(payload), id, size, kind);
 }
 
+std::uint16_t Simulation::message_kind(const MessageType* type) {
+  for (const auto& [known, kind] : kinds_) {
+    if (known == type) return kind;
+  }
+  const std::uint16_t kind = trace_.intern_kind(type->name);
+  kinds_.emplace_back(type, kind);
+  return kind;
+}
+
 void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id,
                           std::uint32_t size, std::uint16_t kind) {
   auto drop = [&](DropReason reason) {
@@ -97,6 +107,12 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
   };
   if (from.id != to && network_.has_partitions() && network_.blocked(from.id, to)) {
     drop(DropReason::partition_send);
+    return;
+  }
+  if (!network_.has_link_faults() && !network_.has_link_overrides() && network_.default_quiet()) {
+    // The quiet network: no loss, duplication or reordering, a fixed latency.
+    launch_copy(from.id, to, std::move(payload), id, size, kind,
+                network_.default_link().latency.min_ns);
     return;
   }
   const LinkProfile& link =
@@ -117,24 +133,8 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
   if (twice) copy = payload;
 
   auto launch = [&](Payload&& body, MessageId message_id) {
-    const Duration delay = link_delay(from.id, to, link, size);
-    std::uint32_t slot;
-    if (free_slots_.empty()) {
-      slot = static_cast<std::uint32_t>(in_flight_.size());
-      in_flight_.emplace_back();
-    } else {
-      slot = free_slots_.back();
-      free_slots_.pop_back();
-    }
-    InFlight& m = in_flight_[slot];
-    m.payload = std::move(body);
-    m.from = from.id;
-    m.to = to;
-    m.id = message_id;
-    m.size = size;
-    m.kind = kind;
-    queue_.push(Event{.time = now_ + delay, .ref = slot, .node = to, .gen = 0,
-                      .kind = EventKind::deliver});
+    launch_copy(from.id, to, std::move(body), message_id, size, kind,
+                link_delay(from.id, to, link, size));
   };
   launch(std::move(payload), id);
   if (twice) {
@@ -145,6 +145,27 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
                        .b = static_cast<std::uint32_t>(id), .a = dup});
     launch(std::move(copy), dup);
   }
+}
+
+void Simulation::launch_copy(NodeId from, NodeId to, Payload&& body, MessageId id,
+                             std::uint32_t size, std::uint16_t kind, Duration delay) {
+  std::uint32_t slot;
+  if (free_slots_.empty()) {
+    slot = static_cast<std::uint32_t>(in_flight_.size());
+    in_flight_.emplace_back();
+  } else {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  }
+  InFlight& m = in_flight_[slot];
+  m.payload = std::move(body);
+  m.from = from;
+  m.to = to;
+  m.id = id;
+  m.size = size;
+  m.kind = kind;
+  queue_.push(
+      Event{.time = now_ + delay, .ref = slot, .node = to, .gen = 0, .kind = EventKind::deliver});
 }
 
 Duration Simulation::link_delay(NodeId from, NodeId to, const LinkProfile& link,
@@ -204,16 +225,25 @@ void Simulation::on_deliver(const Event& event) {
   ++stats_.messages_delivered;
   record(TraceRecord{.type = TraceEvent::deliver, .kind = m.kind, .node = m.to, .peer = m.from,
                      .b = m.size, .a = m.id});
+  if (to.wait == Wait::recv && !to.paused && to.fiber_live && to.mailbox.empty()) {
+    // The receiver is waiting for exactly this: hand the message straight over.
+    to.recv_slot->emplace(Envelope{m.from, m.id, std::move(m.payload)});
+    release();
+    resume_fiber(to);
+    return;
+  }
   to.mailbox.push_back(Envelope{m.from, m.id, std::move(m.payload)});
   release();
-  if (to.wait == Wait::recv && !to.paused && to.fiber_live) resume_fiber(to);
 }
 
 void Simulation::do_recv(Node& n, Call& call) {
   if (n.mailbox.empty()) {
     if (call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline) return;
+    n.recv_slot = call.received;
     wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::recv));
-    if (n.mailbox.empty()) return;  // timed out
+    n.recv_slot = nullptr;
+    if (call.received->has_value()) return;  // handed over on arrival
+    if (n.mailbox.empty()) return;           // timed out
   }
   call.received->emplace(std::move(n.mailbox.front()));
   n.mailbox.pop_front();

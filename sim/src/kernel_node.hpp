@@ -20,31 +20,32 @@ enum class Wait : std::uint8_t {
 };
 
 struct Simulation::Node {
-  NodeId id = 0;
-  std::string name;
-  std::string role;
-  ActorFactory factory;
-  DiskProfile disk_profile;
-  std::unique_ptr<Context> ctx;
-  std::unique_ptr<Actor> actor;
+  // Hot: read on every delivery, wake and kernel call; kept together in the first lines.
   boost::context::fiber fiber;   // the actor, while suspended
   boost::context::fiber kernel;  // inside the fiber: where to switch back to
-
+  std::optional<Envelope>* recv_slot = nullptr;  // while blocked in recv: where a message goes
+  Time wait_deadline = kTimeNever;  // local time (recv, sleep) or true time (sync)
+  std::uint64_t calls_this_step = 0;
+  std::uint32_t wait_gen = 0;       // wake events carry it; a mismatch means stale
+  NodeId id = 0;
+  Wait wait = Wait::none;
   bool up = true;
   bool paused = false;
   bool fiber_live = false;   // a fiber exists (started and not finished)
   bool kill = false;         // unwinding: the next suspension point throws ActorKilled
   bool wake_deferred = false;   // a deadline passed while paused
   bool start_deferred = false;  // the start came while paused
-  std::uint64_t incarnation = 0;
-  std::uint64_t calls_this_step = 0;
-
-  std::deque<Envelope> mailbox;
-  Wait wait = Wait::none;
-  Time wait_deadline = kTimeNever;  // local time (recv, sleep) or true time (sync)
-  std::uint32_t wait_gen = 0;       // wake events carry it; a mismatch means stale
-
   NodeClock clock;
+  std::deque<Envelope> mailbox;
+
+  // Cold.
+  std::uint64_t incarnation = 0;
+  std::string name;
+  std::string role;
+  ActorFactory factory;
+  DiskProfile disk_profile;
+  std::unique_ptr<Context> ctx;
+  std::unique_ptr<Actor> actor;
   Disk disk;
   std::map<std::string, Annotation, std::less<>> annotations;
 

@@ -18,6 +18,7 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
       choices_(choices),
       network_(config_.network),
       stacks_(std::make_unique<StackPool>(config_.stack_bytes, config_.stack_guard_pages)) {
+  trace_.set_keep(config_.keep_trace);
 #if defined(__SSE__)
   // Boost.Context saves and restores MXCSR on every switch; if one context has raised a
   // sticky floating-point flag that another has not, each switch costs ~100 ns instead
@@ -319,6 +320,7 @@ void Simulation::crash(NodeId id) {
   n.wake_deferred = n.start_deferred = false;
   n.mailbox.clear();
   n.wait = Wait::none;
+  n.recv_slot = nullptr;
   ++n.wait_gen;
   n.annotations.clear();
   n.open_op.reset();

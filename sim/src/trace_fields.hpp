@@ -2,6 +2,7 @@
 // Field visitors over message bodies: a hash for the trace hash, JSON for the trace file.
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -45,16 +46,16 @@ class HashFields final : public Fields {
     h_ ^= h_ >> 29;
   }
   void text(std::string_view s) {
-    std::uint64_t chunk = s.size();
+    // Eight bytes at a time, the length folded into the last word.
     std::size_t i = 0;
-    for (; i + 8 <= s.size(); i += 8) {
-      std::uint64_t w = 0;
-      for (std::size_t j = 0; j < 8; ++j) w |= std::uint64_t(static_cast<unsigned char>(s[i + j])) << (8 * j);
-      word(w ^ chunk);
-    }
     std::uint64_t w = 0;
-    for (std::size_t j = 0; i + j < s.size(); ++j) w |= std::uint64_t(static_cast<unsigned char>(s[i + j])) << (8 * j);
-    word(w ^ chunk);
+    for (; i + 8 <= s.size(); i += 8) {
+      std::memcpy(&w, s.data() + i, 8);
+      word(w);
+    }
+    w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    word(w ^ (std::uint64_t{s.size()} << 56));
   }
   std::uint64_t h_ = 0xcbf29ce484222325ULL;
 };

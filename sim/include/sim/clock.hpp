@@ -13,6 +13,7 @@ namespace faultline::sim {
 class NodeClock {
  public:
   Time local(Time true_now) const {
+    if (drift_ppm_ == 0) return base_local_ + (true_now - base_true_);
     const Int128 elapsed = true_now - base_true_;
     return base_local_ + static_cast<Time>(elapsed * (1000000 + drift_ppm_) / 1000000);
   }

@@ -83,6 +83,7 @@ concept Message = std::is_nothrow_move_constructible_v<T> && std::is_copy_constr
 // What a type-erased payload can do; one constant table per message type.
 struct MessageType {
   std::string_view name;
+  bool trivial;  // stored inline and trivially copyable: moved with memcpy, never destroyed
   void (*destroy)(void* storage) noexcept;
   void (*move)(void* from, void* to) noexcept;  // move-construct into `to`, destroy `from`
   void (*copy)(const void* from, void* to);
@@ -102,15 +103,13 @@ class Payload {
   explicit Payload(const T& value) : Payload(T(value)) {}
 
   Payload(Payload&& other) noexcept : type_(other.type_) {
-    if (type_ != nullptr) type_->move(other.storage_, storage_);
-    other.type_ = nullptr;
+    take(other);
   }
   Payload& operator=(Payload&& other) noexcept {
     if (this != &other) {
       reset();
       type_ = other.type_;
-      if (type_ != nullptr) type_->move(other.storage_, storage_);
-      other.type_ = nullptr;
+      take(other);
     }
     return *this;
   }
@@ -127,7 +126,7 @@ class Payload {
   ~Payload() { reset(); }
 
   void reset() noexcept {
-    if (type_ != nullptr) type_->destroy(storage_);
+    if (type_ != nullptr && !type_->trivial) type_->destroy(storage_);
     type_ = nullptr;
   }
   bool empty() const { return type_ == nullptr; }
@@ -147,6 +146,12 @@ class Payload {
 
  private:
   const void* object() const { return type_->object(storage_); }
+  void take(Payload& other) noexcept {
+    if (type_ == nullptr) return;
+    if (type_->trivial) std::memcpy(storage_, other.storage_, kInlineBytes);
+    else type_->move(other.storage_, storage_);
+    other.type_ = nullptr;
+  }
 
   alignas(16) unsigned char storage_[kInlineBytes];
   const MessageType* type_ = nullptr;
@@ -193,8 +198,8 @@ struct TypeTable {
   static std::uint32_t size_bytes(const void* o) noexcept {
     return message_size(*static_cast<const T*>(o));
   }
-  static constexpr MessageType kType{T::kName, &destroy, &move, &copy, &object, &describe,
-                                     &size_bytes};
+  static constexpr MessageType kType{T::kName, kInline<T> && std::is_trivially_copyable_v<T>,
+                                     &destroy, &move, &copy, &object, &describe, &size_bytes};
 };
 
 }  // namespace detail

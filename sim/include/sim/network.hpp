@@ -93,9 +93,14 @@ struct LinkFault {
 
 class Network {
  public:
-  explicit Network(LinkProfile default_link = {}) : default_(default_link) {}
+  explicit Network(LinkProfile default_link = {}) { set_default(default_link); }
 
-  void set_default(const LinkProfile& link) { default_ = link; }
+  void set_default(const LinkProfile& link) {
+    default_ = link;
+    default_quiet_ = link.quiet() && link.bandwidth_bytes_per_sec == 0;
+  }
+  // No loss, duplication, reordering or bandwidth limit, and a fixed latency.
+  bool default_quiet() const { return default_quiet_; }
   const LinkProfile& default_link() const { return default_; }
   void set_link(NodeId from, NodeId to, const LinkProfile& link) { links_[{from, to}] = link; }
   const LinkProfile& link(NodeId from, NodeId to) const;
@@ -131,6 +136,7 @@ class Network {
     return (std::uint64_t{from} << 32) | to;
   }
   LinkProfile default_;
+  bool default_quiet_ = true;
   std::map<std::pair<NodeId, NodeId>, LinkProfile> links_;
   std::map<std::uint32_t, Partition> partitions_;
   std::map<std::uint32_t, LinkFault> link_faults_;

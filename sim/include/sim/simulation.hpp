@@ -67,6 +67,7 @@ struct SimConfig {
   std::uint64_t max_calls_per_step = 1'000'000;  // kernel calls without blocking: livelock
   std::size_t stack_bytes = 64 * 1024;
   bool stack_guard_pages = true;  // a PROT_NONE page below each stack (costs a mapping each)
+  bool keep_trace = true;         // keep the event records (the hash is always computed)
   bool keep_payloads = false;     // keep message bodies for the JSON trace
   bool stop_on_finding = true;    // the first violation ends the run
   LinkProfile network;            // every link's profile unless set per link
@@ -357,7 +358,10 @@ class Simulation {
   void transmit(Node& from, NodeId to, Payload&& payload, MessageId id, std::uint32_t size,
                 std::uint16_t kind);
   Duration link_delay(NodeId from, NodeId to, const LinkProfile& link, std::uint32_t size);
+  void launch_copy(NodeId from, NodeId to, Payload&& body, MessageId id, std::uint32_t size,
+                   std::uint16_t kind, Duration delay);
   std::uint32_t intern(std::string_view text) { return trace_.strings().intern(text); }
+  std::uint16_t message_kind(const MessageType* type);
   std::size_t record(TraceRecord r, std::uint64_t content = 0);
 
   SimConfig config_;
@@ -375,6 +379,9 @@ class Simulation {
   std::vector<std::pair<std::string, Action>> actions_;
   std::vector<Finding> findings_;
   std::vector<nlohmann::json> bodies_;
+  // Message type -> interned name; a handful of entries, searched linearly. Only used
+  // for lookups, so the addresses never decide an order.
+  std::vector<std::pair<const MessageType*, std::uint16_t>> kinds_;
   std::unique_ptr<StackPool> stacks_;
   Node* running_ = nullptr;
   MessageId next_message_id_ = 0;

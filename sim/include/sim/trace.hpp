@@ -7,6 +7,9 @@
 // Strings (message type names, annotation keys and values, reasons, log lines) are
 // interned in first-use order, which is itself deterministic.
 #include <cstdint>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -85,22 +88,78 @@ class StringTable {
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> ids_;
 };
 
+// Trace records in fixed-size chunks: appending never copies what is already stored
+// (a growing vector would copy gigabytes over a long run), and indexing stays O(1).
+class TraceRecords {
+ public:
+  static constexpr std::size_t kChunk = 1 << 16;
+
+  void push_back(const TraceRecord& r) {
+    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<TraceRecord[]>(kChunk));
+    chunks_.back()[size_ % kChunk] = r;
+    ++size_;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const TraceRecord& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  const TraceRecord& at(std::size_t i) const {
+    if (i >= size_) throw std::out_of_range("no trace record " + std::to_string(i));
+    return (*this)[i];
+  }
+  const TraceRecord& back() const { return (*this)[size_ - 1]; }
+
+  class const_iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = TraceRecord;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const TraceRecord*;
+    using reference = const TraceRecord&;
+    const_iterator(const TraceRecords* owner, std::size_t i) : owner_(owner), i_(i) {}
+    reference operator*() const { return (*owner_)[i_]; }
+    pointer operator->() const { return &(*owner_)[i_]; }
+    const_iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const const_iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const TraceRecords* owner_;
+    std::size_t i_;
+  };
+  const_iterator begin() const { return {this, 0}; }
+  const_iterator end() const { return {this, size_}; }
+
+ private:
+  std::vector<std::unique_ptr<TraceRecord[]>> chunks_;
+  std::size_t size_ = 0;
+};
+
 class Trace {
  public:
   // Appends a record and folds it, with `content` (e.g. a message body's hash), into
   // the trace hash. Returns the record's index.
   std::size_t record(const TraceRecord& r, std::uint64_t content = 0) {
-    mix(static_cast<std::uint64_t>(r.time));
-    mix(static_cast<std::uint64_t>(r.type) | (std::uint64_t{r.reason} << 8) |
-        (std::uint64_t{r.kind} << 16) | (std::uint64_t{r.node} << 32));
-    mix(std::uint64_t{r.peer} | (std::uint64_t{r.b} << 32));
-    mix(r.a ^ content);
-    records_.push_back(r);
-    return records_.size() - 1;
+    // A digest of the record from independent multiplies (they run in parallel), then
+    // one dependent step into the running hash.
+    const std::uint64_t w0 = static_cast<std::uint64_t>(r.time);
+    const std::uint64_t w1 = static_cast<std::uint64_t>(r.type) | (std::uint64_t{r.reason} << 8) |
+                             (std::uint64_t{r.kind} << 16) | (std::uint64_t{r.node} << 32);
+    const std::uint64_t w2 = std::uint64_t{r.peer} | (std::uint64_t{r.b} << 32);
+    const std::uint64_t w3 = r.a ^ content;
+    const std::uint64_t digest = fold(w0, 0x9e3779b97f4a7c15ULL) ^ fold(w1, 0xc2b2ae3d27d4eb4fULL) ^
+                                 fold(w2, 0x165667b19e3779f9ULL) ^ fold(w3, 0xd6e8feb86659fd93ULL);
+    mix(digest);
+    if (keep_) records_.push_back(r);
+    return count_++;
   }
 
-  const std::vector<TraceRecord>& records() const { return records_; }
-  std::size_t size() const { return records_.size(); }
+  // Without keeping, records are only hashed and counted (for speed runs and fuzzing).
+  void set_keep(bool keep) { keep_ = keep; }
+  bool kept() const { return keep_; }
+  const TraceRecords& records() const { return records_; }
+  std::size_t size() const { return count_; }
   std::uint64_t hash() const { return finish(hash_); }
 
   StringTable& strings() { return strings_; }
@@ -114,6 +173,11 @@ class Trace {
     hash_ ^= word;
     hash_ = ((hash_ << 29) | (hash_ >> 35)) * 0x9fb21c651e98df25ULL;
   }
+  // 64x64 -> 128 multiply, halves xored: every input bit reaches every output bit.
+  static std::uint64_t fold(std::uint64_t x, std::uint64_t k) {
+    const UInt128 m = static_cast<UInt128>(x ^ k) * (k | 1);
+    return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
+  }
   static std::uint64_t finish(std::uint64_t h) {
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
@@ -121,7 +185,9 @@ class Trace {
     return h;
   }
 
-  std::vector<TraceRecord> records_;
+  TraceRecords records_;
+  std::size_t count_ = 0;
+  bool keep_ = true;
   std::uint64_t hash_ = 0x6a09e667f3bcc909ULL;
   StringTable strings_;
   StringTable kinds_;
