@@ -1,16 +1,172 @@
-// `faultline check`: placeholder until the linearizability checker lands.
+// `faultline check HISTORY`: is a recorded history linearizable? Reads any of the four
+// history formats, picks the model the format or the operations suggest unless --model
+// says, and prints the verdict (and for a failure, why). Exit 0 linearizable, 1 not,
+// 3 unknown (a budget ran out), 2 bad usage or bad input.
+#include <unistd.h>
+
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <string>
+
+#include <checker/checker.hpp>
+#include <checker/history_io.hpp>
+#include <nlohmann/json.hpp>
 
 #include "exit_status.hpp"
 #include "verbs.hpp"
 
 namespace faultline::cli {
-Verb add_check_verb(CLI::App& app) {
-  CLI::App* command = app.add_subcommand("check", "check a history for linearizability");
-  command->allow_extras();
-  return Verb{command, [] {
-                std::cerr << "faultline check: not available yet\n";
-                return kExitBadInput;
-              }};
+namespace {
+
+namespace ck = faultline::checker;
+
+struct CheckFlags {
+  std::string history_path;
+  std::string model;
+  std::string init;
+  std::string format;
+  std::string failed_cas;
+  std::string html_path;
+  double timeout_s = 60;
+  std::uint64_t memory_mb = 1024;
+  unsigned threads = 0;
+  bool json = false;
+};
+
+int bad_input(const std::string& message) {
+  std::cerr << "faultline check: " << message << "\n";
+  return kExitBadInput;
 }
+
+// "line 12" from the checker becomes "FILE:12", the usual place format.
+std::string located(const ck::InputError& error, const std::string& path) {
+  if (error.where.rfind("line ", 0) == 0) return path + ":" + error.where.substr(5) + ": " + error.what;
+  if (error.where.empty()) return path + ": " + error.what;
+  return path + ": " + error.message();
+}
+
+struct Setup {
+  ck::HistoryFile file;
+  std::unique_ptr<ck::Model> model;
+  nlohmann::json init;
+  bool model_inferred = false;
+};
+
+std::optional<std::string> prepare(const CheckFlags& flags, Setup& setup) {
+  std::optional<ck::HistoryFormat> format;
+  if (!flags.format.empty()) format = ck::parse_history_format(flags.format);
+  auto file = ck::read_history_file(flags.history_path, format);
+  if (!file) return file.error().message();
+  setup.file = std::move(*file);
+  std::string model_name = flags.model;
+  if (model_name.empty()) {
+    model_name = setup.file.default_model.value_or(ck::infer_model(setup.file.history));
+    setup.model_inferred = true;
+  }
+  setup.init = setup.file.default_init;
+  if (!flags.init.empty()) {
+    auto init = ck::parse_value_text(flags.init);
+    if (!init) return "--init: " + init.error().what;
+    setup.init = *init;
+  }
+  ck::ModelOptions options = setup.file.model_options;
+  if (!flags.failed_cas.empty()) options.failed_cas_observes = flags.failed_cas == "observes";
+  auto model = ck::make_model(model_name, setup.init, options);
+  if (!model) return model.error().message();
+  setup.model = std::move(*model);
+  return std::nullopt;
+}
+
+void print_summary(const CheckFlags& flags, const Setup& setup, const ck::CheckResult& result) {
+  std::cout << flags.history_path << ": " << result.ops << " operations ("
+            << ck::to_string(setup.file.format) << "), model " << result.model
+            << (setup.model_inferred ? " (from the history)" : "")
+            << ", initial state " << setup.init.dump() << "\n";
+  std::cout << ck::explain_text(setup.file.history, *setup.model, result);
+  std::cout << "search: " << result.elapsed_ms << " ms\n";
+}
+
+std::optional<std::string> write_html(const CheckFlags& flags, const Setup& setup,
+                                      const ck::CheckResult& result) {
+  std::ofstream out(flags.html_path, std::ios::binary);
+  out << ck::explain_html(setup.file.history, *setup.model, result,
+                          "faultline check: " + flags.history_path);
+  out.close();
+  if (!out) return "--html: cannot write " + flags.html_path;
+  return std::nullopt;
+}
+
+int exit_status(ck::Verdict verdict) {
+  switch (verdict) {
+    case ck::Verdict::linearizable: return kExitOk;
+    case ck::Verdict::not_linearizable: return kExitCheckFailed;
+    case ck::Verdict::unknown: return kExitUnknown;
+  }
+  return kExitUnknown;
+}
+
+int run_check(const CheckFlags& flags) {
+  if (!flags.format.empty() && !ck::parse_history_format(flags.format)) {
+    return bad_input("--format: '" + flags.format +
+                     "' is not a format (jsonl, edn, porcupine, jepsen-log)");
+  }
+  Setup setup;
+  if (auto error = prepare(flags, setup)) return bad_input(*error);
+  ck::CheckOptions options;
+  options.timeout_s = flags.timeout_s;
+  options.memory_bytes_max = flags.memory_mb << 20;
+  options.threads = flags.threads;
+  options.want_witness = !flags.html_path.empty();
+  if (isatty(STDERR_FILENO)) {
+    std::cerr << "checking " << setup.file.history.ops.size() << " operations...\n";
+  }
+  auto result = ck::check(setup.file.history, *setup.model, options);
+  if (!result) return bad_input(located(result.error(), flags.history_path));
+  print_summary(flags, setup, *result);
+  if (!flags.html_path.empty()) {
+    if (auto error = write_html(flags, setup, *result)) return bad_input(*error);
+    std::cout << "explanation page: " << flags.html_path << "\n";
+  }
+  if (flags.json) {
+    nlohmann::json summary = {{"verdict", ck::to_string(result->verdict)},
+                              {"model", result->model},
+                              {"ops", result->ops},
+                              {"partitions", result->parts.size()},
+                              {"elapsed_ms", result->elapsed_ms}};
+    std::cout << summary.dump() << "\n";
+  }
+  return exit_status(result->verdict);
+}
+
+}  // namespace
+
+Verb add_check_verb(CLI::App& app) {
+  auto flags = std::make_shared<CheckFlags>();
+  CLI::App* command = app.add_subcommand("check", "check a history for linearizability");
+  command->add_option("history", flags->history_path,
+                      "history file: faultline JSONL, Jepsen EDN, Porcupine kv lines or "
+                      "jepsen.util log lines")
+      ->required();
+  command->add_option("--model", flags->model,
+                      "register, cas-register, kv, multi-register, set, queue, mutex "
+                      "(default: what the history's format or operations suggest)");
+  command->add_option("--init", flags->init,
+                      "the model's initial state, JSON or EDN, e.g. 0 or '{\"x\":0,\"y\":0}'");
+  command->add_option("--format", flags->format,
+                      "jsonl, edn, porcupine or jepsen-log (default: detected)");
+  command->add_option("--timeout", flags->timeout_s, "search time budget in seconds; 0: none")
+      ->check(CLI::NonNegativeNumber);
+  command->add_option("--memory-mb", flags->memory_mb, "search memory budget in MiB")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  command->add_option("--threads", flags->threads, "parts checked at once (default: one per core)");
+  command->add_option("--failed-cas", flags->failed_cas,
+                      "a failed cas: no-effect (default) or observes (the value differed)")
+      ->check(CLI::IsMember({"no-effect", "observes"}));
+  command->add_option("--html", flags->html_path,
+                      "write a self-contained HTML page explaining the result");
+  command->add_flag("--json", flags->json, "print a JSON summary as the last line");
+  return Verb{command, [flags] { return run_check(*flags); }};
+}
+
 }  // namespace faultline::cli

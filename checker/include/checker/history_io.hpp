@@ -1,0 +1,46 @@
+#pragma once
+// Reading histories from files, in four formats (docs/checker.md describes each):
+//   jsonl       ours (DESIGN.md §5): optional header {"format":"faultline-history","version":1},
+//               then one event object per line; `time` (ns) orders events and must not run
+//               backwards.
+//   edn         Jepsen/Knossos: a vector or list of op maps, or one map per line; `;`
+//               comments; :process :nemesis ops are not client ops; file order is the order
+//               (:time is not used: Jepsen's clocks need not be monotone across processes).
+//   porcupine   Porcupine's kv lines: edn maps with :key; model kv, every key starting at "".
+//   jepsen-log  `jepsen.util` log lines; cas-register starting at nil; other lines ignored.
+// Every error names the file and the line (or JSON path) and what was expected.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "checker/history.hpp"
+#include "checker/input_error.hpp"
+#include "checker/model.hpp"
+
+namespace faultline::checker {
+
+enum class HistoryFormat : std::uint8_t { jsonl, edn, porcupine, jepsen_log };
+
+std::string_view to_string(HistoryFormat format);
+std::optional<HistoryFormat> parse_history_format(std::string_view name);
+
+struct HistoryFile {
+  History history;
+  HistoryFormat format = HistoryFormat::jsonl;
+  // What the format implies when the user does not say: a model, its initial state, options.
+  std::optional<std::string> default_model;
+  nlohmann::json default_init;
+  ModelOptions model_options;
+};
+
+Expected<HistoryFile> read_history_file(const std::string& path,
+                                        std::optional<HistoryFormat> format = std::nullopt);
+Expected<HistoryFile> parse_history(std::string_view text, std::string_view name,
+                                    std::optional<HistoryFormat> format = std::nullopt);
+
+// A value given on the command line (e.g. --init): JSON, or EDN ({:x 0, :y 0}).
+Expected<nlohmann::json> parse_value_text(std::string_view text);
+
+}  // namespace faultline::checker

@@ -1,0 +1,38 @@
+#pragma once
+// Bad external input (a history file, a flag value, an operation a model cannot read) is a
+// returned value, never an exception or a crash: an InputError says where and what.
+// Expected<T> holds either a T or that error.
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace faultline::checker {
+
+struct InputError {
+  std::string where;  // "file:line", "file: $.process", "operation 12", or empty
+  std::string what;   // what was wrong and what was expected
+
+  std::string message() const { return where.empty() ? what : where + ": " + what; }
+};
+
+template <class T>
+class Expected {
+ public:
+  Expected(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Expected(InputError error) : state_(std::move(error)) {}  // NOLINT
+
+  bool ok() const { return state_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<0>(state_); }
+  const T& value() const { return std::get<0>(state_); }
+  T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  const InputError& error() const { return std::get<1>(state_); }
+
+ private:
+  std::variant<T, InputError> state_;
+};
+
+}  // namespace faultline::checker

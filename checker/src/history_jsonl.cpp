@@ -1,0 +1,129 @@
+// Our JSONL history (DESIGN.md §5): an optional header line
+//   {"format":"faultline-history","version":1}
+// then one event per line:
+//   {"process":0,"type":"invoke","f":"put","key":"x","value":"1","time":1200}
+// Events are in time order; `time` (integer ns) must not run backwards.
+#include <string>
+
+#include "history_readers.hpp"
+
+namespace faultline::checker::detail {
+namespace {
+
+constexpr std::string_view kFormatName = "faultline-history";
+constexpr std::int64_t kFormatVersion = 1;
+
+using FieldError = std::optional<std::string>;
+
+FieldError field_error(std::string_view field, std::string_view expected,
+                       const nlohmann::json& found) {
+  return "$." + std::string(field) + ": expected " + std::string(expected) + ", found " +
+         (found.is_null() ? std::string("nothing") : found.dump());
+}
+
+FieldError read_type(const nlohmann::json& line, EventType& type) {
+  auto it = line.find("type");
+  std::string text = it != line.end() && it->is_string() ? it->get<std::string>() : "";
+  if (text == "invoke") type = EventType::invoke;
+  else if (text == "ok") type = EventType::ok;
+  else if (text == "fail") type = EventType::fail;
+  else if (text == "info") type = EventType::info;
+  else return field_error("type", "\"invoke\", \"ok\", \"fail\" or \"info\"", it == line.end() ? nullptr : *it);
+  return std::nullopt;
+}
+
+FieldError read_integer(const nlohmann::json& line, std::string_view field, std::int64_t& out) {
+  auto it = line.find(field);
+  if (it == line.end() || !it->is_number_integer()) {
+    return field_error(field, "an integer", it == line.end() ? nullptr : *it);
+  }
+  if (it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX) {
+    return field_error(field, "an integer below 2^63", *it);
+  }
+  out = it->get<std::int64_t>();
+  return std::nullopt;
+}
+
+FieldError read_strings(const nlohmann::json& line, Event& event) {
+  auto f = line.find("f");
+  if (f != line.end()) {
+    if (!f->is_string()) return field_error("f", "a string (the operation's name)", *f);
+    event.f = f->get<std::string>();
+  } else if (event.type == EventType::invoke) {
+    return field_error("f", "a string (the operation's name)", nullptr);
+  }
+  auto key = line.find("key");
+  if (key != line.end() && !key->is_null()) {
+    if (!key->is_string()) return field_error("key", "a string", *key);
+    event.key = key->get<std::string>();
+  }
+  return std::nullopt;
+}
+
+FieldError to_event(const nlohmann::json& line, Event& event) {
+  if (!line.is_object()) return "expected a JSON object per line, found " + line.dump();
+  if (auto error = read_integer(line, "process", event.process)) return error;
+  if (auto error = read_type(line, event.type)) return error;
+  if (auto error = read_strings(line, event)) return error;
+  std::int64_t time_ns = 0;
+  if (auto error = read_integer(line, "time", time_ns)) return error;
+  event.time_ns = time_ns;
+  auto value = line.find("value");
+  if (value != line.end()) event.value = *value;
+  return std::nullopt;
+}
+
+FieldError check_header(const nlohmann::json& header) {
+  auto format = header.find("format");
+  auto version = header.find("version");
+  std::string format_text = format->is_string() ? format->get<std::string>() : format->dump();
+  if (format_text != kFormatName) {
+    return "this is a '" + format_text + "' file; expected a '" + std::string(kFormatName) +
+           "' file";
+  }
+  if (version == header.end() || !version->is_number_integer() ||
+      version->get<std::int64_t>() != kFormatVersion) {
+    return "this is " + std::string(kFormatName) + " version " +
+           (version == header.end() ? std::string("(none)") : version->dump()) +
+           "; this faultline reads version " + std::to_string(kFormatVersion);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view name) {
+  HistoryBuilder builder;
+  std::optional<InputError> error;
+  bool first = true;
+  for_each_line(text, [&](std::string_view line, std::uint32_t number) {
+    if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
+    nlohmann::json value;
+    try {
+      value = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      error = InputError{at_line(name, number), std::string("not valid JSON: ") + e.what()};
+      return false;
+    }
+    bool header = first && value.is_object() && value.contains("format");
+    first = false;
+    FieldError problem;
+    if (header) {
+      problem = check_header(value);
+    } else {
+      Event event;
+      event.line = number;
+      problem = to_event(value, event);
+      if (!problem) problem = builder.add(std::move(event));
+    }
+    if (problem) error = InputError{at_line(name, number), *problem};
+    return !problem;
+  });
+  if (error) return *error;
+  HistoryFile file;
+  file.format = HistoryFormat::jsonl;
+  file.history = std::move(builder).finish();
+  return file;
+}
+
+}  // namespace faultline::checker::detail

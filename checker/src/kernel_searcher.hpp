@@ -1,0 +1,109 @@
+#pragma once
+// Runs the search over one part with a given kernel (a compiled model: states as 64-bit
+// words, ops as small indices) and turns its raw outcome into history terms: op indices
+// and described states.
+#include <algorithm>
+#include <exception>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "checker_assert.hpp"
+#include "wgl_search.hpp"
+
+namespace faultline::checker::detail {
+
+// What explains a prefix: the op that had to come next (the earliest return among ops
+// not yet linearised) and every op that was invoked before that return.
+struct StuckPoint {
+  std::uint32_t op = 0;
+  std::vector<std::uint32_t> candidates;
+};
+StuckPoint stuck_point(const Timeline& timeline, const std::vector<std::uint32_t>& prefix);
+
+template <class Kernel>
+class KernelSearcher final : public PartSearcher {
+ public:
+  KernelSearcher(const History& history, std::vector<std::size_t> ops, Kernel kernel)
+      : ops_(std::move(ops)),
+        kernel_(std::move(kernel)),
+        timeline_(make_timeline(history, ops_)),
+        search_(kernel_, timeline_) {}
+
+  PartProgress run(const SearchLimits& limits) override {
+    want_witness_ = limits.want_witness;
+    try {
+      return search_.run(limits);
+    } catch (const std::bad_alloc&) {
+      failure_ = "memory ran out";
+    } catch (const std::exception& e) {
+      model_error_ = e.what();
+    }
+    return PartProgress::finished;
+  }
+
+  std::uint64_t memory_bytes() const override { return search_.memory_bytes(); }
+
+  PartOutcome outcome() override {
+    PartOutcome out;
+    if (model_error_ || failure_) {
+      out.model_error = model_error_;
+      out.unknown_reason = failure_.value_or("");
+      return out;
+    }
+    RawOutcome& raw = search_.outcome();
+    out.verdict = raw.verdict;
+    out.unknown_reason = std::move(raw.unknown_reason);
+    out.configurations = raw.configurations;
+    out.initial_state = kernel_.describe_state(kernel_.initial_state());
+    if (raw.verdict == Verdict::linearizable && want_witness_) out.witness = replay(raw.witness);
+    for (const auto& prefix : raw.longest) out.longest.push_back(explain(prefix));
+    return out;
+  }
+
+ private:
+  Linearisation replay(const std::vector<std::uint32_t>& order) {
+    Linearisation steps;
+    steps.reserve(order.size());
+    std::uint64_t state = kernel_.initial_state();
+    for (std::uint32_t op : order) {
+      std::uint64_t after = 0;
+      bool legal = kernel_.step(state, op, after);
+      CHECKER_ASSERT(legal, "a linearisation the search found does not replay");
+      state = after;
+      steps.push_back(LinearisationStep{ops_[op], kernel_.describe_state(state)});
+    }
+    return steps;
+  }
+
+  std::uint64_t final_state(const std::vector<std::uint32_t>& order) {
+    std::uint64_t state = kernel_.initial_state();
+    for (std::uint32_t op : order) {
+      std::uint64_t after = 0;
+      kernel_.step(state, op, after);
+      state = after;
+    }
+    return state;
+  }
+
+  PartialLinearisation explain(const std::vector<std::uint32_t>& prefix) {
+    PartialLinearisation partial;
+    partial.steps = replay(prefix);
+    StuckPoint stuck = stuck_point(timeline_, prefix);
+    partial.stuck_op = ops_[stuck.op];
+    partial.stuck_state = kernel_.describe_state(final_state(prefix));
+    for (std::uint32_t op : stuck.candidates) partial.candidates.push_back(ops_[op]);
+    return partial;
+  }
+
+  // Declared in construction order: the search refers to the kernel and the timeline.
+  std::vector<std::size_t> ops_;
+  Kernel kernel_;
+  Timeline timeline_;
+  WglSearch<Kernel> search_;
+  bool want_witness_ = false;
+  std::optional<std::string> model_error_;
+  std::optional<std::string> failure_;
+};
+
+}  // namespace faultline::checker::detail

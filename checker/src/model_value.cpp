@@ -1,0 +1,189 @@
+#include "model_value.hpp"
+
+#include "kernel_searcher.hpp"
+#include "value_kernel.hpp"
+
+namespace faultline::checker::detail {
+namespace {
+
+
+std::string operation_names(ValueFlavor flavor) {
+  switch (flavor) {
+    case ValueFlavor::plain_register: return "read, write";
+    case ValueFlavor::cas_register: return "read, write, cas";
+    case ValueFlavor::kv: return "get (read), put (write), append, cas";
+  }
+  return "";
+}
+
+}  // namespace
+
+ValueModel::ValueModel(ValueFlavor flavor, nlohmann::json init, ModelOptions options)
+    : flavor_(flavor), options_(options) {
+  if (flavor_ == ValueFlavor::kv && init.is_object()) {
+    init_ = std::move(init);
+  } else if (flavor_ == ValueFlavor::kv) {
+    init_ = nlohmann::json::object();
+    default_value_ = std::move(init);
+  } else {
+    init_ = std::move(init);
+  }
+}
+
+std::string ValueModel::name() const {
+  switch (flavor_) {
+    case ValueFlavor::plain_register: return "register";
+    case ValueFlavor::cas_register: return "cas-register";
+    case ValueFlavor::kv: return "kv";
+  }
+  return "";
+}
+
+nlohmann::json ValueModel::initial_state() const { return init_; }
+
+ValueAction ValueModel::action(const Operation& op) const {
+  const std::string& f = op.f;
+  if (f == "read" || f == "get") return ValueAction::read;
+  if (f == "write" || f == "put") return ValueAction::write;
+  if (f == "cas" && flavor_ != ValueFlavor::plain_register) return ValueAction::cas;
+  if (f == "append" && flavor_ == ValueFlavor::kv) return ValueAction::append;
+  return ValueAction::none;
+}
+
+std::optional<std::string> ValueModel::validate(const Operation& op) const {
+  ValueAction a = action(op);
+  if (a == ValueAction::none) {
+    return "the " + name() + " model has no operation '" + op.f + "' (it has " +
+           operation_names(flavor_) + ")";
+  }
+  if (flavor_ == ValueFlavor::kv && !op.key) return std::string("a kv operation needs a key");
+  if (flavor_ != ValueFlavor::kv && op.key) {
+    return "the " + name() + " model's operations take no key (use --model kv for keyed ops)";
+  }
+  if (a == ValueAction::cas && !(op.input.is_array() && op.input.size() == 2)) {
+    return "cas takes [expected, new], found " + op.input.dump();
+  }
+  if (a == ValueAction::append && !op.input.is_string()) {
+    return "append takes a string, found " + op.input.dump();
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ValueModel::partition(const Operation& op) const {
+  if (flavor_ != ValueFlavor::kv) return std::nullopt;
+  return op.key;
+}
+
+bool ValueModel::keeps_failed(const Operation& op) const {
+  return options_.failed_cas_observes && action(op) == ValueAction::cas;
+}
+
+bool ValueModel::read_only(const Operation& op) const {
+  switch (action(op)) {
+    case ValueAction::read: return true;
+    case ValueAction::cas: return op.outcome == Outcome::fail || op.input[0] == op.input[1];
+    default: return false;
+  }
+}
+
+bool ValueModel::read_says_nothing(const Operation& op) const {
+  return op.outcome != Outcome::ok || (op.output.is_null() && options_.nil_read_is_unknown);
+}
+
+const nlohmann::json& ValueModel::value_of(const nlohmann::json& state,
+                                           const std::string& key) const {
+  auto it = state.find(key);
+  return it != state.end() ? *it : default_value_;
+}
+
+std::optional<nlohmann::json> ValueModel::step_value(const nlohmann::json& value,
+                                                     const Operation& op) const {
+  switch (action(op)) {
+    case ValueAction::read:
+      if (read_says_nothing(op) || value == op.output) return value;
+      return std::nullopt;
+    case ValueAction::write: return op.input;
+    case ValueAction::cas: {
+      bool match = value == op.input[0];
+      if (op.outcome == Outcome::fail) return match ? std::nullopt : std::optional(value);
+      if (op.outcome == Outcome::info) return match ? op.input[1] : value;
+      return match ? std::optional(op.input[1]) : std::nullopt;
+    }
+    case ValueAction::append:
+      if (value.is_null()) return op.input;
+      if (!value.is_string()) return std::nullopt;
+      return nlohmann::json(value.get<std::string>() + op.input.get<std::string>());
+    case ValueAction::none: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+Step ValueModel::step(const nlohmann::json& state, const Operation& op) const {
+  if (flavor_ != ValueFlavor::kv) {
+    auto after = step_value(state, op);
+    return after ? Step{true, std::move(*after)} : Step{false, nullptr};
+  }
+  const nlohmann::json& current = value_of(state, *op.key);
+  auto after = step_value(current, op);
+  if (!after) return Step{false, nullptr};
+  if (*after == current) return Step{true, state};  // keeps one JSON form per state
+  nlohmann::json next = state;
+  next[*op.key] = std::move(*after);
+  return Step{true, std::move(next)};
+}
+
+std::string ValueModel::describe_state(const nlohmann::json& state) const {
+  if (flavor_ == ValueFlavor::kv && !default_value_.is_null()) {
+    return state.dump() + " (other keys " + default_value_.dump() + ")";
+  }
+  return state.dump();
+}
+
+namespace {
+
+// One op for the kernel, or nothing when it cannot change or contradict any state (a read
+// whose value is unknown), which the search may then leave out.
+std::optional<ValueKernel::Op> compile_op(const ValueModel& model, const Operation& op,
+                                          bool read_unknown, ValueKernel& kernel) {
+  using Kind = ValueKernel::Kind;
+  switch (model.action(op)) {
+    case ValueAction::read:
+      if (read_unknown) return std::nullopt;
+      return ValueKernel::Op{Kind::read, kernel.values.intern(op.output), 0};
+    case ValueAction::write: return ValueKernel::Op{Kind::write, kernel.values.intern(op.input), 0};
+    case ValueAction::cas: {
+      Kind kind = op.outcome == Outcome::ok     ? Kind::cas
+                  : op.outcome == Outcome::fail ? Kind::cas_failed
+                                                : Kind::cas_unknown;
+      return ValueKernel::Op{kind, kernel.values.intern(op.input[0]),
+                             kernel.values.intern(op.input[1])};
+    }
+    case ValueAction::append:
+      return ValueKernel::Op{Kind::append, kernel.values.add_piece(op.input.get<std::string>()), 0};
+    case ValueAction::none: break;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::unique_ptr<PartSearcher> ValueModel::compile_part(const History& history,
+                                                       std::vector<std::size_t> ops,
+                                                       const std::string& key) const {
+  ValueKernel kernel;
+  const nlohmann::json& initial = flavor_ == ValueFlavor::kv ? value_of(init_, key) : init_;
+  kernel.initial = kernel.values.intern(initial);
+  std::vector<std::size_t> kept;
+  kept.reserve(ops.size());
+  for (std::size_t index : ops) {
+    const Operation& op = history.ops[index];
+    bool read_unknown = action(op) == ValueAction::read && read_says_nothing(op);
+    if (auto compiled = compile_op(*this, op, read_unknown, kernel)) {
+      kernel.ops.push_back(*compiled);
+      kept.push_back(index);
+    }
+  }
+  return std::make_unique<KernelSearcher<ValueKernel>>(history, std::move(kept), std::move(kernel));
+}
+
+}  // namespace faultline::checker::detail

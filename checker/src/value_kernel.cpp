@@ -1,0 +1,130 @@
+#include "value_kernel.hpp"
+
+#include "checker_assert.hpp"
+#include "json_values.hpp"
+
+namespace faultline::checker::detail {
+namespace {
+
+// Polynomial hashing modulo the Mersenne prime 2^61 - 1, with a fixed base: equal strings
+// hash equal however they were built (hash(s + t) = hash(s) * base^|t| + hash(t)).
+constexpr std::uint64_t kPrime = (std::uint64_t{1} << 61) - 1;
+constexpr std::uint64_t kBase = 0x1F3D5B79A1C3E5F7ULL % kPrime;
+
+__extension__ typedef unsigned __int128 Wide;  // GCC and Clang; exact 64x64 products
+
+std::uint64_t mul_mod(std::uint64_t a, std::uint64_t b) {
+  Wide product = static_cast<Wide>(a) * b;
+  std::uint64_t low = static_cast<std::uint64_t>(product & kPrime);
+  std::uint64_t high = static_cast<std::uint64_t>(product >> 61);
+  std::uint64_t sum = low + high;
+  return sum >= kPrime ? sum - kPrime : sum;
+}
+
+std::uint64_t add_mod(std::uint64_t a, std::uint64_t b) {
+  std::uint64_t sum = a + b;
+  return sum >= kPrime ? sum - kPrime : sum;
+}
+
+std::uint64_t string_key(std::uint64_t hash, std::uint64_t length) {
+  return hash ^ mix64(length + 0x9E3779B97F4A7C15ULL);
+}
+
+}  // namespace
+
+std::uint32_t ValueTable::add(Value value) {
+  auto id = static_cast<std::uint32_t>(values_.size());
+  CHECKER_ASSERT(id < kNone - 1, "too many distinct values");
+  values_.push_back(value);
+  same_key_.push_back(kNone);
+  return id;
+}
+
+std::uint32_t ValueTable::add_piece(std::string text) {
+  Piece piece{std::move(text), 0, 1};
+  for (unsigned char c : piece.text) {
+    piece.hash = add_mod(mul_mod(piece.hash, kBase), c + 1u);
+    piece.power = mul_mod(piece.power, kBase);
+  }
+  text_bytes_ += piece.text.capacity() + sizeof(Piece);
+  pieces_.push_back(std::move(piece));
+  return static_cast<std::uint32_t>(pieces_.size() - 1);
+}
+
+std::string ValueTable::materialize(std::uint32_t id) const {
+  std::vector<std::uint32_t> chain;
+  for (std::uint32_t v = id; v != kNone; v = values_[v].parent) chain.push_back(values_[v].piece);
+  std::string text;
+  text.reserve(values_[id].length);
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) text += pieces_[*it].text;
+  return text;
+}
+
+bool ValueTable::same_string(std::uint32_t id, std::uint32_t parent, std::uint32_t piece) const {
+  std::string candidate = materialize(id);
+  std::string wanted = parent == kNone ? std::string() : materialize(parent);
+  wanted += pieces_[piece].text;
+  return candidate == wanted;
+}
+
+std::uint32_t ValueTable::string_value(std::uint32_t parent, std::uint32_t piece,
+                                       std::uint64_t hash, std::uint64_t length) {
+  std::uint64_t key = string_key(hash, length);
+  std::uint32_t head = strings_.find(key);
+  for (std::uint32_t id = head; id != kNone; id = same_key_[id]) {
+    const Value& v = values_[id];
+    if (v.hash == hash && v.length == length && same_string(id, parent, piece)) return id;
+  }
+  std::uint32_t id = add(Value{Kind::string, parent, piece, hash, length});
+  same_key_[id] = head;
+  strings_.assign(key, id);
+  return id;
+}
+
+std::uint32_t ValueTable::intern(const nlohmann::json& value) {
+  if (value.is_string()) {
+    std::uint32_t piece = add_piece(value.get<std::string>());
+    const Piece& p = pieces_[piece];
+    return string_value(kNone, piece, p.hash, p.text.size());
+  }
+  if (value.is_null()) {
+    if (null_id_ == kNone) null_id_ = add(Value{Kind::null, kNone, 0, 0, 0});
+    return null_id_;
+  }
+  std::string text = canonical_text(value);
+  auto it = others_.find(text);
+  if (it != others_.end()) return it->second;
+  std::uint32_t id = add(Value{Kind::other, kNone, static_cast<std::uint32_t>(texts_.size()), 0, 0});
+  text_bytes_ += text.capacity() * 2 + 64;
+  texts_.push_back(text);
+  others_.emplace(std::move(text), id);
+  return id;
+}
+
+std::uint32_t ValueTable::append(std::uint32_t id, std::uint32_t piece) {
+  const Value& v = values_[id];
+  const Piece& p = pieces_[piece];
+  if (v.kind == Kind::other) return kNone;
+  if (v.kind == Kind::null) return string_value(kNone, piece, p.hash, p.text.size());
+  std::uint64_t hash = add_mod(mul_mod(v.hash, p.power), p.hash);
+  return string_value(id, piece, hash, v.length + p.text.size());
+}
+
+std::string ValueTable::describe(std::uint32_t id) const {
+  const Value& v = values_[id];
+  switch (v.kind) {
+    case Kind::null: return "null";
+    case Kind::string:
+      return nlohmann::json(materialize(id))
+          .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    case Kind::other: return texts_[v.piece];
+  }
+  return "?";
+}
+
+std::size_t ValueTable::memory_bytes() const {
+  return values_.capacity() * (sizeof(Value) + sizeof(std::uint32_t)) + text_bytes_ +
+         strings_.memory_bytes();
+}
+
+}  // namespace faultline::checker::detail

@@ -1,0 +1,132 @@
+#pragma once
+// The compiled form of the register, cas-register and kv (one key) models: a state is the
+// id of an interned value, an op is {kind, a, b} over value ids, and a step is a switch.
+//
+// Strings built by appends are not copied: a string value is a node (parent string, piece
+// appended) carrying a polynomial hash and a length, so an append costs O(1). Equal
+// strings still get one id — a new node is looked up by (hash, length) and any candidate
+// is confirmed by comparing the actual characters — so state equality stays exact.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "flat_map.hpp"
+
+namespace faultline::checker::detail {
+
+class ValueTable {
+ public:
+  static constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+  std::uint32_t intern(const nlohmann::json& value);
+  // A text that appends add; returns its piece index.
+  std::uint32_t add_piece(std::string text);
+  // The value `id` with piece appended (null counts as ""), or kNone when `id` is not a
+  // string (nor null).
+  std::uint32_t append(std::uint32_t id, std::uint32_t piece);
+  std::string describe(std::uint32_t id) const;
+  std::size_t memory_bytes() const;
+
+ private:
+  enum class Kind : std::uint8_t { null, string, other };
+  struct Value {
+    Kind kind;
+    std::uint32_t parent;  // strings: the string this one extends, or kNone
+    std::uint32_t piece;   // strings: the piece appended; others: index into texts_
+    std::uint64_t hash;    // strings: polynomial hash of the whole string
+    std::uint64_t length;
+  };
+  struct Piece {
+    std::string text;
+    std::uint64_t hash;
+    std::uint64_t power;  // base^length, to extend a hash by this piece
+  };
+
+  std::uint32_t string_value(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
+                             std::uint64_t length);
+  bool same_string(std::uint32_t id, std::uint32_t parent, std::uint32_t piece) const;
+  std::string materialize(std::uint32_t id) const;
+  std::uint32_t add(Value value);
+
+  std::vector<Value> values_;
+  std::vector<Piece> pieces_;
+  std::vector<std::string> texts_;          // canonical JSON of non-string values
+  std::vector<std::uint32_t> same_key_;     // per value: next string with its (hash, length)
+  FlatU64Map strings_;                      // (hash, length) -> latest string with it
+  std::unordered_map<std::string, std::uint32_t> others_;  // lookups only
+  std::uint32_t null_id_ = kNone;
+  std::size_t text_bytes_ = 0;
+};
+
+class ValueKernel {
+ public:
+  enum class Kind : std::uint8_t { read, write, cas, cas_failed, cas_unknown, append };
+  struct Op {
+    Kind kind;
+    std::uint32_t a;  // read: value; write: value; cas: expected; append: piece
+    std::uint32_t b;  // cas: new value
+  };
+
+  ValueTable values;
+  std::vector<Op> ops;
+  std::uint64_t initial = 0;
+
+  std::uint64_t initial_state() const { return initial; }
+  std::string describe_state(std::uint64_t state) const {
+    return values.describe(static_cast<std::uint32_t>(state));
+  }
+  std::size_t memory_bytes() const {
+    return values.memory_bytes() + append_cache_.memory_bytes() + ops.capacity() * sizeof(Op);
+  }
+
+  // Ops that never change the state when legal.
+  bool read_only(std::uint32_t op) const {
+    const Op& o = ops[op];
+    bool same_cas = (o.kind == Kind::cas || o.kind == Kind::cas_unknown) && o.a == o.b;
+    return o.kind == Kind::read || o.kind == Kind::cas_failed || same_cas;
+  }
+
+  bool step(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
+    const Op& o = ops[op];
+    switch (o.kind) {
+      case Kind::read: next = state; return state == o.a;
+      case Kind::write: next = o.a; return true;
+      case Kind::cas: next = o.b; return state == o.a;
+      case Kind::cas_failed: next = state; return state != o.a;
+      case Kind::cas_unknown: next = state == o.a ? o.b : state; return true;
+      case Kind::append: return append(state, op, next);
+    }
+    return false;
+  }
+
+ private:
+  bool append(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
+    // The walk retries an op from the state it last met far more often than from any
+    // other, so each op remembers its last transition before the shared table is asked.
+    if (op >= last_.size()) last_.resize(ops.size(), Transition{ValueTable::kNone, 0});
+    Transition& last = last_[op];
+    if (last.from != state) {
+      std::uint64_t key = (state << 32) | op;
+      std::uint32_t cached = append_cache_.find(key);
+      if (cached == FlatU64Map::kAbsent) {
+        cached = values.append(static_cast<std::uint32_t>(state), ops[op].a);
+        append_cache_.insert(key, cached);
+      }
+      last = Transition{static_cast<std::uint32_t>(state), cached};
+    }
+    next = last.to;
+    return last.to != ValueTable::kNone;
+  }
+
+  struct Transition {
+    std::uint32_t from;
+    std::uint32_t to;
+  };
+  std::vector<Transition> last_;  // per op: its last transition
+  FlatU64Map append_cache_;       // (state, append op) -> state, or kNone when not legal
+};
+
+}  // namespace faultline::checker::detail

@@ -1,0 +1,373 @@
+#pragma once
+// Wing & Gong's linearizability search with Lowe's memoisation, over one part.
+//
+// The part's events (calls and returns) form a doubly linked list in history order. The
+// search walks it from the head: at a call it tries to linearise that op now (the model
+// step must be legal and the new configuration — linearised set, state — unseen); then it
+// lifts the op's call and return out of the list and starts again from the head. Reaching
+// a return means that op had to be linearised already: backtrack (undo the last op and
+// try the entry after it). Ops with an unknown outcome have no return: they may be
+// linearised anywhere after their call, or never; the search succeeds once every op with
+// a known outcome is linearised. An empty stack at a return: not linearizable.
+//
+// The linearised set's hash is kept incrementally (Zobrist: one random word per op,
+// xor-ed in and out), so a configuration costs O(1) to hash and one probe to look up.
+#include <algorithm>
+#include <chrono>
+#include <optional>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "checker_assert.hpp"
+#include "config_cache.hpp"
+#include "json_values.hpp"
+#include "part_search.hpp"
+
+namespace faultline::checker::detail {
+
+struct Timeline {
+  static constexpr std::uint8_t kReturn = 0;
+  static constexpr std::uint8_t kCall = 1;
+  static constexpr std::uint8_t kTail = 2;
+  // Entries 1..E in history order; 0 is the head sentinel and E+1 the tail sentinel.
+  std::vector<std::uint32_t> entry_op;
+  std::vector<std::uint8_t> entry_is_call;  // kReturn, kCall or kTail
+  std::vector<std::uint32_t> call_entry;    // per op
+  std::vector<std::uint32_t> return_entry;  // per op; 0: no return (outcome unknown)
+  std::vector<std::uint64_t> invoke_event;  // per op, for explanations
+  std::vector<std::uint64_t> return_event;  // per op; kNeverCompleted when no return
+  std::uint32_t op_count = 0;
+  std::uint32_t required_count = 0;  // ops with a return: they must be linearised
+
+  bool required(std::uint32_t op) const { return return_entry[op] != 0; }
+};
+
+// ops: history indices, in invocation order. An op needs a return entry unless its outcome
+// is unknown (a kept failed op is an observation, so it has one).
+Timeline make_timeline(const History& history, const std::vector<std::size_t>& ops);
+
+struct RawOutcome {
+  Verdict verdict = Verdict::unknown;
+  std::string unknown_reason;
+  std::uint64_t configurations = 0;
+  std::vector<std::uint32_t> witness;               // ops, in linearisation order
+  std::vector<std::vector<std::uint32_t>> longest;  // longest partial linearisations
+};
+
+template <class Kernel>
+class WglSearch {
+ public:
+  static constexpr std::size_t kLongestKept = 3;
+  // Beyond this depth only the first longest partial linearisation is kept: recording
+  // more would cost a copy of the stack each time.
+  static constexpr std::size_t kAlternateDepthMax = 4096;
+
+  WglSearch(Kernel& kernel, const Timeline& timeline)
+      : kernel_(kernel),
+        timeline_(timeline),
+        words_((timeline.op_count + 63) / 64),
+        cache_(words_, 0) {}
+
+  // Searches until finished, or until the limits pause it; resumable.
+  PartProgress run(const SearchLimits& limits);
+  RawOutcome& outcome() { return out_; }
+  std::uint64_t memory_bytes() const {
+    return cache_.memory_bytes() + kernel_.memory_bytes() +
+           (next_.capacity() + prev_.capacity() + best_.capacity()) * sizeof(std::uint32_t) +
+           stack_.capacity() * sizeof(Frame) + zobrist_.capacity() * sizeof(std::uint64_t);
+  }
+
+ private:
+  struct Frame {
+    std::uint32_t entry;
+    bool forced;  // a read-only op linearised without alternatives (see force_preserving)
+    std::uint64_t state;
+  };
+  // Where the walk stands; kept between slices.
+  struct Position {
+    std::uint32_t entry = 0;
+    std::uint64_t state = 0;
+    std::uint64_t bits_hash = 0;
+    std::uint32_t remaining = 0;
+    bool fresh = true;  // a configuration not yet looked at
+  };
+  enum class Forced : std::uint8_t { none, pushed, dead_end, starved };
+
+  bool start();
+  Forced force_preserving(Position& at);
+  void push(Position& at, std::uint32_t entry, std::uint64_t after, std::uint64_t bits_hash,
+            bool forced);
+  bool backtrack(Position& at);
+  static std::uint64_t config_hash(std::uint64_t bits_hash, std::uint64_t state) {
+    return bits_hash ^ mix64(state + 0x2545F4914F6CDD1DULL);
+  }
+  void init_list();
+  void lift(std::uint32_t call) {
+    unlink(call);
+    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) unlink(ret);
+  }
+  void unlift(std::uint32_t call) {
+    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) relink(ret);
+    relink(call);
+  }
+  void unlink(std::uint32_t e) {
+    next_[prev_[e]] = next_[e];
+    prev_[next_[e]] = prev_[e];
+  }
+  void relink(std::uint32_t e) {
+    next_[prev_[e]] = e;
+    prev_[next_[e]] = e;
+  }
+  void flip(std::uint32_t op) { bits_[op >> 6] ^= std::uint64_t{1} << (op & 63); }
+  std::optional<PartProgress> checkpoint(const SearchLimits& limits);
+  void note_depth(std::uint32_t entry);
+  void finish_success();
+  void finish_failure();
+
+  Kernel& kernel_;
+  const Timeline& timeline_;
+  std::uint32_t words_;
+  ConfigCache cache_;
+  bool started_ = false;
+  Position at_;
+  RawOutcome out_;
+  std::vector<std::uint32_t> next_, prev_;
+  std::vector<std::uint64_t> bits_;
+  std::vector<std::uint64_t> zobrist_;
+  std::vector<Frame> stack_;
+  // The first longest prefix, sharing `shared_` leading entries with the stack.
+  std::vector<std::uint32_t> best_;
+  std::size_t best_depth_ = 0;
+  std::size_t shared_ = 0;
+  std::vector<std::vector<std::uint32_t>> alternates_;
+};
+
+template <class Kernel>
+void WglSearch<Kernel>::init_list() {
+  std::uint32_t entries = static_cast<std::uint32_t>(timeline_.entry_op.size()) - 1;
+  next_.resize(entries + 2);
+  prev_.resize(entries + 2);
+  for (std::uint32_t e = 0; e <= entries; ++e) {
+    next_[e] = e + 1;
+    prev_[e + 1] = e;
+  }
+  bits_.assign(words_, 0);
+  zobrist_.resize(timeline_.op_count);
+  std::uint64_t seed = 0x5EED5EED12345678ULL;
+  for (auto& z : zobrist_) z = mix64(seed += 0x9E3779B97F4A7C15ULL);
+  stack_.reserve(timeline_.op_count);
+  best_.resize(timeline_.op_count);
+}
+
+// Returns false when there is nothing to search: no op has to be linearised.
+template <class Kernel>
+bool WglSearch<Kernel>::start() {
+  started_ = true;
+  init_list();
+  at_.state = kernel_.initial_state();
+  at_.remaining = timeline_.required_count;
+  at_.entry = next_[0];
+  at_.fresh = true;
+  if (at_.remaining > 0) return true;
+  finish_success();
+  return false;
+}
+
+template <class Kernel>
+PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
+  if (!started_ && !start()) return PartProgress::finished;
+  cache_.set_memory_bytes_max(limits.memory_bytes_max);
+  Position at = at_;  // in a local while the walk runs; back in at_ when it pauses
+  auto pause = [&](PartProgress progress) {
+    at_ = at;
+    return progress;
+  };
+  for (std::uint64_t iteration = 1;; ++iteration) {
+    if ((iteration & 1023) == 0) {
+      if (auto stop = checkpoint(limits)) return pause(*stop);
+    }
+    if (at.fresh) {
+      at.fresh = false;
+      Forced forced = force_preserving(at);
+      if (forced == Forced::starved) {
+        at.fresh = true;
+        return pause(PartProgress::starved);
+      }
+      if (forced == Forced::dead_end && !backtrack(at)) {
+        finish_failure();
+        return PartProgress::finished;
+      }
+      if (forced == Forced::pushed) {
+        if (at.remaining == 0) {
+          finish_success();
+          return PartProgress::finished;
+        }
+        if (cache_.size() >= limits.configurations_max) return pause(PartProgress::paused);
+      }
+      if (forced != Forced::none) continue;
+      at.entry = next_[0];
+    }
+    std::uint32_t entry = at.entry;
+    std::uint8_t kind = timeline_.entry_is_call[entry];
+    CHECKER_ASSERT(kind != Timeline::kTail, "the search walked past every return");
+    if (kind == Timeline::kReturn) {
+      if (!backtrack(at)) {
+        finish_failure();
+        return PartProgress::finished;
+      }
+      continue;
+    }
+    std::uint32_t op = timeline_.entry_op[entry];
+    std::uint64_t after = 0;
+    at.entry = next_[entry];
+    if (!kernel_.step(at.state, op, after)) continue;
+    flip(op);
+    std::uint64_t hash = at.bits_hash ^ zobrist_[op];
+    auto inserted = cache_.insert(bits_.data(), after, config_hash(hash, after));
+    if (inserted == ConfigCache::Insert::inserted) {
+      push(at, entry, after, hash, false);
+      if (at.remaining == 0) {
+        finish_success();
+        return PartProgress::finished;
+      }
+      if (cache_.size() >= limits.configurations_max) return pause(PartProgress::paused);
+      continue;
+    }
+    flip(op);
+    if (inserted == ConfigCache::Insert::out_of_memory) {
+      at.entry = entry;
+      return pause(PartProgress::starved);
+    }
+  }
+}
+
+// A read-only op (one that never changes the state when legal: a read, a failed cas seen as
+// an observation) that is legal now can be moved to the front of any linearisation that
+// works from here: it changes no state the others see, and it was invoked before any
+// pending op returned. So it is linearised now without alternatives, and if that fails, so
+// does this configuration — no sibling needs trying. (An op that merely happens to leave
+// this state unchanged, like a write of the current value, may not be moved: at its later
+// place it would have changed the state.)
+template <class Kernel>
+typename WglSearch<Kernel>::Forced WglSearch<Kernel>::force_preserving(Position& at) {
+  for (std::uint32_t e = next_[0]; timeline_.entry_is_call[e] == Timeline::kCall; e = next_[e]) {
+    std::uint32_t op = timeline_.entry_op[e];
+    if (!kernel_.read_only(op)) continue;
+    std::uint64_t after = 0;
+    if (!kernel_.step(at.state, op, after)) continue;
+    CHECKER_ASSERT(after == at.state, "a read-only op changed the state");
+    flip(op);
+    std::uint64_t hash = at.bits_hash ^ zobrist_[op];
+    auto inserted = cache_.insert(bits_.data(), after, config_hash(hash, after));
+    if (inserted == ConfigCache::Insert::inserted) {
+      push(at, e, after, hash, true);
+      return Forced::pushed;
+    }
+    flip(op);
+    // Present: that configuration was explored before and failed, so this one fails.
+    return inserted == ConfigCache::Insert::present ? Forced::dead_end : Forced::starved;
+  }
+  return Forced::none;
+}
+
+// The op's bit is already set; hash includes it.
+template <class Kernel>
+void WglSearch<Kernel>::push(Position& at, std::uint32_t entry, std::uint64_t after,
+                             std::uint64_t bits_hash, bool forced) {
+  stack_.push_back(Frame{entry, forced, at.state});
+  at.state = after;
+  at.bits_hash = bits_hash;
+  lift(entry);
+  note_depth(entry);
+  if (timeline_.required(timeline_.entry_op[entry])) --at.remaining;
+  at.fresh = true;
+}
+
+// Undoes the last op and moves on to the entry after it; a forced op's configuration has
+// no alternatives, so its undo continues to the op below. False when nothing is left.
+template <class Kernel>
+bool WglSearch<Kernel>::backtrack(Position& at) {
+  while (!stack_.empty()) {
+    Frame top = stack_.back();
+    stack_.pop_back();
+    if (shared_ > stack_.size()) shared_ = stack_.size();
+    std::uint32_t op = timeline_.entry_op[top.entry];
+    unlift(top.entry);
+    flip(op);
+    at.bits_hash ^= zobrist_[op];
+    at.state = top.state;
+    if (timeline_.required(op)) ++at.remaining;
+    if (!top.forced) {
+      at.entry = next_[top.entry];
+      at.fresh = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+template <class Kernel>
+void WglSearch<Kernel>::note_depth(std::uint32_t entry) {
+  std::size_t depth = stack_.size();
+  if (depth > best_depth_) {
+    for (std::size_t i = shared_; i + 1 < depth; ++i) best_[i] = stack_[i].entry;
+    best_[depth - 1] = entry;
+    best_depth_ = depth;
+    shared_ = depth;
+    alternates_.clear();
+    return;
+  }
+  if (shared_ == depth - 1 && best_[depth - 1] == entry) {
+    shared_ = depth;
+    return;
+  }
+  if (depth == best_depth_ && alternates_.size() + 1 < kLongestKept &&
+      depth <= kAlternateDepthMax) {
+    std::vector<std::uint32_t> alternate;
+    alternate.reserve(depth);
+    for (std::size_t i = 0; i + 1 < depth; ++i) alternate.push_back(stack_[i].entry);
+    alternate.push_back(entry);
+    alternates_.push_back(std::move(alternate));
+  }
+}
+
+template <class Kernel>
+std::optional<PartProgress> WglSearch<Kernel>::checkpoint(const SearchLimits& limits) {
+  if (memory_bytes() > limits.memory_bytes_max) return PartProgress::starved;
+  if (limits.first_failed_part &&
+      limits.first_failed_part->load(std::memory_order_relaxed) < limits.part_index) {
+    out_.unknown_reason = "stopped: another part is not linearizable";
+  } else if (limits.deadline && std::chrono::steady_clock::now() > *limits.deadline) {
+    out_.unknown_reason = "the time budget ran out";
+  } else {
+    return std::nullopt;
+  }
+  out_.verdict = Verdict::unknown;
+  out_.configurations = cache_.size();
+  return PartProgress::finished;
+}
+
+template <class Kernel>
+void WglSearch<Kernel>::finish_success() {
+  out_.verdict = Verdict::linearizable;
+  out_.configurations = cache_.size();
+  out_.witness.reserve(stack_.size());
+  for (const Frame& frame : stack_) out_.witness.push_back(timeline_.entry_op[frame.entry]);
+}
+
+template <class Kernel>
+void WglSearch<Kernel>::finish_failure() {
+  out_.verdict = Verdict::not_linearizable;
+  out_.configurations = cache_.size();
+  auto to_ops = [&](const std::vector<std::uint32_t>& entries, std::size_t depth) {
+    std::vector<std::uint32_t> ops;
+    ops.reserve(depth);
+    for (std::size_t i = 0; i < depth; ++i) ops.push_back(timeline_.entry_op[entries[i]]);
+    return ops;
+  };
+  out_.longest.push_back(to_ops(best_, best_depth_));
+  for (const auto& alternate : alternates_) out_.longest.push_back(to_ops(alternate, best_depth_));
+}
+
+}  // namespace faultline::checker::detail

@@ -1,0 +1,9 @@
+// The fast search agrees with brute force on random small histories (the fast suite's share;
+// checker_crosscheck_long_test.cpp runs the full sweep).
+#include <doctest/doctest.h>
+
+#include "checker_crosscheck.hpp"
+
+TEST_CASE("cross-check: search and brute force agree on 14,000 random histories") {
+  faultline::checker::testing::cross_check(14000, 1);
+}
