@@ -32,6 +32,7 @@ struct Simulation::Node {
   bool up = true;
   bool paused = false;
   bool fiber_live = false;   // a fiber exists (started and not finished)
+  bool fiber_done = false;   // the fiber's function has returned
   bool kill = false;         // unwinding: the next suspension point throws ActorKilled
   bool wake_deferred = false;   // a deadline passed while paused
   bool start_deferred = false;  // the start came while paused

@@ -212,8 +212,10 @@ void Simulation::start_fiber(Node& n) {
                       [this, &n](bc::fiber&& kernel) {
                         n.kernel = std::move(kernel);
                         actor_main(n);
+                        n.fiber_done = true;
                         return std::move(n.kernel);
                       });
+  n.fiber_done = false;
   n.fiber_live = true;
   resume_fiber(n);
 }
@@ -249,7 +251,12 @@ void Simulation::resume_fiber(Node& n) {
   ++stats_.fiber_switches;
   n.fiber = std::move(n.fiber).resume();
   running_ = nullptr;
-  if (!n.fiber) n.fiber_live = false;
+  if (n.fiber_done) {
+    // fcontext hands back an empty fiber when one finishes; ucontext (the sanitizer
+    // build) a finished one, which releasing frees.
+    n.fiber = {};
+    n.fiber_live = false;
+  }
 }
 
 void Simulation::suspend(Node& n) {
