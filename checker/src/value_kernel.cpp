@@ -70,15 +70,36 @@ bool ValueTable::same_string(std::uint32_t id, std::uint32_t parent, std::uint32
 std::uint32_t ValueTable::string_value(std::uint32_t parent, std::uint32_t piece,
                                        std::uint64_t hash, std::uint64_t length) {
   std::uint64_t key = string_key(hash, length);
-  std::uint32_t head = strings_.find(key);
+  std::uint32_t& head = strings_.slot(key);
   for (std::uint32_t id = head; id != kNone; id = same_key_[id]) {
     const Value& v = values_[id];
-    if (v.hash == hash && v.length == length && same_string(id, parent, piece)) return id;
+    if (v.parent == parent && v.piece == piece && v.hash == hash && v.length == length) return id;
+  }
+  if (head != kNone) {
+    std::uint32_t equal = compare_candidates(head, parent, piece, hash, length);
+    if (equal != kNone) return equal;
   }
   std::uint32_t id = add(Value{Kind::string, parent, piece, hash, length});
   same_key_[id] = head;
-  strings_.assign(key, id);
+  head = id;  // still valid: nothing was inserted into strings_ since slot()
   return id;
+}
+
+// The rare case: a string equal in hash and length to others built differently.
+std::uint32_t ValueTable::compare_candidates(std::uint32_t head, std::uint32_t parent,
+                                             std::uint32_t piece, std::uint64_t hash,
+                                             std::uint64_t length) {
+  std::uint64_t alias_key = (static_cast<std::uint64_t>(parent) << 32) | piece;
+  std::uint32_t alias = aliases_.find(alias_key);
+  if (alias != FlatU64Map::kAbsent) return alias;
+  for (std::uint32_t id = head; id != kNone; id = same_key_[id]) {
+    const Value& v = values_[id];
+    if (v.hash == hash && v.length == length && same_string(id, parent, piece)) {
+      aliases_.insert(alias_key, id);
+      return id;
+    }
+  }
+  return kNone;
 }
 
 std::uint32_t ValueTable::intern(const nlohmann::json& value) {
@@ -124,7 +145,7 @@ std::string ValueTable::describe(std::uint32_t id) const {
 
 std::size_t ValueTable::memory_bytes() const {
   return values_.capacity() * (sizeof(Value) + sizeof(std::uint32_t)) + text_bytes_ +
-         strings_.memory_bytes();
+         strings_.memory_bytes() + aliases_.memory_bytes();
 }
 
 }  // namespace faultline::checker::detail

@@ -4,8 +4,10 @@
 //
 // Strings built by appends are not copied: a string value is a node (parent string, piece
 // appended) carrying a polynomial hash and a length, so an append costs O(1). Equal
-// strings still get one id — a new node is looked up by (hash, length) and any candidate
-// is confirmed by comparing the actual characters — so state equality stays exact.
+// strings still get one id, so state equality stays exact: a new string is looked up by
+// (hash, length); a candidate built the same way (same parent, same piece) is the same
+// string; any other candidate is confirmed by comparing the characters, and such aliases
+// (equal text reached by different appends) are remembered so each is compared once.
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -47,6 +49,8 @@ class ValueTable {
 
   std::uint32_t string_value(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
                              std::uint64_t length);
+  std::uint32_t compare_candidates(std::uint32_t head, std::uint32_t parent, std::uint32_t piece,
+                                   std::uint64_t hash, std::uint64_t length);
   bool same_string(std::uint32_t id, std::uint32_t parent, std::uint32_t piece) const;
   std::string materialize(std::uint32_t id) const;
   std::uint32_t add(Value value);
@@ -56,6 +60,7 @@ class ValueTable {
   std::vector<std::string> texts_;          // canonical JSON of non-string values
   std::vector<std::uint32_t> same_key_;     // per value: next string with its (hash, length)
   FlatU64Map strings_;                      // (hash, length) -> latest string with it
+  FlatU64Map aliases_;                      // (parent, piece) -> an equal string built otherwise
   std::unordered_map<std::string, std::uint32_t> others_;  // lookups only
   std::uint32_t null_id_ = kNone;
   std::size_t text_bytes_ = 0;
@@ -79,7 +84,7 @@ class ValueKernel {
     return values.describe(static_cast<std::uint32_t>(state));
   }
   std::size_t memory_bytes() const {
-    return values.memory_bytes() + append_cache_.memory_bytes() + ops.capacity() * sizeof(Op);
+    return values.memory_bytes() + (ops.capacity() + last_.capacity()) * sizeof(Op);
   }
 
   // Ops that never change the state when legal.
@@ -109,13 +114,8 @@ class ValueKernel {
     if (op >= last_.size()) last_.resize(ops.size(), Transition{ValueTable::kNone, 0});
     Transition& last = last_[op];
     if (last.from != state) {
-      std::uint64_t key = (state << 32) | op;
-      std::uint32_t cached = append_cache_.find(key);
-      if (cached == FlatU64Map::kAbsent) {
-        cached = values.append(static_cast<std::uint32_t>(state), ops[op].a);
-        append_cache_.insert(key, cached);
-      }
-      last = Transition{static_cast<std::uint32_t>(state), cached};
+      last = Transition{static_cast<std::uint32_t>(state),
+                        values.append(static_cast<std::uint32_t>(state), ops[op].a)};
     }
     next = last.to;
     return last.to != ValueTable::kNone;
@@ -126,7 +126,6 @@ class ValueKernel {
     std::uint32_t to;
   };
   std::vector<Transition> last_;  // per op: its last transition
-  FlatU64Map append_cache_;       // (state, append op) -> state, or kNone when not legal
 };
 
 }  // namespace faultline::checker::detail
