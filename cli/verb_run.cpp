@@ -52,7 +52,7 @@ int run_main(const RunFlags& flags) {
     spec.faults = protocols::fault_profile(flags.faults, spec.time_limit_ns);
     spec.swarm = flags.faults == "swarm";
     spec.max_events = flags.max_events;
-    spec.keep_payloads = !flags.trace_path.empty();
+    spec.keep_payloads = !flags.trace_path.empty() || flags.print;
     // Check the output paths before the run, so a typo does not cost the run.
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");

@@ -182,6 +182,11 @@ std::string describe_event(const Simulation& sim, std::size_t index) {
   line += who;
   line += ' ';
   line += trace_event_name(r.type);
+  if (r.type == TraceEvent::annotate) {
+    const nlohmann::json& v = fields["value"];
+    return line + " " + fields["key"].get<std::string>() + "=" +
+           (v.is_string() ? v.get<std::string>() : v.dump());
+  }
   for (const auto& [key, value] : fields.items()) {
     if (key == "to" || key == "from") {
       line += " " + key + "=" + (value.is_null() ? "-" : node_label(sim, value.get<std::uint32_t>()));
