@@ -257,13 +257,22 @@ void Simulation::do_sleep(Node& n, Call& call) {
 // ---------------------------------------------------------------- state, history, disk
 
 void Simulation::do_annotate(Node& n, Call& call) {
-  Annotation& a = n.annotations[std::string(call.name)];
+  auto it = n.annotations.find(call.name);
+  if (it == n.annotations.end()) {
+    it = n.annotations.emplace(std::string(call.name), Annotation{}).first;
+  } else if (it->second.is_text == call.is_text &&
+             (call.is_text ? it->second.text == call.text : it->second.number == call.number)) {
+    return;  // a state fact that did not change is not an event
+  }
+  Annotation& a = it->second;
   a.is_text = call.is_text;
   a.number = call.is_text ? 0 : call.number;
-  a.text = call.is_text ? std::string(call.text) : std::string();
+  if (call.is_text) a.text.assign(call.text);
+  else a.text.clear();
   const std::uint64_t value =
       call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.number);
-  record(TraceRecord{.type = TraceEvent::annotate, .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
+  record(TraceRecord{.type = TraceEvent::annotate,
+                     .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
                      .kind = trace_.intern_kind(call.name), .node = n.id, .a = value});
 }
 

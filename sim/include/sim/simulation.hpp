@@ -221,6 +221,8 @@ class Context {
 
   DiskHandle& disk() { return disk_; }
 
+  // Publishes a state fact (role=leader, term=4) for invariants and the trace; a value
+  // equal to the current one is not recorded again.
   void annotate(std::string_view key, std::int64_t value);
   void annotate(std::string_view key, std::string_view value);
   // Records that a message was dropped by the protocol's gate, and why.
