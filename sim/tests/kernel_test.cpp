@@ -1,6 +1,8 @@
 // The kernel: fibers, messages, timers, crashes, findings, limits, determinism.
 #include <doctest/doctest.h>
 
+#include <thread>
+
 #include "sim/simulation.hpp"
 
 using namespace faultline::sim;
@@ -288,4 +290,27 @@ TEST_CASE("client operations go to the history; after info the client gets a fre
   CHECK(h[2].process == 1);
   CHECK(h[3].value == 1);
   CHECK(h[1].time == kMillisecond);
+}
+
+TEST_CASE("simulations on different threads at once give the same hashes as one at a time") {
+  auto run = [](std::uint64_t seed) {
+    SimConfig c = quiet_config();
+    c.network.latency = Latency::exponential(kMillisecond, 2 * kMillisecond, 50 * kMillisecond);
+    c.network.drop = Ratio{1, 20};
+    c.network.duplicate = Ratio{1, 20};
+    SeededChoices choices(seed);
+    Simulation sim(c, choices);
+    std::vector<std::uint64_t> answers;
+    add_ping_pair(sim, 200, &answers);
+    return sim.run().trace_hash;
+  };
+  std::vector<std::uint64_t> sequential;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) sequential.push_back(run(seed));
+  std::vector<std::uint64_t> parallel(8);
+  std::vector<std::thread> threads;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    threads.emplace_back([&, seed] { parallel[seed - 1] = run(seed); });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(parallel == sequential);
 }
