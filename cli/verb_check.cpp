@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -84,7 +85,8 @@ void print_summary(const CheckFlags& flags, const Setup& setup, const ck::CheckR
             << (setup.model_inferred ? " (from the history)" : "")
             << ", initial state " << setup.init.dump() << "\n";
   std::cout << ck::explain_text(setup.file.history, *setup.model, result);
-  std::cout << "search: " << result.elapsed_ms << " ms\n";
+  std::cout << "search: " << std::fixed << std::setprecision(3) << result.elapsed_ms << " ms\n"
+            << std::defaultfloat;
 }
 
 std::optional<std::string> write_html(const CheckFlags& flags, const Setup& setup,
@@ -155,10 +157,26 @@ Verb add_check_verb(CLI::App& app) {
                       "the model's initial state, JSON or EDN, e.g. 0 or '{\"x\":0,\"y\":0}'");
   command->add_option("--format", flags->format,
                       "jsonl, edn, porcupine or jepsen-log (default: detected)");
-  command->add_option("--timeout", flags->timeout_s, "search time budget in seconds; 0: none")
-      ->check(CLI::NonNegativeNumber);
-  command->add_option("--memory-mb", flags->memory_mb, "search memory budget in MiB")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+  command->add_option("--timeout", flags->timeout_s, "search time budget in seconds; 0: none (default 60)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            double seconds = -1;
+            try {
+              seconds = std::stod(text);
+            } catch (const std::exception&) {
+            }
+            return seconds >= 0 ? std::string() : "expected a number of seconds, 0 or more";
+          },
+          "SECONDS"));
+  command->add_option("--memory-mb", flags->memory_mb, "search memory budget in MiB (default 1024)")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            return text.find_first_not_of("0123456789") == std::string::npos && text != "0" &&
+                           text.size() < 12
+                       ? std::string()
+                       : "expected a whole number of MiB, 1 or more";
+          },
+          "MIB"));
   command->add_option("--threads", flags->threads, "parts checked at once (default: one per core)");
   command->add_option("--failed-cas", flags->failed_cas,
                       "a failed cas: no-effect (default) or observes (the value differed)")

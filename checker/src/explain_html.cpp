@@ -12,7 +12,7 @@ namespace faultline::checker {
 namespace {
 
 constexpr std::size_t kOpsShownMax = 1500;
-constexpr int kRowHeight = 30;
+constexpr int kRowHeight = 36;
 constexpr int kLeftMargin = 110;
 constexpr int kTopMargin = 24;
 
@@ -71,7 +71,7 @@ Layout make_layout(const History& history, std::vector<std::size_t> ops) {
   layout.end_rank = r;
   int row = 0;
   for (auto& [process, value] : layout.row) value = row++;
-  layout.step_px = std::clamp(1100.0 / std::max(1.0, r), 4.0, 28.0);
+  layout.step_px = std::clamp(1200.0 / std::max(1.0, r), 4.0, 70.0);
   return layout;
 }
 
@@ -110,7 +110,7 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   const Operation& op = history.ops[i];
   double x1 = layout.x(layout.rank.at(op.invoke_event));
   double x2 = layout.x(op.completed() ? layout.rank.at(op.complete_event) : layout.end_rank);
-  double y = layout.y(op.process) + 5;
+  double y = layout.y(op.process) + 8;
   std::string cls = op.outcome == Outcome::ok ? "ok" : op.outcome == Outcome::fail ? "fail" : "info";
   if (i == marks.stuck) cls += " stuck";
   else if (std::count(marks.candidates.begin(), marks.candidates.end(), i)) cls += " candidate";
@@ -123,7 +123,7 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   if (i == marks.stuck) tip += "\ncould not be placed; it met the state " + marks.stuck_state;
   svg << "<g class=\"op " << cls << "\"><title>" << escape(tip) << "</title><rect x=\"" << x1
       << "\" y=\"" << y << "\" width=\"" << std::max(2.0, x2 - x1) << "\" height=\""
-      << kRowHeight - 10 << "\" rx=\"3\"/><text x=\"" << x1 + 3 << "\" y=\"" << y + 14 << "\">"
+      << kRowHeight - 12 << "\" rx=\"3\"/><text x=\"" << x1 + 3 << "\" y=\"" << y + 16 << "\">"
       << escape(model.describe_operation(op).substr(0, static_cast<std::size_t>(
                     std::max(0.0, (x2 - x1) / 6.5))))
       << "</text></g>\n";
@@ -140,7 +140,7 @@ void write_linearisation(std::ostringstream& svg, const History& history, const 
     const Operation& op = history.ops[steps[k].op];
     if (!layout.row.count(op.process) || !layout.rank.count(op.invoke_event)) continue;
     double cx = layout.x(points[k]);
-    double cy = layout.y(op.process) + kRowHeight / 2.0;
+    double cy = layout.y(op.process) + 8;  // on the bar's top edge, clear of its label
     line << cx << "," << cy << " ";
     svg << "<circle cx=\"" << cx << "\" cy=\"" << cy << "\" r=\"4\"><title>"
         << escape(std::to_string(k + 1) + ". " + detail::op_label(history, model, steps[k].op) +
@@ -216,7 +216,7 @@ std::string render_svg(const History& history, const Model& model, const View& v
   svg << "<svg width=\"" << width << "\" height=\"" << height
       << "\">\n";
   for (const auto& [process, row] : layout.row) {
-    svg << "<text class=\"proc\" x=\"6\" y=\"" << layout.y(process) + 19 << "\">process "
+    svg << "<text class=\"proc\" x=\"6\" y=\"" << layout.y(process) + 24 << "\">process "
         << process << "</text>\n";
   }
   for (std::size_t i : layout.ops) write_op(svg, history, model, layout, i, view.marks);

@@ -116,6 +116,7 @@ unsigned worker_count(const CheckOptions& options, std::size_t parts) {
 class RoundRobin {
  public:
   static constexpr std::uint64_t kFirstRoundConfigurations = 4096;
+  static constexpr std::size_t kParallelOpsMin = 4096;
 
   RoundRobin(const History& history, const Model& model, const std::vector<Part>& parts,
              const CheckOptions& options, unsigned workers)
@@ -126,7 +127,8 @@ class RoundRobin {
 
  private:
   SearchLimits round_limits(std::size_t round, std::size_t unfinished) const;
-  void run_round(const std::vector<std::size_t>& unfinished, const SearchLimits& limits);
+  void run_round(const std::vector<std::size_t>& unfinished, const SearchLimits& limits,
+                 std::size_t round);
   bool settle(std::vector<std::size_t>& unfinished);
   void give_up(const std::vector<std::size_t>& unfinished, const std::string& reason);
 
@@ -152,7 +154,7 @@ std::vector<PartOutcome> RoundRobin::run() {
     return parts_[a].ops.size() > parts_[b].ops.size();
   });
   for (std::size_t round = 0; !unfinished.empty(); ++round) {
-    run_round(unfinished, round_limits(round, unfinished.size()));
+    run_round(unfinished, round_limits(round, unfinished.size()), round);
     if (!settle(unfinished)) break;
   }
   std::vector<PartOutcome> outcomes;
@@ -162,8 +164,13 @@ std::vector<PartOutcome> RoundRobin::run() {
 }
 
 void RoundRobin::run_round(const std::vector<std::size_t>& unfinished,
-                           const SearchLimits& limits) {
-  for_each_parallel(unfinished, workers_, [&](std::size_t i) {
+                           const SearchLimits& limits, std::size_t round) {
+  // Threads cost more than they save on a few small parts (the simulator checks many
+  // small histories); how many run changes only speed, never the result.
+  std::size_t ops = 0;
+  for (std::size_t i : unfinished) ops += parts_[i].ops.size();
+  unsigned workers = ops >= kParallelOpsMin || round > 0 ? workers_ : 1;
+  for_each_parallel(unfinished, workers, [&](std::size_t i) {
     SearchLimits mine = limits;
     mine.part_index = i;
     run_slice(history_, model_, parts_[i], options_, mine, runs_[i]);

@@ -104,9 +104,15 @@ std::uint32_t ValueTable::compare_candidates(std::uint32_t head, std::uint32_t p
 
 std::uint32_t ValueTable::intern(const nlohmann::json& value) {
   if (value.is_string()) {
-    std::uint32_t piece = add_piece(value.get<std::string>());
+    const std::string& text = value.get_ref<const std::string&>();
+    auto known = literals_.find(text);
+    if (known != literals_.end()) return known->second;  // histories repeat values often
+    std::uint32_t piece = add_piece(text);
     const Piece& p = pieces_[piece];
-    return string_value(kNone, piece, p.hash, p.text.size());
+    std::uint32_t id = string_value(kNone, piece, p.hash, p.text.size());
+    literals_.emplace(text, id);
+    text_bytes_ += text.capacity() + 32;
+    return id;
   }
   if (value.is_null()) {
     if (null_id_ == kNone) null_id_ = add(Value{Kind::null, kNone, 0, 0, 0});

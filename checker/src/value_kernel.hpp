@@ -61,7 +61,8 @@ class ValueTable {
   std::vector<std::uint32_t> same_key_;     // per value: next string with its (hash, length)
   FlatU64Map strings_;                      // (hash, length) -> latest string with it
   FlatU64Map aliases_;                      // (parent, piece) -> an equal string built otherwise
-  std::unordered_map<std::string, std::uint32_t> others_;  // lookups only
+  std::unordered_map<std::string, std::uint32_t> others_;    // lookups only
+  std::unordered_map<std::string, std::uint32_t> literals_;  // lookups only: strings seen whole
   std::uint32_t null_id_ = kNone;
   std::size_t text_bytes_ = 0;
 };
