@@ -62,7 +62,11 @@ class ConfigCache {
            static_cast<std::size_t>(index & ((1u << kChunkEntriesLog2) - 1)) * stride_;
   }
   bool same(const std::uint64_t* e, const std::uint64_t* bits, std::uint64_t state) const {
-    return e[1] == state && std::memcmp(e + 2, bits, bit_words_ * sizeof(std::uint64_t)) == 0;
+    if (e[1] != state) return false;
+    for (std::uint32_t w = 0; w < bit_words_; ++w) {  // a few words: cheaper than memcmp
+      if (e[2 + w] != bits[w]) return false;
+    }
+    return true;
   }
   bool reserve_entry() {
     if ((count_ >> kChunkEntriesLog2) < chunks_.size()) return true;

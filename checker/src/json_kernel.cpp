@@ -38,6 +38,8 @@ class JsonKernel {
   }
 
   bool read_only(std::uint32_t op) const { return read_only_[op]; }
+  // A Model may read any field of an op (its process, say), so no two are known twins.
+  std::optional<int> twin_signature(std::uint32_t /*op*/) const { return std::nullopt; }
 
   bool step(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
     std::uint64_t key = (state << 32) | op;

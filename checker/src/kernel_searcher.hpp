@@ -28,7 +28,9 @@ class KernelSearcher final : public PartSearcher {
       : ops_(std::move(ops)),
         kernel_(std::move(kernel)),
         timeline_(make_timeline(history, ops_)),
-        search_(kernel_, timeline_) {}
+        search_(kernel_, timeline_) {
+    set_twins(timeline_, [this](std::uint32_t op) { return kernel_.twin_signature(op); });
+  }
 
   PartProgress run(const SearchLimits& limits) override {
     want_witness_ = limits.want_witness;

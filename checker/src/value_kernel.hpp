@@ -9,6 +9,8 @@
 // string; any other candidate is confirmed by comparing the characters, and such aliases
 // (equal text reached by different appends) are remembered so each is compared once.
 #include <cstdint>
+#include <optional>
+#include <tuple>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -86,6 +88,13 @@ class ValueKernel {
   }
   std::size_t memory_bytes() const {
     return values.memory_bytes() + (ops.capacity() + last_.capacity()) * sizeof(Op);
+  }
+
+  // Ops equal in kind and values act alike in every state.
+  std::optional<std::tuple<Kind, std::uint32_t, std::uint32_t>> twin_signature(
+      std::uint32_t op) const {
+    const Op& o = ops[op];
+    return std::tuple(o.kind, o.a, o.b);
   }
 
   // Ops that never change the state when legal.

@@ -14,6 +14,7 @@
 // xor-ed in and out), so a configuration costs O(1) to hash and one probe to look up.
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <cstdint>
 #include <string>
@@ -39,6 +40,11 @@ struct Timeline {
   std::vector<std::uint64_t> return_event;  // per op; kNeverCompleted when no return
   std::uint32_t op_count = 0;
   std::uint32_t required_count = 0;  // ops with a return: they must be linearised
+  // Per op with an unknown outcome: the latest op invoked before it that is its exact twin
+  // (also unknown, same effect in every state), or kNoTwin. Twins are interchangeable, so
+  // the search places them in invocation order only (see set_twins).
+  static constexpr std::uint32_t kNoTwin = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> twin_before;
 
   bool required(std::uint32_t op) const { return return_entry[op] != 0; }
 };
@@ -47,6 +53,13 @@ struct Timeline {
 // is unknown (a kept failed op is an observation, so it has one).
 Timeline make_timeline(const History& history, const std::vector<std::size_t>& ops);
 
+// Fills twin_before from signature(op): equal signatures mark ops with the same effect in
+// every state; nullopt: no twin. Sound because a linearisation that places an unknown op
+// while an earlier-invoked twin is still unplaced can swap the two (the earlier one may go
+// wherever the later one could, and neither has a return to meet).
+template <class Signature>
+void set_twins(Timeline& timeline, Signature signature);
+
 struct RawOutcome {
   Verdict verdict = Verdict::unknown;
   std::string unknown_reason;
@@ -54,6 +67,24 @@ struct RawOutcome {
   std::vector<std::uint32_t> witness;               // ops, in linearisation order
   std::vector<std::vector<std::uint32_t>> longest;  // longest partial linearisations
 };
+
+template <class Signature>
+void set_twins(Timeline& timeline, Signature signature) {
+  timeline.twin_before.assign(timeline.op_count, Timeline::kNoTwin);
+  using Key = typename decltype(signature(0))::value_type;
+  std::map<Key, std::uint32_t> latest;  // an exact key: equal keys must mean equal effects
+  // Ops are numbered in invocation order, so "latest so far" is the twin invoked before.
+  for (std::uint32_t op = 0; op < timeline.op_count; ++op) {
+    if (timeline.required(op)) continue;
+    auto key = signature(op);
+    if (!key) continue;
+    auto [it, inserted] = latest.try_emplace(*key, op);
+    if (!inserted) {
+      timeline.twin_before[op] = it->second;
+      it->second = op;
+    }
+  }
+}
 
 template <class Kernel>
 class WglSearch {
@@ -120,6 +151,7 @@ class WglSearch {
     prev_[next_[e]] = e;
   }
   void flip(std::uint32_t op) { bits_[op >> 6] ^= std::uint64_t{1} << (op & 63); }
+  bool placed(std::uint32_t op) const { return (bits_[op >> 6] >> (op & 63)) & 1; }
   std::optional<PartProgress> checkpoint(const SearchLimits& limits);
   void note_depth(std::uint32_t entry);
   void finish_success();
@@ -221,6 +253,8 @@ PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
     std::uint32_t op = timeline_.entry_op[entry];
     std::uint64_t after = 0;
     at.entry = next_[entry];
+    std::uint32_t twin = timeline_.twin_before[op];
+    if (twin != Timeline::kNoTwin && !placed(twin)) continue;
     if (!kernel_.step(at.state, op, after)) continue;
     flip(op);
     std::uint64_t hash = at.bits_hash ^ zobrist_[op];

@@ -44,6 +44,7 @@ Timeline make_timeline(const History& history, const std::vector<std::size_t>& o
   // return comes first), and it stops as soon as none remains.
   t.entry_op.push_back(0);
   t.entry_is_call.push_back(Timeline::kTail);
+  t.twin_before.assign(t.op_count, Timeline::kNoTwin);
   return t;
 }
 
