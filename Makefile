@@ -10,6 +10,8 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CCACHE      := $(shell command -v ccache 2>/dev/null)
 LAUNCHER    := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
 CMAKE_FLAGS ?=
+# ccache can cache builds that use precompiled headers only with these relaxations.
+export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
 .PHONY: all deps build demo test test-fast test-sanitize test-long bench clean
 
@@ -23,7 +25,7 @@ $(BUILD)/build.ninja: | deps
 
 $(BUILD_SAN)/build.ninja: | deps
 	cmake -S . -B $(BUILD_SAN) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DFAULTLINE_SANITIZE=ON $(LAUNCHER) $(CMAKE_FLAGS)
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DFAULTLINE_SANITIZE=ON $(LAUNCHER) $(CMAKE_FLAGS)
 
 build: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
