@@ -36,7 +36,6 @@ std::uint32_t ValueTable::add(Value value) {
   auto id = static_cast<std::uint32_t>(values_.size());
   CHECKER_ASSERT(id < kNone - 1, "too many distinct values");
   values_.push_back(value);
-  same_key_.push_back(kNone);
   return id;
 }
 
@@ -69,30 +68,40 @@ bool ValueTable::same_string(std::uint32_t id, std::uint32_t parent, std::uint32
 
 std::uint32_t ValueTable::string_value(std::uint32_t parent, std::uint32_t piece,
                                        std::uint64_t hash, std::uint64_t length) {
+  if ((string_count_ + 1) * 2 > strings_.size()) grow_strings();
   std::uint64_t key = string_key(hash, length);
-  std::uint32_t& head = strings_.slot(key);
-  for (std::uint32_t id = head; id != kNone; id = same_key_[id]) {
+  std::uint64_t fingerprint = key & 0xFFFFFFFF00000000ULL;
+  std::size_t mask = strings_.size() - 1;
+  bool same_text_seen = false;
+  std::size_t i = key & mask;
+  for (; strings_[i] != 0; i = (i + 1) & mask) {
+    if ((strings_[i] & 0xFFFFFFFF00000000ULL) != fingerprint) continue;
+    auto id = static_cast<std::uint32_t>(strings_[i]) - 1;
     const Value& v = values_[id];
-    if (v.parent == parent && v.piece == piece && v.hash == hash && v.length == length) return id;
+    if (v.hash != hash || v.length != length) continue;
+    if (v.parent == parent && v.piece == piece) return id;  // built the same way
+    same_text_seen = true;
   }
-  if (head != kNone) {
-    std::uint32_t equal = compare_candidates(head, parent, piece, hash, length);
+  if (same_text_seen) {
+    std::uint32_t equal = equal_text(parent, piece, hash, length);
     if (equal != kNone) return equal;
   }
   std::uint32_t id = add(Value{Kind::string, parent, piece, hash, length});
-  same_key_[id] = head;
-  head = id;  // still valid: nothing was inserted into strings_ since slot()
+  strings_[i] = fingerprint | (static_cast<std::uint64_t>(id) + 1);
+  ++string_count_;
   return id;
 }
 
-// The rare case: a string equal in hash and length to others built differently.
-std::uint32_t ValueTable::compare_candidates(std::uint32_t head, std::uint32_t parent,
-                                             std::uint32_t piece, std::uint64_t hash,
-                                             std::uint64_t length) {
+// The rare case: strings of the same hash and length built differently. Compares the
+// characters, and remembers an equal one so each such append is compared once.
+std::uint32_t ValueTable::equal_text(std::uint32_t parent, std::uint32_t piece,
+                                     std::uint64_t hash, std::uint64_t length) {
   std::uint64_t alias_key = (static_cast<std::uint64_t>(parent) << 32) | piece;
   std::uint32_t alias = aliases_.find(alias_key);
   if (alias != FlatU64Map::kAbsent) return alias;
-  for (std::uint32_t id = head; id != kNone; id = same_key_[id]) {
+  std::size_t mask = strings_.size() - 1;
+  for (std::size_t i = string_key(hash, length) & mask; strings_[i] != 0; i = (i + 1) & mask) {
+    auto id = static_cast<std::uint32_t>(strings_[i]) - 1;
     const Value& v = values_[id];
     if (v.hash == hash && v.length == length && same_string(id, parent, piece)) {
       aliases_.insert(alias_key, id);
@@ -100,6 +109,19 @@ std::uint32_t ValueTable::compare_candidates(std::uint32_t head, std::uint32_t p
     }
   }
   return kNone;
+}
+
+void ValueTable::grow_strings() {
+  std::vector<std::uint64_t> fresh(strings_.size() * 2, 0);
+  std::size_t mask = fresh.size() - 1;
+  for (std::uint64_t slot : strings_) {
+    if (slot == 0) continue;
+    const Value& v = values_[static_cast<std::uint32_t>(slot) - 1];
+    std::size_t i = string_key(v.hash, v.length) & mask;
+    while (fresh[i] != 0) i = (i + 1) & mask;
+    fresh[i] = slot;
+  }
+  strings_.swap(fresh);
 }
 
 std::uint32_t ValueTable::intern(const nlohmann::json& value) {
@@ -137,6 +159,19 @@ std::uint32_t ValueTable::append(std::uint32_t id, std::uint32_t piece) {
   return string_value(id, piece, hash, v.length + p.text.size());
 }
 
+bool ValueKernel::append(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
+  // The walk retries an op from the state it last met far more often than from any other,
+  // so each op remembers its last transition.
+  if (op >= last_.size()) last_.resize(ops.size(), Transition{ValueTable::kNone, 0});
+  Transition& last = last_[op];
+  if (last.from != state) {
+    last = Transition{static_cast<std::uint32_t>(state),
+                      values.append(static_cast<std::uint32_t>(state), ops[op].a)};
+  }
+  next = last.to;
+  return last.to != ValueTable::kNone;
+}
+
 std::string ValueTable::describe(std::uint32_t id) const {
   const Value& v = values_[id];
   switch (v.kind) {
@@ -150,8 +185,8 @@ std::string ValueTable::describe(std::uint32_t id) const {
 }
 
 std::size_t ValueTable::memory_bytes() const {
-  return values_.capacity() * (sizeof(Value) + sizeof(std::uint32_t)) + text_bytes_ +
-         strings_.memory_bytes() + aliases_.memory_bytes();
+  return values_.capacity() * sizeof(Value) + text_bytes_ +
+         strings_.capacity() * sizeof(std::uint64_t) + aliases_.memory_bytes();
 }
 
 }  // namespace faultline::checker::detail

@@ -51,8 +51,9 @@ class ValueTable {
 
   std::uint32_t string_value(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
                              std::uint64_t length);
-  std::uint32_t compare_candidates(std::uint32_t head, std::uint32_t parent, std::uint32_t piece,
-                                   std::uint64_t hash, std::uint64_t length);
+  std::uint32_t equal_text(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
+                           std::uint64_t length);
+  void grow_strings();
   bool same_string(std::uint32_t id, std::uint32_t parent, std::uint32_t piece) const;
   std::string materialize(std::uint32_t id) const;
   std::uint32_t add(Value value);
@@ -60,9 +61,11 @@ class ValueTable {
   std::vector<Value> values_;
   std::vector<Piece> pieces_;
   std::vector<std::string> texts_;          // canonical JSON of non-string values
-  std::vector<std::uint32_t> same_key_;     // per value: next string with its (hash, length)
-  FlatU64Map strings_;                      // (hash, length) -> latest string with it
-  FlatU64Map aliases_;                      // (parent, piece) -> an equal string built otherwise
+  // Open addressing over string values: (32-bit fingerprint << 32) | (id + 1); 0 is empty.
+  // Equal (hash, length) pairs take several slots along one probe sequence.
+  std::vector<std::uint64_t> strings_ = std::vector<std::uint64_t>(64, 0);
+  std::size_t string_count_ = 0;
+  FlatU64Map aliases_;  // (parent, piece) -> an equal string built otherwise
   std::unordered_map<std::string, std::uint32_t> others_;    // lookups only
   std::unordered_map<std::string, std::uint32_t> literals_;  // lookups only: strings seen whole
   std::uint32_t null_id_ = kNone;
@@ -118,18 +121,8 @@ class ValueKernel {
   }
 
  private:
-  bool append(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
-    // The walk retries an op from the state it last met far more often than from any
-    // other, so each op remembers its last transition before the shared table is asked.
-    if (op >= last_.size()) last_.resize(ops.size(), Transition{ValueTable::kNone, 0});
-    Transition& last = last_[op];
-    if (last.from != state) {
-      last = Transition{static_cast<std::uint32_t>(state),
-                        values.append(static_cast<std::uint32_t>(state), ops[op].a)};
-    }
-    next = last.to;
-    return last.to != ValueTable::kNone;
-  }
+  // Out of line, so that step() stays small enough to inline into the search.
+  bool append(std::uint64_t state, std::uint32_t op, std::uint64_t& next);
 
   struct Transition {
     std::uint32_t from;

@@ -105,7 +105,7 @@ class WglSearch {
   RawOutcome& outcome() { return out_; }
   std::uint64_t memory_bytes() const {
     return cache_.memory_bytes() + kernel_.memory_bytes() +
-           (next_.capacity() + prev_.capacity() + best_.capacity()) * sizeof(std::uint32_t) +
+           (4 * main_.next.capacity() + best_.capacity()) * sizeof(std::uint32_t) +
            stack_.capacity() * sizeof(Frame) + zobrist_.capacity() * sizeof(std::uint64_t);
   }
 
@@ -134,21 +134,33 @@ class WglSearch {
     return bits_hash ^ mix64(state + 0x2545F4914F6CDD1DULL);
   }
   void init_list();
+  // Two lists share the return entries: `main` holds the other calls, `reads` the
+  // read-only calls. A call is in one of them; a return in both.
+  struct List {
+    std::vector<std::uint32_t> next, prev;
+    void unlink(std::uint32_t e) {
+      next[prev[e]] = next[e];
+      prev[next[e]] = prev[e];
+    }
+    void relink(std::uint32_t e) {
+      next[prev[e]] = e;
+      prev[next[e]] = e;
+    }
+  };
+  List& list_of(std::uint32_t call) { return read_only_call_[call] ? reads_ : main_; }
   void lift(std::uint32_t call) {
-    unlink(call);
-    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) unlink(ret);
+    list_of(call).unlink(call);
+    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) {
+      main_.unlink(ret);
+      reads_.unlink(ret);
+    }
   }
   void unlift(std::uint32_t call) {
-    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) relink(ret);
-    relink(call);
-  }
-  void unlink(std::uint32_t e) {
-    next_[prev_[e]] = next_[e];
-    prev_[next_[e]] = prev_[e];
-  }
-  void relink(std::uint32_t e) {
-    next_[prev_[e]] = e;
-    prev_[next_[e]] = e;
+    if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) {
+      reads_.relink(ret);
+      main_.relink(ret);
+    }
+    list_of(call).relink(call);
   }
   void flip(std::uint32_t op) { bits_[op >> 6] ^= std::uint64_t{1} << (op & 63); }
   bool placed(std::uint32_t op) const { return (bits_[op >> 6] >> (op & 63)) & 1; }
@@ -164,7 +176,8 @@ class WglSearch {
   bool started_ = false;
   Position at_;
   RawOutcome out_;
-  std::vector<std::uint32_t> next_, prev_;
+  List main_, reads_;
+  std::vector<std::uint8_t> read_only_call_;  // per entry
   std::vector<std::uint64_t> bits_;
   std::vector<std::uint64_t> zobrist_;
   std::vector<Frame> stack_;
@@ -177,12 +190,27 @@ class WglSearch {
 
 template <class Kernel>
 void WglSearch<Kernel>::init_list() {
-  std::uint32_t entries = static_cast<std::uint32_t>(timeline_.entry_op.size()) - 1;
-  next_.resize(entries + 2);
-  prev_.resize(entries + 2);
-  for (std::uint32_t e = 0; e <= entries; ++e) {
-    next_[e] = e + 1;
-    prev_[e + 1] = e;
+  auto tail = static_cast<std::uint32_t>(timeline_.entry_op.size()) - 1;
+  read_only_call_.assign(tail + 1, 0);
+  for (List* list : {&main_, &reads_}) {
+    list->next.assign(tail + 1, tail);
+    list->prev.assign(tail + 1, 0);
+  }
+  std::uint32_t last_main = 0, last_reads = 0;
+  for (std::uint32_t e = 1; e <= tail; ++e) {
+    bool call = timeline_.entry_is_call[e] == Timeline::kCall;
+    bool reads = call && kernel_.read_only(timeline_.entry_op[e]);
+    read_only_call_[e] = reads;
+    if (!reads) {  // returns, other calls and the tail
+      main_.next[last_main] = e;
+      main_.prev[e] = last_main;
+      last_main = e;
+    }
+    if (!call || reads) {  // returns, read-only calls and the tail
+      reads_.next[last_reads] = e;
+      reads_.prev[e] = last_reads;
+      last_reads = e;
+    }
   }
   bits_.assign(words_, 0);
   zobrist_.resize(timeline_.op_count);
@@ -199,7 +227,7 @@ bool WglSearch<Kernel>::start() {
   init_list();
   at_.state = kernel_.initial_state();
   at_.remaining = timeline_.required_count;
-  at_.entry = next_[0];
+  at_.entry = main_.next[0];
   at_.fresh = true;
   if (at_.remaining > 0) return true;
   finish_success();
@@ -238,7 +266,7 @@ PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
         if (cache_.size() >= limits.configurations_max) return pause(PartProgress::paused);
       }
       if (forced != Forced::none) continue;
-      at.entry = next_[0];
+      at.entry = main_.next[0];
     }
     std::uint32_t entry = at.entry;
     std::uint8_t kind = timeline_.entry_is_call[entry];
@@ -252,7 +280,7 @@ PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
     }
     std::uint32_t op = timeline_.entry_op[entry];
     std::uint64_t after = 0;
-    at.entry = next_[entry];
+    at.entry = main_.next[entry];
     std::uint32_t twin = timeline_.twin_before[op];
     if (twin != Timeline::kNoTwin && !placed(twin)) continue;
     if (!kernel_.step(at.state, op, after)) continue;
@@ -285,9 +313,9 @@ PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
 // place it would have changed the state.)
 template <class Kernel>
 typename WglSearch<Kernel>::Forced WglSearch<Kernel>::force_preserving(Position& at) {
-  for (std::uint32_t e = next_[0]; timeline_.entry_is_call[e] == Timeline::kCall; e = next_[e]) {
-    std::uint32_t op = timeline_.entry_op[e];
-    if (!kernel_.read_only(op)) continue;
+  for (std::uint32_t e = reads_.next[0]; timeline_.entry_is_call[e] == Timeline::kCall;
+       e = reads_.next[e]) {
+    std::uint32_t op = timeline_.entry_op[e];  // read-only: that is what this list holds
     std::uint64_t after = 0;
     if (!kernel_.step(at.state, op, after)) continue;
     CHECKER_ASSERT(after == at.state, "a read-only op changed the state");
@@ -333,7 +361,7 @@ bool WglSearch<Kernel>::backtrack(Position& at) {
     at.state = top.state;
     if (timeline_.required(op)) ++at.remaining;
     if (!top.forced) {
-      at.entry = next_[top.entry];
+      at.entry = main_.next[top.entry];  // a call not forced is in the main list
       at.fresh = false;
       return true;
     }

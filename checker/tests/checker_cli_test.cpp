@@ -1,0 +1,141 @@
+// `faultline check` end to end: exit statuses, the --json line, the HTML page, and errors
+// that name the file, the line and the flag.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <checker/checker.hpp>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::filesystem::path scratch() {
+  auto dir = std::filesystem::temp_directory_path() / ("faultline-check-test-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+Run faultline(const std::string& args) {
+  auto dir = scratch();
+  std::string out = (dir / "out.txt").string();
+  std::string err = (dir / "err.txt").string();
+  std::string command = std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " >" + out +
+                        " 2>" + err;
+  int raw = std::system(command.c_str());
+  Run run;
+  run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  run.out = slurp(out);
+  run.err = slurp(err);
+  return run;
+}
+
+std::string testdata(const std::string& path) {
+  return std::string(FAULTLINE_TESTDATA_DIR) + "/" + path;
+}
+
+nlohmann::json last_line_json(const std::string& out) {
+  std::string text = out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return nlohmann::json::parse(text.substr(text.rfind('\n') + 1));
+}
+
+std::string write_file(const std::string& name, const std::string& text) {
+  auto path = scratch() / name;
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+}  // namespace
+
+TEST_CASE("cli: a linearizable history exits 0 and --json ends the output") {
+  Run r = faultline("check " + testdata("porcupine-kv/c10-ok.txt") + " --json");
+  CHECK(r.status == 0);
+  auto summary = last_line_json(r.out);
+  CHECK(summary["verdict"] == "linearizable");
+  CHECK(summary["model"] == "kv");
+  CHECK(summary["ops"] == 337);
+  CHECK(summary["partitions"] == 10);
+  CHECK(summary["elapsed_ms"].is_number());
+  CHECK(r.err.empty());  // progress goes to stderr only on a terminal
+}
+
+TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") {
+  std::string html = (scratch() / "page.html").string();
+  Run r = faultline("check " + testdata("knossos/cas-register/bad/rethink-fail-minimal.edn") +
+                    " --html " + html + " --json");
+  CHECK(r.status == 1);
+  CHECK(last_line_json(r.out)["verdict"] == "not_linearizable");
+  CHECK(r.out.find("process 1: read → 3") != std::string::npos);
+  std::string page = slurp(html);
+  CHECK(page.find("<svg") != std::string::npos);
+  CHECK(page.find("stuck") != std::string::npos);
+}
+
+TEST_CASE("cli: --model and --init choose the model; the multi-register history needs x = y = 0") {
+  std::string file = testdata("knossos/multi-register/good/multi-register.edn");
+  CHECK(faultline("check " + file + " --init '{\"x\":0,\"y\":0}'").status == 0);
+  CHECK(faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status == 0);
+  CHECK(faultline("check " + file).status == 1);
+}
+
+TEST_CASE("cli: a budget that runs out exits 3") {
+  faultline::checker::HistoryBuilder b;
+  for (int p = 0; p < 26; ++p) REQUIRE_FALSE(b.invoke(p, "write", std::nullopt, p, p));
+  for (int p = 0; p < 26; ++p) REQUIRE_FALSE(b.complete(p, faultline::checker::Outcome::info, nullptr, 100 + p));
+  REQUIRE_FALSE(b.invoke(40, "read", std::nullopt, nullptr, 200));
+  REQUIRE_FALSE(b.complete(40, faultline::checker::Outcome::ok, 999, 300));
+  REQUIRE_FALSE(b.invoke(41, "write", std::nullopt, -1, 400));
+  REQUIRE_FALSE(b.complete(41, faultline::checker::Outcome::ok, nullptr, 500));
+  std::string file = write_file("hard.jsonl", faultline::checker::to_jsonl(std::move(b).finish()));
+  Run r = faultline("check " + file + " --model register --init 0 --timeout 0.3 --json");
+  CHECK(r.status == 3);
+  CHECK(last_line_json(r.out)["verdict"] == "unknown");
+  Run m = faultline("check " + file + " --model register --init 0 --memory-mb 4");
+  CHECK(m.status == 3);
+  CHECK(m.out.find("memory budget") != std::string::npos);
+}
+
+TEST_CASE("cli: bad input and bad usage exit 2, naming the place") {
+  std::string bad = write_file("bad.jsonl",
+                               "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"time\":1}\n"
+                               "{\"process\":0,\"type\":\"ok\",\"value\":1,\"time\":0}\n");
+  Run r = faultline("check " + bad);
+  CHECK(r.status == 2);
+  CHECK(r.err.find(bad + ":2: time runs backwards") != std::string::npos);
+  std::string unknown_op = write_file("op.jsonl",
+                                      "{\"process\":0,\"type\":\"invoke\",\"f\":\"frob\",\"time\":1}\n");
+  Run op = faultline("check " + unknown_op + " --model cas-register");
+  CHECK(op.status == 2);
+  CHECK(op.err.find(unknown_op + ":1: the cas-register model has no operation 'frob'") !=
+        std::string::npos);
+  Run format = faultline("check " + bad + " --format xml");
+  CHECK(format.status == 2);
+  CHECK(format.err.find("--format") != std::string::npos);
+  Run timeout = faultline("check " + bad + " --timeout -1");
+  CHECK(timeout.status == 2);
+  CHECK(timeout.err.find("--timeout") != std::string::npos);
+  Run model = faultline("check " + bad + " --model btree");
+  CHECK(model.status == 2);
+  CHECK(model.err.find("--model") != std::string::npos);
+  CHECK(faultline("check /nonexistent/history").status == 2);
+  CHECK(faultline("check").status == 2);
+}
