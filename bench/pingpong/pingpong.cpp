@@ -21,6 +21,7 @@ namespace {
 
 struct Ball {
   static constexpr std::string_view kName = "ball";
+  static constexpr bool kHashBytes = true;
   std::uint64_t hits = 0;
   void describe(Fields& f) const { f("hits", hits); }
 };

@@ -75,8 +75,14 @@ void Simulation::do_send(Node& n, Call& call) {
   const MessageId id = next_message_id_++;
   const std::uint32_t size = payload.size_bytes();
   const std::uint16_t kind = message_kind(payload.type());
-  HashFields hasher;
-  payload.describe(hasher);
+  std::uint64_t content = 0;
+  if (payload.hashes_bytes()) {
+    content = payload.hash_bytes();
+  } else {
+    HashFields hasher;
+    payload.describe(hasher);
+    content = hasher.value();
+  }
   if (config_.keep_payloads) {
     JsonFields body;
     payload.describe(body);
@@ -85,7 +91,7 @@ void Simulation::do_send(Node& n, Call& call) {
   ++stats_.messages_sent;
   record(TraceRecord{.type = TraceEvent::send, .kind = kind, .node = n.id, .peer = call.peer,
                      .b = size, .a = id},
-         hasher.value());
+         content);
   transmit(n, call.peer, std::move(payload), id, size, kind);
 }
 

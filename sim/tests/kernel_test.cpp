@@ -314,3 +314,31 @@ TEST_CASE("simulations on different threads at once give the same hashes as one 
   for (auto& t : threads) t.join();
   CHECK(parallel == sequential);
 }
+
+namespace {
+struct PlainNote {
+  static constexpr std::string_view kName = "plain";
+  static constexpr bool kHashBytes = true;
+  std::uint64_t value = 0;
+  void describe(Fields& f) const { f("value", value); }
+};
+struct DescribedNote {
+  static constexpr std::string_view kName = "described";
+  std::string text;
+  void describe(Fields& f) const { f("text", text); }
+};
+template <class M>
+std::uint64_t hash_of_one_send(M message) {
+  SeededChoices choices(1);
+  Simulation sim(quiet_config(), choices);
+  sim.add_node({}, lambda_actor([message](Context& ctx) { ctx.send(0, message); }));
+  return sim.run().trace_hash;
+}
+}  // namespace
+
+TEST_CASE("the trace hash covers message contents, hashed as bytes or as described fields") {
+  CHECK(hash_of_one_send(PlainNote{1}) == hash_of_one_send(PlainNote{1}));
+  CHECK(hash_of_one_send(PlainNote{1}) != hash_of_one_send(PlainNote{2}));
+  CHECK(hash_of_one_send(DescribedNote{"a"}) == hash_of_one_send(DescribedNote{"a"}));
+  CHECK(hash_of_one_send(DescribedNote{"a"}) != hash_of_one_send(DescribedNote{"b"}));
+}

@@ -10,6 +10,9 @@
 //
 // Optional: `std::uint32_t size_bytes() const` gives the size on the wire (for
 // bandwidth); without it a message counts as sizeof(T) bytes.
+// Optional: `static constexpr bool kHashBytes = true;` lets the trace hash the struct's
+// bytes instead of describing it — only for plain values: no padding (checked), and no
+// pointers or string_views (their bytes are addresses, which differ between runs).
 //
 // Payload holds any such value, in place when small (no allocation on the hot path),
 // on the heap otherwise. Messages are values: a duplicated message is a copy.
@@ -90,6 +93,9 @@ struct MessageType {
   const void* (*object)(const void* storage) noexcept;
   void (*describe)(const void* object, Fields& fields);
   std::uint32_t (*size_bytes)(const void* object) noexcept;
+  // For types whose bytes are their value (no padding, no pointers to follow): a hash
+  // of those bytes, much cheaper than describing. Null otherwise.
+  std::uint64_t (*hash_bytes)(const void* object) noexcept;
 };
 
 class Payload {
@@ -133,6 +139,9 @@ class Payload {
   const MessageType* type() const { return type_; }
   std::string_view name() const { return type_ ? type_->name : std::string_view{}; }
   std::uint32_t size_bytes() const { return type_ ? type_->size_bytes(object()) : 0; }
+  // A hash of the bytes when the type allows it (see MessageType::hash_bytes).
+  bool hashes_bytes() const { return type_ != nullptr && type_->hash_bytes != nullptr; }
+  std::uint64_t hash_bytes() const { return type_->hash_bytes(object()); }
   void describe(Fields& fields) const {
     if (type_) type_->describe(object(), fields);
   }
@@ -198,8 +207,31 @@ struct TypeTable {
   static std::uint32_t size_bytes(const void* o) noexcept {
     return message_size(*static_cast<const T*>(o));
   }
-  static constexpr MessageType kType{T::kName, kInline<T> && std::is_trivially_copyable_v<T>,
-                                     &destroy, &move, &copy, &object, &describe, &size_bytes};
+  static std::uint64_t hash_bytes(const void* o) noexcept {
+    std::uint64_t h = 0x84222325cbf29ce4ULL ^ sizeof(T);
+    const auto* bytes = static_cast<const unsigned char*>(o);
+    for (std::size_t i = 0; i < sizeof(T); i += 8) {
+      std::uint64_t w = 0;
+      std::memcpy(&w, bytes + i, sizeof(T) - i < 8 ? sizeof(T) - i : 8);
+      h = (h ^ w) * 0x100000001b3ULL;
+      h ^= h >> 29;
+    }
+    return h;
+  }
+  static constexpr bool kBytesAreValue = [] {
+    if constexpr (requires { T::kHashBytes; }) {
+      static_assert(std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>,
+                    "kHashBytes needs a trivially copyable type without padding");
+      return T::kHashBytes;
+    } else {
+      return false;
+    }
+  }();
+  static constexpr MessageType kType{T::kName,    kInline<T> && std::is_trivially_copyable_v<T>,
+                                     &destroy,    &move,
+                                     &copy,       &object,
+                                     &describe,   &size_bytes,
+                                     kBytesAreValue ? &hash_bytes : nullptr};
 };
 
 }  // namespace detail

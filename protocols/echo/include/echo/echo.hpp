@@ -15,6 +15,7 @@ protocols::Protocol protocol();
 
 struct Request {
   static constexpr std::string_view kName = "echo_request";
+  static constexpr bool kHashBytes = true;
   std::uint64_t seq = 0;
   std::int64_t value = 0;
   void describe(sim::Fields& f) const { f("seq", seq)("value", value); }
@@ -22,6 +23,7 @@ struct Request {
 
 struct Reply {
   static constexpr std::string_view kName = "echo_reply";
+  static constexpr bool kHashBytes = true;
   std::uint64_t seq = 0;
   std::int64_t value = 0;
   void describe(sim::Fields& f) const { f("seq", seq)("value", value); }
