@@ -34,7 +34,7 @@ std::filesystem::path scratch() {
   return dir;
 }
 
-Run faultline(const std::string& args) {
+Run run_faultline(const std::string& args) {
   auto dir = scratch();
   std::string out = (dir / "out.txt").string();
   std::string err = (dir / "err.txt").string();
@@ -67,7 +67,7 @@ std::string write_file(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("cli: a linearizable history exits 0 and --json ends the output") {
-  Run r = faultline("check " + testdata("porcupine-kv/c10-ok.txt") + " --json");
+  Run r = run_faultline("check " + testdata("porcupine-kv/c10-ok.txt") + " --json");
   CHECK(r.status == 0);
   auto summary = last_line_json(r.out);
   CHECK(summary["verdict"] == "linearizable");
@@ -80,7 +80,7 @@ TEST_CASE("cli: a linearizable history exits 0 and --json ends the output") {
 
 TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") {
   std::string html = (scratch() / "page.html").string();
-  Run r = faultline("check " + testdata("knossos/cas-register/bad/rethink-fail-minimal.edn") +
+  Run r = run_faultline("check " + testdata("knossos/cas-register/bad/rethink-fail-minimal.edn") +
                     " --html " + html + " --json");
   CHECK(r.status == 1);
   CHECK(last_line_json(r.out)["verdict"] == "not_linearizable");
@@ -92,9 +92,9 @@ TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") 
 
 TEST_CASE("cli: --model and --init choose the model; the multi-register history needs x = y = 0") {
   std::string file = testdata("knossos/multi-register/good/multi-register.edn");
-  CHECK(faultline("check " + file + " --init '{\"x\":0,\"y\":0}'").status == 0);
-  CHECK(faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status == 0);
-  CHECK(faultline("check " + file).status == 1);
+  CHECK(run_faultline("check " + file + " --init '{\"x\":0,\"y\":0}'").status == 0);
+  CHECK(run_faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status == 0);
+  CHECK(run_faultline("check " + file).status == 1);
 }
 
 TEST_CASE("cli: a budget that runs out exits 3") {
@@ -106,10 +106,10 @@ TEST_CASE("cli: a budget that runs out exits 3") {
   REQUIRE_FALSE(b.invoke(41, "write", std::nullopt, -1, 400));
   REQUIRE_FALSE(b.complete(41, faultline::checker::Outcome::ok, nullptr, 500));
   std::string file = write_file("hard.jsonl", faultline::checker::to_jsonl(std::move(b).finish()));
-  Run r = faultline("check " + file + " --model register --init 0 --timeout 0.3 --json");
+  Run r = run_faultline("check " + file + " --model register --init 0 --timeout 0.3 --json");
   CHECK(r.status == 3);
   CHECK(last_line_json(r.out)["verdict"] == "unknown");
-  Run m = faultline("check " + file + " --model register --init 0 --memory-mb 4");
+  Run m = run_faultline("check " + file + " --model register --init 0 --memory-mb 4");
   CHECK(m.status == 3);
   CHECK(m.out.find("memory budget") != std::string::npos);
 }
@@ -118,24 +118,24 @@ TEST_CASE("cli: bad input and bad usage exit 2, naming the place") {
   std::string bad = write_file("bad.jsonl",
                                "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"time\":1}\n"
                                "{\"process\":0,\"type\":\"ok\",\"value\":1,\"time\":0}\n");
-  Run r = faultline("check " + bad);
+  Run r = run_faultline("check " + bad);
   CHECK(r.status == 2);
   CHECK(r.err.find(bad + ":2: time runs backwards") != std::string::npos);
   std::string unknown_op = write_file("op.jsonl",
                                       "{\"process\":0,\"type\":\"invoke\",\"f\":\"frob\",\"time\":1}\n");
-  Run op = faultline("check " + unknown_op + " --model cas-register");
+  Run op = run_faultline("check " + unknown_op + " --model cas-register");
   CHECK(op.status == 2);
   CHECK(op.err.find(unknown_op + ":1: the cas-register model has no operation 'frob'") !=
         std::string::npos);
-  Run format = faultline("check " + bad + " --format xml");
+  Run format = run_faultline("check " + bad + " --format xml");
   CHECK(format.status == 2);
   CHECK(format.err.find("--format") != std::string::npos);
-  Run timeout = faultline("check " + bad + " --timeout -1");
+  Run timeout = run_faultline("check " + bad + " --timeout -1");
   CHECK(timeout.status == 2);
   CHECK(timeout.err.find("--timeout") != std::string::npos);
-  Run model = faultline("check " + bad + " --model btree");
+  Run model = run_faultline("check " + testdata("porcupine-kv/c01-ok.txt") + " --model btree");
   CHECK(model.status == 2);
   CHECK(model.err.find("--model") != std::string::npos);
-  CHECK(faultline("check /nonexistent/history").status == 2);
-  CHECK(faultline("check").status == 2);
+  CHECK(run_faultline("check /nonexistent/history").status == 2);
+  CHECK(run_faultline("check").status == 2);
 }
