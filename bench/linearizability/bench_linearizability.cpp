@@ -4,6 +4,7 @@
 // and search, not reading the file), single-threaded unless said, median of repetitions.
 // Each verdict is compared with the known one; a mismatch fails the benchmark.
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -28,8 +29,15 @@ namespace {
 struct Timing {
   double median_ms = 0;
   double min_ms = 0;
+  double cpu_median_ms = 0;  // process CPU time: steadier than wall time on a busy machine
   ck::Verdict verdict = ck::Verdict::unknown;
 };
+
+double cpu_now_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e3 + static_cast<double>(t.tv_nsec) / 1e6;
+}
 
 // Repeats the check until about `budget_ms` have passed (at least 3 times, at most 1000).
 Timing time_check(const ck::History& history, const ck::Model& model, unsigned threads,
@@ -37,11 +45,13 @@ Timing time_check(const ck::History& history, const ck::Model& model, unsigned t
   ck::CheckOptions options;
   options.threads = threads;
   options.memory_bytes_max = std::uint64_t{4} << 30;
-  std::vector<double> samples;
+  std::vector<double> samples, cpu_samples;
   double spent = 0;
   Timing t;
   while (samples.size() < 3 || (spent < budget_ms && samples.size() < 1000)) {
+    double cpu_start = cpu_now_ms();
     auto result = ck::check(history, model, options);
+    cpu_samples.push_back(cpu_now_ms() - cpu_start);
     if (!result) {
       std::cerr << "bench: " << result.error().message() << "\n";
       std::exit(2);
@@ -51,6 +61,8 @@ Timing time_check(const ck::History& history, const ck::Model& model, unsigned t
     t.verdict = result->verdict;
   }
   std::sort(samples.begin(), samples.end());
+  std::sort(cpu_samples.begin(), cpu_samples.end());
+  t.cpu_median_ms = cpu_samples[cpu_samples.size() / 2];
   t.median_ms = samples[samples.size() / 2];
   t.min_ms = samples.front();
   return t;
@@ -62,9 +74,9 @@ void report(const std::string& name, std::size_t ops, const Timing& t, ck::Verdi
             const char* note = "") {
   bool right = t.verdict == expected;
   if (!right) ++g_mismatches;
-  std::printf("  %-34s %7zu ops  %-17s %10.3f ms median %10.3f ms min %s%s\n", name.c_str(), ops,
-              std::string(ck::to_string(t.verdict)).c_str(), t.median_ms, t.min_ms,
-              right ? "" : "  VERDICT MISMATCH", note);
+  std::printf("  %-44s %7zu ops  %-17s %9.3f ms median %9.3f ms min %9.3f ms cpu%s%s\n",
+              name.c_str(), ops, std::string(ck::to_string(t.verdict)).c_str(), t.median_ms,
+              t.min_ms, t.cpu_median_ms, right ? "" : "  VERDICT MISMATCH", note);
 }
 
 struct Loaded {
@@ -107,7 +119,7 @@ void bench_etcd(const std::string& dir, bool failed_cas_observes) {
   std::sort(files.begin(), files.end());
   std::printf("Jepsen etcd histories (%s), %zu files, 1 thread, a failed cas %s:\n", dir.c_str(),
               files.size(), failed_cas_observes ? "observes the value differed" : "has no effect");
-  double total = 0, worst = 0;
+  double total = 0, worst = 0, cpu_total = 0, cpu_worst = 0;
   std::string worst_name;
   std::size_t right = 0;
   for (const auto& path : files) {
@@ -119,14 +131,17 @@ void bench_etcd(const std::string& dir, bool failed_cas_observes) {
     if (t.verdict == expected) ++right;
     else report(path.filename().string(), l.file.history.ops.size(), t, expected);
     total += t.median_ms;
+    cpu_total += t.cpu_median_ms;
+    cpu_worst = std::max(cpu_worst, t.cpu_median_ms);
     if (t.median_ms > worst) {
       worst = t.median_ms;
       worst_name = path.filename().string();
     }
   }
   g_mismatches += static_cast<int>(files.size() - right);
-  std::printf("  verdicts as Porcupine's: %zu of %zu; total %.3f ms, worst %.3f ms (%s)\n", right,
-              files.size(), total, worst, worst_name.c_str());
+  std::printf("  verdicts as Porcupine's: %zu of %zu; total %.3f ms, worst %.3f ms (%s); "
+              "cpu total %.3f ms, worst %.3f ms\n",
+              right, files.size(), total, worst, worst_name.c_str(), cpu_total, cpu_worst);
 }
 
 void bench_generated_kv() {
@@ -152,8 +167,11 @@ void print_machine() {
       break;
     }
   }
-  std::printf("machine: %s, %u hardware threads\n", model.c_str(),
-              std::thread::hardware_concurrency());
+  std::ifstream loadavg("/proc/loadavg");
+  std::string load;
+  std::getline(loadavg, load);
+  std::printf("machine: %s, %u hardware threads; load average now: %s\n", model.c_str(),
+              std::thread::hardware_concurrency(), load.c_str());
 }
 
 }  // namespace

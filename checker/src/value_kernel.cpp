@@ -73,7 +73,8 @@ std::uint32_t ValueTable::string_value(std::uint32_t parent, std::uint32_t piece
   std::uint64_t fingerprint = key & 0xFFFFFFFF00000000ULL;
   std::size_t mask = strings_.size() - 1;
   bool same_text_seen = false;
-  std::size_t i = key & mask;
+  // The slot comes from the fingerprint's bits, so growing never has to look at values_.
+  std::size_t i = (key >> 32) & mask;
   for (; strings_[i] != 0; i = (i + 1) & mask) {
     if ((strings_[i] & 0xFFFFFFFF00000000ULL) != fingerprint) continue;
     auto id = static_cast<std::uint32_t>(strings_[i]) - 1;
@@ -100,7 +101,8 @@ std::uint32_t ValueTable::equal_text(std::uint32_t parent, std::uint32_t piece,
   std::uint32_t alias = aliases_.find(alias_key);
   if (alias != FlatU64Map::kAbsent) return alias;
   std::size_t mask = strings_.size() - 1;
-  for (std::size_t i = string_key(hash, length) & mask; strings_[i] != 0; i = (i + 1) & mask) {
+  for (std::size_t i = (string_key(hash, length) >> 32) & mask; strings_[i] != 0;
+       i = (i + 1) & mask) {
     auto id = static_cast<std::uint32_t>(strings_[i]) - 1;
     const Value& v = values_[id];
     if (v.hash == hash && v.length == length && same_string(id, parent, piece)) {
@@ -112,12 +114,12 @@ std::uint32_t ValueTable::equal_text(std::uint32_t parent, std::uint32_t piece,
 }
 
 void ValueTable::grow_strings() {
+  CHECKER_ASSERT(strings_.size() < (std::size_t{1} << 32), "string index too large");
   std::vector<std::uint64_t> fresh(strings_.size() * 2, 0);
   std::size_t mask = fresh.size() - 1;
   for (std::uint64_t slot : strings_) {
     if (slot == 0) continue;
-    const Value& v = values_[static_cast<std::uint32_t>(slot) - 1];
-    std::size_t i = string_key(v.hash, v.length) & mask;
+    std::size_t i = (slot >> 32) & mask;
     while (fresh[i] != 0) i = (i + 1) & mask;
     fresh[i] = slot;
   }
