@@ -42,7 +42,8 @@ int bad_input(const std::string& message) {
 
 // "line 12" from the checker becomes "FILE:12", the usual place format.
 std::string located(const ck::InputError& error, const std::string& path) {
-  if (error.where.rfind("line ", 0) == 0) return path + ":" + error.where.substr(5) + ": " + error.what;
+  if (error.where.rfind("line ", 0) == 0)
+    return path + ":" + error.where.substr(5) + ": " + error.what;
   if (error.where.empty()) return path + ": " + error.what;
   return path + ": " + error.message();
 }
@@ -82,8 +83,8 @@ std::optional<std::string> prepare(const CheckFlags& flags, Setup& setup) {
 void print_summary(const CheckFlags& flags, const Setup& setup, const ck::CheckResult& result) {
   std::cout << flags.history_path << ": " << result.ops << " operations ("
             << ck::to_string(setup.file.format) << "), model " << result.model
-            << (setup.model_inferred ? " (from the history)" : "")
-            << ", initial state " << setup.init.dump() << "\n";
+            << (setup.model_inferred ? " (from the history)" : "") << ", initial state "
+            << setup.init.dump() << "\n";
   std::cout << ck::explain_text(setup.file.history, *setup.model, result);
   std::cout << "search: " << std::fixed << std::setprecision(3) << result.elapsed_ms << " ms\n"
             << std::defaultfloat;
@@ -101,9 +102,12 @@ std::optional<std::string> write_html(const CheckFlags& flags, const Setup& setu
 
 int exit_status(ck::Verdict verdict) {
   switch (verdict) {
-    case ck::Verdict::linearizable: return kExitOk;
-    case ck::Verdict::not_linearizable: return kExitCheckFailed;
-    case ck::Verdict::unknown: return kExitUnknown;
+    case ck::Verdict::linearizable:
+      return kExitOk;
+    case ck::Verdict::not_linearizable:
+      return kExitCheckFailed;
+    case ck::Verdict::unknown:
+      return kExitUnknown;
   }
   return kExitUnknown;
 }
@@ -146,9 +150,10 @@ int run_check(const CheckFlags& flags) {
 Verb add_check_verb(CLI::App& app) {
   auto flags = std::make_shared<CheckFlags>();
   CLI::App* command = app.add_subcommand("check", "check a history for linearizability");
-  command->add_option("history", flags->history_path,
-                      "history file: faultline JSONL, Jepsen EDN, Porcupine kv lines or "
-                      "jepsen.util log lines")
+  command
+      ->add_option("history", flags->history_path,
+                   "history file: faultline JSONL, Jepsen EDN, Porcupine kv lines or "
+                   "jepsen.util log lines")
       ->required();
   command->add_option("--model", flags->model,
                       "register, cas-register, kv, multi-register, set, queue, mutex "
@@ -157,7 +162,9 @@ Verb add_check_verb(CLI::App& app) {
                       "the model's initial state, JSON or EDN, e.g. 0 or '{\"x\":0,\"y\":0}'");
   command->add_option("--format", flags->format,
                       "jsonl, edn, porcupine or jepsen-log (default: detected)");
-  command->add_option("--timeout", flags->timeout_s, "search time budget in seconds; 0: none (default 60)")
+  command
+      ->add_option("--timeout", flags->timeout_s,
+                   "search time budget in seconds; 0: none (default 60)")
       ->check(CLI::Validator(
           [](const std::string& text) {
             double seconds = -1;
@@ -178,8 +185,9 @@ Verb add_check_verb(CLI::App& app) {
           },
           "MIB"));
   command->add_option("--threads", flags->threads, "parts checked at once (default: one per core)");
-  command->add_option("--failed-cas", flags->failed_cas,
-                      "a failed cas: no-effect (default) or observes (the value differed)")
+  command
+      ->add_option("--failed-cas", flags->failed_cas,
+                   "a failed cas: no-effect (default) or observes (the value differed)")
       ->check(CLI::IsMember({"no-effect", "observes"}));
   command->add_option("--html", flags->html_path,
                       "write a self-contained HTML page explaining the result");

@@ -108,7 +108,7 @@ void bench_porcupine_kv() {
 }
 
 // Porcupine's porcupine_test.go: these etcd logs are linearizable, all others are not.
-const std::set<int> kEtcdLinearizable = {2,  5,  7,  18, 25, 31, 38, 45,  48,  49,  51, 53,
+const std::set<int> kEtcdLinearizable = {2,  5,  7,  18, 25, 31, 38, 45, 48,  49,  51, 53,
                                          56, 67, 75, 76, 80, 87, 92, 98, 100, 101, 102};
 
 void bench_etcd(const std::string& dir, bool failed_cas_observes) {
@@ -125,11 +125,13 @@ void bench_etcd(const std::string& dir, bool failed_cas_observes) {
   for (const auto& path : files) {
     Loaded l = load(path.string(), failed_cas_observes);
     int number = std::stoi(path.filename().string().substr(5, 3));
-    auto expected = kEtcdLinearizable.count(number) ? ck::Verdict::linearizable
-                                                    : ck::Verdict::not_linearizable;
+    auto expected =
+        kEtcdLinearizable.count(number) ? ck::Verdict::linearizable : ck::Verdict::not_linearizable;
     Timing t = time_check(l.file.history, *l.model, 1, 100);
-    if (t.verdict == expected) ++right;
-    else report(path.filename().string(), l.file.history.ops.size(), t, expected);
+    if (t.verdict == expected)
+      ++right;
+    else
+      report(path.filename().string(), l.file.history.ops.size(), t, expected);
     total += t.median_ms;
     cpu_total += t.cpu_median_ms;
     cpu_worst = std::max(cpu_worst, t.cpu_median_ms);
@@ -139,9 +141,10 @@ void bench_etcd(const std::string& dir, bool failed_cas_observes) {
     }
   }
   g_mismatches += static_cast<int>(files.size() - right);
-  std::printf("  verdicts as Porcupine's: %zu of %zu; total %.3f ms, worst %.3f ms (%s); "
-              "cpu total %.3f ms, worst %.3f ms\n",
-              right, files.size(), total, worst, worst_name.c_str(), cpu_total, cpu_worst);
+  std::printf(
+      "  verdicts as Porcupine's: %zu of %zu; total %.3f ms, worst %.3f ms (%s); "
+      "cpu total %.3f ms, worst %.3f ms\n",
+      right, files.size(), total, worst, worst_name.c_str(), cpu_total, cpu_worst);
 }
 
 void bench_generated_kv() {
@@ -152,7 +155,8 @@ void bench_generated_kv() {
     ck::History h = faultline::bench::generate_kv_history(spec);
     auto model = ck::make_model("kv", "");
     auto expected = corrupt ? ck::Verdict::not_linearizable : ck::Verdict::linearizable;
-    std::string name = std::string(corrupt ? "100k ops, 1000 keys, one bad get" : "100k ops, 1000 keys");
+    std::string name =
+        std::string(corrupt ? "100k ops, 1000 keys, one bad get" : "100k ops, 1000 keys");
     report(name + ", 1 thread", h.ops.size(), time_check(h, **model, 1, 3000), expected);
     report(name + ", 2 threads", h.ops.size(), time_check(h, **model, 2, 3000), expected);
   }

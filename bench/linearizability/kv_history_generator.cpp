@@ -51,7 +51,10 @@ checker::History generate_kv_history(const KvHistorySpec& spec) {
     std::uint64_t end = effect + 1 + rng.below(100);
     client_free[client] = end + 1;
     std::uint64_t pick = rng.below(10);
-    Op op{static_cast<std::int64_t>(client), pick < 5 ? "get" : pick < 7 ? "put" : "append",
+    Op op{static_cast<std::int64_t>(client),
+          pick < 5   ? "get"
+          : pick < 7 ? "put"
+                     : "append",
           "k" + std::to_string(rng.below(spec.keys)), "", ""};
     if (op.f != "get") op.value = std::to_string(i) + ";";
     ops.push_back(op);
@@ -67,9 +70,12 @@ checker::History generate_kv_history(const KvHistorySpec& spec) {
     Op& op = ops[m.op];
     if (m.kind != 1) continue;
     std::string& value = store[op.key];
-    if (op.f == "get") op.result = value;
-    else if (op.f == "put") value = op.value;
-    else value += op.value;
+    if (op.f == "get")
+      op.result = value;
+    else if (op.f == "put")
+      value = op.value;
+    else
+      value += op.value;
   }
   if (spec.corrupt) {
     for (std::size_t i = spec.ops / 2; i < ops.size(); ++i) {

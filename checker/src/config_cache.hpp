@@ -29,8 +29,8 @@ class ConfigCache {
     for (;; i = (i + 1) & mask) {
       std::uint64_t slot = slots_[i];
       if (slot == 0) break;
-      if ((slot & 0xFFFFFFFF00000000ULL) == tag && same(entry(static_cast<std::uint32_t>(slot) - 1),
-                                                         bits, state)) {
+      if ((slot & 0xFFFFFFFF00000000ULL) == tag &&
+          same(entry(static_cast<std::uint32_t>(slot) - 1), bits, state)) {
         return Insert::present;
       }
     }
@@ -71,7 +71,8 @@ class ConfigCache {
   bool reserve_entry() {
     if ((count_ >> kChunkEntriesLog2) < chunks_.size()) return true;
     if (count_ >= 0xFFFFFFF0u || memory_bytes() + chunk_bytes() > memory_bytes_max_) return false;
-    chunks_.push_back(std::make_unique_for_overwrite<std::uint64_t[]>(chunk_bytes() / sizeof(std::uint64_t)));
+    chunks_.push_back(
+        std::make_unique_for_overwrite<std::uint64_t[]>(chunk_bytes() / sizeof(std::uint64_t)));
     return true;
   }
   bool grow_slots() {

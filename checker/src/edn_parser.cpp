@@ -6,7 +6,9 @@
 namespace faultline::checker::detail {
 namespace {
 
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ','; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',';
+}
 
 bool is_delimiter(char c) {
   return is_blank(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
@@ -67,7 +69,9 @@ bool EdnReader::skip_blank() {
   return true;
 }
 
-bool EdnReader::at_end() { return skip_blank() && done(); }
+bool EdnReader::at_end() {
+  return skip_blank() && done();
+}
 
 char EdnReader::peek() {
   if (!skip_blank() || done()) return '\0';
@@ -86,15 +90,27 @@ bool EdnReader::read_form(nlohmann::json& out, int depth) {
   if (done()) return fail("expected a value, found the end of the input");
   char c = text_[pos_];
   switch (c) {
-    case '[': next_char(); return read_collection(out, ']', depth);
-    case '(': next_char(); return read_collection(out, ')', depth);
-    case '{': next_char(); return read_map(out, depth);
-    case '#': return read_dispatch(out, depth);
-    case '"': return read_string(out);
-    case '\\': return read_char(out);
-    case ')': case ']': case '}':
+    case '[':
+      next_char();
+      return read_collection(out, ']', depth);
+    case '(':
+      next_char();
+      return read_collection(out, ')', depth);
+    case '{':
+      next_char();
+      return read_map(out, depth);
+    case '#':
+      return read_dispatch(out, depth);
+    case '"':
+      return read_string(out);
+    case '\\':
+      return read_char(out);
+    case ')':
+    case ']':
+    case '}':
       return fail(std::string("unexpected '") + c + "'");
-    default: return read_token(out);
+    default:
+      return read_token(out);
   }
 }
 
@@ -161,13 +177,27 @@ bool EdnReader::read_string(nlohmann::json& out) {
     if (done()) break;
     char e = next_char();
     switch (e) {
-      case 'n': s += '\n'; break;
-      case 't': s += '\t'; break;
-      case 'r': s += '\r'; break;
-      case 'b': s += '\b'; break;
-      case 'f': s += '\f'; break;
-      case '"': s += '"'; break;
-      case '\\': s += '\\'; break;
+      case 'n':
+        s += '\n';
+        break;
+      case 't':
+        s += '\t';
+        break;
+      case 'r':
+        s += '\r';
+        break;
+      case 'b':
+        s += '\b';
+        break;
+      case 'f':
+        s += '\f';
+        break;
+      case '"':
+        s += '"';
+        break;
+      case '\\':
+        s += '\\';
+        break;
       case 'u': {
         if (pos_ + 4 > text_.size()) return fail("a \\u escape needs four hex digits");
         std::uint32_t code = 0;
@@ -179,7 +209,8 @@ bool EdnReader::read_string(nlohmann::json& out) {
         append_utf8(s, code);
         break;
       }
-      default: return fail(std::string("unknown escape \\") + e + " in a string");
+      default:
+        return fail(std::string("unknown escape \\") + e + " in a string");
     }
   }
   return fail("a string is not closed before the end of the input");
@@ -192,11 +223,16 @@ bool EdnReader::read_char(nlohmann::json& out) {
   next_char();
   while (!done() && !is_delimiter(text_[pos_])) next_char();
   std::string_view name = text_.substr(start, pos_ - start);
-  if (name == "newline") out = "\n";
-  else if (name == "space") out = " ";
-  else if (name == "tab") out = "\t";
-  else if (name == "return") out = "\r";
-  else out = std::string(name);
+  if (name == "newline")
+    out = "\n";
+  else if (name == "space")
+    out = " ";
+  else if (name == "tab")
+    out = "\t";
+  else if (name == "return")
+    out = "\r";
+  else
+    out = std::string(name);
   return true;
 }
 

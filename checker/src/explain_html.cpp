@@ -21,24 +21,35 @@ std::string escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 struct Layout {
-  std::vector<std::size_t> ops;            // shown, in invocation order
-  std::map<std::uint64_t, double> rank;    // event position -> x rank
-  std::map<std::int64_t, int> row;         // process -> row
-  double end_rank = 0;                     // where open ops end
+  std::vector<std::size_t> ops;          // shown, in invocation order
+  std::map<std::uint64_t, double> rank;  // event position -> x rank
+  std::map<std::int64_t, int> row;       // process -> row
+  double end_rank = 0;                   // where open ops end
   double step_px = 12;
-  std::string note;                        // e.g. "showing 1500 of 9000 operations"
+  std::string note;  // e.g. "showing 1500 of 9000 operations"
 
   double x(double r) const { return kLeftMargin + r * step_px; }
   double y(std::int64_t process) const { return kTopMargin + row.at(process) * kRowHeight; }
@@ -111,9 +122,13 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   double x1 = layout.x(layout.rank.at(op.invoke_event));
   double x2 = layout.x(op.completed() ? layout.rank.at(op.complete_event) : layout.end_rank);
   double y = layout.y(op.process) + 8;
-  std::string cls = op.outcome == Outcome::ok ? "ok" : op.outcome == Outcome::fail ? "fail" : "info";
-  if (i == marks.stuck) cls += " stuck";
-  else if (std::count(marks.candidates.begin(), marks.candidates.end(), i)) cls += " candidate";
+  std::string cls = op.outcome == Outcome::ok     ? "ok"
+                    : op.outcome == Outcome::fail ? "fail"
+                                                  : "info";
+  if (i == marks.stuck)
+    cls += " stuck";
+  else if (std::count(marks.candidates.begin(), marks.candidates.end(), i))
+    cls += " candidate";
   std::string tip = detail::op_label(history, model, i);
   if (op.invoke_time_ns) tip += "\ninvoked at " + std::to_string(*op.invoke_time_ns) + " ns";
   if (op.complete_time_ns) tip += ", completed at " + std::to_string(*op.complete_time_ns) + " ns";
@@ -124,8 +139,8 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   svg << "<g class=\"op " << cls << "\"><title>" << escape(tip) << "</title><rect x=\"" << x1
       << "\" y=\"" << y << "\" width=\"" << std::max(2.0, x2 - x1) << "\" height=\""
       << kRowHeight - 12 << "\" rx=\"3\"/><text x=\"" << x1 + 3 << "\" y=\"" << y + 16 << "\">"
-      << escape(model.describe_operation(op).substr(0, static_cast<std::size_t>(
-                    std::max(0.0, (x2 - x1) / 6.5))))
+      << escape(model.describe_operation(op).substr(
+             0, static_cast<std::size_t>(std::max(0.0, (x2 - x1) / 6.5))))
       << "</text></g>\n";
 }
 
@@ -213,11 +228,10 @@ std::string render_svg(const History& history, const Model& model, const View& v
   std::ostringstream svg;
   double width = layout.x(layout.end_rank) + 40;
   double height = kTopMargin + static_cast<double>(layout.row.size()) * kRowHeight + 10;
-  svg << "<svg width=\"" << width << "\" height=\"" << height
-      << "\">\n";
+  svg << "<svg width=\"" << width << "\" height=\"" << height << "\">\n";
   for (const auto& [process, row] : layout.row) {
-    svg << "<text class=\"proc\" x=\"6\" y=\"" << layout.y(process) + 24 << "\">process "
-        << process << "</text>\n";
+    svg << "<text class=\"proc\" x=\"6\" y=\"" << layout.y(process) + 24 << "\">process " << process
+        << "</text>\n";
   }
   for (std::size_t i : layout.ops) write_op(svg, history, model, layout, i, view.marks);
   for (std::size_t k = 0; k < view.linearisations.size(); ++k) {

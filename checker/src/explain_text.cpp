@@ -64,7 +64,8 @@ std::string explain_text(const History& history, const Model& model, const Check
       << result.ops << " operations, " << result.parts.size() << " part"
       << (result.parts.size() == 1 ? "" : "s") << ", " << result.configurations
       << " configurations)\n";
-  if (result.verdict == Verdict::unknown) out << "unknown because " << result.unknown_reason << "\n";
+  if (result.verdict == Verdict::unknown)
+    out << "unknown because " << result.unknown_reason << "\n";
   if (!result.counterexample) return out.str();
   const Counterexample& c = *result.counterexample;
   const PartReport& part = result.parts[c.part];

@@ -24,20 +24,6 @@ class FlatU64Map {
     }
   }
 
-  // The value of `key`, inserted as kAbsent if missing. The reference is valid until the
-  // next insertion.
-  std::uint32_t& slot(std::uint64_t key) {
-    if ((count_ + 1) * 2 > slots_.size()) grow();
-    std::size_t mask = slots_.size() - 1;
-    std::size_t i = mix64(key) & mask;
-    for (; slots_[i].used; i = (i + 1) & mask) {
-      if (slots_[i].key == key) return slots_[i].value;
-    }
-    slots_[i] = Slot{key, kAbsent, true};
-    ++count_;
-    return slots_[i].value;
-  }
-
   // Overwrites the value of a key already present.
   void assign(std::uint64_t key, std::uint32_t value) {
     std::size_t mask = slots_.size() - 1;

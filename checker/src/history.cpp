@@ -10,19 +10,26 @@ namespace {
 
 std::string_view to_string(EventType type) {
   switch (type) {
-    case EventType::invoke: return "invoke";
-    case EventType::ok: return "ok";
-    case EventType::fail: return "fail";
-    case EventType::info: return "info";
+    case EventType::invoke:
+      return "invoke";
+    case EventType::ok:
+      return "ok";
+    case EventType::fail:
+      return "fail";
+    case EventType::info:
+      return "info";
   }
   return "?";
 }
 
 Outcome outcome_of(EventType type) {
   switch (type) {
-    case EventType::ok: return Outcome::ok;
-    case EventType::fail: return Outcome::fail;
-    default: return Outcome::info;
+    case EventType::ok:
+      return Outcome::ok;
+    case EventType::fail:
+      return Outcome::fail;
+    default:
+      return Outcome::info;
   }
 }
 
@@ -30,9 +37,12 @@ Outcome outcome_of(EventType type) {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::ok: return "ok";
-    case Outcome::fail: return "fail";
-    case Outcome::info: return "info";
+    case Outcome::ok:
+      return "ok";
+    case Outcome::fail:
+      return "fail";
+    case Outcome::info:
+      return "info";
   }
   return "?";
 }
@@ -87,9 +97,8 @@ std::optional<std::string> HistoryBuilder::open_operation(Event& event) {
     const Operation& open = history_.ops[it->second];
     std::string where =
         open.invoke_line ? " (line " + std::to_string(open.invoke_line) + ")" : std::string();
-    return "process " + std::to_string(event.process) + " invokes '" + event.f +
-           "' while its '" + open.f + "'" + where +
-           " is still open (a process has one operation at a time)";
+    return "process " + std::to_string(event.process) + " invokes '" + event.f + "' while its '" +
+           open.f + "'" + where + " is still open (a process has one operation at a time)";
   }
   Operation op;
   op.process = event.process;

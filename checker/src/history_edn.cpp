@@ -17,11 +17,16 @@ std::optional<std::string> read_type(const nlohmann::json& map, EventType& type)
   auto it = map.find("type");
   if (it == map.end()) return "expected a :type (:invoke, :ok, :fail or :info)";
   std::string text = it->is_string() ? it->get<std::string>() : it->dump();
-  if (text == "invoke") type = EventType::invoke;
-  else if (text == "ok") type = EventType::ok;
-  else if (text == "fail") type = EventType::fail;
-  else if (text == "info") type = EventType::info;
-  else return ":type is " + it->dump() + "; expected :invoke, :ok, :fail or :info";
+  if (text == "invoke")
+    type = EventType::invoke;
+  else if (text == "ok")
+    type = EventType::ok;
+  else if (text == "fail")
+    type = EventType::fail;
+  else if (text == "info")
+    type = EventType::info;
+  else
+    return ":type is " + it->dump() + "; expected :invoke, :ok, :fail or :info";
   return std::nullopt;
 }
 
@@ -126,7 +131,8 @@ std::optional<InputError> EdnHistoryReader::read_one() {
   if (!op.client) return std::nullopt;
   ++client_events_;
   if (op.event.key) ++keyed_ops_;
-  if (auto error = builder_.add(std::move(op.event))) return InputError{at_line(name_, line), *error};
+  if (auto error = builder_.add(std::move(op.event)))
+    return InputError{at_line(name_, line), *error};
   return std::nullopt;
 }
 

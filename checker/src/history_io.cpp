@@ -29,10 +29,14 @@ std::optional<HistoryFormat> detect_format(std::string_view text) {
 
 std::string_view to_string(HistoryFormat format) {
   switch (format) {
-    case HistoryFormat::jsonl: return "jsonl";
-    case HistoryFormat::edn: return "edn";
-    case HistoryFormat::porcupine: return "porcupine";
-    case HistoryFormat::jepsen_log: return "jepsen-log";
+    case HistoryFormat::jsonl:
+      return "jsonl";
+    case HistoryFormat::edn:
+      return "edn";
+    case HistoryFormat::porcupine:
+      return "porcupine";
+    case HistoryFormat::jepsen_log:
+      return "jepsen-log";
   }
   return "?";
 }
@@ -54,8 +58,10 @@ Expected<HistoryFile> parse_history(std::string_view text, std::string_view name
                       "EDN, Porcupine kv lines or jepsen.util log lines); name it with --format"};
   }
   switch (*chosen) {
-    case HistoryFormat::jsonl: return detail::read_jsonl_history(text, name);
-    case HistoryFormat::jepsen_log: return detail::read_jepsen_log_history(text, name);
+    case HistoryFormat::jsonl:
+      return detail::read_jsonl_history(text, name);
+    case HistoryFormat::jepsen_log:
+      return detail::read_jepsen_log_history(text, name);
     case HistoryFormat::edn:
     case HistoryFormat::porcupine:
       return detail::read_edn_history(text, name, format);
@@ -66,7 +72,8 @@ Expected<HistoryFile> parse_history(std::string_view text, std::string_view name
 Expected<HistoryFile> read_history_file(const std::string& path,
                                         std::optional<HistoryFormat> format) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return InputError{path, "is a directory, not a history file"};
+  if (std::filesystem::is_directory(path, ec))
+    return InputError{path, "is a directory, not a history file"};
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{path, std::string("cannot open: ") + std::strerror(errno)};
   std::ostringstream buffer;

@@ -37,7 +37,8 @@ std::optional<EventType> type_of(std::string_view field) {
 
 bool is_integer(std::string_view text) {
   std::size_t start = !text.empty() && text[0] == '-' ? 1 : 0;
-  return text.size() > start && text.find_first_not_of("0123456789", start) == std::string_view::npos;
+  return text.size() > start &&
+         text.find_first_not_of("0123456789", start) == std::string_view::npos;
 }
 
 enum class LineKind { not_an_op, nemesis, client };
@@ -62,7 +63,8 @@ LineKind split(std::string_view line, std::string_view& process, EventType& type
 std::optional<std::string> to_event(std::string_view process, EventType type, std::string_view f,
                                     std::string_view value_text, Event& event) {
   auto parsed = std::from_chars(process.data(), process.data() + process.size(), event.process);
-  if (parsed.ec != std::errc()) return "the process " + std::string(process) + " does not fit in 64 bits";
+  if (parsed.ec != std::errc())
+    return "the process " + std::string(process) + " does not fit in 64 bits";
   event.type = type;
   event.f = std::string(f.substr(1));
   if (value_text.empty()) return "expected a value after " + std::string(f);

@@ -120,7 +120,11 @@ class RoundRobin {
 
   RoundRobin(const History& history, const Model& model, const std::vector<Part>& parts,
              const CheckOptions& options, unsigned workers)
-      : history_(history), model_(model), parts_(parts), options_(options), workers_(workers),
+      : history_(history),
+        model_(model),
+        parts_(parts),
+        options_(options),
+        workers_(workers),
         runs_(parts.size()) {}
 
   std::vector<PartOutcome> run();
@@ -163,8 +167,8 @@ std::vector<PartOutcome> RoundRobin::run() {
   return outcomes;
 }
 
-void RoundRobin::run_round(const std::vector<std::size_t>& unfinished,
-                           const SearchLimits& limits, std::size_t round) {
+void RoundRobin::run_round(const std::vector<std::size_t>& unfinished, const SearchLimits& limits,
+                           std::size_t round) {
   // Threads cost more than they save on a few small parts (the simulator checks many
   // small histories); how many run changes only speed, never the result.
   std::size_t ops = 0;
@@ -255,9 +259,12 @@ void combine(std::vector<Part>& parts, std::vector<PartOutcome>& outcomes, Check
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::linearizable: return "linearizable";
-    case Verdict::not_linearizable: return "not_linearizable";
-    case Verdict::unknown: return "unknown";
+    case Verdict::linearizable:
+      return "linearizable";
+    case Verdict::not_linearizable:
+      return "not_linearizable";
+    case Verdict::unknown:
+      return "unknown";
   }
   return "?";
 }

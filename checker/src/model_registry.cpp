@@ -23,8 +23,12 @@ std::string Model::describe_operation(const Operation& op) const {
         text += " → null";
       }
       break;
-    case Outcome::fail: text += " (failed)"; break;
-    case Outcome::info: text += op.completed() ? " (outcome unknown)" : " (never completed)"; break;
+    case Outcome::fail:
+      text += " (failed)";
+      break;
+    case Outcome::info:
+      text += op.completed() ? " (outcome unknown)" : " (never completed)";
+      break;
   }
   return text;
 }
@@ -62,10 +66,11 @@ Expected<std::unique_ptr<Model>> make_collection_model(std::string_view name,
     return std::unique_ptr<Model>(std::make_unique<QueueModel>(init));
   }
   if (!init.is_null() && !init.is_boolean()) {
-    return InputError{"--init", "the mutex model starts free (false) or held (true), not " +
-                                    init.dump()};
+    return InputError{"--init",
+                      "the mutex model starts free (false) or held (true), not " + init.dump()};
   }
-  return std::unique_ptr<Model>(std::make_unique<MutexModel>(init.is_boolean() && init.get<bool>()));
+  return std::unique_ptr<Model>(
+      std::make_unique<MutexModel>(init.is_boolean() && init.get<bool>()));
 }
 
 }  // namespace
@@ -85,7 +90,8 @@ Expected<std::unique_ptr<Model>> make_model(std::string_view name, const nlohman
   }
   std::string names;
   for (const ModelInfo& info : builtin_models()) names += (names.empty() ? "" : ", ") + info.name;
-  return InputError{"--model", "no model named '" + std::string(name) + "' (models: " + names + ")"};
+  return InputError{"--model",
+                    "no model named '" + std::string(name) + "' (models: " + names + ")"};
 }
 
 std::string infer_model(const History& history) {

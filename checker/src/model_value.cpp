@@ -6,12 +6,14 @@
 namespace faultline::checker::detail {
 namespace {
 
-
 std::string operation_names(ValueFlavor flavor) {
   switch (flavor) {
-    case ValueFlavor::plain_register: return "read, write";
-    case ValueFlavor::cas_register: return "read, write, cas";
-    case ValueFlavor::kv: return "get (read), put (write), append, cas";
+    case ValueFlavor::plain_register:
+      return "read, write";
+    case ValueFlavor::cas_register:
+      return "read, write, cas";
+    case ValueFlavor::kv:
+      return "get (read), put (write), append, cas";
   }
   return "";
 }
@@ -32,14 +34,19 @@ ValueModel::ValueModel(ValueFlavor flavor, nlohmann::json init, ModelOptions opt
 
 std::string ValueModel::name() const {
   switch (flavor_) {
-    case ValueFlavor::plain_register: return "register";
-    case ValueFlavor::cas_register: return "cas-register";
-    case ValueFlavor::kv: return "kv";
+    case ValueFlavor::plain_register:
+      return "register";
+    case ValueFlavor::cas_register:
+      return "cas-register";
+    case ValueFlavor::kv:
+      return "kv";
   }
   return "";
 }
 
-nlohmann::json ValueModel::initial_state() const { return init_; }
+nlohmann::json ValueModel::initial_state() const {
+  return init_;
+}
 
 ValueAction ValueModel::action(const Operation& op) const {
   const std::string& f = op.f;
@@ -80,9 +87,12 @@ bool ValueModel::keeps_failed(const Operation& op) const {
 
 bool ValueModel::read_only(const Operation& op) const {
   switch (action(op)) {
-    case ValueAction::read: return true;
-    case ValueAction::cas: return op.outcome == Outcome::fail || op.input[0] == op.input[1];
-    default: return false;
+    case ValueAction::read:
+      return true;
+    case ValueAction::cas:
+      return op.outcome == Outcome::fail || op.input[0] == op.input[1];
+    default:
+      return false;
   }
 }
 
@@ -102,7 +112,8 @@ std::optional<nlohmann::json> ValueModel::step_value(const nlohmann::json& value
     case ValueAction::read:
       if (read_says_nothing(op) || value == op.output) return value;
       return std::nullopt;
-    case ValueAction::write: return op.input;
+    case ValueAction::write:
+      return op.input;
     case ValueAction::cas: {
       bool match = value == op.input[0];
       if (op.outcome == Outcome::fail) return match ? std::nullopt : std::optional(value);
@@ -113,7 +124,8 @@ std::optional<nlohmann::json> ValueModel::step_value(const nlohmann::json& value
       if (value.is_null()) return op.input;
       if (!value.is_string()) return std::nullopt;
       return nlohmann::json(value.get<std::string>() + op.input.get<std::string>());
-    case ValueAction::none: return std::nullopt;
+    case ValueAction::none:
+      return std::nullopt;
   }
   return std::nullopt;
 }
@@ -150,7 +162,8 @@ std::optional<ValueKernel::Op> compile_op(const ValueModel& model, const Operati
     case ValueAction::read:
       if (read_unknown) return std::nullopt;
       return ValueKernel::Op{Kind::read, kernel.values.intern(op.output), 0};
-    case ValueAction::write: return ValueKernel::Op{Kind::write, kernel.values.intern(op.input), 0};
+    case ValueAction::write:
+      return ValueKernel::Op{Kind::write, kernel.values.intern(op.input), 0};
     case ValueAction::cas: {
       Kind kind = op.outcome == Outcome::ok     ? Kind::cas
                   : op.outcome == Outcome::fail ? Kind::cas_failed
@@ -160,7 +173,8 @@ std::optional<ValueKernel::Op> compile_op(const ValueModel& model, const Operati
     }
     case ValueAction::append:
       return ValueKernel::Op{Kind::append, kernel.values.add_piece(op.input.get<std::string>()), 0};
-    case ValueAction::none: break;
+    case ValueAction::none:
+      break;
   }
   return std::nullopt;
 }

@@ -52,8 +52,9 @@ std::optional<std::string> MultiRegisterModel::validate(const Operation& op) con
   if (op.outcome != Outcome::ok || op.output.is_null()) return std::nullopt;
   if (auto error = check_micro_ops(op.output, "completion value")) return error;
   if (op.output.size() != op.input.size()) {
-    return std::string("a txn's completion has a different number of micro-ops than its "
-                       "invocation");
+    return std::string(
+        "a txn's completion has a different number of micro-ops than its "
+        "invocation");
   }
   for (std::size_t i = 0; i < op.input.size(); ++i) {
     if (is_read(op.input[i][0]) != is_read(op.output[i][0]) ||

@@ -95,8 +95,8 @@ std::uint32_t ValueTable::string_value(std::uint32_t parent, std::uint32_t piece
 
 // The rare case: strings of the same hash and length built differently. Compares the
 // characters, and remembers an equal one so each such append is compared once.
-std::uint32_t ValueTable::equal_text(std::uint32_t parent, std::uint32_t piece,
-                                     std::uint64_t hash, std::uint64_t length) {
+std::uint32_t ValueTable::equal_text(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
+                                     std::uint64_t length) {
   std::uint64_t alias_key = (static_cast<std::uint64_t>(parent) << 32) | piece;
   std::uint32_t alias = aliases_.find(alias_key);
   if (alias != FlatU64Map::kAbsent) return alias;
@@ -145,7 +145,8 @@ std::uint32_t ValueTable::intern(const nlohmann::json& value) {
   std::string text = canonical_text(value);
   auto it = others_.find(text);
   if (it != others_.end()) return it->second;
-  std::uint32_t id = add(Value{Kind::other, kNone, static_cast<std::uint32_t>(texts_.size()), 0, 0});
+  std::uint32_t id =
+      add(Value{Kind::other, kNone, static_cast<std::uint32_t>(texts_.size()), 0, 0});
   text_bytes_ += text.capacity() * 2 + 64;
   texts_.push_back(text);
   others_.emplace(std::move(text), id);
@@ -177,11 +178,13 @@ bool ValueKernel::append(std::uint64_t state, std::uint32_t op, std::uint64_t& n
 std::string ValueTable::describe(std::uint32_t id) const {
   const Value& v = values_[id];
   switch (v.kind) {
-    case Kind::null: return "null";
+    case Kind::null:
+      return "null";
     case Kind::string:
       return nlohmann::json(materialize(id))
           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    case Kind::other: return texts_[v.piece];
+    case Kind::other:
+      return texts_[v.piece];
   }
   return "?";
 }

@@ -10,8 +10,8 @@
 // (equal text reached by different appends) are remembered so each is compared once.
 #include <cstdint>
 #include <optional>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -60,7 +60,7 @@ class ValueTable {
 
   std::vector<Value> values_;
   std::vector<Piece> pieces_;
-  std::vector<std::string> texts_;          // canonical JSON of non-string values
+  std::vector<std::string> texts_;  // canonical JSON of non-string values
   // Open addressing over string values: (32-bit fingerprint << 32) | (id + 1); 0 is empty.
   // Equal (hash, length) pairs take several slots along one probe sequence.
   std::vector<std::uint64_t> strings_ = std::vector<std::uint64_t>(64, 0);
@@ -110,12 +110,23 @@ class ValueKernel {
   bool step(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
     const Op& o = ops[op];
     switch (o.kind) {
-      case Kind::read: next = state; return state == o.a;
-      case Kind::write: next = o.a; return true;
-      case Kind::cas: next = o.b; return state == o.a;
-      case Kind::cas_failed: next = state; return state != o.a;
-      case Kind::cas_unknown: next = state == o.a ? o.b : state; return true;
-      case Kind::append: return append(state, op, next);
+      case Kind::read:
+        next = state;
+        return state == o.a;
+      case Kind::write:
+        next = o.a;
+        return true;
+      case Kind::cas:
+        next = o.b;
+        return state == o.a;
+      case Kind::cas_failed:
+        next = state;
+        return state != o.a;
+      case Kind::cas_unknown:
+        next = state == o.a ? o.b : state;
+        return true;
+      case Kind::append:
+        return append(state, op, next);
     }
     return false;
   }

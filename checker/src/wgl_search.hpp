@@ -14,9 +14,9 @@
 // xor-ed in and out), so a configuration costs O(1) to hash and one probe to look up.
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <optional>
-#include <cstdint>
 #include <string>
 #include <vector>
 

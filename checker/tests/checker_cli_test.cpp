@@ -29,7 +29,8 @@ std::string slurp(const std::string& path) {
 }
 
 std::filesystem::path scratch() {
-  auto dir = std::filesystem::temp_directory_path() / ("faultline-check-test-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("faultline-check-test-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   return dir;
 }
@@ -38,8 +39,8 @@ Run run_faultline(const std::string& args) {
   auto dir = scratch();
   std::string out = (dir / "out.txt").string();
   std::string err = (dir / "err.txt").string();
-  std::string command = std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " >" + out +
-                        " 2>" + err;
+  std::string command =
+      std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " >" + out + " 2>" + err;
   int raw = std::system(command.c_str());
   Run run;
   run.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -81,7 +82,7 @@ TEST_CASE("cli: a linearizable history exits 0 and --json ends the output") {
 TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") {
   std::string html = (scratch() / "page.html").string();
   Run r = run_faultline("check " + testdata("knossos/cas-register/bad/rethink-fail-minimal.edn") +
-                    " --html " + html + " --json");
+                        " --html " + html + " --json");
   CHECK(r.status == 1);
   CHECK(last_line_json(r.out)["verdict"] == "not_linearizable");
   CHECK(r.out.find("process 1: read → 3") != std::string::npos);
@@ -93,14 +94,16 @@ TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") 
 TEST_CASE("cli: --model and --init choose the model; the multi-register history needs x = y = 0") {
   std::string file = testdata("knossos/multi-register/good/multi-register.edn");
   CHECK(run_faultline("check " + file + " --init '{\"x\":0,\"y\":0}'").status == 0);
-  CHECK(run_faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status == 0);
+  CHECK(run_faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status ==
+        0);
   CHECK(run_faultline("check " + file).status == 1);
 }
 
 TEST_CASE("cli: a budget that runs out exits 3") {
   faultline::checker::HistoryBuilder b;
   for (int p = 0; p < 26; ++p) REQUIRE_FALSE(b.invoke(p, "write", std::nullopt, p, p));
-  for (int p = 0; p < 26; ++p) REQUIRE_FALSE(b.complete(p, faultline::checker::Outcome::info, nullptr, 100 + p));
+  for (int p = 0; p < 26; ++p)
+    REQUIRE_FALSE(b.complete(p, faultline::checker::Outcome::info, nullptr, 100 + p));
   REQUIRE_FALSE(b.invoke(40, "read", std::nullopt, nullptr, 200));
   REQUIRE_FALSE(b.complete(40, faultline::checker::Outcome::ok, 999, 300));
   REQUIRE_FALSE(b.invoke(41, "write", std::nullopt, -1, 400));
@@ -121,8 +124,8 @@ TEST_CASE("cli: bad input and bad usage exit 2, naming the place") {
   Run r = run_faultline("check " + bad);
   CHECK(r.status == 2);
   CHECK(r.err.find(bad + ":2: time runs backwards") != std::string::npos);
-  std::string unknown_op = write_file("op.jsonl",
-                                      "{\"process\":0,\"type\":\"invoke\",\"f\":\"frob\",\"time\":1}\n");
+  std::string unknown_op =
+      write_file("op.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"frob\",\"time\":1}\n");
   Run op = run_faultline("check " + unknown_op + " --model cas-register");
   CHECK(op.status == 2);
   CHECK(op.err.find(unknown_op + ":1: the cas-register model has no operation 'frob'") !=

@@ -74,9 +74,9 @@ void cross_check(std::uint64_t count, std::uint64_t seed) {
     if (name != "register" && name != "set" && name != "queue" && name != "multi-register") {
       CHECK(t.with_failures * 10 >= n);
     }
-    MESSAGE(name << ": " << t.linearizable << " linearizable, " << t.not_linearizable
-                 << " not, " << t.with_unknown_outcomes << " with unknown outcomes, "
-                 << t.with_failures << " with failed ops");
+    MESSAGE(name << ": " << t.linearizable << " linearizable, " << t.not_linearizable << " not, "
+                 << t.with_unknown_outcomes << " with unknown outcomes, " << t.with_failures
+                 << " with failed ops");
   }
 }
 

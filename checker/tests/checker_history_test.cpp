@@ -62,7 +62,8 @@ TEST_CASE("builder: refuses what cannot happen") {
 TEST_CASE("jsonl: our format round-trips through to_jsonl") {
   const char* text =
       "{\"format\":\"faultline-history\",\"version\":1}\n"
-      "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"x\",\"value\":\"1\",\"time\":1200}\n"
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"put\",\"key\":\"x\",\"value\":\"1\",\"time\":"
+      "1200}\n"
       "{\"process\":1,\"type\":\"invoke\",\"f\":\"get\",\"key\":\"x\",\"time\":1300}\n"
       "\n"
       "{\"process\":0,\"type\":\"ok\",\"time\":1400}\n"
@@ -86,8 +87,8 @@ TEST_CASE("jsonl: errors name the line, the JSON path and what was expected") {
         std::string::npos);
   CHECK(error_of("{\"process\":\"a\",\"type\":\"invoke\",\"f\":\"get\",\"time\":1}\n") ==
         "h.txt:1: $.process: expected an integer, found \"a\"");
-  CHECK(error_of("{\"process\":1,\"type\":\"start\",\"f\":\"get\",\"time\":1}\n").find(
-            "h.txt:1: $.type: expected") == 0);
+  CHECK(error_of("{\"process\":1,\"type\":\"start\",\"f\":\"get\",\"time\":1}\n")
+            .find("h.txt:1: $.type: expected") == 0);
   CHECK(error_of("{\"process\":1,\"type\":\"invoke\",\"time\":1}\n") ==
         "h.txt:1: $.f: expected a string (the operation's name), found nothing");
   CHECK(error_of("{\"process\":1,\"type\":\"invoke\",\"f\":\"get\"}\n") ==
@@ -135,8 +136,8 @@ TEST_CASE("edn: a list, one map per line, sets, tagged values, strings with esca
       "{:process 0, :type :ok, :f :read, :value #{1 2}, :at #inst \"2020-01-01\"}\n");
   REQUIRE(lines.ops.size() == 1);
   CHECK(lines.ops[0].output == nlohmann::json::array({1, 2}));
-  ck::History strings = parse_ok(
-      "[{:process 0 :type :invoke :f :put :key \"a\\\"b\" :value \"x\\ny\\u00e9\"}]");
+  ck::History strings =
+      parse_ok("[{:process 0 :type :invoke :f :put :key \"a\\\"b\" :value \"x\\ny\\u00e9\"}]");
   CHECK(strings.ops[0].key == "a\"b");
   CHECK(strings.ops[0].input == "x\ny\xC3\xA9");
 }
@@ -146,13 +147,14 @@ TEST_CASE("edn: errors name the line and column and what was expected") {
         "h.txt:2: :type is \"go\"; expected :invoke, :ok, :fail or :info");
   CHECK(error_of("[{:process 0, :type :invoke, :f :read}\n {:process 0 :type}]") ==
         "h.txt:2:19: a map key without a value");
-  CHECK(error_of("[{:process 0, :type :invoke, :f :read}\n").find(
-            "expected ']' to close the history") != std::string::npos);
+  CHECK(error_of("[{:process 0, :type :invoke, :f :read}\n")
+            .find("expected ']' to close the history") != std::string::npos);
   CHECK(error_of("[{:process \"x\", :type :invoke, :f :read}]") ==
         "h.txt:1: :process is \"x\"; expected an integer or :nemesis");
-  CHECK(error_of("[{:process 1, :type :invoke}]") == "h.txt:1: expected an :f (the operation's name)");
-  CHECK(error_of("[{:process 1, :type :invoke, :f :read, :value \"abc}]").find(
-            "a string is not closed") != std::string::npos);
+  CHECK(error_of("[{:process 1, :type :invoke}]") ==
+        "h.txt:1: expected an :f (the operation's name)");
+  CHECK(error_of("[{:process 1, :type :invoke, :f :read, :value \"abc}]")
+            .find("a string is not closed") != std::string::npos);
   CHECK(error_of("[{:process 1, :type :invoke, :f :read, :value 99999999999999999999}]")
             .find("does not fit in 64 bits") != std::string::npos);
   CHECK(error_of("[1 2]") == "h.txt:1: expected an operation map {:process ..}, found 1");
@@ -176,7 +178,8 @@ TEST_CASE("porcupine: kv lines are detected, with the kv model starting at \"\""
 
 TEST_CASE("jepsen log: op lines are read, other lines ignored, :info values need not be EDN") {
   const char* text =
-      "2017-03-01 12:00:00,000{GMT}\tINFO\t[jepsen worker 3] jepsen.util - 3\t:invoke\t:cas\t[1 4]\n"
+      "2017-03-01 12:00:00,000{GMT}\tINFO\t[jepsen worker 3] jepsen.util - 3\t:invoke\t:cas\t[1 "
+      "4]\n"
       "INFO  jepsen.core - Relative time begins now\n"
       "INFO  jepsen.util - :nemesis\t:info\t:start\tnil\n"
       "INFO  jepsen.util - 7   :invoke   :read   nil\n"

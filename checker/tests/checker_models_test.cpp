@@ -47,23 +47,47 @@ constexpr auto kNo = ck::Verdict::not_linearizable;
 
 TEST_CASE("register: a read concurrent with a write may see either value, not a later one") {
   // MIT 6.824 2017 quiz 2, section VII: write 100 overlaps reads of 100 and 0.
-  auto ok = Script().invoke(0, "write", 100).invoke(1, "read").invoke(2, "read")
-                .ok(2, 0).ok(1, 100).ok(0).history();
+  auto ok = Script()
+                .invoke(0, "write", 100)
+                .invoke(1, "read")
+                .invoke(2, "read")
+                .ok(2, 0)
+                .ok(1, 100)
+                .ok(0)
+                .history();
   CHECK(verdict(ok, "register", 0) == kYes);
   // A read of 200 finishes before a read of 0 starts: the write cannot be undone.
-  auto bad = Script().invoke(0, "write", 200).invoke(1, "read").ok(1, 200)
-                 .invoke(2, "read").ok(2, 0).ok(0).history();
+  auto bad = Script()
+                 .invoke(0, "write", 200)
+                 .invoke(1, "read")
+                 .ok(1, 200)
+                 .invoke(2, "read")
+                 .ok(2, 0)
+                 .ok(0)
+                 .history();
   CHECK(verdict(bad, "register", 0) == kNo);
 }
 
 TEST_CASE("register: an unknown outcome may take effect late, or never") {
-  auto late = Script().invoke(0, "write", 1).info(0).invoke(1, "read").ok(1, 0)
-                  .invoke(1, "read").ok(1, 1).history();
+  auto late = Script()
+                  .invoke(0, "write", 1)
+                  .info(0)
+                  .invoke(1, "read")
+                  .ok(1, 0)
+                  .invoke(1, "read")
+                  .ok(1, 1)
+                  .history();
   CHECK(verdict(late, "register", 0) == kYes);
   auto never = Script().invoke(0, "write", 1).invoke(1, "read").ok(1, 0).history();
   CHECK(verdict(never, "register", 0) == kYes);
-  auto undone = Script().invoke(0, "write", 1).info(0).invoke(1, "read").ok(1, 1)
-                    .invoke(1, "read").ok(1, 0).history();
+  auto undone = Script()
+                    .invoke(0, "write", 1)
+                    .info(0)
+                    .invoke(1, "read")
+                    .ok(1, 1)
+                    .invoke(1, "read")
+                    .ok(1, 0)
+                    .history();
   CHECK(verdict(undone, "register", 0) == kNo);
   auto failed = Script().invoke(0, "write", 1).fail(0).invoke(1, "read").ok(1, 1).history();
   CHECK(verdict(failed, "register", 0) == kNo);  // a failed write did not happen
@@ -91,11 +115,20 @@ TEST_CASE("cas-register: Knossos' nil read says nothing; elsewhere it reads nil"
 }
 
 TEST_CASE("kv: keys are independent, absent keys read null, append extends \"\"") {
-  auto h = Script().invoke(0, "get", nullptr, "a").ok(0, nullptr)
-               .invoke(0, "append", "x", "a").ok(0)
-               .invoke(1, "append", "y", "b").invoke(0, "get", nullptr, "b").ok(0, "y").ok(1)
-               .invoke(0, "cas", {"x", "z"}, "a").ok(0)
-               .invoke(0, "get", nullptr, "a").ok(0, "z").history();
+  auto h = Script()
+               .invoke(0, "get", nullptr, "a")
+               .ok(0, nullptr)
+               .invoke(0, "append", "x", "a")
+               .ok(0)
+               .invoke(1, "append", "y", "b")
+               .invoke(0, "get", nullptr, "b")
+               .ok(0, "y")
+               .ok(1)
+               .invoke(0, "cas", {"x", "z"}, "a")
+               .ok(0)
+               .invoke(0, "get", nullptr, "a")
+               .ok(0, "z")
+               .history();
   CHECK(verdict(h, "kv") == kYes);
   auto m = ck::make_model("kv");
   auto r = ck::check(h, **m);
@@ -105,54 +138,98 @@ TEST_CASE("kv: keys are independent, absent keys read null, append extends \"\""
   // With every key starting at "" a get of an absent key reads "", not null.
   CHECK(verdict(h, "kv", "") == kNo);
   CHECK(verdict(Script().invoke(0, "get", nullptr, "q").ok(0, "").history(), "kv", "") == kYes);
-  CHECK(verdict(Script().invoke(0, "get", nullptr, "q").ok(0, 5).history(), "kv", {{"q", 5}}) == kYes);
+  CHECK(verdict(Script().invoke(0, "get", nullptr, "q").ok(0, 5).history(), "kv", {{"q", 5}}) ==
+        kYes);
 }
 
 TEST_CASE("kv: equal strings built differently are one state") {
   // "ab" by put, and "a" + "b" by appends, must compare equal.
-  auto h = Script().invoke(0, "append", "a", "k").ok(0).invoke(0, "append", "b", "k").ok(0)
-               .invoke(1, "get", nullptr, "k").ok(1, "ab")
-               .invoke(1, "cas", {"ab", "c"}, "k").ok(1).history();
+  auto h = Script()
+               .invoke(0, "append", "a", "k")
+               .ok(0)
+               .invoke(0, "append", "b", "k")
+               .ok(0)
+               .invoke(1, "get", nullptr, "k")
+               .ok(1, "ab")
+               .invoke(1, "cas", {"ab", "c"}, "k")
+               .ok(1)
+               .history();
   CHECK(verdict(h, "kv") == kYes);
 }
 
 TEST_CASE("multi-register: a transaction is atomic") {
   auto write_both = nlohmann::json::array({{"write", "x", 1}, {"write", "y", 1}});
   auto read_both = nlohmann::json::array({{"read", "x", nullptr}, {"read", "y", nullptr}});
-  auto torn = Script().invoke(0, "txn", write_both).invoke(1, "txn", read_both)
-                  .ok(1, {{"read", "x", 1}, {"read", "y", 0}}).ok(0, write_both).history();
+  auto torn = Script()
+                  .invoke(0, "txn", write_both)
+                  .invoke(1, "txn", read_both)
+                  .ok(1, {{"read", "x", 1}, {"read", "y", 0}})
+                  .ok(0, write_both)
+                  .history();
   nlohmann::json init = {{"x", 0}, {"y", 0}};
   CHECK(verdict(torn, "multi-register", init) == kNo);
-  auto whole = Script().invoke(0, "txn", write_both).invoke(1, "txn", read_both)
-                   .ok(1, {{"read", "x", 1}, {"read", "y", 1}}).ok(0, write_both).history();
+  auto whole = Script()
+                   .invoke(0, "txn", write_both)
+                   .invoke(1, "txn", read_both)
+                   .ok(1, {{"read", "x", 1}, {"read", "y", 1}})
+                   .ok(0, write_both)
+                   .history();
   CHECK(verdict(whole, "multi-register", init) == kYes);
 }
 
 TEST_CASE("set: a read returns every element, in any order, each once") {
-  auto h = Script().invoke(0, "add", 1).ok(0).invoke(1, "add", 2).invoke(0, "read")
-               .ok(0, {2, 1}).ok(1).history();
+  auto h = Script()
+               .invoke(0, "add", 1)
+               .ok(0)
+               .invoke(1, "add", 2)
+               .invoke(0, "read")
+               .ok(0, {2, 1})
+               .ok(1)
+               .history();
   CHECK(verdict(h, "set") == kYes);
   auto twice = Script().invoke(0, "add", 1).ok(0).invoke(0, "read").ok(0, {1, 1}).history();
   CHECK(verdict(twice, "set") == kNo);
-  auto lost = Script().invoke(0, "add", 1).ok(0).invoke(0, "read").ok(0, nlohmann::json::array()).history();
+  auto lost =
+      Script().invoke(0, "add", 1).ok(0).invoke(0, "read").ok(0, nlohmann::json::array()).history();
   CHECK(verdict(lost, "set") == kNo);
 }
 
 TEST_CASE("queue: first in, first out; dequeue of an empty queue returns null") {
-  auto fifo = Script().invoke(0, "enqueue", 1).ok(0).invoke(0, "enqueue", 2).ok(0)
-                  .invoke(1, "dequeue").ok(1, 1).invoke(1, "dequeue").ok(1, 2)
-                  .invoke(1, "dequeue").ok(1, nullptr).history();
+  auto fifo = Script()
+                  .invoke(0, "enqueue", 1)
+                  .ok(0)
+                  .invoke(0, "enqueue", 2)
+                  .ok(0)
+                  .invoke(1, "dequeue")
+                  .ok(1, 1)
+                  .invoke(1, "dequeue")
+                  .ok(1, 2)
+                  .invoke(1, "dequeue")
+                  .ok(1, nullptr)
+                  .history();
   CHECK(verdict(fifo, "queue") == kYes);
-  auto lifo = Script().invoke(0, "enqueue", 1).ok(0).invoke(0, "enqueue", 2).ok(0)
-                  .invoke(1, "dequeue").ok(1, 2).history();
+  auto lifo = Script()
+                  .invoke(0, "enqueue", 1)
+                  .ok(0)
+                  .invoke(0, "enqueue", 2)
+                  .ok(0)
+                  .invoke(1, "dequeue")
+                  .ok(1, 2)
+                  .history();
   CHECK(verdict(lifo, "queue") == kNo);
 }
 
 TEST_CASE("mutex: two holders at once are impossible") {
   auto both = Script().invoke(0, "acquire").invoke(1, "acquire").ok(0).ok(1).history();
   CHECK(verdict(both, "mutex") == kNo);
-  auto turns = Script().invoke(0, "acquire").ok(0).invoke(1, "acquire").invoke(0, "release")
-                   .ok(0).ok(1).history();
+  auto turns = Script()
+                   .invoke(0, "acquire")
+                   .ok(0)
+                   .invoke(1, "acquire")
+                   .invoke(0, "release")
+                   .ok(0)
+                   .ok(1)
+                   .history();
   CHECK(verdict(turns, "mutex") == kYes);
 }
 
@@ -168,10 +245,10 @@ TEST_CASE("models: operations and initial states they cannot read are bad input"
         "operation 0 (process 0): the register model has no operation 'cas' (it has read, write)");
   CHECK(check_error(Script().invoke(0, "get").history(), "kv").find("needs a key") !=
         std::string::npos);
-  CHECK(check_error(Script().invoke(0, "cas", 1).history(), "cas-register").find(
-            "cas takes [expected, new], found 1") != std::string::npos);
-  CHECK(check_error(Script().invoke(0, "append", 1, "k").history(), "kv").find(
-            "append takes a string") != std::string::npos);
+  CHECK(check_error(Script().invoke(0, "cas", 1).history(), "cas-register")
+            .find("cas takes [expected, new], found 1") != std::string::npos);
+  CHECK(check_error(Script().invoke(0, "append", 1, "k").history(), "kv")
+            .find("append takes a string") != std::string::npos);
   CHECK(check_error(Script().invoke(0, "txn", {{"frob", "x", 1}}).history(), "multi-register")
             .find("[read key value] or [write key value]") != std::string::npos);
   CHECK(ck::make_model("set", 3).error().message() ==
@@ -217,15 +294,25 @@ class CounterModel final : public ck::Model {
 
 TEST_CASE("a model written against the public interface is checked like a built-in one") {
   CounterModel counter;
-  auto good = Script().invoke(0, "increment", nullptr, "a").invoke(1, "read", nullptr, "a")
-                  .ok(1, 1).ok(0).invoke(2, "read", nullptr, "b").ok(2, 0).history();
+  auto good = Script()
+                  .invoke(0, "increment", nullptr, "a")
+                  .invoke(1, "read", nullptr, "a")
+                  .ok(1, 1)
+                  .ok(0)
+                  .invoke(2, "read", nullptr, "b")
+                  .ok(2, 0)
+                  .history();
   auto r = ck::check(good, counter);
   REQUIRE(r.ok());
   CHECK(r->verdict == kYes);
   CHECK(r->parts.size() == 2);
   CHECK(ck::check_brute_force(good, counter) == kYes);
-  auto bad = Script().invoke(0, "increment", nullptr, "a").ok(0)
-                 .invoke(1, "read", nullptr, "a").ok(1, 2).history();
+  auto bad = Script()
+                 .invoke(0, "increment", nullptr, "a")
+                 .ok(0)
+                 .invoke(1, "read", nullptr, "a")
+                 .ok(1, 2)
+                 .history();
   auto r2 = ck::check(bad, counter);
   REQUIRE(r2.ok());
   CHECK(r2->verdict == kNo);

@@ -11,8 +11,8 @@ struct Pending {
   std::optional<std::string> key;
   nlohmann::json input;
   bool applied = false;
-  bool ok = true;          // the op's own result when applied (a cas that did not match: false)
-  nlohmann::json output;   // its result when applied
+  bool ok = true;         // the op's own result when applied (a cas that did not match: false)
+  nlohmann::json output;  // its result when applied
 };
 
 // The sequential object: applies one op to the state, filling its result.
@@ -47,7 +47,8 @@ void Object::apply_value(nlohmann::json& value, Pending& op) {
     value = op.input;
     op.output = op.input;
   } else if (op.f == "append") {
-    value = (value.is_null() ? std::string() : value.get<std::string>()) + op.input.get<std::string>();
+    value =
+        (value.is_null() ? std::string() : value.get<std::string>()) + op.input.get<std::string>();
     op.output = op.input;
   } else if (op.f == "cas") {
     op.ok = value == op.input[0];
@@ -63,12 +64,15 @@ void Object::apply(Pending& op) {
   if (model_ == "multi-register") {
     op.output = op.input;
     for (auto& m : op.output) {
-      if (m[0] == "write") slot(m[1]) = m[2];
-      else m[2] = slot(m[1]);
+      if (m[0] == "write")
+        slot(m[1]) = m[2];
+      else
+        m[2] = slot(m[1]);
     }
   } else if (model_ == "set") {
     if (op.f == "add") {
-      if (std::find(state_.begin(), state_.end(), op.input) == state_.end()) state_.push_back(op.input);
+      if (std::find(state_.begin(), state_.end(), op.input) == state_.end())
+        state_.push_back(op.input);
     } else {
       op.output = state_;
     }
@@ -88,7 +92,9 @@ void Object::apply(Pending& op) {
   }
 }
 
-nlohmann::json small_value(Rng& rng) { return static_cast<int>(rng.below(3)); }
+nlohmann::json small_value(Rng& rng) {
+  return static_cast<int>(rng.below(3));
+}
 
 Pending random_op(const std::string& model, Rng& rng, std::size_t process) {
   Pending op;
@@ -108,7 +114,8 @@ Pending random_op(const std::string& model, Rng& rng, std::size_t process) {
     op.key = rng.chance(1, 2) ? "a" : "b";
     std::string text = rng.chance(1, 2) ? "x" : "y";
     if (op.f == "put" || op.f == "append") op.input = text;
-    if (op.f == "cas") op.input = {rng.chance(1, 3) ? nlohmann::json(nullptr) : nlohmann::json(text), "z"};
+    if (op.f == "cas")
+      op.input = {rng.chance(1, 3) ? nlohmann::json(nullptr) : nlohmann::json(text), "z"};
   } else if (model == "multi-register") {
     op.f = "txn";
     op.input = nlohmann::json::array();
@@ -130,11 +137,15 @@ Pending random_op(const std::string& model, Rng& rng, std::size_t process) {
 }
 
 nlohmann::json random_init(const std::string& model, Rng& rng) {
-  if (model == "register" || model == "cas-register") return rng.chance(1, 2) ? nlohmann::json(0) : nlohmann::json(nullptr);
+  if (model == "register" || model == "cas-register")
+    return rng.chance(1, 2) ? nlohmann::json(0) : nlohmann::json(nullptr);
   if (model == "kv") return rng.chance(1, 2) ? nlohmann::json("") : nlohmann::json(nullptr);
-  if (model == "multi-register") return rng.chance(1, 2) ? nlohmann::json({{"x", 0}, {"y", 0}}) : nlohmann::json(nullptr);
-  if (model == "set") return rng.chance(1, 2) ? nlohmann::json::array({1}) : nlohmann::json(nullptr);
-  if (model == "queue") return rng.chance(1, 2) ? nlohmann::json::array({2}) : nlohmann::json(nullptr);
+  if (model == "multi-register")
+    return rng.chance(1, 2) ? nlohmann::json({{"x", 0}, {"y", 0}}) : nlohmann::json(nullptr);
+  if (model == "set")
+    return rng.chance(1, 2) ? nlohmann::json::array({1}) : nlohmann::json(nullptr);
+  if (model == "queue")
+    return rng.chance(1, 2) ? nlohmann::json::array({2}) : nlohmann::json(nullptr);
   return rng.chance(1, 4);
 }
 
@@ -207,9 +218,12 @@ void Simulation::invoke(std::size_t process) {
 
 void Simulation::advance(std::size_t process) {
   Pending& op = *running_[process];
-  if (op.applied) return complete(process, rng_.chance(1, 6) ? EventType::info : op.ok ? EventType::ok : EventType::fail);
-  if (rng_.chance(1, 10)) return complete(process, EventType::info);   // may take effect later
-  if (rng_.chance(1, 14)) return complete(process, EventType::fail);   // never took effect
+  if (op.applied)
+    return complete(process, rng_.chance(1, 6) ? EventType::info
+                             : op.ok           ? EventType::ok
+                                               : EventType::fail);
+  if (rng_.chance(1, 10)) return complete(process, EventType::info);  // may take effect later
+  if (rng_.chance(1, 14)) return complete(process, EventType::fail);  // never took effect
   object_.apply(op);
 }
 
@@ -240,7 +254,10 @@ void corrupt(std::vector<Event>& events, Rng& rng) {
       if (e.value.is_array()) {  // a set read
         nlohmann::json v = static_cast<int>(rng.below(4));
         auto at = std::find(e.value.begin(), e.value.end(), v);
-        if (at == e.value.end()) e.value.push_back(v); else e.value.erase(at);
+        if (at == e.value.end())
+          e.value.push_back(v);
+        else
+          e.value.erase(at);
       } else {
         e.value = choices[rng.below(8)];
       }
@@ -264,8 +281,8 @@ void corrupt(std::vector<Event>& events, Rng& rng) {
 }  // namespace
 
 const std::vector<std::string>& random_models() {
-  static const std::vector<std::string> models = {"register", "cas-register", "kv", "multi-register",
-                                                  "set", "queue", "mutex"};
+  static const std::vector<std::string> models = {
+      "register", "cas-register", "kv", "multi-register", "set", "queue", "mutex"};
   return models;
 }
 

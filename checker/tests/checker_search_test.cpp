@@ -10,7 +10,9 @@ namespace ck = faultline::checker;
 
 namespace {
 
-std::string testdata(const std::string& path) { return std::string(FAULTLINE_TESTDATA_DIR) + "/" + path; }
+std::string testdata(const std::string& path) {
+  return std::string(FAULTLINE_TESTDATA_DIR) + "/" + path;
+}
 
 struct Loaded {
   ck::HistoryFile file;
@@ -74,7 +76,8 @@ TEST_CASE("explain: in every longest partial linearisation each next op is illeg
   for (const auto& partial : r.counterexample->longest) {
     check_replays(l.file.history, *l.model, partial.steps);
     nlohmann::json state = l.model->initial_state();
-    for (const auto& step : partial.steps) state = l.model->step(state, l.file.history.ops[step.op]).state;
+    for (const auto& step : partial.steps)
+      state = l.model->step(state, l.file.history.ops[step.op]).state;
     CHECK(std::find(part.ops.begin(), part.ops.end(), partial.stuck_op) != part.ops.end());
     REQUIRE_FALSE(partial.candidates.empty());
     for (std::size_t op : partial.candidates) {

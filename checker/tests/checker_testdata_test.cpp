@@ -87,8 +87,8 @@ TEST_CASE("testdata: a failed cas as no effect or as an observation: the same ve
 }
 
 TEST_CASE("testdata: from 0, a failed cas as an observation rejects memstress3-4") {
-  Known k{std::string(FAULTLINE_TESTDATA_DIR) + "/knossos/cas-register/good/memstress3-4.edn",
-          true, 0};
+  Known k{std::string(FAULTLINE_TESTDATA_DIR) + "/knossos/cas-register/good/memstress3-4.edn", true,
+          0};
   CHECK(verdict_of(k, false, true) == ck::Verdict::linearizable);
   CHECK(verdict_of(k, true, true) == ck::Verdict::not_linearizable);
 }
@@ -111,7 +111,8 @@ TEST_CASE("testdata: formats and models are detected from the files alone") {
   REQUIRE(cas.ok());
   CHECK(cas->format == ck::HistoryFormat::edn);
   CHECK(ck::infer_model(cas->history) == "cas-register");
-  auto multi = ck::read_history_file((root / "knossos/multi-register/good/multi-register.edn").string());
+  auto multi =
+      ck::read_history_file((root / "knossos/multi-register/good/multi-register.edn").string());
   REQUIRE(multi.ok());
   CHECK(ck::infer_model(multi->history) == "multi-register");
 }

@@ -42,11 +42,11 @@ enum class Verdict : std::uint8_t { linearizable, not_linearizable, unknown };
 std::string_view to_string(Verdict verdict);
 
 struct CheckOptions {
-  double timeout_s = 0;                            // search time budget; 0: none
-  std::uint64_t memory_bytes_max = 1ULL << 30;     // search memory budget, all threads together
-  unsigned threads = 0;                            // parts checked at once; 0: one per core
-  bool want_witness = false;                       // keep a linearisation of each good part
-  bool use_compiled_models = true;                 // false: built-ins run on their JSON twin
+  double timeout_s = 0;                         // search time budget; 0: none
+  std::uint64_t memory_bytes_max = 1ULL << 30;  // search memory budget, all threads together
+  unsigned threads = 0;                         // parts checked at once; 0: one per core
+  bool want_witness = false;                    // keep a linearisation of each good part
+  bool use_compiled_models = true;              // false: built-ins run on their JSON twin
 };
 
 struct LinearisationStep {
@@ -58,8 +58,8 @@ using Linearisation = std::vector<LinearisationStep>;
 // A longest prefix the search could linearise, and why it could go no further.
 struct PartialLinearisation {
   Linearisation steps;
-  std::size_t stuck_op = 0;          // the op that had to come next and could not be placed
-  std::string stuck_state;           // the state it met
+  std::size_t stuck_op = 0;             // the op that had to come next and could not be placed
+  std::string stuck_state;              // the state it met
   std::vector<std::size_t> candidates;  // every op that could have come next; none was legal
 };
 
@@ -81,9 +81,9 @@ struct Counterexample {
 struct CheckResult {
   Verdict verdict = Verdict::unknown;
   std::string model;
-  std::size_t ops = 0;                 // client operations in the history
-  std::vector<PartReport> parts;       // in order of each part's first invocation
-  double elapsed_ms = 0;               // partitioning and search, not reading the history
+  std::size_t ops = 0;            // client operations in the history
+  std::vector<PartReport> parts;  // in order of each part's first invocation
+  double elapsed_ms = 0;          // partitioning and search, not reading the history
   std::string unknown_reason;
   std::optional<Counterexample> counterexample;  // when not linearizable
   std::uint64_t configurations = 0;

@@ -18,7 +18,7 @@ struct InputError {
 template <class T>
 class Expected {
  public:
-  Expected(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Expected(T value) : state_(std::move(value)) {}           // NOLINT: implicit by design
   Expected(InputError error) : state_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return state_.index() == 0; }
