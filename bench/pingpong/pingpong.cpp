@@ -9,6 +9,8 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +27,18 @@ struct Ball {
   std::uint64_t hits = 0;
   void describe(Fields& f) const { f("hits", hits); }
 };
+
+double cpu_seconds() {
+  timespec t{};
+  ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+double load_average() {
+  double load = 0;
+  ::getloadavg(&load, 1);
+  return load;
+}
 
 std::uint64_t peak_rss_bytes() {
   rusage usage{};
@@ -71,9 +85,11 @@ int main(int argc, char** argv) {
                  }));
   }
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = cpu_seconds();
   const RunResult result = sim.run();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu = cpu_seconds() - cpu_start;
   const std::uint64_t messages = result.stats.messages_delivered;
   if (messages != 2 * pairs * round_trips) {
     std::cerr << "pingpong: expected " << 2 * pairs * round_trips << " deliveries, got "
@@ -85,18 +101,22 @@ int main(int argc, char** argv) {
                                   {"seconds", seconds},
                                   {"messages_per_sec", static_cast<double>(messages) / seconds},
                                   {"peak_rss_bytes", peak_rss_bytes()},
+                                  {"cpu_seconds", cpu},
+                                  {"messages_per_cpu_sec", static_cast<double>(messages) / cpu},
+                                  {"load_average", load_average()},
                                   {"events", result.events},
                                   {"trace", trace},
                                   {"trace_hash", format_hash(result.trace_hash)}};
   if (json) {
     std::cout << summary.dump() << "\n";
   } else {
-    std::printf("%llu pairs x %llu round trips: %llu messages in %.3f s = %.2f M messages/s, "
-                "peak RSS %.1f MiB%s\n",
+    std::printf("%llu pairs x %llu round trips: %llu messages in %.3f s = %.2f M messages/s "
+                "(%.2f M per CPU second, load %.1f), peak RSS %.1f MiB%s\n",
                 static_cast<unsigned long long>(pairs), static_cast<unsigned long long>(round_trips),
                 static_cast<unsigned long long>(messages), seconds,
-                static_cast<double>(messages) / seconds / 1e6,
-                static_cast<double>(peak_rss_bytes()) / (1 << 20), trace ? " (trace kept)" : "");
+                static_cast<double>(messages) / seconds / 1e6, static_cast<double>(messages) / cpu / 1e6,
+                load_average(), static_cast<double>(peak_rss_bytes()) / (1 << 20),
+                trace ? " (trace kept)" : "");
   }
   return 0;
 }

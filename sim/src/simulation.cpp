@@ -6,12 +6,19 @@
 #endif
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "kernel_node.hpp"
 #include "stack_pool.hpp"
 
 namespace faultline::sim {
+namespace {
+#ifndef FAULTLINE_PREFETCH_AHEAD
+#define FAULTLINE_PREFETCH_AHEAD 2
+#endif
+constexpr std::size_t kPrefetchAhead = FAULTLINE_PREFETCH_AHEAD;
+}  // namespace
 
 Simulation::Simulation(SimConfig config, ChoiceSource& choices)
     : config_(std::move(config)),
@@ -84,6 +91,7 @@ RunResult Simulation::run() {
       stop_reason_ = "time limit " + format_time(config_.time_limit_ns) + " reached";
       break;
     }
+    if (const Event* next = queue_.peek_ahead(kPrefetchAhead)) prefetch(*next);
     const Event event = queue_.pop();
     now_ = event.time;
     const std::size_t before = trace_.size();
@@ -128,6 +136,30 @@ RunResult Simulation::result() const {
     }
   }
   return result;
+}
+
+// With thousands of actors, each event touches memory that has left the caches: the
+// receiver's node, the message and the top of its fiber's stack. Fetching them for the
+// next event while this one runs hides most of that latency. Prefetching never faults
+// and changes no state, so it cannot affect the run.
+void Simulation::prefetch(const Event& next) const {
+  // (kPrefetchAhead events ahead: one event's work is too short to hide a memory access.)
+  if (next.node >= nodes_.size()) return;
+  const Node* n = nodes_[next.node].get();
+  __builtin_prefetch(n);
+  __builtin_prefetch(reinterpret_cast<const char*>(n) + 64);
+  if (next.kind == EventKind::deliver) {
+    const auto* m = reinterpret_cast<const char*>(&in_flight_[next.ref]);
+    __builtin_prefetch(m);
+    __builtin_prefetch(m + 64);
+  }
+  // A suspended fcontext fiber is one pointer: its saved stack pointer, above which lie
+  // the frames it will return through.
+  const char* sp = nullptr;
+  static_assert(sizeof(n->fiber) == sizeof(sp));
+  std::memcpy(&sp, &n->fiber, sizeof sp);
+  if (sp == nullptr) return;
+  for (int line = 0; line < 12; ++line) __builtin_prefetch(sp + 64 * line);
 }
 
 void Simulation::stop(std::string reason) { stop_run(std::move(reason)); }

@@ -46,15 +46,20 @@ boost::context::stack_context Simulation::StackPool::allocate() {
   if (free_.empty()) grow();
   void* bottom = free_.back();
   free_.pop_back();
+  // Stack colouring: every stack's top would sit at the same offset modulo the stack
+  // size, so the hot top frames of all fibers would compete for the same few cache sets
+  // (a 3x slowdown from 1,000 to 2,000 fibers). Shifting each top by a different
+  // multiple of 256 bytes (Boost aligns its control record to 256) spreads them out.
+  const std::size_t colour = (made_ % 61) * 256;
   ++made_;
   boost::context::stack_context sctx;
-  sctx.size = stack_bytes_;
-  sctx.sp = static_cast<unsigned char*>(bottom) + stack_bytes_;
+  sctx.size = stack_bytes_ - colour;
+  sctx.sp = static_cast<unsigned char*>(bottom) + stack_bytes_ - colour;
   return sctx;
 }
 
 void Simulation::StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
-  free_.push_back(static_cast<unsigned char*>(sctx.sp) - sctx.size);
+  free_.push_back(static_cast<unsigned char*>(sctx.sp) - sctx.size);  // the bottom
 }
 
 }  // namespace faultline::sim

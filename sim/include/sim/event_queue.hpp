@@ -52,6 +52,12 @@ class EventQueue {
     return buckets_[0][head_];
   }
 
+  // The k-th event after top() when it is already known (same bucket), else null. Lets the
+  // kernel prefetch the next event's memory while it handles this one.
+  const Event* peek_ahead(std::size_t k) const {
+    return head_ + k < buckets_[0].size() ? &buckets_[0][head_ + k] : nullptr;
+  }
+
   Event pop() {
     const Event event = top();
     ++head_;

@@ -336,6 +336,7 @@ class Simulation {
 
   Node& node_ref(NodeId id) const;
   void dispatch(const Event& event);
+  void prefetch(const Event& next) const;
   void on_start(Node& n);
   void on_deliver(const Event& event);
   void on_wake(const Event& event);
