@@ -2,11 +2,12 @@
 #include "protocols/registry.hpp"
 
 #include "echo/echo.hpp"
+#include "raft/raft.hpp"
 
 namespace faultline::protocols {
 
 const std::vector<Protocol>& all_protocols() {
-  static const std::vector<Protocol> protocols = {echo::protocol()};
+  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol()};
   return protocols;
 }
 

@@ -1,0 +1,41 @@
+#pragma once
+// Raft (Ongaro & Ousterhout 2014) with a linearizable key-value service on top, under
+// every fault the simulator injects.
+//
+//   servers s0..s{n-1}   RaftServer actors (raft_server.hpp) running a RaftNode each
+//   clients c0..         RaftClient actors: get / put / append / cas, with sessions
+//   admin0..             RaftAdmin (with membership=true): single-server changes
+//
+// Checked as the run goes (raft_invariants.hpp): Election Safety, Leader Append-Only,
+// Log Matching, Leader Completeness, State Machine Safety, Durability. At the end: the
+// client history is linearizable (the checker's kv model). Liveness: once the fault
+// schedule has healed everything, within `liveness_bound` some leader commits an entry
+// of its own term, and every client still working completes an operation.
+//
+// Options (--set name=value) and planted bugs (--bug name) are listed by protocol().
+#include <memory>
+
+#include "protocols/protocol.hpp"
+#include "raft/raft_client.hpp"
+#include "raft/raft_node.hpp"
+
+namespace faultline::raft {
+
+protocols::Protocol protocol();
+
+struct RaftParams {
+  int servers = 5;
+  int clients = 5;
+  Workload workload;
+  double rate_per_s = 10;  // each client's operations per second (at most)
+  NodeConfig node;         // timing, features and bugs (id and servers filled per server)
+  bool membership = false;
+  int admins = 1;
+  Duration membership_interval_ns = 500 * sim::kMillisecond;
+  Duration liveness_bound_ns = 0;  // after the last fault heals; 0: 10 election timeouts
+};
+
+// The options of a run spec, checked; throws protocols::BadInput.
+RaftParams read_params(const protocols::RunSpec& spec);
+
+}  // namespace faultline::raft

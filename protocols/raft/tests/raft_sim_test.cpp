@@ -1,0 +1,230 @@
+// Raft on the simulator: progress and linearizability without faults, every feature,
+// determinism and replay, a sweep of correct Raft under swarm faults with its
+// "sometimes" properties, the lease's clock bound, liveness detection, option errors.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "raft/raft.hpp"
+#include "raft/raft_sweep.hpp"
+
+using namespace faultline;
+using protocols::RunSpec;
+
+namespace {
+
+#ifdef FAULTLINE_SANITIZE
+constexpr std::uint64_t kFastSweepSeeds = 24;
+#else
+constexpr std::uint64_t kFastSweepSeeds = 400;
+#endif
+
+RunSpec calm(std::uint64_t seed, std::vector<std::pair<std::string, std::string>> options = {}) {
+  RunSpec spec;
+  spec.seed = seed;
+  spec.time_limit_ns = 3 * sim::kSecond;
+  for (const auto& [k, v] : options) spec.options.set(k, v);
+  return spec;
+}
+
+std::string findings_text(const protocols::RunOutput& out) {
+  std::string text;
+  for (const auto& f : out.result.findings) text += sim::describe_finding(f, out.sim.get()) + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "raft: without faults one leader serves every operation, and the history is linearizable") {
+  auto out = protocols::run_protocol(raft::protocol(), calm(1));
+  INFO(findings_text(out));
+  REQUIRE(out.result.verdict == sim::Verdict::ok);
+  const nlohmann::json s = out.run->summary(*out.sim);
+  CHECK(s["leaders_elected"] == 1);
+  CHECK(s["max_term"] == 1);
+  CHECK(s["operations"]["info"] == 0);
+  CHECK(s["operations"]["ok"].get<int>() > 100);
+  CHECK(out.run->linearizable() == std::optional<bool>(true));
+  CHECK(s["liveness"] == "held");
+  // The trace carries each server's state for the viewer.
+  for (sim::NodeId n = 0; n < 5; ++n) {
+    for (const char* key : {"role", "term", "voted_for", "commit", "last_index", "last_term"}) {
+      CHECK(out.sim->annotation(n, key) != nullptr);
+    }
+  }
+}
+
+TEST_CASE("raft: every feature works without faults and does what it says") {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> options;
+    const char* fact;  // a summary counter that must be above zero
+  };
+  const std::vector<Case> cases = {
+      {{{"pre_vote", "true"}, {"check_quorum", "true"}}, "leaders_elected"},
+      {{{"read", "index"}}, "reads_index"},
+      {{{"read", "lease"}}, "reads_local"},
+      {{{"snapshot_interval", "20"}}, "snapshots_taken"},
+      {{{"membership", "true"}, {"membership_interval", "200ms"}}, "membership_changes"},
+      {{{"leader_noop", "false"}, {"servers", "3"}}, "leaders_elected"},
+  };
+  for (const Case& c : cases) {
+    auto out = protocols::run_protocol(raft::protocol(), calm(7, c.options));
+    const nlohmann::json s = out.run->summary(*out.sim);
+    INFO(c.fact << " " << s.dump() << "\n" << findings_text(out));
+    CHECK(out.result.verdict == sim::Verdict::ok);
+    CHECK(out.run->linearizable() == std::optional<bool>(true));
+    CHECK(s[c.fact].get<int>() > 0);
+    CHECK(s["operations"]["ok"].get<int>() > 50);
+  }
+}
+
+TEST_CASE("raft: a snapshot reaches a server that was down while the log was compacted") {
+  // s4 is down for most of the run; the others compact every 10 entries, so when it
+  // returns the entries it lacks are gone and only InstallSnapshot can catch it up.
+  RunSpec spec = calm(3, {{"snapshot_interval", "10"}});
+  spec.faults = sim::FaultProfile::none();
+  const protocols::Protocol p = raft::protocol();
+  sim::SeededChoices choices(spec.seed);
+  sim::SimConfig config;
+  config.time_limit_ns = spec.time_limit_ns;
+  p.configure(spec, config);
+  sim::Simulation s(config, choices);
+  auto run = p.setup(s, spec);
+  s.at(10 * sim::kMillisecond, "crash s4", [](sim::Simulation& sim) { sim.crash(4); });
+  s.at(2 * sim::kSecond, "restart s4", [](sim::Simulation& sim) { sim.restart(4); });
+  s.run();
+  run->finish(s);
+  INFO(run->summary(s).dump());
+  CHECK(s.result().verdict == sim::Verdict::ok);
+  CHECK(run->summary(s)["snapshots_installed"].get<int>() >= 1);
+  CHECK(run->linearizable() == std::optional<bool>(true));
+}
+
+TEST_CASE(
+    "raft: a seed is a run: the same seed twice, or its tape replayed, gives the same trace") {
+  const protocols::Protocol p = raft::protocol();
+  std::set<std::uint64_t> hashes;
+  for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    const RunSpec spec = raft::correct_spec(seed);
+    auto first = protocols::run_protocol(p, spec);
+    auto second = protocols::run_protocol(p, spec);
+    REQUIRE(first.result.trace_hash == second.result.trace_hash);
+    REQUIRE(first.result.events == second.result.events);
+    hashes.insert(first.result.trace_hash);
+    if (seed == 5) {
+      auto replayed = protocols::run_protocol(
+          p, spec, std::make_unique<sim::TapeChoices>(first.choices->tape()));
+      CHECK(replayed.result.trace_hash == first.result.trace_hash);
+      CHECK(replayed.result.tape_misfits == 0);
+    }
+  }
+  CHECK(hashes.size() == 12);
+}
+
+TEST_CASE(
+    "raft: correct Raft under swarm faults: no violation, and leaders and operations do happen") {
+  // Each seed draws its configuration (raft_sweep.hpp). Safety is checked after every
+  // event, liveness after the heal, linearizability at the end. The sweep must not pass
+  // vacuously: the "sometimes" side of each property is counted too.
+  const protocols::Protocol p = raft::protocol();
+  std::uint64_t with_leader = 0, with_ok = 0, linearizable = 0, unknown = 0;
+  std::uint64_t crashes = 0, drops = 0, duplicates = 0, elections = 0, info = 0;
+  std::set<std::string> configurations;
+  for (std::uint64_t seed = 1; seed <= kFastSweepSeeds; ++seed) {
+    const RunSpec spec = raft::correct_spec(seed);
+    auto out = protocols::run_protocol(p, spec);
+    INFO("seed " << seed << " options " << nlohmann::json(spec.options.values()).dump());
+    INFO(findings_text(out));
+    REQUIRE(out.result.verdict == sim::Verdict::ok);
+    const nlohmann::json s = out.run->summary(*out.sim);
+    elections += s["leaders_elected"].get<std::uint64_t>();
+    if (s["leaders_elected"].get<int>() > 0) ++with_leader;
+    if (s["operations"]["ok"].get<int>() > 0) ++with_ok;
+    info += s["operations"]["info"].get<std::uint64_t>();
+    if (out.run->linearizable() == std::optional<bool>(true))
+      ++linearizable;
+    else
+      ++unknown;
+    crashes += out.result.stats.crashes;
+    drops += out.result.stats.messages_dropped;
+    duplicates += out.result.stats.messages_duplicated;
+    configurations.insert(nlohmann::json(spec.options.values()).dump());
+  }
+  MESSAGE("raft sweep: " << kFastSweepSeeds << " seeds, " << configurations.size()
+                         << " configurations, " << elections << " leaders elected, " << crashes
+                         << " crashes, " << drops << " drops, " << info << " info ops, " << unknown
+                         << " histories unknown to the checker");
+  CHECK(with_leader == kFastSweepSeeds);
+  CHECK(with_ok == kFastSweepSeeds);
+  CHECK(unknown * 50 <= kFastSweepSeeds);  // the checker decides nearly every history
+  CHECK(elections > 2 * kFastSweepSeeds);  // faults forced re-elections
+  CHECK(crashes > kFastSweepSeeds / 2);
+  CHECK(drops > kFastSweepSeeds);
+  CHECK(duplicates > kFastSweepSeeds / 4);
+  CHECK(configurations.size() > kFastSweepSeeds / 10);
+}
+
+TEST_CASE("raft: lease reads are stale once clock jumps exceed the lease margin") {
+  // The other side of the lease bound (correct_spec keeps clocks within it): with jumps
+  // of up to 200 ms, some seed breaks linearizability, as it would on real machines.
+  const protocols::Protocol p = raft::protocol();
+  bool found = false;
+  for (std::uint64_t seed = 1; seed <= 2000 && !found; ++seed) {
+    RunSpec spec;
+    spec.seed = seed;
+    spec.time_limit_ns = 10 * sim::kSecond;
+    spec.faults = protocols::fault_profile("all", spec.time_limit_ns);
+    spec.faults.kinds = {sim::FaultKind::clock_jump, sim::FaultKind::clock_strobe,
+                         sim::FaultKind::isolate, sim::FaultKind::partition};
+    spec.options.set("read", "lease");
+    auto out = protocols::run_protocol(p, spec);
+    for (const auto& f : out.result.findings) {
+      CHECK(f.name == "linearizability");  // nothing else breaks: only the reads
+      found = true;
+    }
+  }
+  CHECK(found);
+}
+
+TEST_CASE("raft: a cluster that cannot recover is reported as a liveness violation") {
+  RunSpec spec = calm(2);
+  spec.time_limit_ns = 4 * sim::kSecond;
+  spec.faults.kinds = {sim::FaultKind::crash};  // the heal time is read from the profile...
+  spec.faults.end_ns = 1 * sim::kSecond;
+  const protocols::Protocol p = raft::protocol();
+  sim::SeededChoices choices(spec.seed);
+  sim::SimConfig config;
+  config.time_limit_ns = spec.time_limit_ns;
+  p.configure(spec, config);
+  sim::Simulation s(config, choices);
+  auto run = p.setup(s, spec);
+  // ...but instead of the schedule, a majority crashes and never comes back.
+  s.at(500 * sim::kMillisecond, "crash a majority", [](sim::Simulation& sim) {
+    for (sim::NodeId n : {0u, 1u, 2u}) sim.crash(n);
+  });
+  const sim::RunResult r = s.run();
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].kind == sim::FindingKind::liveness);
+  CHECK(r.findings[0].message.find("no leader committed an entry of its term") !=
+        std::string::npos);
+  CHECK(r.findings[0].time == 1 * sim::kSecond + 1500 * sim::kMillisecond);
+}
+
+TEST_CASE("raft: bad options are clear errors") {
+  auto fails = [](std::vector<std::pair<std::string, std::string>> options, const char* what) {
+    RunSpec spec = calm(1, std::move(options));
+    CHECK_THROWS_WITH_AS(protocols::run_protocol(raft::protocol(), spec), what,
+                         protocols::BadInput);
+  };
+  fails({{"read", "fast"}}, "--set read: expected one of log, index, lease, got 'fast'");
+  fails({{"heartbeat", "200ms"}},
+        "--set heartbeat: the heartbeat (200ms) must be shorter than the election timeout (150ms)");
+  fails({{"mix", "get:1,scan:2"}},
+        "--set mix: expected op:weight pairs such as get:40,put:20,append:30,cas:10, got "
+        "'get:1,scan:2'");
+  fails({{"servers", "0"}}, "--set servers: expected an integer in [1, 64], got 0");
+  RunSpec bug;
+  bug.bugs = {"figure9"};
+  CHECK_THROWS_AS(protocols::run_protocol(raft::protocol(), bug), protocols::BadInput);
+}
