@@ -99,48 +99,51 @@ void Context::fail(std::string_view what) {
 
 // ---------------------------------------------------------------- disk
 
+void DiskHandle::perform(Call& call) { sim_->perform(self_, call); }
+const Disk& DiskHandle::state() const { return sim_->disk(self_); }
+
 void DiskHandle::put(std::string_view key, std::string_view value) {
   Call call{.op = CallOp::disk_put, .name = key, .text = value};
-  ctx_.perform(call);
+  perform(call);
 }
 
 void DiskHandle::erase(std::string_view key) {
   Call call{.op = CallOp::disk_erase, .name = key};
-  ctx_.perform(call);
+  perform(call);
 }
 
 void DiskHandle::append(std::string_view log, std::string_view record) {
   Call call{.op = CallOp::disk_append, .name = log, .text = record};
-  ctx_.perform(call);
+  perform(call);
 }
 
 void DiskHandle::truncate(std::string_view log, std::size_t records) {
   Call call{.op = CallOp::disk_truncate, .n = records, .name = log};
-  ctx_.perform(call);
+  perform(call);
 }
 
 std::optional<std::string> DiskHandle::get(std::string_view key) {
-  std::optional<std::string> value = ctx_.sim_.disk(ctx_.self_).get(key);
+  std::optional<std::string> value = state().get(key);
   if (value) {
     Call call{.op = CallOp::disk_read, .name = key, .bytes = &*value};
-    ctx_.perform(call);
+    perform(call);
   }
   return value;
 }
 
 std::size_t DiskHandle::log_size(std::string_view log) const {
-  return ctx_.sim_.disk(ctx_.self_).log_size(log);
+  return state().log_size(log);
 }
 
 std::string DiskHandle::read(std::string_view log, std::size_t index) {
-  const std::vector<std::string>* records = ctx_.sim_.disk(ctx_.self_).log(log);
+  const std::vector<std::string>* records = state().log(log);
   if (records == nullptr || index >= records->size()) {
     throw std::out_of_range("disk log '" + std::string(log) + "' has no record " +
                             std::to_string(index));
   }
   std::string bytes = (*records)[index];
   Call call{.op = CallOp::disk_read, .name = log, .bytes = &bytes};
-  ctx_.perform(call);
+  perform(call);
   return bytes;
 }
 
@@ -154,7 +157,7 @@ std::vector<std::string> DiskHandle::read_log(std::string_view log) {
 
 void DiskHandle::sync() {
   Call call{.op = CallOp::disk_sync};
-  ctx_.perform(call);
+  perform(call);
 }
 
 }  // namespace faultline::sim

@@ -213,7 +213,7 @@ Duration Simulation::link_delay(NodeId from, NodeId to, const LinkProfile& link,
 
 void Simulation::on_deliver(const Event& event) {
   InFlight& m = in_flight_[event.ref];
-  Node& to = *nodes_[m.to];
+  Node& to = nodes_[m.to];
   auto release = [&] {
     m.payload.reset();
     free_slots_.push_back(event.ref);

@@ -20,7 +20,10 @@ enum class Wait : std::uint8_t {
 };
 
 struct Simulation::Node {
+  Node(Simulation& sim, NodeId node_id) : ctx(sim, node_id), id(node_id) {}
+
   // Hot: read on every delivery, wake and kernel call; kept together in the first lines.
+  Context ctx;                   // what the actor sees; first, as the actor reads it most
   boost::context::fiber fiber;   // the actor, while suspended
   boost::context::fiber kernel;  // inside the fiber: where to switch back to
   std::optional<Envelope>* recv_slot = nullptr;  // while blocked in recv: where a message goes
@@ -45,7 +48,6 @@ struct Simulation::Node {
   std::string role;
   ActorFactory factory;
   DiskProfile disk_profile;
-  std::unique_ptr<Context> ctx;
   std::unique_ptr<Actor> actor;
   Disk disk;
   std::map<std::string, Annotation, std::less<>> annotations;

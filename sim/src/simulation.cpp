@@ -36,31 +36,29 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
 
 Simulation::~Simulation() {
   // Unwind every live actor so its destructors run (RAII), in node order.
-  for (auto& n : nodes_) {
-    if (n->fiber_live) kill_fiber(*n);
-    n->actor.reset();
+  for (Node& n : nodes_) {
+    if (n.fiber_live) kill_fiber(n);
+    n.actor.reset();
   }
 }
 
 Simulation::Node& Simulation::node_ref(NodeId id) const {
   if (id >= nodes_.size()) throw std::out_of_range("no node " + std::to_string(id));
-  return *nodes_[id];
+  return const_cast<Node&>(nodes_[id]);
 }
 
 NodeId Simulation::add_node(NodeOptions options, ActorFactory factory) {
   if (ran_) throw std::logic_error("add_node after run()");
-  auto n = std::make_unique<Node>();
-  n->id = static_cast<NodeId>(nodes_.size());
-  n->name = options.name.empty() ? "n" + std::to_string(n->id) : std::move(options.name);
-  n->role = std::move(options.role);
-  n->factory = std::move(factory);
-  n->disk_profile = options.disk.value_or(config_.disk);
-  n->clock.set_offset(0, options.clock_offset_ns);
-  n->clock.set_drift(0, options.clock_drift_ppm);
-  n->ctx.reset(new Context(*this, n->id));
-  queue_.push(Event{.time = 0, .ref = 0, .node = n->id, .gen = 0, .kind = EventKind::start});
-  nodes_.push_back(std::move(n));
-  return nodes_.back()->id;
+  const auto id = static_cast<NodeId>(nodes_.size());
+  Node& n = nodes_.emplace_back(*this, id);
+  n.name = options.name.empty() ? "n" + std::to_string(id) : std::move(options.name);
+  n.role = std::move(options.role);
+  n.factory = std::move(factory);
+  n.disk_profile = options.disk.value_or(config_.disk);
+  n.clock.set_offset(0, options.clock_offset_ns);
+  n.clock.set_drift(0, options.clock_drift_ppm);
+  queue_.push(Event{.time = 0, .ref = 0, .node = id, .gen = 0, .kind = EventKind::start});
+  return id;
 }
 
 void Simulation::add_invariant(std::string name, Invariant check) {
@@ -145,7 +143,7 @@ RunResult Simulation::result() const {
 void Simulation::prefetch(const Event& next) const {
   // (kPrefetchAhead events ahead: one event's work is too short to hide a memory access.)
   if (next.node >= nodes_.size()) return;
-  const Node* n = nodes_[next.node].get();
+  const Node* n = &nodes_[next.node];
   __builtin_prefetch(n);
   __builtin_prefetch(reinterpret_cast<const char*>(n) + 64);
   if (next.kind == EventKind::deliver) {
@@ -259,7 +257,7 @@ void Simulation::actor_main(Node& n) {
     add_finding(Finding{kind, std::move(name), std::move(message), 0, 0, n.id});
   };
   try {
-    n.actor->run(*n.ctx);
+    n.actor->run(n.ctx);
     if (!n.kill) record(TraceRecord{.type = TraceEvent::finish, .node = n.id});
   } catch (const ActorKilled&) {
     // the node crashed: its stack has unwound
@@ -481,6 +479,7 @@ void Simulation::clock_offset(NodeId id, Duration offset) {
 
 // ---------------------------------------------------------------- the omniscient view
 
+std::size_t Simulation::node_count() const { return nodes_.size(); }
 const std::string& Simulation::node_name(NodeId id) const { return node_ref(id).name; }
 const std::string& Simulation::node_role(NodeId id) const { return node_ref(id).role; }
 bool Simulation::is_up(NodeId id) const { return node_ref(id).up; }

@@ -185,8 +185,11 @@ class DiskHandle {
 
  private:
   friend class Context;
-  explicit DiskHandle(Context& ctx) : ctx_(ctx) {}
-  Context& ctx_;
+  DiskHandle(Simulation& sim, NodeId self) : sim_(&sim), self_(self) {}
+  void perform(Call& call);
+  const Disk& state() const;
+  Simulation* sim_;
+  NodeId self_;
 };
 
 // What an actor sees of the world. Every method is one kernel call.
@@ -245,7 +248,7 @@ class Context {
  private:
   friend class Simulation;
   friend class DiskHandle;
-  Context(Simulation& sim, NodeId self) : sim_(sim), self_(self), disk_(*this) {}
+  Context(Simulation& sim, NodeId self) : sim_(sim), self_(self), disk_(sim, self) {}
   void perform(Call& call);
 
   Simulation& sim_;
@@ -299,7 +302,7 @@ class Simulation {
   // The omniscient view, for invariants and end-of-run checks.
   Time now() const { return now_; }
   const SimConfig& config() const { return config_; }
-  std::size_t node_count() const { return nodes_.size(); }
+  std::size_t node_count() const;
   const std::string& node_name(NodeId id) const;
   const std::string& node_role(NodeId id) const;
   bool is_up(NodeId id) const;
@@ -375,7 +378,9 @@ class Simulation {
   History history_;
   Time now_ = 0;
   Time last_active_ = 0;
-  std::vector<std::unique_ptr<Node>> nodes_;
+  // Contiguous: the kernel walks nodes by id on every event. Nodes move only while
+  // they are added, before run() starts any fiber (fibers refer to their node).
+  std::vector<Node> nodes_;
   std::vector<InFlight> in_flight_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::pair<std::string, Invariant>> invariants_;
