@@ -45,6 +45,14 @@ void write_partial(std::ostringstream& out, const History& history, const Model&
     out << "  " << (i + 1) << ". " << detail::op_label(history, model, steps[i].op) << "\n"
         << "       state after: " << steps[i].state_after << "\n";
   }
+  if (partial.unreachable_read) {
+    out << "Then this read could not be placed, nor ever be:\n  "
+        << detail::op_label(history, model, partial.stuck_op) << "\n"
+        << "  it met the state " << partial.stuck_state
+        << ", and no operation that could still come before it returns can make that its "
+           "value\n";
+    return;
+  }
   out << "Then this operation had to be placed and could not be:\n  "
       << detail::op_label(history, model, partial.stuck_op) << "\n"
       << "  it met the state " << partial.stuck_state << "\n";

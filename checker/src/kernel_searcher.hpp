@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <exception>
 #include <new>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -88,14 +89,50 @@ class KernelSearcher final : public PartSearcher {
     return state;
   }
 
+  // Why the search went no further than `prefix`. Each claim is checked here rather than
+  // taken from the search: every candidate illegal, or else a read the search pruned as
+  // unreachable (wgl_search.hpp, read_unreachable).
   PartialLinearisation explain(const std::vector<std::uint32_t>& prefix) {
     PartialLinearisation partial;
     partial.steps = replay(prefix);
+    std::uint64_t state = final_state(prefix);
+    partial.stuck_state = kernel_.describe_state(state);
     StuckPoint stuck = stuck_point(timeline_, prefix);
-    partial.stuck_op = ops_[stuck.op];
-    partial.stuck_state = kernel_.describe_state(final_state(prefix));
-    for (std::uint32_t op : stuck.candidates) partial.candidates.push_back(ops_[op]);
+    bool all_illegal =
+        std::none_of(stuck.candidates.begin(), stuck.candidates.end(), [&](std::uint32_t op) {
+          std::uint64_t after = 0;
+          return kernel_.step(state, op, after);
+        });
+    if (all_illegal) {
+      partial.stuck_op = ops_[stuck.op];
+      for (std::uint32_t op : stuck.candidates) partial.candidates.push_back(ops_[op]);
+      return partial;
+    }
+    std::optional<std::uint32_t> read = unreachable_read(prefix, state);
+    CHECKER_ASSERT(read.has_value(), "a longest partial linearisation has a legal next op");
+    partial.stuck_op = ops_[*read];
+    partial.unreachable_read = true;
     return partial;
+  }
+
+  // The first read (in invocation order) that the search's pruning would find unreachable
+  // after `prefix`, computed afresh from the timeline.
+  std::optional<std::uint32_t> unreachable_read(const std::vector<std::uint32_t>& prefix,
+                                                std::uint64_t state) {
+    if constexpr (WglSearch<Kernel>::kPrunesReads) {
+      std::vector<bool> placed(timeline_.op_count, false);
+      for (std::uint32_t op : prefix) placed[op] = true;
+      auto limit = static_cast<std::uint32_t>(timeline_.entry_op.size() - 1);  // the tail
+      for (std::uint32_t op = 0; op < timeline_.op_count; ++op) {
+        if (!placed[op] && kernel_.resets(op)) limit = std::min(limit, timeline_.call_entry[op]);
+      }
+      for (std::uint32_t op = 0; op < timeline_.op_count; ++op) {
+        std::uint32_t ret = timeline_.return_entry[op];
+        if (placed[op] || ret == 0 || ret > limit) continue;
+        if (!kernel_.reachable(state, op)) return op;
+      }
+    }
+    return std::nullopt;
   }
 
   // Declared in construction order: the search refers to the kernel and the timeline.

@@ -1,5 +1,7 @@
 #include "model_value.hpp"
 
+#include <algorithm>
+
 #include "kernel_searcher.hpp"
 #include "value_kernel.hpp"
 
@@ -185,6 +187,10 @@ std::unique_ptr<PartSearcher> ValueModel::compile_part(const History& history,
                                                        std::vector<std::size_t> ops,
                                                        const std::string& key) const {
   ValueKernel kernel;
+  bool appends = std::any_of(ops.begin(), ops.end(), [&](std::size_t index) {
+    return action(history.ops[index]) == ValueAction::append;
+  });
+  if (appends) kernel.values.keep_prefix_hashes();  // for reads' values (prepare_reachability)
   const nlohmann::json& initial = flavor_ == ValueFlavor::kv ? value_of(init_, key) : init_;
   kernel.initial = kernel.values.intern(initial);
   std::vector<std::size_t> kept;
@@ -197,6 +203,7 @@ std::unique_ptr<PartSearcher> ValueModel::compile_part(const History& history,
       kept.push_back(index);
     }
   }
+  kernel.prepare_reachability();
   return std::make_unique<KernelSearcher<ValueKernel>>(history, std::move(kept), std::move(kernel));
 }
 

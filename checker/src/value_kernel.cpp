@@ -1,5 +1,7 @@
 #include "value_kernel.hpp"
 
+#include <algorithm>
+
 #include "checker_assert.hpp"
 #include "json_values.hpp"
 
@@ -39,12 +41,18 @@ std::uint32_t ValueTable::add(Value value) {
   return id;
 }
 
-std::uint32_t ValueTable::add_piece(std::string text) {
+std::uint32_t ValueTable::add_piece(std::string text, bool record_prefix_hashes) {
   Piece piece{std::move(text), 0, 1};
+  if (record_prefix_hashes) {
+    piece.prefix_hashes_start = static_cast<std::uint32_t>(prefix_hashes_.size());
+    prefix_hashes_.push_back(0);
+  }
   for (unsigned char c : piece.text) {
     piece.hash = add_mod(mul_mod(piece.hash, kBase), c + 1u);
     piece.power = mul_mod(piece.power, kBase);
+    if (record_prefix_hashes) prefix_hashes_.push_back(piece.hash);
   }
+  CHECKER_ASSERT(prefix_hashes_.size() < kNone, "too many characters");
   text_bytes_ += piece.text.capacity() + sizeof(Piece);
   pieces_.push_back(std::move(piece));
   return static_cast<std::uint32_t>(pieces_.size() - 1);
@@ -131,7 +139,7 @@ std::uint32_t ValueTable::intern(const nlohmann::json& value) {
     const std::string& text = value.get_ref<const std::string&>();
     auto known = literals_.find(text);
     if (known != literals_.end()) return known->second;  // histories repeat values often
-    std::uint32_t piece = add_piece(text);
+    std::uint32_t piece = add_piece(text, keep_prefix_hashes_);
     const Piece& p = pieces_[piece];
     std::uint32_t id = string_value(kNone, piece, p.hash, p.text.size());
     literals_.emplace(text, id);
@@ -175,6 +183,32 @@ bool ValueKernel::append(std::uint64_t state, std::uint32_t op, std::uint64_t& n
   return last.to != ValueTable::kNone;
 }
 
+std::uint32_t ValueTable::prefix_hashes_start(std::uint32_t id) {
+  const Value& v = values_[id];
+  if (v.parent == kNone && pieces_[v.piece].prefix_hashes_start != kNone) {
+    return pieces_[v.piece].prefix_hashes_start;
+  }
+  auto [it, inserted] =
+      built_prefix_hashes_.try_emplace(id, static_cast<std::uint32_t>(prefix_hashes_.size()));
+  if (inserted) {
+    std::uint64_t hash = 0;
+    prefix_hashes_.push_back(hash);
+    for (unsigned char c : materialize(id)) {
+      hash = add_mod(mul_mod(hash, kBase), c + 1u);  // as add_piece
+      prefix_hashes_.push_back(hash);
+    }
+    CHECKER_ASSERT(prefix_hashes_.size() < kNone, "too many characters");
+  }
+  return it->second;
+}
+
+void ValueKernel::prepare_reachability() {
+  prefix_start_.clear();
+  bool appends =
+      std::any_of(ops.begin(), ops.end(), [](const Op& op) { return op.kind == Kind::append; });
+  if (appends) prefix_start_.assign(ops.size(), ValueTable::kNone);
+}
+
 std::string ValueTable::describe(std::uint32_t id) const {
   const Value& v = values_[id];
   switch (v.kind) {
@@ -191,6 +225,7 @@ std::string ValueTable::describe(std::uint32_t id) const {
 
 std::size_t ValueTable::memory_bytes() const {
   return values_.capacity() * sizeof(Value) + text_bytes_ +
+         prefix_hashes_.capacity() * sizeof(std::uint64_t) + built_prefix_hashes_.size() * 32 +
          strings_.capacity() * sizeof(std::uint64_t) + aliases_.memory_bytes();
 }
 

@@ -27,12 +27,27 @@ class ValueTable {
 
   std::uint32_t intern(const nlohmann::json& value);
   // A text that appends add; returns its piece index.
-  std::uint32_t add_piece(std::string text);
+  std::uint32_t add_piece(std::string text, bool record_prefix_hashes = false);
   // The value `id` with piece appended (null counts as ""), or kNone when `id` is not a
   // string (nor null).
   std::uint32_t append(std::uint32_t id, std::uint32_t piece);
   std::string describe(std::uint32_t id) const;
   std::size_t memory_bytes() const;
+
+  // What appends can make of a value: strings only, each extending the value (null counts
+  // as ""). A string is a prefix of another iff its hash is the other's prefix hash at its
+  // length (up to hash collisions).
+  bool is_null(std::uint32_t id) const { return values_[id].kind == Kind::null; }
+  bool is_string(std::uint32_t id) const { return values_[id].kind == Kind::string; }
+  std::uint64_t string_hash(std::uint32_t id) const { return values_[id].hash; }
+  std::uint64_t string_length(std::uint32_t id) const { return values_[id].length; }
+  // From now on, intern() records the prefix hashes of the strings it hashes (cheaply, in
+  // the same loop), for prefix_hashes_start.
+  void keep_prefix_hashes() { keep_prefix_hashes_ = true; }
+  // Where the hashes of every prefix of the string `id`, the empty one first, start in
+  // prefix_hashes(); computed on first use if intern() did not record them.
+  std::uint32_t prefix_hashes_start(std::uint32_t id);
+  const std::vector<std::uint64_t>& prefix_hashes() const { return prefix_hashes_; }
 
  private:
   enum class Kind : std::uint8_t { null, string, other };
@@ -46,7 +61,8 @@ class ValueTable {
   struct Piece {
     std::string text;
     std::uint64_t hash;
-    std::uint64_t power;  // base^length, to extend a hash by this piece
+    std::uint64_t power;                        // base^length, to extend a hash by this piece
+    std::uint32_t prefix_hashes_start = kNone;  // if recorded (see keep_prefix_hashes)
   };
 
   std::uint32_t string_value(std::uint32_t parent, std::uint32_t piece, std::uint64_t hash,
@@ -70,6 +86,9 @@ class ValueTable {
   std::unordered_map<std::string, std::uint32_t> literals_;  // lookups only: strings seen whole
   std::uint32_t null_id_ = kNone;
   std::size_t text_bytes_ = 0;
+  bool keep_prefix_hashes_ = false;
+  std::vector<std::uint64_t> prefix_hashes_;
+  std::unordered_map<std::uint32_t, std::uint32_t> built_prefix_hashes_;  // lookups only
 };
 
 class ValueKernel {
@@ -90,7 +109,8 @@ class ValueKernel {
     return values.describe(static_cast<std::uint32_t>(state));
   }
   std::size_t memory_bytes() const {
-    return values.memory_bytes() + (ops.capacity() + last_.capacity()) * sizeof(Op);
+    return values.memory_bytes() + (ops.capacity() + last_.capacity()) * sizeof(Op) +
+           prefix_start_.capacity() * sizeof(std::uint32_t);
   }
 
   // Ops equal in kind and values act alike in every state.
@@ -106,6 +126,35 @@ class ValueKernel {
     bool same_cas = (o.kind == Kind::cas || o.kind == Kind::cas_unknown) && o.a == o.b;
     return o.kind == Kind::read || o.kind == Kind::cas_failed || same_cas;
   }
+
+  // For the search's read reachability pruning (wgl_search.hpp): ops that may change the
+  // state otherwise than by appending to it ...
+  bool resets(std::uint32_t op) const {
+    const Op& o = ops[op];
+    bool changing_cas = (o.kind == Kind::cas || o.kind == Kind::cas_unknown) && o.a != o.b;
+    return o.kind == Kind::write || changing_cas;
+  }
+  // ... and whether appends alone could turn `state` into the value the read `op` returned.
+  // True for ops that are not reads. False answers must be exact; true ones may err.
+  bool reachable(std::uint64_t state, std::uint32_t op) {
+    const Op& o = ops[op];
+    if (o.kind != Kind::read || state == o.a) return true;
+    if (prefix_start_.empty()) return false;  // no appends: only resets change the state
+    auto from = static_cast<std::uint32_t>(state);
+    if (!values.is_string(o.a)) return false;  // appends make strings only
+    if (values.is_null(from)) return true;
+    if (!values.is_string(from)) return false;  // appending to it is illegal
+    // Appends extend: `from` must be a prefix of the value read. Equal hashes may be a
+    // collision (then "true" errs, harmlessly); different hashes are different strings.
+    std::uint64_t length = values.string_length(from);
+    if (length > values.string_length(o.a)) return false;
+    if (prefix_start_[op] == ValueTable::kNone) prefix_start_[op] = values.prefix_hashes_start(o.a);
+    return values.prefix_hashes()[prefix_start_[op] + length] == values.string_hash(from);
+  }
+  // Call once every op is in `ops`: prepares reachable() when the part has appends (then
+  // it consults prefix hashes: intern the reads' values with values.keep_prefix_hashes()
+  // on, to hash each once).
+  void prepare_reachability();
 
   bool step(std::uint64_t state, std::uint32_t op, std::uint64_t& next) {
     const Op& o = ops[op];
@@ -140,6 +189,9 @@ class ValueKernel {
     std::uint32_t to;
   };
   std::vector<Transition> last_;  // per op: its last transition
+  // Per op, for reads of a string: where the hashes of its prefixes start in
+  // values.prefix_hashes(), or kNone until first needed. Empty when no op appends.
+  std::vector<std::uint32_t> prefix_start_;
 };
 
 }  // namespace faultline::checker::detail

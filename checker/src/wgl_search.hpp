@@ -12,8 +12,11 @@
 //
 // The linearised set's hash is kept incrementally (Zobrist: one random word per op,
 // xor-ed in and out), so a configuration costs O(1) to hash and one probe to look up.
+// Kernels that support it also prune configurations in which some read can no longer see
+// its value (read_unreachable).
 #include <algorithm>
 #include <chrono>
+#include <concepts>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -93,6 +96,12 @@ class WglSearch {
   // Beyond this depth only the first longest partial linearisation is kept: recording
   // more would cost a copy of the stack each time.
   static constexpr std::size_t kAlternateDepthMax = 4096;
+  // Kernels that can tell which ops reset the state and what appends can reach prune
+  // configurations with an unreachable read (see read_unreachable).
+  static constexpr bool kPrunesReads = requires(Kernel & k) {
+    { k.resets(0u) } -> std::same_as<bool>;
+    { k.reachable(std::uint64_t{0}, 0u) } -> std::same_as<bool>;
+  };
 
   WglSearch(Kernel& kernel, const Timeline& timeline)
       : kernel_(kernel),
@@ -122,6 +131,7 @@ class WglSearch {
     std::uint64_t bits_hash = 0;
     std::uint32_t remaining = 0;
     bool fresh = true;  // a configuration not yet looked at
+    bool moved = true;  // its state differs from the configuration below it
   };
   enum class Forced : std::uint8_t { none, pushed, dead_end, starved };
 
@@ -150,6 +160,7 @@ class WglSearch {
   List& list_of(std::uint32_t call) { return read_only_call_[call] ? reads_ : main_; }
   void lift(std::uint32_t call) {
     list_of(call).unlink(call);
+    if (reset_call_[call]) resets_.unlink(call);
     if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) {
       main_.unlink(ret);
       reads_.unlink(ret);
@@ -161,11 +172,13 @@ class WglSearch {
       main_.relink(ret);
     }
     list_of(call).relink(call);
+    if (reset_call_[call]) resets_.relink(call);
   }
   void flip(std::uint32_t op) { bits_[op >> 6] ^= std::uint64_t{1} << (op & 63); }
   bool placed(std::uint32_t op) const { return (bits_[op >> 6] >> (op & 63)) & 1; }
   std::optional<PartProgress> checkpoint(const SearchLimits& limits);
   void note_depth(std::uint32_t entry);
+  bool read_unreachable(const Position& at) const;
   void finish_success();
   void finish_failure();
 
@@ -177,7 +190,9 @@ class WglSearch {
   Position at_;
   RawOutcome out_;
   List main_, reads_;
+  List resets_;  // calls that may reset the state (see read_unreachable), and the tail
   std::vector<std::uint8_t> read_only_call_;  // per entry
+  std::vector<std::uint8_t> reset_call_;      // per entry
   std::vector<std::uint64_t> bits_;
   std::vector<std::uint64_t> zobrist_;
   std::vector<Frame> stack_;
@@ -192,15 +207,24 @@ template <class Kernel>
 void WglSearch<Kernel>::init_list() {
   auto tail = static_cast<std::uint32_t>(timeline_.entry_op.size()) - 1;
   read_only_call_.assign(tail + 1, 0);
-  for (List* list : {&main_, &reads_}) {
+  reset_call_.assign(tail + 1, 0);
+  for (List* list : {&main_, &reads_, &resets_}) {
     list->next.assign(tail + 1, tail);
     list->prev.assign(tail + 1, 0);
   }
-  std::uint32_t last_main = 0, last_reads = 0;
+  std::uint32_t last_main = 0, last_reads = 0, last_resets = 0;
   for (std::uint32_t e = 1; e <= tail; ++e) {
     bool call = timeline_.entry_is_call[e] == Timeline::kCall;
     bool reads = call && kernel_.read_only(timeline_.entry_op[e]);
     read_only_call_[e] = reads;
+    bool resets = false;
+    if constexpr (kPrunesReads) resets = call && kernel_.resets(timeline_.entry_op[e]);
+    reset_call_[e] = resets;
+    if (resets || e == tail) {
+      resets_.next[last_resets] = e;
+      resets_.prev[e] = last_resets;
+      last_resets = e;
+    }
     if (!reads) {  // returns, other calls and the tail
       main_.next[last_main] = e;
       main_.prev[e] = last_main;
@@ -249,6 +273,13 @@ PartProgress WglSearch<Kernel>::run(const SearchLimits& limits) {
     }
     if (at.fresh) {
       at.fresh = false;
+      if (at.moved && read_unreachable(at)) {
+        if (!backtrack(at)) {
+          finish_failure();
+          return PartProgress::finished;
+        }
+        continue;
+      }
       Forced forced = force_preserving(at);
       if (forced == Forced::starved) {
         at.fresh = true;
@@ -338,6 +369,7 @@ template <class Kernel>
 void WglSearch<Kernel>::push(Position& at, std::uint32_t entry, std::uint64_t after,
                              std::uint64_t bits_hash, bool forced) {
   stack_.push_back(Frame{entry, forced, at.state});
+  at.moved = after != at.state;
   at.state = after;
   at.bits_hash = bits_hash;
   lift(entry);
@@ -367,6 +399,31 @@ bool WglSearch<Kernel>::backtrack(Position& at) {
     }
   }
   return false;
+}
+
+// Read reachability pruning. Take an unplaced read r that has a return, and suppose no
+// unplaced op invoked before r returns may reset the state (a write, a cas that changes the
+// value): then every op placed before r in any linearisation extending this configuration
+// only appends or leaves the state alone, so r's value must be what appends can make of the
+// current state. If the kernel says it cannot be, this configuration is a dead end, exactly
+// as if the search had tried all its extensions. Checked where the state has just changed;
+// the unplaced resets are a list in history order, so the first one bounds the reads to look
+// at, and those are walked in history order too.
+template <class Kernel>
+bool WglSearch<Kernel>::read_unreachable(const Position& at) const {
+  if constexpr (!kPrunesReads) {
+    return false;
+  } else {
+    std::uint32_t limit = resets_.next[0];
+    for (std::uint32_t e = reads_.next[0]; e < limit; e = reads_.next[e]) {
+      if (timeline_.entry_is_call[e] != Timeline::kCall) continue;
+      std::uint32_t op = timeline_.entry_op[e];
+      std::uint32_t ret = timeline_.return_entry[op];
+      if (ret == 0 || ret > limit) continue;
+      if (!kernel_.reachable(at.state, op)) return true;
+    }
+    return false;
+  }
 }
 
 template <class Kernel>

@@ -7,3 +7,7 @@
 TEST_CASE("cross-check: search and brute force agree on 14,000 random histories") {
   faultline::checker::testing::cross_check(14000, 1);
 }
+
+TEST_CASE("cross-check: and on 4,000 append-heavy kv histories (read reachability pruning)") {
+  faultline::checker::testing::cross_check(4000, 2, {"kv-appends"});
+}

@@ -116,6 +116,13 @@ Pending random_op(const std::string& model, Rng& rng, std::size_t process) {
     if (op.f == "put" || op.f == "append") op.input = text;
     if (op.f == "cas")
       op.input = {rng.chance(1, 3) ? nlohmann::json(nullptr) : nlohmann::json(text), "z"};
+  } else if (model == "kv-appends") {
+    // Appends of overlapping pieces ("x" + "y" reads like "xy"), few puts: for the search's
+    // read reachability pruning, which reasons about what appends can still make.
+    op.f = pick({"get", "get", "append", "append", "append", "put"});
+    op.key = rng.chance(3, 4) ? "a" : "b";
+    if (op.f == "append") op.input = pick({"x", "y", "xy", "yx", "", "xyx"});
+    if (op.f == "put") op.input = pick({"x", "", "yx"});
   } else if (model == "multi-register") {
     op.f = "txn";
     op.input = nlohmann::json::array();
@@ -140,6 +147,10 @@ nlohmann::json random_init(const std::string& model, Rng& rng) {
   if (model == "register" || model == "cas-register")
     return rng.chance(1, 2) ? nlohmann::json(0) : nlohmann::json(nullptr);
   if (model == "kv") return rng.chance(1, 2) ? nlohmann::json("") : nlohmann::json(nullptr);
+  if (model == "kv-appends") {
+    std::uint64_t pick = rng.below(3);
+    return pick == 0 ? nlohmann::json("") : pick == 1 ? nlohmann::json("x") : nlohmann::json();
+  }
   if (model == "multi-register")
     return rng.chance(1, 2) ? nlohmann::json({{"x", 0}, {"y", 0}}) : nlohmann::json(nullptr);
   if (model == "set")
@@ -157,8 +168,10 @@ namespace {
 
 class Simulation {
  public:
-  Simulation(const std::string& model, nlohmann::json init, Rng& rng, std::size_t processes)
-      : model_(model), object_(model, std::move(init)), rng_(rng), running_(processes) {}
+  // `flavor` picks the ops (random_op); `model` is the object they act on.
+  Simulation(const std::string& flavor, const std::string& model, nlohmann::json init, Rng& rng,
+             std::size_t processes)
+      : flavor_(flavor), object_(model, std::move(init)), rng_(rng), running_(processes) {}
 
   std::vector<Event> run(std::size_t ops);
 
@@ -174,7 +187,7 @@ class Simulation {
     return out;
   }
 
-  std::string model_;
+  std::string flavor_;
   Object object_;
   Rng& rng_;
   std::vector<std::optional<Pending>> running_;
@@ -205,7 +218,7 @@ std::vector<Event> Simulation::run(std::size_t ops) {
 }
 
 void Simulation::invoke(std::size_t process) {
-  Pending op = random_op(model_, rng_, process);
+  Pending op = random_op(flavor_, rng_, process);
   Event e;
   e.process = static_cast<std::int64_t>(process);
   e.type = EventType::invoke;
@@ -286,13 +299,13 @@ const std::vector<std::string>& random_models() {
   return models;
 }
 
-RandomCase random_case(const std::string& model, Rng& rng, std::size_t max_ops) {
+RandomCase random_case(const std::string& flavor, Rng& rng, std::size_t max_ops) {
   RandomCase c;
-  c.model = model;
-  c.init = random_init(model, rng);
+  c.model = flavor == "kv-appends" ? "kv" : flavor;
+  c.init = random_init(flavor, rng);
   c.options.failed_cas_observes = rng.chance(1, 2);
   c.options.nil_read_is_unknown = rng.chance(1, 4);
-  Simulation simulation(model, c.init, rng, 1 + rng.below(4));
+  Simulation simulation(flavor, c.model, c.init, rng, 1 + rng.below(4));
   std::vector<Event> events = simulation.run(1 + rng.below(max_ops));
   if (rng.chance(1, 2)) corrupt(events, rng);
   HistoryBuilder builder;

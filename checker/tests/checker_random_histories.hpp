@@ -40,7 +40,8 @@ struct RandomCase {
 // The models random_case draws from.
 const std::vector<std::string>& random_models();
 
-// A history of at most max_ops operations for `model`.
-RandomCase random_case(const std::string& model, Rng& rng, std::size_t max_ops);
+// A history of at most max_ops operations for `flavor`: a model's name, or "kv-appends"
+// (the kv model, mostly appends of overlapping pieces and reads, few puts).
+RandomCase random_case(const std::string& flavor, Rng& rng, std::size_t max_ops);
 
 }  // namespace faultline::checker::testing

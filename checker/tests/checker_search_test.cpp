@@ -6,6 +6,8 @@
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
 
+#include "checker_crosscheck.hpp"
+
 namespace ck = faultline::checker;
 
 namespace {
@@ -67,23 +69,50 @@ TEST_CASE("explain: the op that could not be placed is the read of 3, not the re
   CHECK(text.find("it met the state 4") != std::string::npos);
 }
 
-TEST_CASE("explain: in every longest partial linearisation each next op is illegal") {
+TEST_CASE("explain: every longest partial linearisation ends where its stated reason holds") {
+  // c10-bad's failing part ends in a read that appends can no longer satisfy (the search
+  // prunes there); the brute-force check confirms that claim, and the candidates' illegality
+  // for ordinary stuck points.
   Loaded l = load("porcupine-kv/c10-bad.txt");
   ck::CheckResult r = run(l);
   REQUIRE(r.counterexample);
   const ck::PartReport& part = r.parts[r.counterexample->part];
   CHECK(r.counterexample->longest.size() >= 1);
+  std::uint64_t skipped = 0;
+  for (const auto& partial : r.counterexample->longest) {
+    check_replays(l.file.history, *l.model, partial.steps);
+    CHECK(std::find(part.ops.begin(), part.ops.end(), partial.stuck_op) != part.ops.end());
+    CHECK(partial.unreachable_read == partial.candidates.empty());
+  }
+  auto problem = ck::testing::explanation_problem(l.file.history, *l.model, r, 8, &skipped);
+  CHECK_MESSAGE(!problem, problem.value_or(""));
+  CHECK(skipped == 0);
+  CHECK(r.counterexample->longest[0].unreachable_read);
+  std::string text = ck::explain_text(l.file.history, *l.model, r);
+  CHECK(text.find("Then this read could not be placed, nor ever be:") != std::string::npos);
+  std::string html = ck::explain_html(l.file.history, *l.model, r, "c10-bad");
+  CHECK(html.find("no operation that could still come before it returns") != std::string::npos);
+}
+
+TEST_CASE("explain: with the generic path, every next op is illegal") {
+  // The generic (JSON) path does not prune, so its explanations are all of the first kind.
+  Loaded l = load("porcupine-kv/c10-bad.txt");
+  ck::CheckOptions options;
+  options.use_compiled_models = false;
+  ck::CheckResult r = run(l, options);
+  REQUIRE(r.counterexample);
   for (const auto& partial : r.counterexample->longest) {
     check_replays(l.file.history, *l.model, partial.steps);
     nlohmann::json state = l.model->initial_state();
     for (const auto& step : partial.steps)
       state = l.model->step(state, l.file.history.ops[step.op]).state;
-    CHECK(std::find(part.ops.begin(), part.ops.end(), partial.stuck_op) != part.ops.end());
+    CHECK_FALSE(partial.unreachable_read);
     REQUIRE_FALSE(partial.candidates.empty());
     for (std::size_t op : partial.candidates) {
       CHECK_FALSE(l.model->step(state, l.file.history.ops[op]).legal);
     }
   }
+  CHECK(!ck::testing::explanation_problem(l.file.history, *l.model, r));
 }
 
 TEST_CASE("explain: the HTML page is self-contained and marks the failing op") {

@@ -55,12 +55,18 @@ struct LinearisationStep {
 };
 using Linearisation = std::vector<LinearisationStep>;
 
-// A longest prefix the search could linearise, and why it could go no further.
+// A longest prefix the search could linearise, and why it could go no further: either
+// stuck_op had to come next (the earliest return among the ops not placed) and it and
+// every other candidate are illegal in stuck_state; or (unreachable_read) stuck_op is a
+// read, and no op that could still come before it returns can turn stuck_state into the
+// value it read (only appends were left, or nothing that changes the state at all).
 struct PartialLinearisation {
   Linearisation steps;
-  std::size_t stuck_op = 0;             // the op that had to come next and could not be placed
+  std::size_t stuck_op = 0;             // the op that could not be placed
   std::string stuck_state;              // the state it met
   std::vector<std::size_t> candidates;  // every op that could have come next; none was legal
+                                        // (empty for an unreachable read)
+  bool unreachable_read = false;
 };
 
 struct PartReport {
