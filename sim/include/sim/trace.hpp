@@ -148,8 +148,8 @@ class Trace {
                              (std::uint64_t{r.kind} << 16) | (std::uint64_t{r.node} << 32);
     const std::uint64_t w2 = std::uint64_t{r.peer} | (std::uint64_t{r.b} << 32);
     const std::uint64_t w3 = r.a ^ content;
-    const std::uint64_t digest = fold(w0, 0x9e3779b97f4a7c15ULL) ^ fold(w1, 0xc2b2ae3d27d4eb4fULL) ^
-                                 fold(w2, 0x165667b19e3779f9ULL) ^ fold(w3, 0xd6e8feb86659fd93ULL);
+    const std::uint64_t digest = mum(w0 ^ 0x9e3779b97f4a7c15ULL, w1 ^ 0xc2b2ae3d27d4eb4fULL) ^
+                                 mum(w2 ^ 0x165667b19e3779f9ULL, w3 ^ 0xd6e8feb86659fd93ULL);
     mix(digest);
     if (keep_) records_.push_back(r);
     return count_++;
@@ -173,9 +173,9 @@ class Trace {
     hash_ ^= word;
     hash_ = ((hash_ << 29) | (hash_ >> 35)) * 0x9fb21c651e98df25ULL;
   }
-  // 64x64 -> 128 multiply, halves xored: every input bit reaches every output bit.
-  static std::uint64_t fold(std::uint64_t x, std::uint64_t k) {
-    const UInt128 m = static_cast<UInt128>(x ^ k) * (k | 1);
+  // Two words mixed by one 64x64 -> 128 multiply, halves xored (as in wyhash).
+  static std::uint64_t mum(std::uint64_t x, std::uint64_t y) {
+    const UInt128 m = static_cast<UInt128>(x) * y;
     return static_cast<std::uint64_t>(m) ^ static_cast<std::uint64_t>(m >> 64);
   }
   static std::uint64_t finish(std::uint64_t h) {
