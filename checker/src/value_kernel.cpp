@@ -43,16 +43,19 @@ std::uint32_t ValueTable::add(Value value) {
 
 std::uint32_t ValueTable::add_piece(std::string text, bool record_prefix_hashes) {
   Piece piece{std::move(text), 0, 1};
+  std::uint64_t* prefix_hash = nullptr;  // where the next prefix's hash goes, if recorded
   if (record_prefix_hashes) {
-    piece.prefix_hashes_start = static_cast<std::uint32_t>(prefix_hashes_.size());
-    prefix_hashes_.push_back(0);
+    std::size_t start = prefix_hashes_.size();
+    CHECKER_ASSERT(start + piece.text.size() + 1 < kNone, "too many characters");
+    piece.prefix_hashes_start = static_cast<std::uint32_t>(start);
+    prefix_hashes_.resize(start + piece.text.size() + 1);  // the empty prefix's hash is 0
+    prefix_hash = prefix_hashes_.data() + start + 1;
   }
   for (unsigned char c : piece.text) {
     piece.hash = add_mod(mul_mod(piece.hash, kBase), c + 1u);
     piece.power = mul_mod(piece.power, kBase);
-    if (record_prefix_hashes) prefix_hashes_.push_back(piece.hash);
+    if (prefix_hash != nullptr) *prefix_hash++ = piece.hash;
   }
-  CHECKER_ASSERT(prefix_hashes_.size() < kNone, "too many characters");
   text_bytes_ += piece.text.capacity() + sizeof(Piece);
   pieces_.push_back(std::move(piece));
   return static_cast<std::uint32_t>(pieces_.size() - 1);
