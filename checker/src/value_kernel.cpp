@@ -28,6 +28,16 @@ std::uint64_t add_mod(std::uint64_t a, std::uint64_t b) {
   return sum >= kPrime ? sum - kPrime : sum;
 }
 
+// base^exponent, by squaring: a piece needs only its own power, not every prefix's.
+std::uint64_t power_of_base(std::uint64_t exponent) {
+  std::uint64_t result = 1, square = kBase;
+  for (; exponent != 0; exponent >>= 1) {
+    if (exponent & 1) result = mul_mod(result, square);
+    square = mul_mod(square, square);
+  }
+  return result;
+}
+
 std::uint64_t string_key(std::uint64_t hash, std::uint64_t length) {
   return hash ^ mix64(length + 0x9E3779B97F4A7C15ULL);
 }
@@ -53,9 +63,9 @@ std::uint32_t ValueTable::add_piece(std::string text, bool record_prefix_hashes)
   }
   for (unsigned char c : piece.text) {
     piece.hash = add_mod(mul_mod(piece.hash, kBase), c + 1u);
-    piece.power = mul_mod(piece.power, kBase);
     if (prefix_hash != nullptr) *prefix_hash++ = piece.hash;
   }
+  piece.power = power_of_base(piece.text.size());
   text_bytes_ += piece.text.capacity() + sizeof(Piece);
   pieces_.push_back(std::move(piece));
   return static_cast<std::uint32_t>(pieces_.size() - 1);

@@ -160,7 +160,10 @@ class WglSearch {
   List& list_of(std::uint32_t call) { return read_only_call_[call] ? reads_ : main_; }
   void lift(std::uint32_t call) {
     list_of(call).unlink(call);
-    if (reset_call_[call]) resets_.unlink(call);
+    if (std::uint8_t role = prune_role_[call]) {
+      if (role & kResets) resets_.unlink(call);
+      if (role & kWatched) watched_.unlink(call);
+    }
     if (std::uint32_t ret = timeline_.return_entry[timeline_.entry_op[call]]) {
       main_.unlink(ret);
       reads_.unlink(ret);
@@ -172,7 +175,10 @@ class WglSearch {
       main_.relink(ret);
     }
     list_of(call).relink(call);
-    if (reset_call_[call]) resets_.relink(call);
+    if (std::uint8_t role = prune_role_[call]) {
+      if (role & kWatched) watched_.relink(call);
+      if (role & kResets) resets_.relink(call);
+    }
   }
   void flip(std::uint32_t op) { bits_[op >> 6] ^= std::uint64_t{1} << (op & 63); }
   bool placed(std::uint32_t op) const { return (bits_[op >> 6] >> (op & 63)) & 1; }
@@ -190,9 +196,12 @@ class WglSearch {
   Position at_;
   RawOutcome out_;
   List main_, reads_;
-  List resets_;  // calls that may reset the state (see read_unreachable), and the tail
+  // For read_unreachable: calls that may reset the state, and read-only calls that have a
+  // return, each list ending with the tail.
+  List resets_, watched_;
+  static constexpr std::uint8_t kResets = 1, kWatched = 2;
   std::vector<std::uint8_t> read_only_call_;  // per entry
-  std::vector<std::uint8_t> reset_call_;      // per entry
+  std::vector<std::uint8_t> prune_role_;      // per entry: kResets, kWatched or neither
   std::vector<std::uint64_t> bits_;
   std::vector<std::uint64_t> zobrist_;
   std::vector<Frame> stack_;
@@ -207,23 +216,31 @@ template <class Kernel>
 void WglSearch<Kernel>::init_list() {
   auto tail = static_cast<std::uint32_t>(timeline_.entry_op.size()) - 1;
   read_only_call_.assign(tail + 1, 0);
-  reset_call_.assign(tail + 1, 0);
-  for (List* list : {&main_, &reads_, &resets_}) {
+  prune_role_.assign(tail + 1, 0);
+  for (List* list : {&main_, &reads_, &resets_, &watched_}) {
     list->next.assign(tail + 1, tail);
     list->prev.assign(tail + 1, 0);
   }
-  std::uint32_t last_main = 0, last_reads = 0, last_resets = 0;
+  std::uint32_t last_main = 0, last_reads = 0, last_resets = 0, last_watched = 0;
   for (std::uint32_t e = 1; e <= tail; ++e) {
     bool call = timeline_.entry_is_call[e] == Timeline::kCall;
-    bool reads = call && kernel_.read_only(timeline_.entry_op[e]);
+    std::uint32_t op = timeline_.entry_op[e];
+    bool reads = call && kernel_.read_only(op);
     read_only_call_[e] = reads;
-    bool resets = false;
-    if constexpr (kPrunesReads) resets = call && kernel_.resets(timeline_.entry_op[e]);
-    reset_call_[e] = resets;
-    if (resets || e == tail) {
-      resets_.next[last_resets] = e;
-      resets_.prev[e] = last_resets;
-      last_resets = e;
+    if constexpr (kPrunesReads) {
+      bool resets = call && kernel_.resets(op);
+      bool watched = reads && timeline_.return_entry[op] != 0;
+      prune_role_[e] = (resets ? kResets : 0) | (watched ? kWatched : 0);
+      if (resets || e == tail) {
+        resets_.next[last_resets] = e;
+        resets_.prev[e] = last_resets;
+        last_resets = e;
+      }
+      if (watched || e == tail) {
+        watched_.next[last_watched] = e;
+        watched_.prev[e] = last_watched;
+        last_watched = e;
+      }
     }
     if (!reads) {  // returns, other calls and the tail
       main_.next[last_main] = e;
@@ -406,21 +423,18 @@ bool WglSearch<Kernel>::backtrack(Position& at) {
 // value): then every op placed before r in any linearisation extending this configuration
 // only appends or leaves the state alone, so r's value must be what appends can make of the
 // current state. If the kernel says it cannot be, this configuration is a dead end, exactly
-// as if the search had tried all its extensions. Checked where the state has just changed;
-// the unplaced resets are a list in history order, so the first one bounds the reads to look
-// at, and those are walked in history order too.
+// as if the search had tried all its extensions. Checked where the state has just changed.
+// The unplaced resets are a list in history order, so the first one bounds the reads to look
+// at; the unplaced read-only calls that have a return are another, walked up to that bound.
 template <class Kernel>
 bool WglSearch<Kernel>::read_unreachable(const Position& at) const {
   if constexpr (!kPrunesReads) {
     return false;
   } else {
     std::uint32_t limit = resets_.next[0];
-    for (std::uint32_t e = reads_.next[0]; e < limit; e = reads_.next[e]) {
-      if (timeline_.entry_is_call[e] != Timeline::kCall) continue;
+    for (std::uint32_t e = watched_.next[0]; e < limit; e = watched_.next[e]) {
       std::uint32_t op = timeline_.entry_op[e];
-      std::uint32_t ret = timeline_.return_entry[op];
-      if (ret == 0 || ret > limit) continue;
-      if (!kernel_.reachable(at.state, op)) return true;
+      if (timeline_.return_entry[op] < limit && !kernel_.reachable(at.state, op)) return true;
     }
     return false;
   }
