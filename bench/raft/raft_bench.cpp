@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -98,7 +99,7 @@ int hunt(const std::string& only, int trials, double max_seconds) {
     if (!only.empty() && h.bug != only) continue;
     std::vector<double> seconds, seeds;
     int found = 0;
-    std::string property;
+    std::map<std::string, int> properties;
     for (int t = 0; t < trials; ++t) {
       const std::uint64_t start = 1 + static_cast<std::uint64_t>(t) * 100000;
       const raft::HuntResult r = raft::hunt(h, start, ~std::uint64_t{0}, max_seconds);
@@ -106,7 +107,7 @@ int hunt(const std::string& only, int trials, double max_seconds) {
         ++found;
         seconds.push_back(r.seconds);
         seeds.push_back(static_cast<double>(r.seeds_run));
-        property = r.property;
+        ++properties[r.property];
       }
       std::fprintf(stderr, "%-28s trial %d: %s after %llu seeds, %.2f s%s%s\n", h.bug.c_str(), t,
                    r.found ? "found" : "NOT found", static_cast<unsigned long long>(r.seeds_run),
@@ -120,7 +121,7 @@ int hunt(const std::string& only, int trials, double max_seconds) {
          {"median_seconds", median(seconds)},
          {"median_seeds", median(seeds)},
          {"max_seconds", seconds.empty() ? 0 : *std::max_element(seconds.begin(), seconds.end())},
-         {"property", property}});
+         {"properties", properties}});
   }
   std::cout << nlohmann::json{{"hunts", all}}.dump() << "\n";
   return missed ? 1 : 0;

@@ -156,6 +156,7 @@ void RaftAdmin::run(sim::Context& ctx) {
 bool RaftAdmin::change(sim::Context& ctx, const ConfigChange& request) {
   const Time deadline = ctx.deadline_after(timeout_ns_);
   NodeId target = leader_guess_;
+  int unanswered = 0;
   while (ctx.now() < deadline) {
     ctx.send(target, request);
     const Time attempt_deadline = std::min(deadline, ctx.now() + attempt_timeout_ns_);
@@ -173,6 +174,9 @@ bool RaftAdmin::change(sim::Context& ctx, const ConfigChange& request) {
     }
     if (!reply) {
       target = servers_[(target + 1) % servers_.size()];
+      // Three servers did not answer: give this change up and plan another later (it
+      // may still happen: the configuration is learnt from the next answer).
+      if (++unanswered == 3) break;
       continue;
     }
     if (reply->status == ReplyStatus::ok) {
@@ -190,6 +194,7 @@ bool RaftAdmin::change(sim::Context& ctx, const ConfigChange& request) {
     }
     ctx.sleep(ctx.random_between(5 * sim::kMillisecond, 25 * sim::kMillisecond));
   }
+  leader_guess_ = target;
   return false;
 }
 

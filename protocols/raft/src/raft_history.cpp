@@ -56,8 +56,8 @@ HistoryVerdict check_history(const sim::History& history) {
   }
   checker::CheckOptions options;
   options.threads = 1;     // one core: runs stay single-threaded, like the simulation
-  options.timeout_s = 30;  // a budget: beyond it the verdict is unknown, never a guess
-  options.memory_bytes_max = 512ULL << 20;
+  options.timeout_s = 10;  // a budget: beyond it the verdict is unknown, never a guess
+  options.memory_bytes_max = 256ULL << 20;
   auto result = checker::check(h, **model, options);
   if (!result) {
     v.explanation = result.error().message();

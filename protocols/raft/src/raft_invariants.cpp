@@ -96,11 +96,29 @@ void RaftInvariants::on_truncate(const RaftNode& node, LogIndex from) {
   if (from >= committed_.size() || !node.log().has(from)) return;
   const Committed& c = committed_[from];
   const Entry& e = node.log().at(from);
-  if (c.known && e.term == c.term && (c.digest == 0 || e.digest == c.digest)) {
-    report(Property::durability, name(node.id()) + " deleted committed entry " +
-                                     std::to_string(from) + " (" + describe_entry(e) + ", term " +
-                                     std::to_string(e.term) + ") from its log");
+  const bool is_committed = c.known && e.term == c.term && (c.digest == 0 || e.digest == c.digest);
+  if (!is_committed || c.config == kNoConfig) return;
+  const Config& config = configs_[c.config];
+  if (!config_contains(config, node.id())) return;
+  // Still on a quorum of the committing configuration without this server?
+  std::size_t holders = 0;
+  for (NodeId server : config) {
+    if (server != node.id() && durably_holds(server, node, from, c)) ++holders;
   }
+  if (holders >= quorum_size(config)) return;
+  report(Property::durability,
+         name(node.id()) + " removed committed entry " + std::to_string(from) + " (" +
+             describe_entry(e) + ", term " + std::to_string(e.term) + ") from its log; only " +
+             std::to_string(holders) + " of the " + std::to_string(config.size()) +
+             " servers that committed it still hold it");
+}
+
+std::uint32_t RaftInvariants::intern_config(const Config& config) {
+  for (std::uint32_t i = 0; i < configs_.size(); ++i) {
+    if (configs_[i] == config) return i;
+  }
+  configs_.push_back(config);
+  return static_cast<std::uint32_t>(configs_.size() - 1);
 }
 
 // ---------------------------------------------------------------- commitment
@@ -131,6 +149,10 @@ void RaftInvariants::on_commit(const RaftNode& node, LogIndex old_commit) {
     record_committed(node, i, log.at(i).term, log.at(i).digest);
   }
   if (node.role() == Role::leader && log.has(node.commit_index())) {
+    const std::uint32_t config = intern_config(node.config());
+    for (LogIndex i = old_commit + 1; i <= node.commit_index() && i < committed_.size(); ++i) {
+      if (committed_[i].config == kNoConfig) committed_[i].config = config;
+    }
     check_durable_quorum(node, node.commit_index());
     if (node.commit_index() >= node.term_start_index()) last_leader_commit_ns_ = sim_.now();
   }

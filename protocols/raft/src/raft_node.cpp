@@ -25,6 +25,7 @@ RaftNode::RaftNode(NodeConfig config, Restored restored, RaftRandom& random, Raf
   if (cfg_.election_max_ns < cfg_.election_min_ns) {
     throw std::invalid_argument("raft: election_max < election_min");
   }
+  if (cfg_.servers.size() > kMaxServers) throw std::invalid_argument("raft: too many servers");
   NodeId max_id = cfg_.id;
   for (NodeId s : cfg_.servers) max_id = std::max(max_id, s);
   progress_.resize(max_id + 1);

@@ -181,7 +181,8 @@ RaftParams read_params(const protocols::RunSpec& spec) {
   if (n.election_max_ns - n.election_min_ns >= Duration{0xffffffff}) {
     throw BadInput("--set election_timeout", "at most 4s");
   }
-  if (n.lease_margin_ns < 0 || n.lease_margin_ns >= n.election_min_ns) {
+  if (n.read_mode == ReadMode::lease &&
+      (n.lease_margin_ns < 0 || n.lease_margin_ns >= n.election_min_ns)) {
     throw BadInput("--set lease_margin", "must be in [0, election_timeout)");
   }
   if (p.workload.request_timeout_ns <= 0 || p.workload.op_timeout_ns <= 0) {
@@ -217,9 +218,17 @@ const RaftNode* node_of(const Simulation& sim, NodeId server) {
 void check_liveness(Simulation& sim, RaftState& st) {
   const Time now = sim.now();
   std::string problem;
-  if (st.invariants->last_leader_commit_ns() < st.heal_ns) {
-    problem = "no leader committed an entry of its term since the heal";
+  // A leader is working: one committed an entry of its term since the heal, or one that
+  // did so earlier still leads (an idle cluster has nothing new to commit).
+  bool leading = st.invariants->last_leader_commit_ns() >= st.heal_ns;
+  for (NodeId s : st.servers) {
+    const RaftNode* n = node_of(sim, s);
+    if (n && !sim.is_paused(s) && n->role() == Role::leader &&
+        n->commit_index() >= n->term_start_index()) {
+      leading = true;
+    }
   }
+  if (!leading) problem = "no leader committed an entry of its term since the heal";
   // Per client: the last answered operation (ok, or a cas that failed: the service
   // answered), and an operation still open since before the heal.
   std::vector<Time> last_ok(sim.node_count(), kTimeNone);

@@ -1,6 +1,7 @@
 // RaftNode: log replication (AppendEntries, InstallSnapshot), commitment, applying,
 // client requests, reads (log, ReadIndex, lease) and single-server membership changes.
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 
 #include "raft/raft_node.hpp"
@@ -12,7 +13,10 @@ namespace faultline::raft {
 std::string_view RaftNode::on_append_entries(Time now, NodeId from, const AppendEntries& m) {
   if (m.term < term_) {
     // Figure 2 rule 1: reply false; our term tells the stale leader to step down.
-    send(from, AppendEntriesReply{.term = term_, .read_seq = m.read_seq, .sent_at = m.sent_at});
+    send(from, AppendEntriesReply{.term = term_,
+                                  .prev_log_index = m.prev_log_index,
+                                  .read_seq = m.read_seq,
+                                  .sent_at = m.sent_at});
     return {};
   }
   if (m.term > term_) observe_higher_term(now, m.term, from);
@@ -26,7 +30,10 @@ std::string_view RaftNode::on_append_entries(Time now, NodeId from, const Append
 }
 
 void RaftNode::follower_append(Time now, NodeId from, const AppendEntries& m) {
-  AppendEntriesReply reply{.term = term_, .read_seq = m.read_seq, .sent_at = m.sent_at};
+  AppendEntriesReply reply{.term = term_,
+                           .prev_log_index = m.prev_log_index,
+                           .read_seq = m.read_seq,
+                           .sent_at = m.sent_at};
   if (cfg_.bugs.heartbeat_skips_check && m.entries.empty()) {
     // Planted bug: a heartbeat is taken on trust, without the prevLog check.
     advance_commit(now, std::min(m.leader_commit, log_.last_index()));
@@ -181,14 +188,14 @@ void RaftNode::maybe_compact() {
 // Leader: the highest index stored on a quorum of the configuration. §5.4.2: only an
 // entry of the current term is committed by counting replicas; earlier ones commit with it.
 void RaftNode::maybe_commit(Time now) {
-  if (role_ != Role::leader) return;
-  std::vector<LogIndex> matches;
-  matches.reserve(config_.size());
+  if (role_ != Role::leader || config_.empty()) return;
+  std::array<LogIndex, kMaxServers> matches;
+  std::size_t count = 0;
   for (NodeId voter : config_) {
-    matches.push_back(voter == cfg_.id ? stable_index_ : progress_[voter].match);
+    matches[count++] = voter == cfg_.id ? stable_index_ : progress_[voter].match;
   }
-  if (matches.empty()) return;
-  std::sort(matches.begin(), matches.end(), std::greater<>());
+  std::sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(count),
+            std::greater<>());
   const LogIndex n = matches[quorum_size(config_) - 1];
   if (n <= commit_) return;
   // Planted bug `figure8`: commits an entry of an older term by counting replicas.
@@ -223,6 +230,12 @@ std::string_view RaftNode::on_append_entries_reply(Time now, NodeId from,
     maybe_commit(now);
     if (role_ == Role::leader && pr.next <= log_.last_index()) send_append(now, from);
   } else {
+    // A refusal answers one request. If it is not the probe in flight (a duplicate, or
+    // a late answer to an earlier one), acting on it would only send more probes: every
+    // duplicated refusal would start another chain of them.
+    const bool current =
+        pr.probing ? m.prev_log_index + 1 == pr.next : m.prev_log_index >= pr.match;
+    if (!current) return "refusal of an earlier request";
     pr.next = back_off(pr, m);
     pr.probing = true;
     send_append(now, from);
@@ -479,13 +492,13 @@ Duration RaftNode::lease_duration() const {
 // for another leader before t + election_min (by their clocks). The lease runs from the
 // quorum's oldest such t, minus a margin for clock drift.
 bool RaftNode::lease_valid(Time now) const {
-  if (role_ != Role::leader || commit_ < term_start_index_) return false;
-  std::vector<Time> acked;
-  acked.reserve(config_.size());
-  for (NodeId voter : config_)
-    acked.push_back(voter == cfg_.id ? now : progress_[voter].acked_sent_at);
-  if (acked.empty()) return false;
-  std::sort(acked.begin(), acked.end(), std::greater<>());
+  if (role_ != Role::leader || commit_ < term_start_index_ || config_.empty()) return false;
+  std::array<Time, kMaxServers> acked;
+  std::size_t count = 0;
+  for (NodeId voter : config_) {
+    acked[count++] = voter == cfg_.id ? now : progress_[voter].acked_sent_at;
+  }
+  std::sort(acked.begin(), acked.begin() + static_cast<std::ptrdiff_t>(count), std::greater<>());
   const Time start = acked[quorum_size(config_) - 1];
   return start != kTimeNone && now < start + lease_duration();
 }

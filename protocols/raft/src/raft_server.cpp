@@ -58,8 +58,10 @@ void RaftServer::perform_effects(sim::Context& ctx, RaftStorage& storage) {
   for (int round = 0; round < 8; ++round) {
     const bool hard_state = node_->effects().hard_state_dirty;
     const bool wrote = write(storage);
-    std::vector<Outgoing> messages = std::move(node_->effects().messages);
-    node_->effects().messages.clear();
+    // Swap rather than move: both vectors keep their capacity from batch to batch.
+    outbox_.clear();
+    outbox_.swap(node_->effects().messages);
+    std::vector<Outgoing>& messages = outbox_;
     if (wrote && config_.bugs.no_persist_log && !hard_state) {
       // Planted bug `no-persist-log`: acknowledges appended entries, then syncs.
       send_all(ctx, messages);

@@ -18,6 +18,8 @@ protocols::RunSpec base_spec(std::uint64_t seed) {
   spec.faults = protocols::fault_profile("swarm", kRunTime);
   spec.swarm = true;
   spec.faults.torn_writes = sim::Ratio{1, 2};
+  // A run takes some 25,000 events; a livelock (a planted bug can cause one) ends here.
+  spec.max_events = 2'000'000;
   return spec;
 }
 
@@ -75,24 +77,40 @@ const std::vector<BugHunt>& bug_hunts() {
       {"no-step-down", {}, {"election safety"}},
       {"truncate-on-stale", {}, {"durability"}},
       {"longer-log-wins",
-       {{"servers", "3"}, {"rate", "50"}},
-       {"leader completeness", "state machine safety", "durability"}},
+       {{"servers", "5"}, {"rate", "20"}},
+       {"leader completeness", "state machine safety", "durability"},
+       {FK::isolate, FK::partition, FK::crash},
+       true},
       {"heartbeat-skips-check", {}, {"state machine safety", "durability"}},
       {"match-from-own-log", {}, {"durability"}},
-      {"accept-stale-replies", {{"servers", "3"}}, {"election safety", "durability"}},
+      // Slow links deliver replies after their election or round is over.
+      {"accept-stale-replies",
+       {{"servers", "5"}},
+       {"election safety", "leader completeness", "durability"},
+       {FK::slow_links}},
       {"count-votes-not-voters",
        {{"servers", "5"}},
        {"election safety", "leader completeness", "state machine safety", "durability"}},
       {"local-reads", {}, {"linearizability"}},
-      {"lease-longer-than-timeout", {{"read", "lease"}}, {"linearizability"}},
+      {"lease-longer-than-timeout",
+       {{"read", "lease"}},
+       {"linearizability"},
+       {FK::isolate, FK::partition}},
       {"membership-no-term-commit",
        {{"membership", "true"},
         {"servers", "4"},
         {"leader_noop", "false"},
         {"rate", "1"},
-        {"membership_interval", "20ms"},
-        {"request_timeout", "20ms"},
-        {"admins", "2"}},
+        {"membership_interval", "10ms"},
+        {"request_timeout", "10ms"},
+        {"admins", "2"},
+        // Elections and changes ten times as fast as the defaults: more leader changes
+        // meet more membership changes in each simulated second.
+        {"heartbeat", "10ms"},
+        {"election_timeout", "40ms"},
+        // Safety only: under this storm of changes even correct Raft may need longer than
+        // the default bound to settle after the heal.
+        {"liveness_bound", "10s"}},
        {"election safety", "leader completeness", "state machine safety", "durability"},
        {FK::partition, FK::isolate},
        true},

@@ -438,15 +438,21 @@ TEST_CASE("raft node: a refusal backs nextIndex off past the conflicting term at
   b.elect();  // term 4, no-op at 6
   const Term t = b.node->term();
   b.clear();
-  b.node->on_append_entries_reply(
-      b.now, 1,
-      AppendEntriesReply{.term = t, .success = false, .conflict_index = 3, .conflict_term = 2});
+  const AppendEntriesReply first{
+      .term = t, .success = false, .conflict_index = 3, .conflict_term = 2, .prev_log_index = 5};
+  b.node->on_append_entries_reply(b.now, 1, first);
   auto m = b.take<AppendEntries>();
   REQUIRE(m.size() == 1);
   CHECK(m[0].second.prev_log_index == 2);  // we have no term 2: the follower's index 3
-  b.node->on_append_entries_reply(
-      b.now, 1,
-      AppendEntriesReply{.term = t, .success = false, .conflict_index = 2, .conflict_term = 1});
+  // The same refusal again (the network duplicated it) answers no request in flight.
+  CHECK(b.node->on_append_entries_reply(b.now, 1, first) == "refusal of an earlier request");
+  CHECK(b.take<AppendEntries>().empty());
+  b.node->on_append_entries_reply(b.now, 1,
+                                  AppendEntriesReply{.term = t,
+                                                     .success = false,
+                                                     .conflict_index = 2,
+                                                     .conflict_term = 1,
+                                                     .prev_log_index = 2});
   m = b.take<AppendEntries>();
   REQUIRE(m.size() == 1);
   CHECK(m[0].second.prev_log_index == 3);  // our last term-1 entry

@@ -9,8 +9,9 @@
 // Checked as the run goes (raft_invariants.hpp): Election Safety, Leader Append-Only,
 // Log Matching, Leader Completeness, State Machine Safety, Durability. At the end: the
 // client history is linearizable (the checker's kv model). Liveness: once the fault
-// schedule has healed everything, within `liveness_bound` some leader commits an entry
-// of its own term, and every client still working completes an operation.
+// schedule has healed everything, within `liveness_bound` a leader is working (one
+// committed an entry of its own term since the heal, or one that had still leads), and
+// every client still working has an operation answered.
 //
 // Options (--set name=value) and planted bugs (--bug name) are listed by protocol().
 #include <memory>

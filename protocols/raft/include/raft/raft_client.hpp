@@ -72,7 +72,8 @@ class RaftClient final : public sim::Actor {
 // the administrator's clock, which no fault touches), so liveness is judged in calm.
 class RaftAdmin final : public sim::Actor {
  public:
-  // Each change: attempts of attempt_timeout_ns each, for at most timeout_ns.
+  // Each change: attempts of attempt_timeout_ns each, for at most timeout_ns, and given
+  // up after three attempts without an answer.
   RaftAdmin(std::vector<NodeId> servers, Config initial, Duration interval_ns,
             Duration attempt_timeout_ns, Duration timeout_ns, Time stop_at_ns)
       : servers_(std::move(servers)),

@@ -16,9 +16,11 @@
 //  State Machine Safety no two servers commit (and so apply) different entries at one
 //                       index: a map index -> the entry first committed there.
 //  Durability           a committed entry is on the stable storage of a quorum of the
-//                       configuration that committed it (checked when a leader commits
-//                       it, from the disks' durable images), and no server ever deletes
-//                       a committed entry from its log. So it survives while a quorum's
+//                       configuration that committed it: checked when a leader commits
+//                       it (from the disks' durable images), and again whenever a member
+//                       of that configuration removes it from its log (a server outside
+//                       the committing quorum may: a stale leader of a lower term can
+//                       still overwrite it there). So it survives while a quorum's
 //                       disks do.
 //
 // Only observes: it reads nodes and disks, never changes them. The first violation of
@@ -81,12 +83,15 @@ class RaftInvariants final : public RaftObserver {
     std::uint64_t digest = 0;  // 0: known only from a snapshot (compare terms only)
     Term commit_term = 0;      // the term of the server that first saw it committed
     NodeId node = kNoNode;
+    std::uint32_t config = kNoConfig;  // the committing leader's configuration (configs_)
   };
+  static constexpr std::uint32_t kNoConfig = ~std::uint32_t{0};
 
   void report(Property p, std::string text);
   void check_leader_completeness(const RaftNode& node);
   void record_committed(const RaftNode& node, LogIndex index, Term term, std::uint64_t digest);
   void check_durable_quorum(const RaftNode& leader, LogIndex index);
+  std::uint32_t intern_config(const Config& config);
   bool durably_holds(NodeId server, const RaftNode& committer, LogIndex index,
                      const Committed& c) const;
   std::string name(NodeId id) const { return sim_.node_name(id); }
@@ -96,6 +101,7 @@ class RaftInvariants final : public RaftObserver {
   std::map<Term, NodeId> leaders_;
   std::vector<std::vector<Seen>> seen_;  // by index: the distinct (term) entries seen
   std::vector<Committed> committed_;     // by index (0 unused)
+  std::vector<Config> configs_;          // every configuration a leader committed with
   Time last_leader_commit_ns_ = kTimeNone;
 };
 

@@ -74,10 +74,11 @@ struct AppendEntriesReply {
   LogIndex match_index = 0;     // success: the last index known to match the leader's log
   LogIndex conflict_index = 0;  // failure: where the leader should look next
   Term conflict_term = 0;       // failure: the term of the conflicting entry (0: none)
+  LogIndex prev_log_index = 0;  // echoed: which request this answers
   std::uint64_t read_seq = 0;   // echoed
   Time sent_at = 0;             // echoed
   void describe(sim::Fields& f) const {
-    f("term", term)("success", success);
+    f("term", term)("success", success)("prev_log_index", prev_log_index);
     if (success)
       f("match_index", match_index);
     else

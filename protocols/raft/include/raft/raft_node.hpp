@@ -33,6 +33,7 @@
 namespace faultline::raft {
 
 inline constexpr Time kTimeNone = std::numeric_limits<Time>::min();
+inline constexpr std::size_t kMaxServers = 64;  // servers a configuration may hold
 
 enum class ReadMode : std::uint8_t {
   log,    // a get is a log entry like a write (the default)

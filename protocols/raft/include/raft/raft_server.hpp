@@ -45,6 +45,7 @@ class RaftServer final : public sim::Actor {
   RaftObserver* observer_;
   std::optional<ContextRandom> random_;
   std::optional<RaftNode> node_;
+  std::vector<Outgoing> outbox_;
 
   struct Published {
     Role role = Role::follower;
