@@ -1,7 +1,7 @@
 // raft_bench: how fast Raft runs on the simulator, and how fast seed sweeps find each
 // planted bug. Wall-clock and CPU time are measured here, outside the simulations.
 //
-//   build/bench/raft_bench perf [--runs 200] [--rate 10] [--no-trace]
+//   build/bench/raft_bench perf [--runs 200] [--clients 5] [--rate 10] [--no-trace]
 //       5 servers, 5 clients, heartbeat 50 ms, every fault kind, 10 simulated seconds:
 //       CPU time per run (mean and median) and per simulated second.
 //   build/bench/raft_bench hunt [--bug NAME] [--trials 5] [--max-seconds 60]
@@ -59,7 +59,7 @@ sim::RunResult run_once(const protocols::Protocol& p, const protocols::RunSpec& 
   return s.result();
 }
 
-int perf(int runs, int rate, bool keep_trace) {
+int perf(int runs, int clients, int rate, bool keep_trace) {
   const protocols::Protocol p = raft::protocol();
   std::vector<double> cpu_ms;
   std::uint64_t events = 0, violations = 0;
@@ -69,7 +69,7 @@ int perf(int runs, int rate, bool keep_trace) {
     spec.time_limit_ns = 10 * sim::kSecond;
     spec.faults = protocols::fault_profile("all", spec.time_limit_ns);
     spec.options.set("servers", "5");
-    spec.options.set("clients", "5");
+    spec.options.set("clients", std::to_string(clients));
     spec.options.set("heartbeat", "50ms");
     spec.options.set("rate", std::to_string(rate));
     const double t0 = cpu_seconds();
@@ -81,6 +81,7 @@ int perf(int runs, int rate, bool keep_trace) {
   double sum = 0;
   for (double v : cpu_ms) sum += v;
   const nlohmann::json j = {{"runs", runs},
+                            {"clients", clients},
                             {"rate_per_client", rate},
                             {"keep_trace", keep_trace},
                             {"cpu_ms_mean", sum / runs},
@@ -159,13 +160,14 @@ int sweep(std::uint64_t seeds, std::uint64_t start) {
 int main(int argc, char** argv) {
   CLI::App app{"raft_bench: Raft's speed on the simulator and its bug hunts"};
   app.require_subcommand(1);
-  int runs = 200, rate = 10, trials = 5;
+  int runs = 200, clients = 5, rate = 10, trials = 5;
   bool no_trace = false;
   double max_seconds = 60;
   std::string bug;
   std::uint64_t seeds = 5000, start = 1;
   auto* p = app.add_subcommand("perf", "CPU time of a 10 s, 5-node run with faults");
   p->add_option("--runs", runs)->capture_default_str();
+  p->add_option("--clients", clients)->capture_default_str();
   p->add_option("--rate", rate, "operations per second per client")->capture_default_str();
   p->add_flag("--no-trace", no_trace, "do not keep trace records (hash only)");
   auto* h = app.add_subcommand("hunt", "seeds and time to find each planted bug");
@@ -176,7 +178,7 @@ int main(int argc, char** argv) {
   s->add_option("--seeds", seeds)->capture_default_str();
   s->add_option("--start", start)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  if (p->parsed()) return perf(runs, rate, !no_trace);
+  if (p->parsed()) return perf(runs, clients, rate, !no_trace);
   if (h->parsed()) return hunt(bug, trials, max_seconds);
   return sweep(seeds, start);
 }

@@ -180,7 +180,7 @@ void RaftNode::tick(Time now) {
       for (Progress& pr : progress_) pr.recent_active = false;
       quorum_check_deadline_ = now + cfg_.election_min_ns;
     }
-    if (now >= heartbeat_deadline_) broadcast_round(now);
+    if (now >= heartbeat_deadline_) broadcast_round(now, /*every_peer=*/false);
     return;
   }
   if (now >= election_deadline_) {

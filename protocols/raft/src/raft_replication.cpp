@@ -224,10 +224,11 @@ std::string_view RaftNode::on_append_entries_reply(Time now, NodeId from,
   if (m.success) {
     // Planted bug `match-from-own-log`: takes the leader's own log length as the match.
     const LogIndex match = cfg_.bugs.match_from_own_log ? log_.last_index() : m.match_index;
+    const bool advanced = match > pr.match;
     pr.match = std::max(pr.match, match);
     pr.next = std::max(pr.next, pr.match + 1);
     pr.probing = false;
-    maybe_commit(now);
+    if (advanced) maybe_commit(now);  // a heartbeat's ack moves nothing
     if (role_ == Role::leader && pr.next <= log_.last_index()) send_append(now, from);
   } else {
     // A refusal answers one request. If it is not the probe in flight (a duplicate, or
@@ -266,6 +267,7 @@ LogIndex RaftNode::back_off(const Progress& pr, const AppendEntriesReply& m) con
 
 void RaftNode::send_append(Time now, NodeId peer) {
   Progress& pr = progress_[peer];
+  pr.last_sent_at = now;
   pr.next = std::min(pr.next, log_.last_index() + 1);
   if (pr.next <= log_.snapshot_index()) {
     send_snapshot(now, peer);
@@ -299,10 +301,16 @@ void RaftNode::send_snapshot(Time now, NodeId peer) {
 
 // A heartbeat round: an AppendEntries to every other server, carrying whatever entries it
 // lacks, and a new round number that ReadIndex reads wait on.
-void RaftNode::broadcast_round(Time now) {
+// A heartbeat round (every_peer = false) skips a follower that got an AppendEntries less
+// than a heartbeat interval ago: that message was its heartbeat. A round that a read
+// waits on goes to every follower.
+void RaftNode::broadcast_round(Time now, bool every_peer) {
   ++read_seq_;
   for (NodeId peer : cfg_.servers) {
-    if (replicates_to(peer)) send_append(now, peer);
+    if (!replicates_to(peer)) continue;
+    const Time last = progress_[peer].last_sent_at;
+    if (!every_peer && last != kTimeNone && now >= last && now - last < cfg_.heartbeat_ns) continue;
+    send_append(now, peer);
   }
   heartbeat_deadline_ = now + cfg_.heartbeat_ns;
   round_pending_ = false;
@@ -315,7 +323,7 @@ void RaftNode::flush(Time now) {
     return;
   }
   if (round_pending_) {
-    broadcast_round(now);
+    broadcast_round(now, /*every_peer=*/true);
   } else if (replicate_pending_) {
     for (NodeId peer : cfg_.servers) {
       if (!replicates_to(peer)) continue;

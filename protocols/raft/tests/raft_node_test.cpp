@@ -431,6 +431,26 @@ TEST_CASE("raft node: matchIndex comes from the follower's reply, not the leader
   }
 }
 
+TEST_CASE("raft node: heartbeats go to the followers that heard nothing for an interval") {
+  Bench b(0, 3);
+  b.elect();
+  const Term t = b.node->term();
+  b.node->on_append_entries_reply(b.now, 1,
+                                  AppendEntriesReply{.term = t, .success = true, .match_index = 1});
+  b.node->on_append_entries_reply(b.now, 2,
+                                  AppendEntriesReply{.term = t, .success = true, .match_index = 1});
+  b.clear();
+  // Half an interval later a client's command goes out to both followers at once.
+  b.now += b.cfg.heartbeat_ns / 2;
+  b.node->on_client_request(b.now, 7, ClientRequest{put_entry(t, "k", 1, 7).command});
+  b.node->flush(b.now);
+  CHECK(b.take<AppendEntries>().size() == 2);
+  b.time_out();  // the heartbeat deadline: the command's messages were the heartbeats
+  CHECK(b.take<AppendEntries>().empty());
+  b.time_out();  // a whole interval of silence: now they get one
+  CHECK(b.take<AppendEntries>().size() == 2);
+}
+
 TEST_CASE("raft node: a refusal backs nextIndex off past the conflicting term at once") {
   // §5.3: with the follower's conflict term, the leader jumps to after its own last
   // entry of that term, or to the follower's first index of it.

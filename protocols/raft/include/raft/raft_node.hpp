@@ -190,6 +190,7 @@ class RaftNode {
     std::uint64_t acked_read_seq = 0;
     Time acked_sent_at = kTimeNone;
     Time snapshot_sent_at = kTimeNone;
+    Time last_sent_at = kTimeNone;  // the last AppendEntries to this follower
   };
   const Progress& progress(NodeId peer) const { return progress_[peer]; }
 
@@ -237,7 +238,7 @@ class RaftNode {
 
   void send_append(Time now, NodeId peer);
   void send_snapshot(Time now, NodeId peer);
-  void broadcast_round(Time now);
+  void broadcast_round(Time now, bool every_peer);
   void handle_ack(Time now, NodeId from, Term term, std::uint64_t read_seq, Time sent_at);
   LogIndex back_off(const Progress& pr, const AppendEntriesReply& m) const;
   void maybe_commit(Time now);
