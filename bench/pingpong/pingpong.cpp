@@ -60,6 +60,10 @@ int main(int argc, char** argv) {
   app.add_flag("--trace", trace, "keep every event record in memory");
   app.add_flag("--json", json, "print a JSON summary as the last line");
   app.add_option("--stack-kib", stack_kib, "fiber stack size")->capture_default_str();
+  std::string guard = "auto";
+  app.add_option("--guard-pages", guard, "on, off, or auto (on up to 16,000 actors)")
+      ->check(CLI::IsMember({"on", "off", "auto"}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   SimConfig config;
@@ -68,7 +72,7 @@ int main(int argc, char** argv) {
   config.keep_trace = trace;
   config.stack_bytes = stack_kib * 1024;
   // Guard pages cost one memory mapping per stack; Linux allows ~65k mappings.
-  config.stack_guard_pages = pairs * 2 <= 16000;
+  config.stack_guard_pages = guard == "on" || (guard == "auto" && pairs * 2 <= 16000);
   config.network.latency = Latency::constant(kMillisecond);
   SeededChoices choices(1);
   Simulation sim(config, choices);

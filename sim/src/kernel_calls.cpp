@@ -9,7 +9,8 @@
 namespace faultline::sim {
 
 void Simulation::perform(NodeId id, Call& call) {
-  Node& n = node_ref(id);
+  // `id` comes from a Context, which only the kernel makes: always a node.
+  Node& n = nodes_[id];
   if (running_ != &n) {
     throw std::logic_error("kernel call for " + n.name + " from outside its actor's fiber");
   }
@@ -96,12 +97,15 @@ void Simulation::do_send(Node& n, Call& call) {
 }
 
 std::uint16_t Simulation::message_kind(const MessageType* type) {
-  for (const auto& [known, kind] : kinds_) {
-    if (known == type) return kind;
+  if (type == last_type_) return last_kind_;
+  auto it = std::find_if(kinds_.begin(), kinds_.end(), [&](const auto& k) { return k.first == type; });
+  if (it == kinds_.end()) {
+    kinds_.emplace_back(type, trace_.intern_kind(type->name));
+    it = kinds_.end() - 1;
   }
-  const std::uint16_t kind = trace_.intern_kind(type->name);
-  kinds_.emplace_back(type, kind);
-  return kind;
+  last_type_ = type;
+  last_kind_ = it->second;
+  return last_kind_;
 }
 
 void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id,

@@ -155,7 +155,7 @@ class Payload {
 
  private:
   const void* object() const { return type_->object(storage_); }
-  void take(Payload& other) noexcept {
+  [[gnu::always_inline]] void take(Payload& other) noexcept {
     if (type_ == nullptr) return;
     if (type_->trivial) std::memcpy(storage_, other.storage_, kInlineBytes);
     else type_->move(other.storage_, storage_);

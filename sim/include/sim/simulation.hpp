@@ -390,6 +390,8 @@ class Simulation {
   // Message type -> interned name; a handful of entries, searched linearly. Only used
   // for lookups, so the addresses never decide an order.
   std::vector<std::pair<const MessageType*, std::uint16_t>> kinds_;
+  const MessageType* last_type_ = nullptr;
+  std::uint16_t last_kind_ = 0;
   std::unique_ptr<StackPool> stacks_;
   Node* running_ = nullptr;
   MessageId next_message_id_ = 0;

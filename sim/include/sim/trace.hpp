@@ -95,8 +95,8 @@ class TraceRecords {
   static constexpr std::size_t kChunk = 1 << 16;
 
   void push_back(const TraceRecord& r) {
-    if (size_ % kChunk == 0) chunks_.push_back(std::make_unique<TraceRecord[]>(kChunk));
-    chunks_.back()[size_ % kChunk] = r;
+    if (cursor_ == end_) grow();
+    *cursor_++ = r;
     ++size_;
   }
   std::size_t size() const { return size_; }
@@ -132,7 +132,14 @@ class TraceRecords {
   const_iterator end() const { return {this, size_}; }
 
  private:
+  void grow() {
+    chunks_.push_back(std::make_unique<TraceRecord[]>(kChunk));
+    cursor_ = chunks_.back().get();
+    end_ = cursor_ + kChunk;
+  }
   std::vector<std::unique_ptr<TraceRecord[]>> chunks_;
+  TraceRecord* cursor_ = nullptr;  // the next free record of the last chunk
+  TraceRecord* end_ = nullptr;
   std::size_t size_ = 0;
 };
 
