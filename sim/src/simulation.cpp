@@ -144,8 +144,10 @@ void Simulation::prefetch(const Event& next) const {
   // (kPrefetchAhead events ahead: one event's work is too short to hide a memory access.)
   if (next.node >= nodes_.size()) return;
   const Node* n = &nodes_[next.node];
-  __builtin_prefetch(n);
-  __builtin_prefetch(reinterpret_cast<const char*>(n) + 64);
+  // The hot fields, up to the mailbox's end (see kernel_node.hpp).
+  const auto* first = reinterpret_cast<const char*>(n);
+  const auto* last = reinterpret_cast<const char*>(&n->mailbox + 1);
+  for (const char* line = first; line < last; line += 64) __builtin_prefetch(line);
   if (next.kind == EventKind::deliver) {
     const auto* m = reinterpret_cast<const char*>(&in_flight_[next.ref]);
     __builtin_prefetch(m);

@@ -18,17 +18,21 @@ protocols::RunSpec base_spec(std::uint64_t seed) {
   spec.faults = protocols::fault_profile("swarm", kRunTime);
   spec.swarm = true;
   spec.faults.torn_writes = sim::Ratio{1, 2};
-  // A run takes some 25,000 events; a livelock (a planted bug can cause one) ends here.
-  spec.max_events = 2'000'000;
+  // A run takes some 20,000-100,000 events; a livelock (a planted bug can cause one)
+  // ends here.
+  spec.max_events = 500'000;
   return spec;
 }
 
-// Faults as a storm: one every 20-200 ms, each lasting 20-300 ms.
-void make_dense(sim::FaultProfile& faults) {
-  faults.gap_min_ns = 20 * sim::kMillisecond;
-  faults.gap_max_ns = 200 * sim::kMillisecond;
-  faults.duration_min_ns = 20 * sim::kMillisecond;
-  faults.duration_max_ns = 300 * sim::kMillisecond;
+// Denser faults: dense, one every 20-200 ms lasting 20-300 ms; storm, twice as dense.
+void set_pace(sim::FaultProfile& faults, BugHunt::Pace pace) {
+  if (pace == BugHunt::Pace::normal) return;
+  const sim::Duration unit =
+      pace == BugHunt::Pace::dense ? 20 * sim::kMillisecond : 10 * sim::kMillisecond;
+  faults.gap_min_ns = unit;
+  faults.gap_max_ns = 10 * unit;
+  faults.duration_min_ns = unit;
+  faults.duration_max_ns = 15 * unit;
 }
 
 // Lease reads are correct while clock jumps during one lease sum to less than the
@@ -55,7 +59,8 @@ protocols::RunSpec correct_spec(std::uint64_t seed) {
   if (flag(8)) set("snapshot_interval", std::to_string(5 + (bits >> 9) % 40));
   if (((bits >> 16) & 3) == 0) set("membership", "true");
   if (((bits >> 18) & 3) == 0) set("leader_noop", "false");
-  if (flag(20)) make_dense(spec.faults);
+  const std::uint64_t pace = (bits >> 20) & 3;  // a quarter dense, a quarter storms
+  if (pace >= 2) set_pace(spec.faults, pace == 2 ? BugHunt::Pace::dense : BugHunt::Pace::storm);
   if (std::string(read) == "lease") bound_clocks_for_leases(spec, 30 * sim::kMillisecond);
   return spec;
 }
@@ -67,12 +72,12 @@ const std::vector<BugHunt>& bug_hunts() {
        {{"servers", "5"}, {"leader_noop", "false"}, {"rate", "2"}},
        {"leader completeness", "state machine safety", "durability"},
        {FK::crash, FK::isolate, FK::partition},
-       true},
+       BugHunt::Pace::dense},
       {"no-persist-vote",
        {{"servers", "3"}},
        {"election safety", "leader completeness", "state machine safety", "durability"},
        {FK::crash, FK::partition, FK::one_way, FK::isolate},
-       true},
+       BugHunt::Pace::dense},
       {"no-persist-log", {}, {"durability"}},
       {"no-step-down", {}, {"election safety"}},
       {"truncate-on-stale", {}, {"durability"}},
@@ -80,7 +85,7 @@ const std::vector<BugHunt>& bug_hunts() {
        {{"servers", "5"}, {"rate", "20"}},
        {"leader completeness", "state machine safety", "durability"},
        {FK::isolate, FK::partition, FK::crash},
-       true},
+       BugHunt::Pace::dense},
       {"heartbeat-skips-check", {}, {"state machine safety", "durability"}},
       {"match-from-own-log", {}, {"durability"}},
       // Slow links deliver replies after their election or round is over.
@@ -113,7 +118,7 @@ const std::vector<BugHunt>& bug_hunts() {
         {"liveness_bound", "10s"}},
        {"election safety", "leader completeness", "state machine safety", "durability"},
        {FK::partition, FK::isolate},
-       true},
+       BugHunt::Pace::storm},
       {"no-dedup", {}, {"linearizability"}},
   };
   return hunts;
@@ -130,7 +135,7 @@ protocols::RunSpec hunt_spec(const BugHunt& hunt, std::uint64_t seed) {
   protocols::RunSpec spec = base_spec(seed);
   spec.bugs = {hunt.bug};
   if (!hunt.kinds.empty()) spec.faults.kinds = hunt.kinds;
-  if (hunt.dense) make_dense(spec.faults);
+  set_pace(spec.faults, hunt.pace);
   // A lease bug is only a bug where a correct lease is safe: within the clock bound.
   if (spec.options.get_string("read", "log") == "lease") {
     bound_clocks_for_leases(spec, 30 * sim::kMillisecond);

@@ -34,6 +34,36 @@ std::string findings_text(const protocols::RunOutput& out) {
   return text;
 }
 
+// The slow, obviously correct twin of the incremental invariants, on the final state:
+// every pair of live servers agrees on every index both hold with one term (Log
+// Matching), and on every index both have committed (State Machine Safety).
+std::string final_state_disagreement(const sim::Simulation& s, std::size_t servers) {
+  std::vector<const raft::RaftNode*> nodes;
+  for (sim::NodeId n = 0; n < servers; ++n) {
+    const auto* server = s.actor_as<raft::RaftServer>(n);
+    if (server && server->node()) nodes.push_back(server->node());
+  }
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    for (std::size_t j = i + 1; j < nodes.size(); ++j) {
+      const raft::RaftLog& a = nodes[i]->log();
+      const raft::RaftLog& b = nodes[j]->log();
+      const raft::LogIndex lo = std::max(a.first_index(), b.first_index());
+      const raft::LogIndex hi = std::min(a.last_index(), b.last_index());
+      const raft::LogIndex committed = std::min(nodes[i]->commit_index(), nodes[j]->commit_index());
+      bool same_before = true;  // entries at lower indices were equal so far
+      for (raft::LogIndex k = lo; k <= hi; ++k) {
+        const bool equal = a.at(k) == b.at(k);
+        if (k <= committed && !equal) return "committed entries differ at " + std::to_string(k);
+        if (a.at(k).term == b.at(k).term && (!equal || !same_before)) {
+          return "logs match at " + std::to_string(k) + " but not before it";
+        }
+        same_before = same_before && equal;
+      }
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -138,6 +168,7 @@ TEST_CASE(
     INFO("seed " << seed << " options " << nlohmann::json(spec.options.values()).dump());
     INFO(findings_text(out));
     REQUIRE(out.result.verdict == sim::Verdict::ok);
+    CHECK(final_state_disagreement(*out.sim, 5) == "");
     const nlohmann::json s = out.run->summary(*out.sim);
     elections += s["leaders_elected"].get<std::uint64_t>();
     if (s["leaders_elected"].get<int>() > 0) ++with_leader;

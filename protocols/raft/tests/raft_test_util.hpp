@@ -35,14 +35,14 @@ inline std::vector<Entry> log_of_terms(std::initializer_list<Term> terms) {
 class Bench {
  public:
   explicit Bench(NodeId id = 0, std::size_t servers = 3, Restored restored = {},
-                 void (*tweak)(NodeConfig&) = nullptr) {
+                 void (*tweak)(NodeConfig&) = nullptr, RaftObserver* observer = nullptr) {
     cfg.id = id;
     for (NodeId s = 0; s < servers; ++s) {
       cfg.servers.push_back(s);
       cfg.initial_config.push_back(s);
     }
     if (tweak) tweak(cfg);
-    node = std::make_unique<RaftNode>(cfg, std::move(restored), random);
+    node = std::make_unique<RaftNode>(cfg, std::move(restored), random, observer);
     node->start(now);
   }
 

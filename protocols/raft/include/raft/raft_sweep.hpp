@@ -4,8 +4,8 @@
 // correct_spec(seed): one run of correct Raft whose whole configuration comes from the
 // seed (swarm testing, Groce et al. 2012): 3 or 5 servers, the leader's no-op, PreVote,
 // CheckQuorum, the read path, snapshots and membership changes each on or off, faults
-// at the default pace or dense, and the fault schedule's kinds chosen by the run's
-// first choices. Torn writes are on. With lease reads, clock jumps and offsets are kept
+// at the default pace, dense or in a storm, and the fault schedule's kinds chosen by
+// the run's first choices. Torn writes are on. With lease reads, clock jumps and offsets are kept
 // small enough that their sum over one lease stays below lease_margin: the bound within
 // which lease reads are correct.
 //
@@ -30,7 +30,8 @@ struct BugHunt {
   std::vector<std::pair<std::string, std::string>> options = {};  // --set for the sweep
   std::vector<std::string> properties = {};  // finding names that count as the right one
   std::vector<sim::FaultKind> kinds = {};    // the kinds swarm draws from; empty: all
-  bool dense = false;                        // a fault every 20-200 ms, each lasting 20-300 ms
+  // Faults at the default pace (every 100 ms - 1 s, lasting 100 ms - 2 s), or denser.
+  enum class Pace : std::uint8_t { normal, dense, storm } pace = Pace::normal;
 };
 const std::vector<BugHunt>& bug_hunts();
 const BugHunt* find_hunt(std::string_view bug);
