@@ -31,21 +31,24 @@ void Simulation::StackPool::grow() {
   regions_.push_back(Region{base, bytes});
   auto* bytes_base = static_cast<unsigned char*>(base);
   // Hand out the highest stack last so consecutive fibers touch neighbouring memory.
-  for (std::size_t i = kStacksPerRegion; i-- > 0;) {
-    unsigned char* bottom = bytes_base + i * stack_bytes_;
+  for (std::size_t i = kStacksPerRegion; i-- > 0;) fresh_.push_back(bytes_base + i * stack_bytes_);
+}
+
+boost::context::stack_context Simulation::StackPool::allocate() {
+  void* bottom = nullptr;
+  if (!free_.empty()) {
+    bottom = free_.back();
+    free_.pop_back();
+  } else {
+    if (fresh_.empty()) grow();
+    bottom = fresh_.back();
     if (guard_pages_ && ::mprotect(bottom, page_bytes_, PROT_NONE) != 0) {
       throw std::runtime_error(
           "cannot protect a fiber stack's guard page (too many mappings? "
           "vm.max_map_count limits guarded stacks to about 32k; turn guard pages off)");
     }
-    free_.push_back(bottom);
+    fresh_.pop_back();
   }
-}
-
-boost::context::stack_context Simulation::StackPool::allocate() {
-  if (free_.empty()) grow();
-  void* bottom = free_.back();
-  free_.pop_back();
   // Stack colouring: every stack's top would sit at the same offset modulo the stack
   // size, so the hot top frames of all fibers would compete for the same few cache sets
   // (a 3x slowdown from 1,000 to 2,000 fibers). Shifting each top by a different

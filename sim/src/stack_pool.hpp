@@ -5,7 +5,9 @@
 // (no process-wide state). With guard pages, the lowest page of every stack is
 // PROT_NONE so an overflow faults instead of corrupting a neighbour; each guard splits
 // the mapping, and the kernel's vm.max_map_count (65530 by default) caps the number of
-// guarded stacks at about 32k, so large runs turn guards off.
+// guarded stacks at about 32k, so large runs turn guards off. A guard is set when its
+// stack is first handed out, not when its region is mapped: a small run that uses ten
+// stacks makes ten mprotect calls, not one per stack of the region.
 #include <boost/context/stack_context.hpp>
 
 #include <cstddef>
@@ -36,7 +38,8 @@ class Simulation::StackPool {
   std::size_t stack_bytes_;
   std::size_t page_bytes_;
   bool guard_pages_;
-  std::vector<void*> free_;  // stack bottoms (lowest address)
+  std::vector<void*> free_;   // stack bottoms (lowest address), guarded if guards are on
+  std::vector<void*> fresh_;  // never handed out: their guard page is set on first use
   std::vector<Region> regions_;
   std::size_t made_ = 0;
 };
