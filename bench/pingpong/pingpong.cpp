@@ -61,7 +61,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print a JSON summary as the last line");
   app.add_option("--stack-kib", stack_kib, "fiber stack size")->capture_default_str();
   std::string guard = "auto";
-  app.add_option("--guard-pages", guard, "on, off, or auto (on up to 16,000 actors)")
+  app.add_option("--guard-pages", guard,
+                 "on, off, or auto (on where the kernel has marker guards, else up to 16,000 "
+                 "actors)")
       ->check(CLI::IsMember({"on", "off", "auto"}))
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
@@ -71,8 +73,11 @@ int main(int argc, char** argv) {
   config.max_events = ~std::uint64_t{0};
   config.keep_trace = trace;
   config.stack_bytes = stack_kib * 1024;
-  // Guard pages cost one memory mapping per stack; Linux allows ~65k mappings.
-  config.stack_guard_pages = guard == "on" || (guard == "auto" && pairs * 2 <= 16000);
+  // Before Linux 6.13 a guard page costs one memory mapping per stack, and Linux allows
+  // ~65k mappings; from 6.13 a guard is a page-table marker.
+  config.stack_guard_pages =
+      guard == "on" ||
+      (guard == "auto" && (Simulation::marker_guard_pages() || pairs * 2 <= 16000));
   config.network.latency = Latency::constant(kMillisecond);
   SeededChoices choices(1);
   Simulation sim(config, choices);
@@ -110,6 +115,7 @@ int main(int argc, char** argv) {
                                   {"load_average", load_average()},
                                   {"events", result.events},
                                   {"trace", trace},
+                                  {"guard_pages", config.stack_guard_pages},
                                   {"trace_hash", format_hash(result.trace_hash)}};
   if (json) {
     std::cout << summary.dump() << "\n";

@@ -5,7 +5,8 @@
 // (no process-wide state). With guard pages, the lowest page of every stack is
 // PROT_NONE so an overflow faults instead of corrupting a neighbour; each guard splits
 // the mapping, and the kernel's vm.max_map_count (65530 by default) caps the number of
-// guarded stacks at about 32k, so large runs turn guards off. A guard is set when its
+// guarded stacks at about 32k, so large runs turn guards off — on kernels before 6.13.
+// From 6.13 a guard is a page-table marker (MADV_GUARD_INSTALL) that splits nothing. A guard is set when its
 // stack is first handed out, not when its region is mapped: a small run that uses ten
 // stacks makes ten mprotect calls, not one per stack of the region.
 #include <boost/context/stack_context.hpp>
@@ -34,10 +35,12 @@ class Simulation::StackPool {
     std::size_t bytes;
   };
   void grow();
+  void protect(void* bottom);  // makes the stack's lowest page a guard
 
   std::size_t stack_bytes_;
   std::size_t page_bytes_;
   bool guard_pages_;
+  bool marker_guards_ = true;  // the kernel takes MADV_GUARD_INSTALL (until it refuses)
   std::vector<void*> free_;   // stack bottoms (lowest address), guarded if guards are on
   std::vector<void*> fresh_;  // never handed out: their guard page is set on first use
   std::vector<Region> regions_;

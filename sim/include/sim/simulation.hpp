@@ -66,7 +66,9 @@ struct SimConfig {
   std::uint64_t max_events = 20'000'000;    // trace events; beyond: verdict unknown
   std::uint64_t max_calls_per_step = 1'000'000;  // kernel calls without blocking: livelock
   std::size_t stack_bytes = 64 * 1024;
-  bool stack_guard_pages = true;  // a PROT_NONE page below each stack (costs a mapping each)
+  // A guard page below each stack: a page-table marker on Linux 6.13+ (see
+  // marker_guard_pages()), else a PROT_NONE mapping each (at most ~32k of them).
+  bool stack_guard_pages = true;
   bool keep_trace = true;         // keep the event records (the hash is always computed)
   bool keep_payloads = false;     // keep message bodies for the JSON trace
   bool stop_on_finding = true;    // the first violation ends the run
@@ -262,6 +264,10 @@ class Simulation {
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
+
+  // Whether this kernel makes guard pages as page-table markers (Linux 6.13+), which
+  // cost no mapping each: then any number of actors can have guarded stacks.
+  static bool marker_guard_pages();
 
   // Setup (before run()).
   NodeId add_node(NodeOptions options, ActorFactory factory);
