@@ -32,10 +32,11 @@ build: $(BUILD)/build.ninja
 
 demo: build
 	@mkdir -p out
-	$(BUILD)/faultline run --protocol echo --seed 1 --faults all --trace out/demo-trace.json
+	$(BUILD)/faultline run --protocol raft --seed 1 --faults all --trace out/demo-trace.json
 	@echo
 	@echo "demo: the whole run, event by event, is in out/demo-trace.json"
-	@echo "demo: read it as a log with: $(BUILD)/faultline run --protocol echo --seed 1 --faults all --print"
+	@echo "demo: read it as a log with: $(BUILD)/faultline run --protocol raft --seed 1 --faults all --print"
+	@echo "demo: a planted bug, found by an invariant: $(BUILD)/faultline run --protocol raft --bug no-step-down --seed 2 --faults all"
 
 test: test-fast test-sanitize
 
