@@ -47,6 +47,11 @@ function(faultline_test name)
   if(NOT labels)
     set(labels fast)
   endif()
+  # One label per test, its parts joined by '-' ("fast-nosanitize"): doctest's discovery
+  # script hands a list to set_tests_properties as separate arguments, which loses every
+  # label after the first. ctest's -L and -LE take regular expressions, so `-L fast`
+  # and `-LE nosanitize` still match their part.
+  list(JOIN labels "-" labels)
   doctest_discover_tests(${name} PROPERTIES LABELS "${labels}")
 endfunction()
 

@@ -11,10 +11,10 @@
 
 namespace faultline::raft::testing {
 
-inline void hunt_and_replay(const char* bug, double budget_seconds) {
+inline void hunt_and_replay(const char* bug, double budget_seconds, std::uint64_t first_seed = 1) {
   const BugHunt* h = find_hunt(bug);
   REQUIRE(h != nullptr);
-  const HuntResult r = hunt(*h, 1, ~std::uint64_t{0}, budget_seconds);
+  const HuntResult r = hunt(*h, first_seed, ~std::uint64_t{0}, budget_seconds);
   MESSAGE("raft bug " << std::string(bug) << ": " << std::string(r.found ? "found" : "NOT found")
                       << " after " << r.seeds_run << " seeds, " << r.seconds << " s, by '"
                       << r.property << "': " << r.message.substr(0, 200));
