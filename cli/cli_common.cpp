@@ -81,6 +81,23 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
     out << "history: " << (summary["linearizable"].get<bool>() ? "linearizable" : "NOT linearizable")
         << '\n';
   }
+  if (summary.contains("protocol_summary") && summary["protocol_summary"].is_object()) {
+    // The protocol's own counts, flattened: "leaders_elected 4, operations.ok 331, ...".
+    std::string line;
+    auto flatten = [&line](const auto& self, const nlohmann::json& j, const std::string& prefix) {
+      if (!j.is_object()) {
+        if (!line.empty()) line += ", ";
+        line += prefix + " " + (j.is_string() ? j.get<std::string>() : j.dump());
+        return;
+      }
+      for (const auto& [key, value] : j.items()) {
+        if (key == "elapsed_ms") continue;  // wall time: in --json only, so this line is stable
+        self(self, value, prefix.empty() ? key : prefix + "." + key);
+      }
+    };
+    flatten(flatten, summary["protocol_summary"], "");
+    if (!line.empty()) out << summary.value("protocol", "?") << ": " << line << '\n';
+  }
   for (const sim::Finding& f : result.findings) out << "  " << sim::describe_finding(f, &sim) << '\n';
 }
 
