@@ -40,25 +40,6 @@ double median(std::vector<double> v) {
   return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-// One run as run_protocol does it, but with the choice of keeping the trace records.
-sim::RunResult run_once(const protocols::Protocol& p, const protocols::RunSpec& spec,
-                        bool keep_trace) {
-  sim::SeededChoices choices(spec.seed);
-  sim::SimConfig config;
-  config.time_limit_ns = spec.time_limit_ns;
-  config.keep_trace = keep_trace;
-  p.configure(spec, config);
-  const sim::FaultProfile faults =
-      spec.swarm ? sim::FaultProfile::swarm(spec.faults, choices) : spec.faults;
-  if (!faults.torn_writes.never()) config.disk.torn_write = faults.torn_writes;
-  sim::Simulation s(config, choices);
-  auto run = p.setup(s, spec);
-  sim::schedule_faults(s, run->fault_targets(), faults);
-  s.run();
-  if (s.findings().empty()) run->finish(s);
-  return s.result();
-}
-
 int perf(int runs, int clients, int rate, bool keep_trace) {
   const protocols::Protocol p = raft::protocol();
   std::vector<double> cpu_ms;
@@ -73,7 +54,8 @@ int perf(int runs, int clients, int rate, bool keep_trace) {
     spec.options.set("heartbeat", "50ms");
     spec.options.set("rate", std::to_string(rate));
     const double t0 = cpu_seconds();
-    const sim::RunResult r = run_once(p, spec, keep_trace);
+    spec.keep_trace = keep_trace;
+    const sim::RunResult r = protocols::run_protocol(p, spec).result;
     cpu_ms.push_back((cpu_seconds() - t0) * 1e3);
     events += r.events;
     if (r.verdict != sim::Verdict::ok) ++violations;

@@ -16,17 +16,10 @@ struct EdnOp {
 std::optional<std::string> read_type(const nlohmann::json& map, EventType& type) {
   auto it = map.find("type");
   if (it == map.end()) return "expected a :type (:invoke, :ok, :fail or :info)";
-  std::string text = it->is_string() ? it->get<std::string>() : it->dump();
-  if (text == "invoke")
-    type = EventType::invoke;
-  else if (text == "ok")
-    type = EventType::ok;
-  else if (text == "fail")
-    type = EventType::fail;
-  else if (text == "info")
-    type = EventType::info;
-  else
-    return ":type is " + it->dump() + "; expected :invoke, :ok, :fail or :info";
+  const std::optional<EventType> named =
+      it->is_string() ? event_type_named(it->get_ref<const std::string&>()) : std::nullopt;
+  if (!named) return ":type is " + it->dump() + "; expected :invoke, :ok, :fail or :info";
+  type = *named;
   return std::nullopt;
 }
 

@@ -23,18 +23,14 @@ FieldError field_error(std::string_view field, std::string_view expected,
 
 FieldError read_type(const nlohmann::json& line, EventType& type) {
   auto it = line.find("type");
-  std::string text = it != line.end() && it->is_string() ? it->get<std::string>() : "";
-  if (text == "invoke")
-    type = EventType::invoke;
-  else if (text == "ok")
-    type = EventType::ok;
-  else if (text == "fail")
-    type = EventType::fail;
-  else if (text == "info")
-    type = EventType::info;
-  else
+  const std::optional<EventType> named = it != line.end() && it->is_string()
+                                             ? event_type_named(it->get_ref<const std::string&>())
+                                             : std::nullopt;
+  if (!named) {
     return field_error("type", "\"invoke\", \"ok\", \"fail\" or \"info\"",
                        it == line.end() ? nullptr : *it);
+  }
+  type = *named;
   return std::nullopt;
 }
 

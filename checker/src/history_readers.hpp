@@ -1,6 +1,8 @@
 #pragma once
 // The readers of each history format (history_io.cpp picks one). Each fills a
 // HistoryFile or returns an error naming `name`, the line, and what was expected.
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "checker/history_io.hpp"
@@ -27,6 +29,16 @@ bool for_each_line(std::string_view text, Fn&& fn) {
     text.remove_prefix(end + 1);
   }
   return true;
+}
+
+// An event type by its name: "invoke", "ok", "fail" or "info" (EDN keywords and log
+// fields without their ':'); nullopt for anything else.
+inline std::optional<EventType> event_type_named(std::string_view name) {
+  if (name == "invoke") return EventType::invoke;
+  if (name == "ok") return EventType::ok;
+  if (name == "fail") return EventType::fail;
+  if (name == "info") return EventType::info;
+  return std::nullopt;
 }
 
 inline std::string at_line(std::string_view name, std::uint32_t line) {

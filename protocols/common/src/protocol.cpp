@@ -22,6 +22,13 @@ bool has_bug(const RunSpec& spec, std::string_view name) {
   return std::find(spec.bugs.begin(), spec.bugs.end(), name) != spec.bugs.end();
 }
 
+void datacenter_defaults(sim::SimConfig& config) {
+  config.network.latency =
+      sim::Latency::exponential(500 * sim::kMicrosecond, sim::kMillisecond, 20 * sim::kMillisecond);
+  config.disk.sync_latency_min_ns = 100 * sim::kMicrosecond;
+  config.disk.sync_latency_max_ns = 2 * sim::kMillisecond;
+}
+
 sim::FaultProfile fault_profile(const std::string& mode, sim::Time time_limit_ns,
                                 const std::string& where) {
   if (mode == "none") return sim::FaultProfile::none();
@@ -32,7 +39,8 @@ sim::FaultProfile fault_profile(const std::string& mode, sim::Time time_limit_ns
 }
 
 RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
-                       std::unique_ptr<sim::ChoiceSource> choices) {
+                       std::unique_ptr<sim::ChoiceSource> choices,
+                       const std::function<void(sim::Simulation&)>& prepare) {
   std::vector<std::string> known;
   for (const OptionSpec& o : protocol.options) known.push_back(o.name);
   spec.options.check_known(known);
@@ -44,6 +52,7 @@ RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
   config.time_limit_ns = spec.time_limit_ns > 0 ? spec.time_limit_ns : protocol.default_time_ns;
   if (spec.max_events > 0) config.max_events = spec.max_events;
   config.keep_payloads = spec.keep_payloads;
+  config.keep_trace = spec.keep_trace;
   if (protocol.configure) protocol.configure(spec, config);
   // Swarm selection comes first, so the fault kinds are the first choices on the tape.
   out.faults = spec.swarm ? sim::FaultProfile::swarm(spec.faults, *out.choices) : spec.faults;
@@ -52,6 +61,7 @@ RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
   out.sim = std::make_unique<sim::Simulation>(config, *out.choices);
   out.run = protocol.setup(*out.sim, spec);
   sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
+  if (prepare) prepare(*out.sim);
   out.sim->run();
   if (out.sim->findings().empty()) out.run->finish(*out.sim);
   out.result = out.sim->result();

@@ -116,9 +116,7 @@ std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::
 }
 
 void configure(const protocols::RunSpec& /*spec*/, SimConfig& config) {
-  config.network.latency = Latency::exponential(500 * kMicrosecond, kMillisecond, 20 * kMillisecond);
-  config.disk.sync_latency_min_ns = 100 * kMicrosecond;
-  config.disk.sync_latency_max_ns = 2 * kMillisecond;
+  protocols::datacenter_defaults(config);
 }
 
 }  // namespace

@@ -210,15 +210,20 @@ void RaftNode::on_persisted(Time now, LogIndex index) {
 
 // ---------------------------------------------------------------- AppendEntries (leader)
 
-std::string_view RaftNode::on_append_entries_reply(Time now, NodeId from,
-                                                   const AppendEntriesReply& m) {
-  if (m.term > term_) {
-    observe_higher_term(now, m.term, kNoNode);
-    return {};
+std::optional<std::string_view> RaftNode::screen_leader_reply(Time now, NodeId from, Term term) {
+  if (term > term_) {
+    observe_higher_term(now, term, kNoNode);
+    return std::string_view{};
   }
-  if (m.term < term_ && !cfg_.bugs.accept_stale_replies) return "stale term";
+  if (term < term_ && !cfg_.bugs.accept_stale_replies) return "stale term";
   if (role_ != Role::leader) return "not leader";
   if (from >= progress_.size()) return "not a server";
+  return std::nullopt;
+}
+
+std::string_view RaftNode::on_append_entries_reply(Time now, NodeId from,
+                                                   const AppendEntriesReply& m) {
+  if (auto done = screen_leader_reply(now, from, m.term)) return *done;
   Progress& pr = progress_[from];
   handle_ack(now, from, m.term, m.read_seq, m.sent_at);
   if (m.success) {
@@ -379,13 +384,7 @@ std::string_view RaftNode::on_install_snapshot(Time now, NodeId from, const Inst
 
 std::string_view RaftNode::on_install_snapshot_reply(Time now, NodeId from,
                                                      const InstallSnapshotReply& m) {
-  if (m.term > term_) {
-    observe_higher_term(now, m.term, kNoNode);
-    return {};
-  }
-  if (m.term < term_ && !cfg_.bugs.accept_stale_replies) return "stale term";
-  if (role_ != Role::leader) return "not leader";
-  if (from >= progress_.size()) return "not a server";
+  if (auto done = screen_leader_reply(now, from, m.term)) return *done;
   handle_ack(now, from, m.term, m.read_seq, m.sent_at);
   Progress& pr = progress_[from];
   pr.match = std::max(pr.match, m.match_index);

@@ -115,21 +115,16 @@ TEST_CASE("raft: a snapshot reaches a server that was down while the log was com
   // returns the entries it lacks are gone and only InstallSnapshot can catch it up.
   RunSpec spec = calm(3, {{"snapshot_interval", "10"}});
   spec.faults = sim::FaultProfile::none();
-  const protocols::Protocol p = raft::protocol();
-  sim::SeededChoices choices(spec.seed);
-  sim::SimConfig config;
-  config.time_limit_ns = spec.time_limit_ns;
-  p.configure(spec, config);
-  sim::Simulation s(config, choices);
-  auto run = p.setup(s, spec);
-  s.at(10 * sim::kMillisecond, "crash s4", [](sim::Simulation& sim) { sim.crash(4); });
-  s.at(2 * sim::kSecond, "restart s4", [](sim::Simulation& sim) { sim.restart(4); });
-  s.run();
-  run->finish(s);
-  INFO(run->summary(s).dump());
-  CHECK(s.result().verdict == sim::Verdict::ok);
-  CHECK(run->summary(s)["snapshots_installed"].get<int>() >= 1);
-  CHECK(run->linearizable() == std::optional<bool>(true));
+  const protocols::RunOutput out =
+      protocols::run_protocol(raft::protocol(), spec, nullptr, [](sim::Simulation& s) {
+        s.at(10 * sim::kMillisecond, "crash s4", [](sim::Simulation& sim) { sim.crash(4); });
+        s.at(2 * sim::kSecond, "restart s4", [](sim::Simulation& sim) { sim.restart(4); });
+      });
+  INFO(out.run->summary(*out.sim).dump());
+  INFO(findings_text(out));
+  CHECK(out.result.verdict == sim::Verdict::ok);
+  CHECK(out.run->summary(*out.sim)["snapshots_installed"].get<int>() >= 1);
+  CHECK(out.run->linearizable() == std::optional<bool>(true));
 }
 
 TEST_CASE(
@@ -205,36 +200,31 @@ std::vector<sim::Finding> lease_under_clock_jumps(sim::Duration jump) {
   const protocols::Protocol p = raft::protocol();
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     RunSpec spec = calm(seed, {{"read", "lease"}, {"rate", "50"}, {"mix", "get:60,put:40"}});
-    sim::SeededChoices choices(seed);
-    sim::SimConfig config;
-    config.time_limit_ns = spec.time_limit_ns;
-    p.configure(spec, config);
-    sim::Simulation s(config, choices);
-    auto run = p.setup(s, spec);
-    for (sim::Time t = 500 * sim::kMillisecond; t < 2500 * sim::kMillisecond;
-         t += 500 * sim::kMillisecond) {
-      s.at(t, "cut off the leader; the others' clocks jump ahead", [jump](sim::Simulation& sim) {
-        std::vector<sim::NodeId> others;
-        sim::NodeId leader = sim::kNoNode;
-        for (sim::NodeId n = 0; n < 5; ++n) {
-          const auto* server = sim.actor_as<raft::RaftServer>(n);
-          if (server && server->node() && server->node()->role() == raft::Role::leader) {
-            leader = n;
-          } else {
-            others.push_back(n);
+    auto cut_off_leaders = [jump](sim::Simulation& s) {
+      for (sim::Time t = 500 * sim::kMillisecond; t < 2500 * sim::kMillisecond;
+           t += 500 * sim::kMillisecond) {
+        s.at(t, "cut off the leader; the others' clocks jump ahead", [jump](sim::Simulation& sim) {
+          std::vector<sim::NodeId> others;
+          sim::NodeId leader = sim::kNoNode;
+          for (sim::NodeId n = 0; n < 5; ++n) {
+            const auto* server = sim.actor_as<raft::RaftServer>(n);
+            if (server && server->node() && server->node()->role() == raft::Role::leader) {
+              leader = n;
+            } else {
+              others.push_back(n);
+            }
           }
-        }
-        if (leader == sim::kNoNode) return;
-        const std::uint32_t cut = sim.partition(
-            sim::Partition{{sim::NodeSet::of({leader}), sim::NodeSet::of(others)}, false});
-        for (sim::NodeId n : others) sim.clock_jump(n, jump);
-        sim.at(sim.now() + 300 * sim::kMillisecond, "heal",
-               [cut](sim::Simulation& x) { x.heal(cut); });
-      });
-    }
-    s.run();
-    if (s.findings().empty()) run->finish(s);
-    if (!s.findings().empty()) return s.findings();
+          if (leader == sim::kNoNode) return;
+          const std::uint32_t cut = sim.partition(
+              sim::Partition{{sim::NodeSet::of({leader}), sim::NodeSet::of(others)}, false});
+          for (sim::NodeId n : others) sim.clock_jump(n, jump);
+          sim.at(sim.now() + 300 * sim::kMillisecond, "heal",
+                 [cut](sim::Simulation& x) { x.heal(cut); });
+        });
+      }
+    };
+    const protocols::RunOutput out = protocols::run_protocol(p, spec, nullptr, cut_off_leaders);
+    if (!out.result.findings.empty()) return out.result.findings;
   }
   return {};
 }

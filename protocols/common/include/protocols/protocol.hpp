@@ -34,13 +34,14 @@ struct BugSpec {
 
 struct RunSpec {
   std::uint64_t seed = 1;
-  Options options;                 // protocol parameters (--set k=v, scenario "parameters")
-  std::vector<std::string> bugs;   // planted bugs switched on
-  sim::FaultProfile faults;        // the random fault schedule (none by default)
-  bool swarm = false;              // let config choices drop fault kinds (swarm testing)
-  sim::Time time_limit_ns = 0;     // 0: the protocol's default
-  std::uint64_t max_events = 0;    // 0: the simulator's default
-  bool keep_payloads = false;      // message bodies in the trace (for --trace)
+  Options options;                // protocol parameters (--set k=v, scenario "parameters")
+  std::vector<std::string> bugs;  // planted bugs switched on
+  sim::FaultProfile faults;       // the random fault schedule (none by default)
+  bool swarm = false;             // let config choices drop fault kinds (swarm testing)
+  sim::Time time_limit_ns = 0;    // 0: the protocol's default
+  std::uint64_t max_events = 0;   // 0: the simulator's default
+  bool keep_payloads = false;     // message bodies in the trace (for --trace)
+  bool keep_trace = true;         // keep the event records (false: hash and count only)
 };
 
 // One configured instance of a protocol inside a simulation.
@@ -80,10 +81,12 @@ struct RunOutput {
   sim::FaultProfile faults;  // the schedule's profile after swarm selection
 };
 
-// Runs `protocol` once. With no `choices`, a seeded source for spec.seed. Throws
-// BadInput for unknown options or bugs.
+// Runs `protocol` once. With no `choices`, a seeded source for spec.seed. `prepare`, if
+// given, runs after setup and the fault schedule and before the run: scripted events
+// (a test's, a scenario's) go there. Throws BadInput for unknown options or bugs.
 RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
-                       std::unique_ptr<sim::ChoiceSource> choices = nullptr);
+                       std::unique_ptr<sim::ChoiceSource> choices = nullptr,
+                       const std::function<void(sim::Simulation&)>& prepare = {});
 
 // The run's summary as DESIGN.md §6 names it for `run --json`.
 nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const RunOutput& out);
@@ -93,6 +96,11 @@ nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const 
 // spec's swarm flag lets each seed drop kinds. Throws BadInput for another mode.
 sim::FaultProfile fault_profile(const std::string& mode, sim::Time time_limit_ns,
                                 const std::string& where = "--faults");
+
+// A data-centre cluster, the setting our protocols run in unless they say otherwise:
+// link latency 0.5 ms plus an exponential tail (mean +1 ms, capped at 20 ms), disk syncs
+// of 0.1-2 ms.
+void datacenter_defaults(sim::SimConfig& config);
 
 // Checks every requested bug exists for the protocol.
 void validate_bugs(const Protocol& protocol, const std::vector<std::string>& bugs);

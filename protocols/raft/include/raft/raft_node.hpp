@@ -239,6 +239,10 @@ class RaftNode {
   void send_append(Time now, NodeId peer);
   void send_snapshot(Time now, NodeId peer);
   void broadcast_round(Time now, bool every_peer);
+  // What every reply to a leader's AppendEntries or InstallSnapshot passes first.
+  // nullopt: handle it; otherwise the handler returns this (empty when a higher term was
+  // adopted, else why the reply is ignored).
+  std::optional<std::string_view> screen_leader_reply(Time now, NodeId from, Term term);
   void handle_ack(Time now, NodeId from, Term term, std::uint64_t read_seq, Time sent_at);
   LogIndex back_off(const Progress& pr, const AppendEntriesReply& m) const;
   void maybe_commit(Time now);
