@@ -28,11 +28,8 @@ std::string_view next_field(std::string_view& rest) {
 }
 
 std::optional<EventType> type_of(std::string_view field) {
-  if (field == ":invoke") return EventType::invoke;
-  if (field == ":ok") return EventType::ok;
-  if (field == ":fail") return EventType::fail;
-  if (field == ":info") return EventType::info;
-  return std::nullopt;
+  if (!field.starts_with(':')) return std::nullopt;
+  return event_type_named(field.substr(1));
 }
 
 bool is_integer(std::string_view text) {
@@ -41,18 +38,25 @@ bool is_integer(std::string_view text) {
          text.find_first_not_of("0123456789", start) == std::string_view::npos;
 }
 
-enum class LineKind { not_an_op, nemesis, client };
+enum class LineKind { not_an_op, nemesis, client, bad_type };
 
-// Splits an op line; returns not_an_op for any other line.
+// Splits an op line; returns not_an_op for any other line, and bad_type for a client's
+// op line whose type is not one of the four (a corrupt line, not one to skip).
 LineKind split(std::string_view line, std::string_view& process, EventType& type,
                std::string_view& f, std::string_view& value) {
   std::size_t at = line.find(kMarker);
   if (at == std::string_view::npos) return LineKind::not_an_op;
   std::string_view rest = line.substr(at + kMarker.size());
   process = next_field(rest);
-  auto parsed_type = type_of(next_field(rest));
+  const std::string_view type_field = next_field(rest);
+  auto parsed_type = type_of(type_field);
   f = next_field(rest);
-  if (!parsed_type || f.size() < 2 || f[0] != ':') return LineKind::not_an_op;
+  if (f.size() < 2 || f[0] != ':') return LineKind::not_an_op;
+  if (!parsed_type) {
+    value = type_field;
+    return is_integer(process) && type_field.starts_with(':') ? LineKind::bad_type
+                                                             : LineKind::not_an_op;
+  }
   type = *parsed_type;
   std::size_t start = rest.find_first_not_of(" \t");
   value = start == std::string_view::npos ? std::string_view() : rest.substr(start);
@@ -88,7 +92,13 @@ Expected<HistoryFile> read_jepsen_log_history(std::string_view text, std::string
   for_each_line(text, [&](std::string_view line, std::uint32_t number) {
     std::string_view process, f, value;
     EventType type = EventType::invoke;
-    if (split(line, process, type, f, value) != LineKind::client) return true;
+    const LineKind kind = split(line, process, type, f, value);
+    if (kind == LineKind::bad_type) {
+      error = InputError{at_line(name, number), "the type " + std::string(value) +
+                                                    " is not :invoke, :ok, :fail or :info"};
+      return false;
+    }
+    if (kind != LineKind::client) return true;
     Event event;
     event.line = number;
     auto problem = to_event(process, type, f, value, event);

@@ -200,6 +200,9 @@ TEST_CASE("jepsen log: op lines are read, other lines ignored, :info values need
   CHECK(h.ops[2].outcome == ck::Outcome::info);
   CHECK(error_of("INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4\n")
             .find("h.txt:1: the value '[1 4' is not EDN") == 0);
+  CHECK(error_of("INFO  jepsen.util - 3\t:invoke\t:read\tnil\n"
+                 "INFO  jepsen.util - 3\t:okay\t:read\tnil\n")
+            .find("h.txt:2: the type :okay is not :invoke, :ok, :fail or :info") == 0);
 }
 
 TEST_CASE("formats: detection, forcing, and a file that is none of them") {
