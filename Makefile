@@ -10,10 +10,14 @@ JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CCACHE      := $(shell command -v ccache 2>/dev/null)
 LAUNCHER    := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
 CMAKE_FLAGS ?=
+# Histories from other tools with known verdicts; not in this repository. The tests read
+# them from here (make test TESTDATA=DIR to point elsewhere).
+TESTDATA    ?= ../shared/testdata
+export FAULTLINE_TESTDATA := $(abspath $(TESTDATA))
 # ccache can cache builds that use precompiled headers only with these relaxations.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all deps build demo test test-fast test-sanitize test-long bench clean
+.PHONY: all deps build demo test testdata test-fast test-sanitize test-long bench clean
 
 all: build
 
@@ -40,16 +44,19 @@ demo: build
 
 test: test-fast test-sanitize
 
-test-fast: build
+testdata:
+	@test -d "$(FAULTLINE_TESTDATA)" || { echo "make: the shared test data is not at $(FAULTLINE_TESTDATA): clone faultline next to shared/ (so ../shared/testdata is there), or run make $(MAKECMDGOALS) TESTDATA=DIR" >&2; exit 2; }
+
+test-fast: testdata build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE long
 
 # The ASan+UBSan job: the whole fast suite, built with the ucontext fiber backend.
-test-sanitize: $(BUILD_SAN)/build.ninja
+test-sanitize: testdata $(BUILD_SAN)/build.ninja
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_SAN) --output-on-failure -j $(JOBS) -LE "long|nosanitize"
 
 # Long seed sweeps; not part of `make test`.
-test-long: build
+test-long: testdata build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L long
 
 bench: build

@@ -29,6 +29,9 @@ endif()
 # doctest header, which would hide the implementation its macro asks for).
 add_library(faultline_doctest_main STATIC ${FAULTLINE_CMAKE_DIR}/doctest_main.cpp)
 target_link_libraries(faultline_doctest_main PUBLIC doctest::doctest faultline_options)
+target_include_directories(faultline_doctest_main PUBLIC ${FAULTLINE_CMAKE_DIR})
+target_compile_definitions(faultline_doctest_main PRIVATE
+  FAULTLINE_TESTDATA_DIR="${FAULTLINE_TESTDATA_DIR}")
 set_target_properties(faultline_doctest_main PROPERTIES FAULTLINE_NO_PCH TRUE)
 
 define_property(TARGET PROPERTY FAULTLINE_NO_PCH BRIEF_DOCS "no precompiled headers" FULL_DOCS "set on doctest's main")
@@ -40,7 +43,6 @@ function(faultline_test name)
                         faultline_options)
   set_target_properties(${name} PROPERTIES FAULTLINE_TEST TRUE)
   target_compile_definitions(${name} PRIVATE
-    FAULTLINE_TESTDATA_DIR="${FAULTLINE_TESTDATA_DIR}"
     FAULTLINE_SOURCE_DIR="${FAULTLINE_ROOT}"
     FAULTLINE_BINARY_DIR="${CMAKE_BINARY_DIR}")
   set(labels ${T_LABELS})

@@ -6,16 +6,17 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
+#include "faultline_testdata.hpp"
 
 namespace ck = faultline::checker;
 namespace fs = std::filesystem;
@@ -25,8 +26,7 @@ namespace {
 struct Image {
   std::uint32_t width = 0, height = 0;
   std::vector<std::uint8_t> rgb;  // 3 bytes per pixel, rows top to bottom
-  bool has(std::uint32_t x, std::uint32_t y, std::uint8_t r, std::uint8_t g,
-           std::uint8_t b) const {
+  bool has(std::uint32_t x, std::uint32_t y, std::uint8_t r, std::uint8_t g, std::uint8_t b) const {
     const std::size_t i = (static_cast<std::size_t>(y) * width + x) * 3;
     return rgb[i] == r && rgb[i + 1] == g && rgb[i + 2] == b;
   }
@@ -79,16 +79,24 @@ std::string decode_png(const std::string& path, Image& out) {
       const int c = x >= channels ? prev[x - channels] : 0;
       int predictor = 0;
       switch (filter) {
-        case 0: break;
-        case 1: predictor = a; break;
-        case 2: predictor = b; break;
-        case 3: predictor = (a + b) / 2; break;
+        case 0:
+          break;
+        case 1:
+          predictor = a;
+          break;
+        case 2:
+          predictor = b;
+          break;
+        case 3:
+          predictor = (a + b) / 2;
+          break;
         case 4: {
           const int p = a + b - c, pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
           predictor = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
           break;
         }
-        default: return "bad filter";
+        default:
+          return "bad filter";
       }
       line[x] = static_cast<std::uint8_t>(src[x] + predictor);
     }
@@ -105,8 +113,7 @@ std::string decode_png(const std::string& path, Image& out) {
 }  // namespace
 
 TEST_CASE("browser: Chromium renders the explanation with the failing operation outlined") {
-  auto file = ck::read_history_file(std::string(FAULTLINE_TESTDATA_DIR) +
-                                    "/porcupine-kv/c10-bad.txt");
+  auto file = ck::read_history_file(faultline::testing::testdata_path("porcupine-kv/c10-bad.txt"));
   REQUIRE(file.ok());
   auto model = ck::make_model("kv", file->default_init, file->model_options);
   REQUIRE(model.ok());
@@ -115,15 +122,16 @@ TEST_CASE("browser: Chromium renders the explanation with the failing operation 
   REQUIRE(result->verdict == ck::Verdict::not_linearizable);
   const std::string html = ck::explain_html(file->history, **model, *result, "c10-bad");
 
-  const fs::path dir = fs::temp_directory_path() / ("faultline-browser-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline-browser-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path page = dir / "c10-bad.html";
   const fs::path shot = dir / "c10-bad.png";
   std::ofstream(page) << html;
   const std::string command = std::string("'") + FAULTLINE_CHROMIUM +
                               "' --headless --no-sandbox --disable-gpu --hide-scrollbars "
-                              "--window-size=1400,700 --screenshot='" + shot.string() +
-                              "' 'file://" + page.string() + "' >/dev/null 2>&1";
+                              "--window-size=1400,700 --screenshot='" +
+                              shot.string() + "' 'file://" + page.string() + "' >/dev/null 2>&1";
   REQUIRE(std::system(command.c_str()) == 0);
   Image image;
   const std::string problem = decode_png(shot.string(), image);

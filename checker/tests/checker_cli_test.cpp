@@ -12,6 +12,7 @@
 
 #include <checker/checker.hpp>
 #include <nlohmann/json.hpp>
+#include "faultline_testdata.hpp"
 
 namespace {
 
@@ -50,7 +51,7 @@ Run run_faultline(const std::string& args) {
 }
 
 std::string testdata(const std::string& path) {
-  return std::string(FAULTLINE_TESTDATA_DIR) + "/" + path;
+  return faultline::testing::testdata_path(path);
 }
 
 nlohmann::json last_line_json(const std::string& out) {

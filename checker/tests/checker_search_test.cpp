@@ -7,13 +7,14 @@
 #include <checker/history_io.hpp>
 
 #include "checker_crosscheck.hpp"
+#include "faultline_testdata.hpp"
 
 namespace ck = faultline::checker;
 
 namespace {
 
 std::string testdata(const std::string& path) {
-  return std::string(FAULTLINE_TESTDATA_DIR) + "/" + path;
+  return faultline::testing::testdata_path(path);
 }
 
 struct Loaded {

@@ -8,6 +8,7 @@
 
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
+#include "faultline_testdata.hpp"
 
 namespace ck = faultline::checker;
 namespace fs = std::filesystem;
@@ -21,7 +22,7 @@ struct Known {
 };
 
 std::vector<Known> known_histories() {
-  fs::path root = FAULTLINE_TESTDATA_DIR;
+  const fs::path root = faultline::testing::testdata_path();
   std::vector<Known> known;
   auto add_dir = [&](const fs::path& dir, bool good, const nlohmann::json& init) {
     std::vector<fs::path> files;
@@ -87,8 +88,7 @@ TEST_CASE("testdata: a failed cas as no effect or as an observation: the same ve
 }
 
 TEST_CASE("testdata: from 0, a failed cas as an observation rejects memstress3-4") {
-  Known k{std::string(FAULTLINE_TESTDATA_DIR) + "/knossos/cas-register/good/memstress3-4.edn", true,
-          0};
+  Known k{faultline::testing::testdata_path("knossos/cas-register/good/memstress3-4.edn"), true, 0};
   CHECK(verdict_of(k, false, true) == ck::Verdict::linearizable);
   CHECK(verdict_of(k, true, true) == ck::Verdict::not_linearizable);
 }
@@ -101,7 +101,7 @@ TEST_CASE("testdata: the generic JSON path agrees with the compiled one") {
 }
 
 TEST_CASE("testdata: formats and models are detected from the files alone") {
-  fs::path root = FAULTLINE_TESTDATA_DIR;
+  const fs::path root = faultline::testing::testdata_path();
   auto kv = ck::read_history_file((root / "porcupine-kv/c10-ok.txt").string());
   REQUIRE(kv.ok());
   CHECK(kv->format == ck::HistoryFormat::porcupine);
