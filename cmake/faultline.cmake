@@ -25,14 +25,7 @@ endif()
 
 # faultline_test(NAME SOURCES... LIBS ... [LABELS ...])
 # One doctest executable; every TEST_CASE becomes a ctest test.
-# doctest's main, compiled once for every test executable (and without the precompiled
-# doctest header, which would hide the implementation its macro asks for).
-add_library(faultline_doctest_main STATIC ${FAULTLINE_CMAKE_DIR}/doctest_main.cpp)
-target_link_libraries(faultline_doctest_main PUBLIC doctest::doctest faultline_options)
-target_include_directories(faultline_doctest_main PUBLIC ${FAULTLINE_CMAKE_DIR})
-target_compile_definitions(faultline_doctest_main PRIVATE
-  FAULTLINE_TESTDATA_DIR="${FAULTLINE_TESTDATA_DIR}")
-set_target_properties(faultline_doctest_main PROPERTIES FAULTLINE_NO_PCH TRUE)
+# doctest's main (faultline_doctest_main) lives in tests/support.
 
 define_property(TARGET PROPERTY FAULTLINE_NO_PCH BRIEF_DOCS "no precompiled headers" FULL_DOCS "set on doctest's main")
 define_property(TARGET PROPERTY FAULTLINE_TEST BRIEF_DOCS "a doctest executable" FULL_DOCS "set by faultline_test")
