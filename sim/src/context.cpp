@@ -29,11 +29,93 @@ void Context::send_payload(NodeId to, Payload payload) {
   perform(call);
 }
 
-std::optional<Envelope> Context::recv_until(Time local_deadline) {
+std::optional<Envelope> Context::recv_until(Time local_deadline, std::string_view label) {
   std::optional<Envelope> received;
-  Call call{.op = CallOp::recv, .deadline = local_deadline, .received = &received};
+  Call call{.op = CallOp::recv, .deadline = local_deadline, .name = label,
+            .received = &received};
   perform(call);
   return received;
+}
+
+std::optional<Envelope> Context::recv_until(Time local_deadline, const MessageFilter& filter,
+                                            std::string_view label) {
+  std::optional<Envelope> received;
+  Call call{.op = CallOp::recv, .deadline = local_deadline, .name = label, .filter = &filter,
+            .received = &received};
+  perform(call);
+  return received;
+}
+
+Wakeup Context::wait(Timers& timers) {
+  const Timers::Timer* next = timers.next();
+  Wakeup w;
+  w.message = next == nullptr ? recv_until(kTimeNever) : recv_until(next->deadline, next->name);
+  if (!w.message) {
+    FAULTLINE_ASSERT(next != nullptr, "a wait without timers ends only with a message");
+    w.timer = timers.pop();
+  }
+  return w;
+}
+
+NodeId Context::spawn(NodeOptions options, ActorFactory factory) {
+  Call call{.op = CallOp::spawn, .spawn_options = &options, .spawn_factory = &factory};
+  perform(call);
+  return static_cast<NodeId>(call.result);
+}
+
+void Context::halt(std::string_view reason, Duration restart_after) {
+  FAULTLINE_ASSERT(restart_after >= 0, "a restart delay is not negative");
+  Call call{.op = CallOp::halt, .n = static_cast<std::uint64_t>(restart_after), .text = reason};
+  perform(call);
+  throw ActorKilled{};  // perform does not return; this keeps [[noreturn]] honest
+}
+
+// ---------------------------------------------------------------- timers
+
+void Timers::set(std::string_view name, Time local_deadline) {
+  for (Timer& t : timers_) {
+    if (t.name == name) {
+      t.deadline = local_deadline;
+      t.order = next_order_++;
+      return;
+    }
+  }
+  timers_.push_back(Timer{std::string(name), local_deadline, next_order_++});
+}
+
+void Timers::cancel(std::string_view name) {
+  std::erase_if(timers_, [&](const Timer& t) { return t.name == name; });
+}
+
+bool Timers::armed(std::string_view name) const {
+  return deadline(name) != kTimeNever;
+}
+
+Time Timers::deadline(std::string_view name) const {
+  for (const Timer& t : timers_) {
+    if (t.name == name) return t.deadline;
+  }
+  return kTimeNever;
+}
+
+const Timers::Timer* Timers::next() const {
+  const Timer* best = nullptr;
+  for (const Timer& t : timers_) {
+    if (t.deadline == kTimeNever) continue;
+    if (best == nullptr || t.deadline < best->deadline ||
+        (t.deadline == best->deadline && t.order < best->order)) {
+      best = &t;
+    }
+  }
+  return best;
+}
+
+std::string Timers::pop() {
+  const Timer* t = next();
+  FAULTLINE_ASSERT(t != nullptr, "pop needs an armed timer");
+  std::string name = t->name;
+  cancel(name);
+  return name;
 }
 
 void Context::sleep(Duration d) {
@@ -155,9 +237,10 @@ std::vector<std::string> DiskHandle::read_log(std::string_view log) {
   return out;
 }
 
-void DiskHandle::sync() {
+bool DiskHandle::sync() {
   Call call{.op = CallOp::disk_sync};
   perform(call);
+  return call.ok;
 }
 
 }  // namespace faultline::sim

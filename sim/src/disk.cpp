@@ -86,6 +86,27 @@ std::size_t Disk::crash(bool tear_last, std::size_t torn_bytes) {
   return lost;
 }
 
+std::size_t Disk::forget_unsynced() {
+  const std::size_t lost = pending_.size();
+  pending_.clear();
+  current_ = durable_;
+  return lost;
+}
+
+std::string_view disk_fault_kind_name(DiskFault::Kind kind) {
+  switch (kind) {
+    case DiskFault::Kind::torn_writes:
+      return "torn_writes";
+    case DiskFault::Kind::read_corruption:
+      return "read_corruption";
+    case DiskFault::Kind::slow:
+      return "slow_disk";
+    case DiskFault::Kind::full:
+      return "disk_full";
+  }
+  return "?";
+}
+
 namespace {
 constexpr std::array<std::uint32_t, 256> make_crc_table() {
   std::array<std::uint32_t, 256> table{};

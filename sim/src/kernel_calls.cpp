@@ -10,7 +10,7 @@ namespace faultline::sim {
 
 void Simulation::perform(NodeId id, Call& call) {
   // `id` comes from a Context, which only the kernel makes: always a node.
-  Node& n = nodes_[id];
+  Node& n = *nodes_[id];
   if (running_ != &n) {
     throw std::logic_error("kernel call for " + n.name + " from outside its actor's fiber");
   }
@@ -58,6 +58,12 @@ void Simulation::perform(NodeId id, Call& call) {
       break;
     case CallOp::fail:
       throw ActorAssertion{std::string(call.text)};
+    case CallOp::spawn:
+      do_spawn(n, call);
+      break;
+    case CallOp::halt:
+      do_halt(n, call);
+      break;
     default:
       do_disk(n, call);
       break;
@@ -217,7 +223,7 @@ Duration Simulation::link_delay(NodeId from, NodeId to, const LinkProfile& link,
 
 void Simulation::on_deliver(const Event& event) {
   InFlight& m = in_flight_[event.ref];
-  Node& to = nodes_[m.to];
+  Node& to = *nodes_[m.to];
   auto release = [&] {
     m.payload.reset();
     free_slots_.push_back(event.ref);
@@ -235,7 +241,8 @@ void Simulation::on_deliver(const Event& event) {
   ++stats_.messages_delivered;
   record(TraceRecord{.type = TraceEvent::deliver, .kind = m.kind, .node = m.to, .peer = m.from,
                      .b = m.size, .a = m.id});
-  if (to.wait == Wait::recv && !to.paused && to.fiber_live && to.mailbox.empty()) {
+  const bool waiting = to.wait == Wait::recv && !to.paused && to.fiber_live;
+  if (waiting && to.recv_filter == nullptr && to.mailbox.empty()) {
     // The receiver is waiting for exactly this: hand the message straight over.
     to.recv_slot->emplace(Envelope{m.from, m.id, std::move(m.payload)});
     release();
@@ -244,24 +251,72 @@ void Simulation::on_deliver(const Event& event) {
   }
   to.mailbox.push_back(Envelope{m.from, m.id, std::move(m.payload)});
   release();
+  if (waiting && to.recv_filter != nullptr && (*to.recv_filter)(to.mailbox.back())) {
+    // A filtered receive takes it; the messages it passed over stay queued, in order.
+    to.recv_slot->emplace(std::move(to.mailbox.back()));
+    to.mailbox.pop_back();
+    resume_fiber(to);
+  }
+}
+
+// Moves the first message the current receive accepts out of the mailbox, if any.
+static bool take_accepted(std::deque<Envelope>& mailbox, const MessageFilter* filter,
+                          std::optional<Envelope>& into) {
+  if (filter == nullptr) {
+    if (mailbox.empty()) return false;
+    into.emplace(std::move(mailbox.front()));
+    mailbox.pop_front();
+    return true;
+  }
+  for (auto it = mailbox.begin(); it != mailbox.end(); ++it) {
+    if (!(*filter)(*it)) continue;
+    into.emplace(std::move(*it));
+    mailbox.erase(it);
+    return true;
+  }
+  return false;
 }
 
 void Simulation::do_recv(Node& n, Call& call) {
-  if (n.mailbox.empty()) {
-    if (call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline) return;
-    n.recv_slot = call.received;
-    wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::recv));
-    n.recv_slot = nullptr;
-    if (call.received->has_value()) return;  // handed over on arrival
-    if (n.mailbox.empty()) return;           // timed out
-  }
-  call.received->emplace(std::move(n.mailbox.front()));
-  n.mailbox.pop_front();
+  if (take_accepted(n.mailbox, call.filter, *call.received)) return;
+  if (call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline) return;
+  n.recv_slot = call.received;
+  n.recv_filter = call.filter;
+  n.wait_label = call.name;
+  wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::recv));
+  n.recv_slot = nullptr;
+  n.recv_filter = nullptr;
+  n.wait_label = {};
+  if (call.received->has_value()) return;  // handed over on arrival
+  take_accepted(n.mailbox, call.filter, *call.received);  // queued while paused, or timed out
 }
 
 void Simulation::do_sleep(Node& n, Call& call) {
   // Even a sleep whose deadline has passed yields: events due now go first.
+  n.wait_label = call.name;
   wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::sleep));
+  n.wait_label = {};
+}
+
+void Simulation::do_spawn(Node& n, Call& call) {
+  FAULTLINE_ASSERT(call.spawn_options != nullptr && call.spawn_factory != nullptr,
+                   "spawn needs options and a factory");
+  const NodeId id = add_node(std::move(*call.spawn_options), std::move(*call.spawn_factory));
+  record(TraceRecord{.type = TraceEvent::spawn, .node = id, .peer = n.id});
+  call.result = id;
+}
+
+void Simulation::do_halt(Node& n, Call& call) {
+  record(TraceRecord{.type = TraceEvent::halt, .node = n.id, .b = intern(call.text)});
+  const NodeId id = n.id;
+  const auto delay = static_cast<Duration>(call.n);
+  // The crash happens once the fiber has unwound (a fiber cannot free its own stack).
+  at(now_, "halt " + n.name, [id, delay](Simulation& s) {
+    s.crash(id);
+    s.at(s.now() + delay, "restart after halt", [id](Simulation& s2) { s2.restart(id); });
+  });
+  n.kill = true;
+  throw ActorKilled{};
 }
 
 // ---------------------------------------------------------------- state, history, disk
@@ -325,6 +380,15 @@ void Simulation::do_history(Node& n, Call& call) {
 }
 
 void Simulation::do_disk(Node& n, Call& call) {
+  const bool write = call.op == CallOp::disk_put || call.op == CallOp::disk_erase ||
+                     call.op == CallOp::disk_append || call.op == CallOp::disk_truncate;
+  if (write && n.disk_full) {
+    // A full disk refuses the write; the next sync reports it (DiskHandle::sync).
+    n.disk_refused = true;
+    record(TraceRecord{.type = TraceEvent::disk_write, .reason = static_cast<std::uint8_t>(call.op),
+                       .node = n.id, .b = 1, .a = call.text.size()});
+    return;
+  }
   switch (call.op) {
     case CallOp::disk_put:
       n.disk.put(call.name, call.text);
@@ -361,7 +425,10 @@ void Simulation::do_disk(Node& n, Call& call) {
         wait_until(n, now_ + latency, static_cast<std::uint8_t>(Wait::sync));
       }
       const std::size_t count = n.disk.sync();
-      record(TraceRecord{.type = TraceEvent::disk_sync, .node = n.id, .a = count});
+      call.ok = !n.disk_refused;
+      n.disk_refused = false;
+      record(TraceRecord{.type = TraceEvent::disk_sync, .node = n.id, .b = call.ok ? 0u : 1u,
+                         .a = count});
       return;
     }
     default:

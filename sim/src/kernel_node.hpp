@@ -27,6 +27,7 @@ struct Simulation::Node {
   boost::context::fiber fiber;   // the actor, while suspended
   boost::context::fiber kernel;  // inside the fiber: where to switch back to
   std::optional<Envelope>* recv_slot = nullptr;  // while blocked in recv: where a message goes
+  const MessageFilter* recv_filter = nullptr;    // while blocked in a filtered recv
   Time wait_deadline = kTimeNever;  // local time (recv, sleep) or true time (sync)
   std::uint64_t calls_this_step = 0;
   std::uint32_t wait_gen = 0;       // wake events carry it; a mismatch means stale
@@ -43,11 +44,17 @@ struct Simulation::Node {
   std::deque<Envelope> mailbox;
 
   // Cold.
+  std::string_view wait_label;  // what the deadline of the current wait is for (a timer)
   std::uint64_t incarnation = 0;
+  NodeId parent = kNoNode;      // the node that spawned this one
   std::string name;
   std::string role;
   ActorFactory factory;
-  DiskProfile disk_profile;
+  DiskProfile base_disk;     // the node's disk profile without faults
+  DiskProfile disk_profile;  // with its active disk faults applied
+  std::vector<std::pair<std::uint32_t, DiskFault>> disk_faults;  // active, in start order
+  bool disk_refused = false;  // a full disk refused a write since the last sync
+  bool disk_full = false;     // a disk_full fault is active
   std::unique_ptr<Actor> actor;
   Disk disk;
   std::map<std::string, Annotation, std::less<>> annotations;
@@ -65,6 +72,20 @@ struct Simulation::InFlight {
   std::uint32_t size = 0;
   std::uint16_t kind = 0;
 };
+
+// Whether a filtered receive (or an unfiltered one, filter == nullptr) takes `m`.
+inline bool accepts(const MessageFilter* filter, const Envelope& m) {
+  return filter == nullptr || (*filter)(m);
+}
+
+// Whether the node's mailbox holds a message its current receive would take.
+inline bool has_accepted(const Simulation::Node& n) {
+  if (n.recv_filter == nullptr) return !n.mailbox.empty();
+  for (const Envelope& m : n.mailbox) {
+    if ((*n.recv_filter)(m)) return true;
+  }
+  return false;
+}
 
 // Stops an actor that keeps calling the kernel without ever blocking. Not a
 // std::exception, so actor code cannot swallow it by accident.

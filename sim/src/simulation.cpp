@@ -36,28 +36,32 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
 
 Simulation::~Simulation() {
   // Unwind every live actor so its destructors run (RAII), in node order.
-  for (Node& n : nodes_) {
-    if (n.fiber_live) kill_fiber(n);
-    n.actor.reset();
+  for (auto& node : nodes_) {
+    if (node->fiber_live) kill_fiber(*node);
+    node->actor.reset();
   }
 }
 
 Simulation::Node& Simulation::node_ref(NodeId id) const {
   if (id >= nodes_.size()) throw std::out_of_range("no node " + std::to_string(id));
-  return const_cast<Node&>(nodes_[id]);
+  return *nodes_[id];
 }
 
 NodeId Simulation::add_node(NodeOptions options, ActorFactory factory) {
-  if (ran_) throw std::logic_error("add_node after run()");
+  // During a run only Context::spawn adds nodes (running_ is the parent).
+  if (ran_ && running_ == nullptr) throw std::logic_error("add_node after run()");
   const auto id = static_cast<NodeId>(nodes_.size());
-  Node& n = nodes_.emplace_back(*this, id);
+  FAULTLINE_ASSERT(id != kNoNode, "node ids are exhausted");
+  Node& n = *nodes_.emplace_back(std::make_unique<Node>(*this, id));
   n.name = options.name.empty() ? "n" + std::to_string(id) : std::move(options.name);
   n.role = std::move(options.role);
   n.factory = std::move(factory);
-  n.disk_profile = options.disk.value_or(config_.disk);
+  n.base_disk = options.disk.value_or(config_.disk);
+  n.disk_profile = n.base_disk;
   n.clock.set_offset(0, options.clock_offset_ns);
   n.clock.set_drift(0, options.clock_drift_ppm);
-  queue_.push(Event{.time = 0, .ref = 0, .node = id, .gen = 0, .kind = EventKind::start});
+  n.parent = running_ != nullptr ? running_->id : kNoNode;
+  queue_.push(Event{.time = now_, .ref = 0, .node = id, .gen = 0, .kind = EventKind::start});
   return id;
 }
 
@@ -80,9 +84,32 @@ std::size_t Simulation::record(TraceRecord r, std::uint64_t content) {
 
 // ---------------------------------------------------------------- the event loop
 
+namespace {
+// Makes `place` the thread's current run for assertion messages while it lives.
+class PlaceGuard {
+ public:
+  explicit PlaceGuard(RunPlace* place) : previous_(current_run_place()) {
+    set_current_run_place(place);
+  }
+  ~PlaceGuard() { set_current_run_place(previous_); }
+  PlaceGuard(const PlaceGuard&) = delete;
+  PlaceGuard& operator=(const PlaceGuard&) = delete;
+
+ private:
+  RunPlace* previous_;
+};
+}  // namespace
+
+std::string Simulation::describe_place() const {
+  std::string place = "seed " + std::to_string(config_.seed) + ", t=" + format_time(now_);
+  if (running_ != nullptr) place += ", node " + running_->name;
+  return place + ", event " + std::to_string(trace_.size());
+}
+
 RunResult Simulation::run() {
   if (ran_) throw std::logic_error("a Simulation runs once");
   ran_ = true;
+  const PlaceGuard place(this);
   while (!stopped_ && !queue_.empty()) {
     if (queue_.top().time > config_.time_limit_ns) {
       now_ = config_.time_limit_ns;
@@ -143,7 +170,7 @@ RunResult Simulation::result() const {
 void Simulation::prefetch(const Event& next) const {
   // (kPrefetchAhead events ahead: one event's work is too short to hide a memory access.)
   if (next.node >= nodes_.size()) return;
-  const Node* n = &nodes_[next.node];
+  const Node* n = nodes_[next.node].get();
   // The hot fields, up to the mailbox's end (see kernel_node.hpp).
   const auto* first = reinterpret_cast<const char*>(n);
   const auto* last = reinterpret_cast<const char*>(&n->mailbox + 1);
@@ -330,7 +357,7 @@ void Simulation::on_wake(const Event& event) {
     return;
   }
   n.wake_deferred = false;
-  if (n.wait == Wait::recv && !n.mailbox.empty()) {
+  if (n.wait == Wait::recv && has_accepted(n)) {
     resume_fiber(n);
     return;
   }
@@ -340,8 +367,9 @@ void Simulation::on_wake(const Event& event) {
     schedule_wake(n);
     return;
   }
+  const std::uint32_t label = n.wait_label.empty() ? 0 : intern(n.wait_label) + 1;
   record(TraceRecord{.type = TraceEvent::timer, .reason = static_cast<std::uint8_t>(n.wait),
-                     .node = n.id});
+                     .node = n.id, .b = label});
   resume_fiber(n);
 }
 
@@ -360,6 +388,9 @@ void Simulation::crash(NodeId id) {
   n.mailbox.clear();
   n.wait = Wait::none;
   n.recv_slot = nullptr;
+  n.recv_filter = nullptr;
+  n.wait_label = {};
+  n.disk_refused = false;
   ++n.wait_gen;
   n.annotations.clear();
   n.open_op.reset();
@@ -404,7 +435,7 @@ void Simulation::resume(NodeId id) {
     n.start_deferred = false;
     queue_.push(Event{.time = now_, .ref = 0, .node = id, .gen = 0, .kind = EventKind::start});
   }
-  const bool ready = n.wake_deferred || (n.wait == Wait::recv && !n.mailbox.empty());
+  const bool ready = n.wake_deferred || (n.wait == Wait::recv && has_accepted(n));
   if (ready) {
     queue_.push(
         Event{.time = now_, .ref = 0, .node = id, .gen = n.wait_gen, .kind = EventKind::wake});
@@ -479,6 +510,66 @@ void Simulation::clock_offset(NodeId id, Duration offset) {
   if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
 }
 
+// ---------------------------------------------------------------- disk faults
+
+std::uint32_t Simulation::disk_fault(NodeId id, DiskFault fault, std::string_view description) {
+  Node& n = node_ref(id);
+  FAULTLINE_ASSERT(fault.slow_factor >= 1, "a slow disk is at least as slow as the disk");
+  const std::uint32_t fault_id = next_disk_fault_++;
+  n.disk_faults.emplace_back(fault_id, fault);
+  apply_disk_faults(n);
+  const std::string what = description.empty()
+                               ? std::string(disk_fault_kind_name(fault.kind)) + " on " + n.name
+                               : std::string(description);
+  record(TraceRecord{.type = TraceEvent::disk_fault, .node = id, .b = intern(what), .a = fault_id});
+  return fault_id;
+}
+
+void Simulation::end_disk_fault(std::uint32_t fault_id) {
+  for (auto& node : nodes_) {
+    auto& faults = node->disk_faults;
+    auto it = std::find_if(faults.begin(), faults.end(),
+                           [&](const auto& f) { return f.first == fault_id; });
+    if (it == faults.end()) continue;
+    faults.erase(it);
+    apply_disk_faults(*node);
+    record(TraceRecord{.type = TraceEvent::disk_heal, .node = node->id, .a = fault_id});
+    return;
+  }
+}
+
+// The node's profile: its own, with every active fault applied in the order they began.
+void Simulation::apply_disk_faults(Node& n) {
+  DiskProfile p = n.base_disk;
+  n.disk_full = false;
+  for (const auto& [id, fault] : n.disk_faults) {
+    switch (fault.kind) {
+      case DiskFault::Kind::torn_writes:
+        p.torn_write = fault.ratio;
+        break;
+      case DiskFault::Kind::read_corruption:
+        p.read_corruption = fault.ratio;
+        break;
+      case DiskFault::Kind::slow:
+        p.sync_latency_min_ns = std::max<Duration>(p.sync_latency_min_ns, kMicrosecond) *
+                                fault.slow_factor;
+        p.sync_latency_max_ns = std::max<Duration>(p.sync_latency_max_ns, kMicrosecond) *
+                                fault.slow_factor;
+        break;
+      case DiskFault::Kind::full:
+        n.disk_full = true;
+        break;
+    }
+  }
+  n.disk_profile = p;
+}
+
+void Simulation::lose_unsynced(NodeId id) {
+  Node& n = node_ref(id);
+  const std::size_t lost = n.disk.forget_unsynced();
+  if (lost > 0) record(TraceRecord{.type = TraceEvent::disk_loss, .node = id, .a = lost});
+}
+
 // ---------------------------------------------------------------- the omniscient view
 
 std::size_t Simulation::node_count() const { return nodes_.size(); }
@@ -491,6 +582,8 @@ Actor* Simulation::actor(NodeId id) const { return node_ref(id).actor.get(); }
 const Disk& Simulation::disk(NodeId id) const { return node_ref(id).disk; }
 Disk& Simulation::disk(NodeId id) { return node_ref(id).disk; }
 const NodeClock& Simulation::clock(NodeId id) const { return node_ref(id).clock; }
+const DiskProfile& Simulation::disk_profile(NodeId id) const { return node_ref(id).disk_profile; }
+NodeId Simulation::parent(NodeId id) const { return node_ref(id).parent; }
 
 const Annotation* Simulation::annotation(NodeId id, std::string_view key) const {
   const auto& map = node_ref(id).annotations;

@@ -7,12 +7,12 @@
 namespace faultline::sim {
 
 std::string_view trace_event_name(TraceEvent event) {
-  static constexpr std::array<std::string_view, 26> kNames = {
+  static constexpr std::array<std::string_view, 30> kNames = {
       "start",      "finish",    "send",       "deliver",      "drop",      "duplicate",
       "timer",      "crash",     "restart",    "pause",        "resume",    "partition",
       "heal",       "link_fault", "link_heal", "clock",        "disk_write", "disk_sync",
       "disk_loss",  "disk_corrupt", "annotate", "client",      "ignore",    "violation",
-      "log",        "error"};
+      "log",        "error",     "spawn",  "disk_fault", "disk_heal", "halt"};
   const auto i = static_cast<std::size_t>(event);
   return i < kNames.size() ? kNames[i] : "unknown";
 }

@@ -47,8 +47,22 @@ nlohmann::json event_fields(const Simulation& sim, const TraceRecord& r) {
     case TraceEvent::timer: {
       static constexpr const char* kWaits[] = {"none", "recv", "sleep", "sync"};
       j["wait"] = kWaits[r.reason < 4 ? r.reason : 0];
+      if (r.b != 0) j["name"] = trace.strings().at(r.b - 1);
       break;
     }
+    case TraceEvent::spawn:
+      j["parent"] = node_ref(r.peer);
+      break;
+    case TraceEvent::disk_fault:
+      j["fault"] = r.a;
+      j["what"] = trace.strings().at(r.b);
+      break;
+    case TraceEvent::disk_heal:
+      j["fault"] = r.a;
+      break;
+    case TraceEvent::halt:
+      j["reason"] = trace.strings().at(r.b);
+      break;
     case TraceEvent::start:
     case TraceEvent::restart:
       j["incarnation"] = r.a;
@@ -72,9 +86,11 @@ nlohmann::json event_fields(const Simulation& sim, const TraceRecord& r) {
     }
     case TraceEvent::disk_write:
       j["bytes"] = r.a;
+      if (r.b != 0) j["refused"] = true;  // the disk was full
       break;
     case TraceEvent::disk_sync:
       j["writes"] = r.a;
+      if (r.b != 0) j["failed"] = true;  // writes since the last sync were refused
       break;
     case TraceEvent::disk_loss:
       j["lost"] = r.a;

@@ -80,7 +80,6 @@ class ChoiceSource {
   }
 
   const Tape& tape() const { return tape_; }
-  Tape take_tape() { return std::move(tape_); }
 
   // Replay only: how many recorded choices did not fit, and the first of them.
   virtual std::size_t misfits() const { return 0; }

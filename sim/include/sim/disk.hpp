@@ -25,6 +25,22 @@ struct DiskProfile {
   Ratio read_corruption{0, 1};   // a read flips one bit
 };
 
+// A disk fault for a time window on one node (Simulation::disk_fault):
+//   torn_writes      a crash tears the last unsynced write (with probability `ratio`);
+//   read_corruption  a read flips one bit (with probability `ratio`);
+//   slow             every sync takes `slow_factor` times as long;
+//   full             writes are refused: they change nothing, and the next sync says so
+//                    (DiskHandle::sync returns false).
+// Losing unsynced writes is an instant, not a window: Simulation::lose_unsynced, or a
+// crash.
+struct DiskFault {
+  enum class Kind : std::uint8_t { torn_writes, read_corruption, slow, full };
+  Kind kind = Kind::torn_writes;
+  Ratio ratio{1, 1};
+  std::int64_t slow_factor = 10;
+};
+std::string_view disk_fault_kind_name(DiskFault::Kind kind);
+
 struct DiskImage {
   std::map<std::string, std::string, std::less<>> kv;
   std::map<std::string, std::vector<std::string>, std::less<>> logs;
@@ -58,6 +74,8 @@ class Disk {
   // the middle of the last unsynced write: the writes before it reached the platter,
   // and only its first `torn_bytes` bytes did. Returns the number of unsynced writes.
   std::size_t crash(bool tear_last, std::size_t torn_bytes);
+  // Forgets the unsynced writes (current() returns to durable()); returns how many.
+  std::size_t forget_unsynced();
 
   const DiskImage& current() const { return current_; }
   const DiskImage& durable() const { return durable_; }

@@ -9,10 +9,10 @@
 // from the front. tests/event_queue_test.cpp checks it against a binary heap keyed by
 // (time, sequence number), the slow twin.
 #include <array>
-#include <cassert>
 #include <cstdint>
 #include <vector>
 
+#include "sim/assert.hpp"
 #include "sim/types.hpp"
 
 namespace faultline::sim {
@@ -37,11 +37,9 @@ class EventQueue {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
-  // The time of the latest minimum taken; pushes must not be earlier.
-  Time floor() const { return static_cast<Time>(last_); }
 
   void push(const Event& event) {
-    assert(event.time >= static_cast<Time>(last_) && "event scheduled in the past");
+    FAULTLINE_ASSERT(event.time >= static_cast<Time>(last_), "event scheduled in the past");
     buckets_[bucket_of(static_cast<std::uint64_t>(event.time))].push_back(event);
     ++size_;
   }

@@ -29,6 +29,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "sim/actor.hpp"
+#include "sim/assert.hpp"
 #include "sim/choice.hpp"
 #include "sim/clock.hpp"
 #include "sim/disk.hpp"
@@ -41,26 +43,6 @@
 
 namespace faultline::sim {
 
-class Simulation;
-class Context;
-
-// Thrown inside a fiber to unwind it when its node crashes (or the simulation ends).
-// Deliberately not a std::exception: actor code must not swallow it (STYLE.md habit 8).
-struct ActorKilled {};
-
-// An actor's failed assertion (Context::check / fail): a finding, not a crash.
-struct ActorAssertion {
-  std::string what;
-};
-
-class Actor {
- public:
-  virtual ~Actor() = default;
-  // Runs for the life of one incarnation of the node; returning ends the actor.
-  virtual void run(Context& ctx) = 0;
-};
-using ActorFactory = std::function<std::unique_ptr<Actor>(NodeId)>;
-
 struct SimConfig {
   Time time_limit_ns = 10 * kSecond;        // the run ends at this true time
   std::uint64_t max_events = 20'000'000;    // trace events; beyond: verdict unknown
@@ -72,17 +54,11 @@ struct SimConfig {
   bool keep_trace = true;         // keep the event records (the hash is always computed)
   bool keep_payloads = false;     // keep message bodies for the JSON trace
   bool stop_on_finding = true;    // the first violation ends the run
+  std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any
   LinkProfile network;            // every link's profile unless set per link
   DiskProfile disk;               // every node's disk
 };
 
-struct NodeOptions {
-  std::string name = {};
-  std::string role = "server";  // free text for selectors and the viewer
-  Duration clock_offset_ns = 0;
-  std::int64_t clock_drift_ppm = 0;
-  std::optional<DiskProfile> disk = {};
-};
 
 enum class FindingKind : std::uint8_t {
   invariant,        // a safety property broke
@@ -139,126 +115,7 @@ struct Annotation {
 using Invariant = std::function<std::optional<std::string>(const Simulation&)>;
 using Action = std::function<void(Simulation&)>;
 
-// One kernel call. Context builds these; Simulation::perform carries them out.
-enum class CallOp : std::uint8_t {
-  send, recv, sleep, now, random, annotate, ignore, log, invoke, complete,
-  disk_put, disk_erase, disk_append, disk_truncate, disk_read, disk_sync, fail,
-};
-
-struct Call {
-  CallOp op = CallOp::now;
-  NodeId peer = kNoNode;
-  Time deadline = kTimeNever;       // recv / sleep: local time
-  std::uint64_t n = 0;              // random bound; truncate size
-  std::int64_t number = 0;          // annotate: value (when text is empty and is_text false)
-  bool is_text = false;
-  std::string_view name = {};       // annotate key, disk key / log name, history f
-  std::string_view text = {};       // annotate value, reason, log line, disk bytes
-  Payload* payload = nullptr;       // send
-  const std::optional<std::string>* key = nullptr;  // invoke
-  const nlohmann::json* value = nullptr;           // invoke / complete
-  OpType outcome = OpType::ok;      // complete
-  // results
-  bool ok = false;
-  std::uint64_t result = 0;
-  std::optional<Envelope>* received = nullptr;  // recv
-  std::string* bytes = nullptr;                 // disk_read
-};
-
-// A client operation in flight, as returned by Context::invoke.
-struct OpHandle {
-  std::uint32_t process = 0;
-  std::size_t index = 0;  // the invocation's place in the history
-};
-
-// A node's view of the disk: every write and read goes through the kernel.
-class DiskHandle {
- public:
-  void put(std::string_view key, std::string_view value);
-  void erase(std::string_view key);
-  void append(std::string_view log, std::string_view record);
-  void truncate(std::string_view log, std::size_t records);
-  std::optional<std::string> get(std::string_view key);
-  std::size_t log_size(std::string_view log) const;
-  std::string read(std::string_view log, std::size_t index);
-  std::vector<std::string> read_log(std::string_view log);
-  // Blocks for the disk's sync latency; when it returns every write so far is durable.
-  void sync();
-
- private:
-  friend class Context;
-  DiskHandle(Simulation& sim, NodeId self) : sim_(&sim), self_(self) {}
-  void perform(Call& call);
-  const Disk& state() const;
-  Simulation* sim_;
-  NodeId self_;
-};
-
-// What an actor sees of the world. Every method is one kernel call.
-class Context {
- public:
-  NodeId self() const { return self_; }
-  const std::string& name() const;
-  std::size_t node_count() const;
-  std::uint64_t incarnation() const;
-
-  // The node's local clock (offset, drift and jumps applied).
-  Time now();
-
-  template <Message T>
-  void send(NodeId to, T message) {
-    Payload payload(std::move(message));
-    Call call{.op = CallOp::send, .peer = to, .payload = &payload};
-    perform(call);
-  }
-  void send_payload(NodeId to, Payload payload);
-
-  // Waits for the next message until a local-time deadline; nullopt on timeout.
-  std::optional<Envelope> recv_until(Time local_deadline);
-  std::optional<Envelope> recv(Duration timeout) { return recv_until(deadline_after(timeout)); }
-  std::optional<Envelope> recv() { return recv_until(kTimeNever); }
-  void sleep(Duration d);
-
-  // A draw in [0, n) from the choice source; 0 is the quiet value.
-  std::uint64_t random(std::uint64_t n);
-  // A duration in [lo, hi], lo being the quiet choice.
-  Duration random_between(Duration lo, Duration hi);
-
-  DiskHandle& disk() { return disk_; }
-
-  // Publishes a state fact (role=leader, term=4) for invariants and the trace; a value
-  // equal to the current one is not recorded again.
-  void annotate(std::string_view key, std::int64_t value);
-  void annotate(std::string_view key, std::string_view value);
-  // Records that a message was dropped by the protocol's gate, and why.
-  void ignore(const Envelope& message, std::string_view reason);
-  void log(std::string_view text);
-
-  // Client history (clients only).
-  OpHandle invoke(std::string_view f, const std::optional<std::string>& key,
-                  const nlohmann::json& value);
-  void complete(const OpHandle& op, OpType outcome, const nlohmann::json& value);
-
-  // An assertion: a failed one stops the actor and becomes a finding of the run.
-  void check(bool condition, std::string_view what) {
-    if (!condition) fail(what);
-  }
-  [[noreturn]] void fail(std::string_view what);
-
-  Time deadline_after(Duration d);
-
- private:
-  friend class Simulation;
-  friend class DiskHandle;
-  Context(Simulation& sim, NodeId self) : sim_(sim), self_(self), disk_(sim, self) {}
-  void perform(Call& call);
-
-  Simulation& sim_;
-  NodeId self_;
-  DiskHandle disk_;
-};
-
-class Simulation {
+class Simulation final : private RunPlace {
  public:
   Simulation(SimConfig config, ChoiceSource& choices);
   ~Simulation();
@@ -269,7 +126,7 @@ class Simulation {
   // cost no mapping each: then any number of actors can have guarded stacks.
   static bool marker_guard_pages();
 
-  // Setup (before run()).
+  // Setup (before run(); during a run, actors add nodes with Context::spawn).
   NodeId add_node(NodeOptions options, ActorFactory factory);
   void add_invariant(std::string name, Invariant check);
   // Schedules an action (a fault, a heal, a check) at a true time.
@@ -299,6 +156,12 @@ class Simulation {
   void clock_jump(NodeId node, Duration delta);
   void clock_drift(NodeId node, std::int64_t ppm);
   void clock_offset(NodeId node, Duration offset);
+  // Disk faults in a time window (sim/disk.hpp), ended by end_disk_fault(id).
+  std::uint32_t disk_fault(NodeId node, DiskFault fault, std::string_view description = {});
+  void end_disk_fault(std::uint32_t fault_id);
+  // The disk forgets every write not yet synced, now, while the node runs on (a page
+  // cache dropped after a failed write-back): later reads no longer see them.
+  void lose_unsynced(NodeId node);
 
   // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
   // The event index and time are the current ones.
@@ -321,6 +184,10 @@ class Simulation {
   }
   const Disk& disk(NodeId id) const;
   Disk& disk(NodeId id);
+  // The node's disk profile with its active disk faults applied.
+  const DiskProfile& disk_profile(NodeId id) const;
+  // The node that spawned `id` (kNoNode for nodes added before the run).
+  NodeId parent(NodeId id) const;
   const NodeClock& clock(NodeId id) const;
   Time local_time(NodeId id) const { return clock(id).local(now_); }
   Network& network() { return network_; }
@@ -356,7 +223,12 @@ class Simulation {
   void actor_main(Node& n);
   void wait_until(Node& n, Time local_deadline, std::uint8_t wait_kind);
   void schedule_wake(Node& n);
-  void finish_wait_timer(Node& n);
+  void do_spawn(Node& n, Call& call);
+  void do_halt(Node& n, Call& call);
+  void apply_disk_faults(Node& n);
+  // RunPlace: where the run is, for assertion messages.
+  std::string describe_place() const override;
+  bool in_actor() const override { return running_ != nullptr; }
   void check_invariants(NodeId cause);
   void add_finding(Finding f);
   void stop_run(std::string reason);
@@ -384,9 +256,9 @@ class Simulation {
   History history_;
   Time now_ = 0;
   Time last_active_ = 0;
-  // Contiguous: the kernel walks nodes by id on every event. Nodes move only while
-  // they are added, before run() starts any fiber (fibers refer to their node).
-  std::vector<Node> nodes_;
+  // By id. Each node stays where it was made: fibers refer to their node, and actors
+  // may spawn nodes while others run.
+  std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<InFlight> in_flight_;
   std::vector<std::uint32_t> free_slots_;
   std::vector<std::pair<std::string, Invariant>> invariants_;
@@ -402,24 +274,12 @@ class Simulation {
   Node* running_ = nullptr;
   MessageId next_message_id_ = 0;
   std::uint32_t next_process_ = 0;
+  std::uint32_t next_disk_fault_ = 1;
   RunStats stats_;
   bool stopped_ = false;
   bool ran_ = false;
   std::string stop_reason_;
 };
-
-// An actor from a function, for small actors in tests and examples.
-class LambdaActor final : public Actor {
- public:
-  explicit LambdaActor(std::function<void(Context&)> body) : body_(std::move(body)) {}
-  void run(Context& ctx) override { body_(ctx); }
-
- private:
-  std::function<void(Context&)> body_;
-};
-inline ActorFactory lambda_actor(std::function<void(Context&)> body) {
-  return [body = std::move(body)](NodeId) { return std::make_unique<LambdaActor>(body); };
-}
 
 // A finding as one line: "invariant 'election safety' at event 812, t=1.204s, node n3: ..."
 std::string describe_finding(const Finding& f, const Simulation* sim = nullptr);

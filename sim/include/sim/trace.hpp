@@ -28,7 +28,8 @@ enum class TraceEvent : std::uint8_t {
   deliver,      // peer -> node (node received), a = message id
   drop,         // a = message id, reason = DropReason, node = sender, peer = receiver
   duplicate,    // a = new message id, b = id of the original
-  timer,        // a blocked actor's deadline passed (recv timeout, sleep end, sync done)
+  timer,        // a blocked actor's deadline passed (recv timeout, sleep end, sync done):
+                // reason = the wait, b = 1 + the interned label of a named timer (or 0)
   crash,        // node crashed
   restart,      // node restarted (its actor starts afresh on the next event)
   pause,        // node paused
@@ -48,6 +49,10 @@ enum class TraceEvent : std::uint8_t {
   violation,    // a = index of the finding
   log,          // text = free text from an actor or the fault scheduler
   error,        // an actor threw or failed an assertion: text = what
+  spawn,        // node was spawned by peer (its actor starts on the next event)
+  disk_fault,   // node's disk fault a begins: text = description
+  disk_heal,    // node's disk fault a ends
+  halt,         // node stopped itself (a fatal error): text = why; a crash follows
 };
 std::string_view trace_event_name(TraceEvent event);
 
