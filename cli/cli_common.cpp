@@ -72,14 +72,21 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
     return;
   }
   out << summary.value("protocol", "?") << " seed " << summary.value("seed", 0ULL) << ": "
-      << sim::verdict_name(result.verdict) << " — " << result.events << " events, "
+      << summary.value("verdict", std::string(sim::verdict_name(result.verdict))) << " — "
+      << result.events << " events, "
       << sim::format_time(result.sim_time_ns) << " simulated, " << result.stats.messages_sent
       << " messages (" << result.stats.messages_dropped << " dropped), trace hash "
       << sim::format_hash(result.trace_hash) << '\n';
   out << "stopped: " << result.stop_reason << '\n';
-  if (summary.contains("linearizable") && !summary["linearizable"].is_null()) {
-    out << "history: " << (summary["linearizable"].get<bool>() ? "linearizable" : "NOT linearizable")
-        << '\n';
+  if (summary.contains("checks")) {
+    // The end-of-run checks (invariants that held are not news; broken ones are findings).
+    std::string line;
+    for (const auto& c : summary["checks"]) {
+      if (!c.contains("detail") && c.value("status", "") == "held" && !c.contains("data")) continue;
+      line += (line.empty() ? "" : "; ") + c.value("name", "?") + " " + c.value("status", "?");
+      if (c.contains("detail")) line += " (" + c["detail"].get<std::string>() + ")";
+    }
+    if (!line.empty()) out << "checks: " << line << '\n';
   }
   if (summary.contains("protocol_summary") && summary["protocol_summary"].is_object()) {
     // The protocol's own counts, flattened: "leaders_elected 4, operations.ok 331, ...".

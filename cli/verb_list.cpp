@@ -14,18 +14,30 @@ nlohmann::json list_json() {
   nlohmann::json protocols = nlohmann::json::array();
   for (const auto& p : protocols::all_protocols()) {
     nlohmann::json options = nlohmann::json::array();
-    for (const auto& o : p.options) {
-      options.push_back({{"name", o.name},
-                         {"kind", o.kind},
-                         {"default", o.default_value},
-                         {"description", o.description}});
+    for (const auto& o : p.options.specs()) {
+      nlohmann::json option = {{"name", o.name},
+                               {"kind", o.kind_text()},
+                               {"default", o.default_text},
+                               {"description", o.description}};
+      if (!o.swarm.empty()) option["swarm"] = o.swarm;
+      options.push_back(std::move(option));
     }
     nlohmann::json bugs = nlohmann::json::array();
-    for (const auto& b : p.bugs) bugs.push_back({{"name", b.name}, {"description", b.description}});
+    for (const auto& b : p.bugs) {
+      nlohmann::json bug = {{"name", b.name}, {"description", b.description}, {"finds", b.finds}};
+      nlohmann::json implies = nlohmann::json::object();
+      for (const auto& [k, v] : b.implies) implies[k] = v;
+      if (!implies.empty()) bug["implies"] = implies;
+      bugs.push_back(std::move(bug));
+    }
+    nlohmann::json faults = nlohmann::json::array();
+    for (sim::FaultKind k : p.faults) faults.push_back(sim::fault_kind_name(k));
     protocols.push_back({{"name", p.name},
                          {"description", p.description},
+                         {"groups", p.groups},
                          {"options", options},
-                         {"bugs", bugs}});
+                         {"bugs", bugs},
+                         {"fault_kinds", faults}});
   }
   nlohmann::json models = nlohmann::json::array();
   for (const auto& m : checker::builtin_models()) {
@@ -52,15 +64,28 @@ void print_text(const nlohmann::json& j) {
     if (!p["bugs"].empty()) std::cout << "    planted bugs:\n";
     for (const auto& b : p["bugs"]) {
       std::cout << "      " << b["name"].get<std::string>() << ": "
-                << b["description"].get<std::string>() << "\n";
+                << b["description"].get<std::string>();
+      if (b.contains("implies")) {
+        std::string implied;
+        for (const auto& [k, v] : b["implies"].items()) {
+          implied += (implied.empty() ? "" : ", ") + k + "=" + v.get<std::string>();
+        }
+        std::cout << " (implies " << implied << ")";
+      }
+      std::cout << "\n";
     }
+    std::cout << "    node groups:";
+    for (const auto& g : p["groups"]) std::cout << " " << g.get<std::string>();
+    std::cout << "\n    fault kinds it tolerates (--faults all):";
+    for (const auto& k : p["fault_kinds"]) std::cout << " " << k.get<std::string>();
+    std::cout << "\n";
   }
   std::cout << "\nModels (faultline check HISTORY --model NAME):\n";
   for (const auto& m : j["models"]) {
     std::cout << "  " << m["name"].get<std::string>() << " — " << m["description"].get<std::string>()
               << " (" << m["operations"].get<std::string>() << ")\n";
   }
-  std::cout << "\nFault kinds (faultline run --faults all|swarm):\n ";
+  std::cout << "\nFault kinds (faultline run --faults all|swarm|KIND,KIND...):\n ";
   for (const auto& k : j["fault_kinds"]) std::cout << " " << k.get<std::string>();
   std::cout << "\n";
 }

@@ -49,7 +49,7 @@ int run_main(const RunFlags& flags) {
                              ? protocol.default_time_ns
                              : protocols::parse_duration(flags.time, "--time");
     if (spec.time_limit_ns <= 0) throw protocols::BadInput("--time", "must be positive");
-    spec.faults = protocols::fault_profile(flags.faults, spec.time_limit_ns);
+    spec.faults = protocols::fault_profile(protocol, flags.faults, spec.time_limit_ns);
     spec.swarm = flags.faults == "swarm";
     spec.max_events = flags.max_events;
     spec.keep_payloads = !flags.trace_path.empty() || flags.print;
@@ -63,7 +63,7 @@ int run_main(const RunFlags& flags) {
     if (trace_out) {
       nlohmann::json meta = {{"protocol", protocol.name},
                              {"seed", spec.seed},
-                             {"options", spec.options.values()},
+                             {"options", out.config.options.as_text()},
                              {"bugs", spec.bugs},
                              {"faults", flags.faults}};
       trace_out.stream() << sim::trace_to_json(*out.sim, out.result, meta).dump() << '\n';
@@ -77,7 +77,7 @@ int run_main(const RunFlags& flags) {
     if (!flags.trace_path.empty() && !flags.json) {
       std::cout << "trace: " << flags.trace_path << "\n";
     }
-    return exit_status_for(out.result.verdict);
+    return exit_status_for(out.verdict());
   } catch (const protocols::BadInput& e) {
     std::cerr << "faultline run: " << e.what() << "\n";
     return kExitBadInput;

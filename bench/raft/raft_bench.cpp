@@ -48,7 +48,7 @@ int perf(int runs, int clients, int rate, bool keep_trace) {
     protocols::RunSpec spec;
     spec.seed = static_cast<std::uint64_t>(i);
     spec.time_limit_ns = 10 * sim::kSecond;
-    spec.faults = protocols::fault_profile("all", spec.time_limit_ns);
+    spec.faults = protocols::fault_profile(p, "all", spec.time_limit_ns);
     spec.options.set("servers", "5");
     spec.options.set("clients", std::to_string(clients));
     spec.options.set("heartbeat", "50ms");

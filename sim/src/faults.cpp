@@ -11,7 +11,8 @@ namespace {
 constexpr std::array<std::string_view, kFaultKinds> kNames = {
     "partition",   "one_way",     "isolate",      "lossy_links", "duplicate_links",
     "reorder_links", "slow_links", "crash",       "pause",       "clock_offset",
-    "clock_drift", "clock_jump",  "clock_strobe"};
+    "clock_drift", "clock_jump",  "clock_strobe", "torn_writes", "read_corruption",
+    "slow_disk",   "disk_full",   "lose_unsynced"};
 
 constexpr std::uint32_t kSteps = 1024;
 
@@ -184,6 +185,33 @@ void start_clock_fault(Simulation& sim, const State& st, FaultKind kind, Time en
   }
 }
 
+void start_disk_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
+  const NodeId victim = pick_target(sim, st, false);
+  if (kind == FaultKind::lose_unsynced) {
+    sim.lose_unsynced(victim);
+    return;
+  }
+  DiskFault fault;
+  switch (kind) {
+    case FaultKind::torn_writes:
+      fault.kind = DiskFault::Kind::torn_writes;
+      break;
+    case FaultKind::read_corruption:
+      fault.kind = DiskFault::Kind::read_corruption;
+      fault.ratio = Ratio{1, 20};
+      break;
+    case FaultKind::slow_disk:
+      fault.kind = DiskFault::Kind::slow;
+      fault.slow_factor = between(sim.choices(), 10, 50, ChoiceKind::disk);
+      break;
+    default:
+      fault.kind = DiskFault::Kind::full;
+      break;
+  }
+  const std::uint32_t id = sim.disk_fault(victim, fault);
+  sim.at(end_at, "disk fault ends", [id](Simulation& s) { s.end_disk_fault(id); });
+}
+
 void start_fault(Simulation& sim, const State& st) {
   const FaultProfile& p = st->profile;
   const FaultKind kind =
@@ -204,6 +232,12 @@ void start_fault(Simulation& sim, const State& st) {
     case FaultKind::crash:
     case FaultKind::pause:
       return start_node_fault(sim, st, kind, end_at);
+    case FaultKind::torn_writes:
+    case FaultKind::read_corruption:
+    case FaultKind::slow_disk:
+    case FaultKind::disk_full:
+    case FaultKind::lose_unsynced:
+      return start_disk_fault(sim, st, kind, end_at);
     default:
       return start_clock_fault(sim, st, kind, end_at);
   }

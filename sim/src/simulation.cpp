@@ -69,6 +69,12 @@ void Simulation::add_invariant(std::string name, Invariant check) {
   invariants_.emplace_back(std::move(name), std::move(check));
 }
 
+std::vector<std::string> Simulation::invariant_names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, check] : invariants_) names.push_back(name);
+  return names;
+}
+
 void Simulation::at(Time time, std::string label, Action action) {
   if (time < now_) throw std::logic_error("action '" + label + "' scheduled in the past");
   const auto index = static_cast<std::uint32_t>(actions_.size());

@@ -50,7 +50,7 @@ TEST_CASE("a child process gives the same trace hash as this process, for 200 se
     protocols::RunSpec spec;
     spec.seed = seed;
     spec.time_limit_ns = 5 * sim::kSecond;
-    spec.faults = protocols::fault_profile("all", spec.time_limit_ns);
+    spec.faults = protocols::fault_profile(echo, "all", spec.time_limit_ns);
     const auto here = protocols::run_protocol(echo, spec);
     const Ran child = invoke_cli("run --protocol echo --faults all --time 5s --json --seed " +
                                 std::to_string(seed));
@@ -87,11 +87,11 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run --protocol echo --frob", "--frob"},
       {"run --protocol nope", "unknown protocol 'nope'"},
       {"run --protocol echo --seed banana", "--seed"},
-      {"run --protocol echo --set servers=many", "--set servers: expected an integer"},
+      {"run --protocol echo --set servers=many", "--set servers: expected int in [1, 1000]"},
       {"run --protocol echo --set nosuch=1", "--set nosuch: unknown option"},
       {"run --protocol echo --set novalue", "expected NAME=VALUE"},
       {"run --protocol echo --bug nope", "--bug nope: unknown bug"},
-      {"run --protocol echo --faults some", "--faults: expected none, all or swarm"},
+      {"run --protocol echo --faults some", "--faults: expected none, all, swarm or a comma-separated list of fault kinds"},
       {"run --protocol echo --time soon", "--time: expected a duration"},
       {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
       {"run", "--protocol is required"},

@@ -5,21 +5,175 @@
 #include "sim/trace_export.hpp"
 
 namespace faultline::protocols {
+namespace {
+
+std::string bug_list(const Protocol& protocol) {
+  std::string list;
+  for (const BugSpec& b : protocol.bugs) list += (list.empty() ? "" : ", ") + b.name;
+  return list;
+}
 
 void validate_bugs(const Protocol& protocol, const std::vector<std::string>& bugs) {
   for (const std::string& bug : bugs) {
-    const bool known = std::any_of(protocol.bugs.begin(), protocol.bugs.end(),
-                                   [&](const BugSpec& b) { return b.name == bug; });
-    if (known) continue;
-    std::string list;
-    for (const BugSpec& b : protocol.bugs) list += (list.empty() ? "" : ", ") + b.name;
+    if (protocol.find_bug(bug) != nullptr) continue;
+    const std::string list = bug_list(protocol);
     throw BadInput("--bug " + bug, "unknown bug for " + protocol.name +
                                        (list.empty() ? " (it has none)" : "; known: " + list));
   }
 }
 
-bool has_bug(const RunSpec& spec, std::string_view name) {
-  return std::find(spec.bugs.begin(), spec.bugs.end(), name) != spec.bugs.end();
+// Faults at the default pace (one every 100 ms - 1 s, lasting 100 ms - 2 s), dense (ten
+// times as often, shorter) or a storm (twice that again): the quiet choice is the
+// default pace. Dense faults line up narrow timing windows that sparse ones miss.
+void draw_pace(sim::FaultProfile& faults, sim::ChoiceSource& choices) {
+  const std::uint32_t pace = choices.pick(3, sim::ChoiceKind::config);
+  if (pace == 0) return;
+  const sim::Duration unit = pace == 1 ? 20 * sim::kMillisecond : 10 * sim::kMillisecond;
+  faults.gap_min_ns = unit;
+  faults.gap_max_ns = 10 * unit;
+  faults.duration_min_ns = unit;
+  faults.duration_max_ns = 15 * unit;
+}
+
+}  // namespace
+
+bool RunConfig::has_bug(std::string_view name) const {
+  return std::find(bugs.begin(), bugs.end(), name) != bugs.end();
+}
+
+const BugSpec* Protocol::find_bug(std::string_view bug) const {
+  for (const BugSpec& b : bugs) {
+    if (b.name == bug) return &b;
+  }
+  return nullptr;
+}
+
+std::optional<sim::NodeId> ProtocolRun::leader(const sim::Simulation& sim) const {
+  std::optional<sim::NodeId> best;
+  std::int64_t best_term = -1;
+  for (sim::NodeId id : fault_targets()) {
+    if (!sim.is_up(id)) continue;
+    const sim::Annotation* role = sim.annotation(id, "role");
+    if (role == nullptr || !role->is_text || role->text != "leader") continue;
+    const sim::Annotation* term = sim.annotation(id, "term");
+    if (term == nullptr) term = sim.annotation(id, "ballot");
+    const std::int64_t t = term != nullptr && !term->is_text ? term->number : 0;
+    if (t > best_term) {
+      best = id;
+      best_term = t;
+    }
+  }
+  return best;
+}
+
+sim::Verdict RunOutput::verdict() const {
+  if (result.verdict != sim::Verdict::ok) return result.verdict;
+  return run && run->checks.any(CheckStatus::unknown) ? sim::Verdict::unknown : sim::Verdict::ok;
+}
+
+std::optional<bool> linearizable(const RunOutput& out) {
+  const CheckOutcome* lin = out.run ? out.run->checks.find("linearizability") : nullptr;
+  if (lin == nullptr || lin->status == CheckStatus::unknown || lin->status == CheckStatus::skipped) {
+    return std::nullopt;
+  }
+  return lin->status == CheckStatus::held;
+}
+
+RunConfig resolve_run(const Protocol& protocol, const RunSpec& spec) {
+  validate_bugs(protocol, spec.bugs);
+  RunConfig config;
+  config.seed = spec.seed;
+  config.options = OptionValues::resolve(protocol.options, spec.options);
+  for (const std::string& bug : spec.bugs) {
+    for (const auto& [name, value] : protocol.find_bug(bug)->implies) {
+      if (config.options.given(name)) continue;
+      config.options.set(name, value, "--bug " + bug + " (implies " + name + "=" + value + ")",
+                         ValueOrigin::implied);
+    }
+  }
+  config.bugs = spec.bugs;
+  config.time_limit_ns = spec.time_limit_ns > 0 ? spec.time_limit_ns : protocol.default_time_ns;
+  config.check_budget = spec.check_budget > 0 ? spec.check_budget : kDefaultCheckBudget;
+  if (protocol.validate) protocol.validate(config.options);
+  return config;
+}
+
+RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
+                       std::unique_ptr<sim::ChoiceSource> choices, const Prepare& prepare) {
+  RunOutput out;
+  out.config = resolve_run(protocol, spec);
+  out.choices = choices ? std::move(choices) : std::make_unique<sim::SeededChoices>(spec.seed);
+  // The swarm configuration comes first on the tape: options, fault kinds, pace.
+  out.faults = spec.faults;
+  if (spec.swarm) {
+    out.swarm = draw_swarm_options(out.config.options, *out.choices);
+    if (protocol.validate) protocol.validate(out.config.options);
+    out.faults = sim::FaultProfile::swarm(spec.faults, *out.choices);
+    if (!out.faults.kinds.empty()) draw_pace(out.faults, *out.choices);
+  }
+  if (protocol.fault_budget && !out.faults.kinds.empty()) {
+    protocol.fault_budget(out.config, out.faults);
+  }
+  out.config.has_faults = !out.faults.kinds.empty() || spec.scripted_heal_ns > 0;
+  out.config.heal_ns =
+      std::max(out.faults.kinds.empty() ? sim::Time{0} : out.faults.end_ns, spec.scripted_heal_ns);
+
+  sim::SimConfig config;
+  config.time_limit_ns = out.config.time_limit_ns;
+  if (spec.max_events > 0) config.max_events = spec.max_events;
+  config.keep_payloads = spec.keep_payloads;
+  config.keep_trace = spec.keep_trace;
+  config.seed = spec.seed;
+  if (protocol.configure) protocol.configure(out.config, config);
+  if (!out.faults.torn_writes.never()) config.disk.torn_write = out.faults.torn_writes;
+
+  out.sim = std::make_unique<sim::Simulation>(config, *out.choices);
+  out.run = protocol.setup(*out.sim, out.config);
+  sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
+  if (prepare) prepare(*out.sim, *out.run);
+  out.sim->run();
+  if (out.sim->findings().empty()) out.run->finish(*out.sim);
+  out.result = out.sim->result();
+  return out;
+}
+
+namespace {
+
+// Every invariant by name (held unless a finding names it), then the end-of-run checks.
+nlohmann::json checks_json(const RunOutput& out) {
+  nlohmann::json checks = nlohmann::json::array();
+  for (const std::string& name : out.sim->invariant_names()) {
+    const bool broken = std::any_of(out.result.findings.begin(), out.result.findings.end(),
+                                    [&](const sim::Finding& f) { return f.name == name; });
+    checks.push_back({{"name", name}, {"status", broken ? "violated" : "held"}});
+  }
+  for (const CheckOutcome& c : out.run->checks.all()) {
+    nlohmann::json j = {{"name", c.name}, {"status", check_status_name(c.status)}};
+    if (!c.detail.empty()) j["detail"] = c.detail;
+    if (!c.data.empty()) j["data"] = c.data;
+    checks.push_back(std::move(j));
+  }
+  return checks;
+}
+
+}  // namespace
+
+nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const RunOutput& out) {
+  nlohmann::json j = sim::result_to_json(*out.sim, out.result);
+  j["verdict"] = sim::verdict_name(out.verdict());
+  j["protocol"] = protocol.name;
+  j["seed"] = spec.seed;
+  j["checks"] = checks_json(out);
+  const std::optional<bool> lin = linearizable(out);
+  j["linearizable"] = lin ? nlohmann::json(*lin) : nlohmann::json(nullptr);
+  nlohmann::json kinds = nlohmann::json::array();
+  for (sim::FaultKind k : out.faults.kinds) kinds.push_back(sim::fault_kind_name(k));
+  j["fault_kinds"] = kinds;
+  j["bugs"] = spec.bugs;
+  j["options"] = out.config.options.as_text();
+  if (!out.swarm.empty()) j["swarm"] = out.swarm;
+  j["protocol_summary"] = out.run->summary(*out.sim);
+  return j;
 }
 
 void datacenter_defaults(sim::SimConfig& config) {
@@ -29,57 +183,47 @@ void datacenter_defaults(sim::SimConfig& config) {
   config.disk.sync_latency_max_ns = 2 * sim::kMillisecond;
 }
 
-sim::FaultProfile fault_profile(const std::string& mode, sim::Time time_limit_ns,
-                                const std::string& where) {
+sim::FaultProfile fault_profile(const Protocol& protocol, const std::string& mode,
+                                sim::Time time_limit_ns, const std::string& where) {
   if (mode == "none") return sim::FaultProfile::none();
+  sim::FaultProfile p = sim::FaultProfile::all(0, time_limit_ns / 10 * 8);
   if (mode == "all" || mode == "swarm") {
-    return sim::FaultProfile::all(0, time_limit_ns / 10 * 8);
+    p.kinds = protocol.faults;
+    return p;
   }
-  throw BadInput(where, "expected none, all or swarm, got '" + mode + "'");
+  p.kinds.clear();
+  std::size_t start = 0;
+  while (start <= mode.size()) {
+    const std::size_t comma = std::min(mode.find(',', start), mode.size());
+    const std::string name = mode.substr(start, comma - start);
+    sim::FaultKind kind{};
+    if (!sim::fault_kind_from_name(name, kind)) {
+      std::string known;
+      for (int k = 0; k < sim::kFaultKinds; ++k) {
+        known += std::string(known.empty() ? "" : ", ") +
+                 std::string(sim::fault_kind_name(static_cast<sim::FaultKind>(k)));
+      }
+      throw BadInput(where, "expected none, all, swarm or a comma-separated list of fault kinds (" +
+                                known + "), got '" + name + "'");
+    }
+    if (!p.enabled(kind)) p.kinds.push_back(kind);
+    start = comma + 1;
+  }
+  return p;
 }
 
-RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
-                       std::unique_ptr<sim::ChoiceSource> choices,
-                       const std::function<void(sim::Simulation&)>& prepare) {
-  std::vector<std::string> known;
-  for (const OptionSpec& o : protocol.options) known.push_back(o.name);
-  spec.options.check_known(known);
-  validate_bugs(protocol, spec.bugs);
-
-  RunOutput out;
-  out.choices = choices ? std::move(choices) : std::make_unique<sim::SeededChoices>(spec.seed);
-  sim::SimConfig config;
-  config.time_limit_ns = spec.time_limit_ns > 0 ? spec.time_limit_ns : protocol.default_time_ns;
-  if (spec.max_events > 0) config.max_events = spec.max_events;
-  config.keep_payloads = spec.keep_payloads;
-  config.keep_trace = spec.keep_trace;
-  if (protocol.configure) protocol.configure(spec, config);
-  // Swarm selection comes first, so the fault kinds are the first choices on the tape.
-  out.faults = spec.swarm ? sim::FaultProfile::swarm(spec.faults, *out.choices) : spec.faults;
-  if (!out.faults.torn_writes.never()) config.disk.torn_write = out.faults.torn_writes;
-
-  out.sim = std::make_unique<sim::Simulation>(config, *out.choices);
-  out.run = protocol.setup(*out.sim, spec);
-  sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
-  if (prepare) prepare(*out.sim);
-  out.sim->run();
-  if (out.sim->findings().empty()) out.run->finish(*out.sim);
-  out.result = out.sim->result();
-  return out;
-}
-
-nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const RunOutput& out) {
-  nlohmann::json j = sim::result_to_json(*out.sim, out.result);
-  j["protocol"] = protocol.name;
-  j["seed"] = spec.seed;
-  const std::optional<bool> lin = out.run->linearizable();
-  j["linearizable"] = lin ? nlohmann::json(*lin) : nlohmann::json(nullptr);
-  nlohmann::json kinds = nlohmann::json::array();
-  for (sim::FaultKind k : out.faults.kinds) kinds.push_back(sim::fault_kind_name(k));
-  j["fault_kinds"] = kinds;
-  j["bugs"] = spec.bugs;
-  j["protocol_summary"] = out.run->summary(*out.sim);
-  return j;
+std::vector<sim::NodeId> add_group(sim::Simulation& sim, ProtocolRun& run,
+                                   const std::string& group, const std::string& prefix,
+                                   int count, const std::string& role,
+                                   const std::function<sim::ActorFactory(int index)>& factory) {
+  std::vector<sim::NodeId> ids;
+  for (int i = 0; i < count; ++i) {
+    const sim::NodeId id =
+        sim.add_node({.name = prefix + std::to_string(i), .role = role}, factory(i));
+    run.groups.add(group, id);
+    ids.push_back(id);
+  }
+  return ids;
 }
 
 }  // namespace faultline::protocols

@@ -105,7 +105,7 @@ void RaftInvariants::on_truncate(const RaftNode& node, LogIndex from) {
   for (NodeId server : config) {
     if (server != node.id() && durably_holds(server, node, from, c)) ++holders;
   }
-  if (holders >= quorum_size(config)) return;
+  if (holders >= protocols::majority(config.size())) return;
   report(Property::durability,
          name(node.id()) + " removed committed entry " + std::to_string(from) + " (" +
              describe_entry(e) + ", term " + std::to_string(e.term) + ") from its log; only " +
@@ -194,7 +194,7 @@ void RaftInvariants::check_durable_quorum(const RaftNode& leader, LogIndex index
   if (index >= committed_.size() || !committed_[index].known) return;
   const Committed& c = committed_[index];
   const Config& config = leader.config();
-  const std::size_t needed = quorum_size(config);
+  const std::size_t needed = protocols::majority(config.size());
   std::size_t holders = 0;
   std::string missing;
   for (NodeId server : config) {

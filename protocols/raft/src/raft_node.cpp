@@ -29,8 +29,6 @@ RaftNode::RaftNode(NodeConfig config, Restored restored, RaftRandom& random, Raf
   NodeId max_id = cfg_.id;
   for (NodeId s : cfg_.servers) max_id = std::max(max_id, s);
   progress_.resize(max_id + 1);
-  votes_.resize(max_id + 1);
-  answered_.resize(max_id + 1);
   std::sort(cfg_.initial_config.begin(), cfg_.initial_config.end());
 
   term_ = restored.term;
@@ -200,6 +198,14 @@ Time RaftNode::next_deadline() const {
   return t;
 }
 
+std::string_view RaftNode::next_deadline_name() const {
+  const Time t = next_deadline();
+  if (role_ != Role::leader) {
+    return t == election_deadline_ ? "election timeout" : "vote request resend";
+  }
+  return t == heartbeat_deadline_ ? "heartbeat" : "quorum check";
+}
+
 void RaftNode::campaign(Time now) {
   if (!is_voter()) {
     // Not in its own latest configuration: it never campaigns (thesis §4.2.2).
@@ -213,11 +219,11 @@ void RaftNode::campaign(Time now) {
 }
 
 void RaftNode::start_campaign(Time now) {
-  std::fill(votes_.begin(), votes_.end(), false);
-  std::fill(answered_.begin(), answered_.end(), false);
+  votes_.clear();
+  answered_.clear();
   vote_count_ = 0;
   record_vote(cfg_.id);
-  answered_[cfg_.id] = true;
+  answered_.add(cfg_.id);
   reset_election_timer(now);
   vote_resend_deadline_ = now + cfg_.heartbeat_ns;
 }
@@ -230,7 +236,7 @@ void RaftNode::request_votes(Term term, bool pre_vote) {
                       .last_log_term = log_.last_term(),
                       .pre_vote = pre_vote};
   for (NodeId peer : config_) {
-    if (peer != cfg_.id && !(peer < answered_.size() && answered_[peer])) send(peer, m);
+    if (peer != cfg_.id && !answered_.contains(peer)) send(peer, m);
   }
 }
 
@@ -239,14 +245,12 @@ void RaftNode::record_vote(NodeId from) {
     ++vote_count_;  // Planted bug: counts replies, so a duplicated vote counts twice.
     return;
   }
-  if (from < votes_.size()) votes_[from] = true;
+  votes_.add(from);
 }
 
 bool RaftNode::won_votes() const {
-  if (cfg_.bugs.count_votes_not_voters) return vote_count_ >= quorum_size(config_);
-  std::size_t granted = 0;
-  for (NodeId voter : config_) granted += (voter < votes_.size() && votes_[voter]) ? 1 : 0;
-  return granted >= quorum_size(config_);
+  if (cfg_.bugs.count_votes_not_voters) return vote_count_ >= quorum_.size();
+  return quorum_.reached(votes_);
 }
 
 // §5.4.1: the candidate's log is at least as up-to-date as ours: a later last term, or
@@ -300,7 +304,7 @@ std::string_view RaftNode::on_request_vote_reply(Time now, NodeId from, const Re
       return {};
     }
     if (m.term != term_ + 1) return "stale pre-vote reply";
-    if (from < answered_.size()) answered_[from] = true;
+    answered_.add(from);
     if (!m.granted) return {};
     record_vote(from);
     if (won_votes()) become_candidate(now);
@@ -312,7 +316,7 @@ std::string_view RaftNode::on_request_vote_reply(Time now, NodeId from, const Re
   }
   if (m.term < term_ && !cfg_.bugs.accept_stale_replies) return "stale term";
   if (role_ != Role::candidate) return "not campaigning";
-  if (from < answered_.size()) answered_[from] = true;
+  answered_.add(from);
   if (!m.granted) return {};
   record_vote(from);
   if (won_votes()) become_leader(now);
@@ -324,13 +328,18 @@ std::string_view RaftNode::on_request_vote_reply(Time now, NodeId from, const Re
 void RaftNode::recompute_config() {
   for (LogIndex i = log_.last_index(); i >= log_.first_index() && i > 0; --i) {
     if (log_.at(i).kind == EntryKind::config) {
-      config_ = log_.at(i).config;
-      config_index_ = i;
+      set_config(log_.at(i).config, i);
       return;
     }
   }
-  config_ = snapshot_ ? snapshot_->config : cfg_.initial_config;
-  config_index_ = 0;
+  set_config(snapshot_ ? snapshot_->config : cfg_.initial_config, 0);
+}
+
+void RaftNode::set_config(const Config& config, LogIndex index) {
+  config_ = config;
+  config_index_ = index;
+  quorum_ = protocols::Quorum(config);
+  FAULTLINE_ASSERT(quorum_.voters() == config_, "a configuration is sorted and distinct");
 }
 
 Config RaftNode::config_at(LogIndex index) const {

@@ -103,8 +103,7 @@ void RaftNode::append_entry(Entry entry) {
   const LogIndex index = log_.last_index();
   if (is_config) {
     // Thesis §4.1: a server uses the latest configuration in its log, committed or not.
-    config_ = log_.at(index).config;
-    config_index_ = index;
+    set_config(log_.at(index).config, index);
   }
   if (observer_) observer_->on_append(*this, index, prev_term);
 }
@@ -189,14 +188,8 @@ void RaftNode::maybe_compact() {
 // entry of the current term is committed by counting replicas; earlier ones commit with it.
 void RaftNode::maybe_commit(Time now) {
   if (role_ != Role::leader || config_.empty()) return;
-  std::array<LogIndex, kMaxServers> matches;
-  std::size_t count = 0;
-  for (NodeId voter : config_) {
-    matches[count++] = voter == cfg_.id ? stable_index_ : progress_[voter].match;
-  }
-  std::sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(count),
-            std::greater<>());
-  const LogIndex n = matches[quorum_size(config_) - 1];
+  const LogIndex n = quorum_.quorum_min(
+      [&](NodeId voter) { return voter == cfg_.id ? stable_index_ : progress_[voter].match; });
   if (n <= commit_) return;
   // Planted bug `figure8`: commits an entry of an older term by counting replicas.
   if (!cfg_.bugs.figure8 && log_.term_at(n) != term_) return;
@@ -466,11 +459,9 @@ void RaftNode::serve_read(Time now, NodeId client, const Command& c) {
 }
 
 bool RaftNode::quorum_acked(std::uint64_t read_seq) const {
-  std::size_t acks = 0;
-  for (NodeId voter : config_) {
-    if (voter == cfg_.id || progress_[voter].acked_read_seq >= read_seq) ++acks;
-  }
-  return acks >= quorum_size(config_);
+  return quorum_.quorum_min([&](NodeId voter) {
+           return voter == cfg_.id ? read_seq : progress_[voter].acked_read_seq;
+         }) >= read_seq;
 }
 
 void RaftNode::process_reads(Time /*now*/) {
@@ -500,22 +491,18 @@ Duration RaftNode::lease_duration() const {
 // quorum's oldest such t, minus a margin for clock drift.
 bool RaftNode::lease_valid(Time now) const {
   if (role_ != Role::leader || commit_ < term_start_index_ || config_.empty()) return false;
-  std::array<Time, kMaxServers> acked;
-  std::size_t count = 0;
-  for (NodeId voter : config_) {
-    acked[count++] = voter == cfg_.id ? now : progress_[voter].acked_sent_at;
-  }
-  std::sort(acked.begin(), acked.begin() + static_cast<std::ptrdiff_t>(count), std::greater<>());
-  const Time start = acked[quorum_size(config_) - 1];
+  // Times as offsets from kTimeNone, so the quorum's order is the times' order.
+  const auto since_none = [](Time t) { return static_cast<std::uint64_t>(t - kTimeNone); };
+  const Time start = kTimeNone + static_cast<Time>(quorum_.quorum_min([&](NodeId voter) {
+                       return since_none(voter == cfg_.id ? now : progress_[voter].acked_sent_at);
+                     }));
   return start != kTimeNone && now < start + lease_duration();
 }
 
 bool RaftNode::quorum_active() const {
-  std::size_t active = 0;
-  for (NodeId voter : config_) {
-    if (voter == cfg_.id || progress_[voter].recent_active) ++active;
-  }
-  return active >= quorum_size(config_);
+  return quorum_.quorum_min([&](NodeId voter) {
+           return voter == cfg_.id || progress_[voter].recent_active ? 1u : 0u;
+         }) == 1;
 }
 
 void RaftNode::drop_leader_state() {

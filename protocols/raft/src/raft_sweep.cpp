@@ -15,7 +15,8 @@ protocols::RunSpec base_spec(std::uint64_t seed) {
   protocols::RunSpec spec;
   spec.seed = seed;
   spec.time_limit_ns = kRunTime;
-  spec.faults = protocols::fault_profile("swarm", kRunTime);
+  static const protocols::Protocol raft = protocol();
+  spec.faults = protocols::fault_profile(raft, "swarm", kRunTime);
   spec.swarm = true;
   spec.faults.torn_writes = sim::Ratio{1, 2};
   // A run takes some 20,000-100,000 events; a livelock (a planted bug can cause one)
@@ -75,7 +76,8 @@ const std::vector<BugHunt>& bug_hunts() {
        BugHunt::Pace::dense},
       {"no-persist-vote",
        {{"servers", "3"}},
-       {"election safety", "leader completeness", "state machine safety", "durability"},
+       {"durable state never goes back", "election safety", "leader completeness",
+        "state machine safety", "durability"},
        {FK::crash, FK::partition, FK::one_way, FK::isolate},
        BugHunt::Pace::dense},
       {"no-persist-log", {}, {"durability"}},
@@ -136,10 +138,6 @@ protocols::RunSpec hunt_spec(const BugHunt& hunt, std::uint64_t seed) {
   spec.bugs = {hunt.bug};
   if (!hunt.kinds.empty()) spec.faults.kinds = hunt.kinds;
   set_pace(spec.faults, hunt.pace);
-  // A lease bug is only a bug where a correct lease is safe: within the clock bound.
-  if (spec.options.get_string("read", "log") == "lease") {
-    bound_clocks_for_leases(spec, 30 * sim::kMillisecond);
-  }
   for (const auto& [k, v] : hunt.options) spec.options.set(k, v);
   return spec;
 }

@@ -18,20 +18,6 @@ std::string_view role_name(Role role) {
   return "?";
 }
 
-std::string_view op_name(OpKind op) {
-  switch (op) {
-    case OpKind::get:
-      return "get";
-    case OpKind::put:
-      return "put";
-    case OpKind::append:
-      return "append";
-    case OpKind::cas:
-      return "cas";
-  }
-  return "?";
-}
-
 std::string_view entry_kind_name(EntryKind kind) {
   switch (kind) {
     case EntryKind::noop:
@@ -46,10 +32,6 @@ std::string_view entry_kind_name(EntryKind kind) {
 
 bool config_contains(const Config& config, NodeId id) {
   return std::binary_search(config.begin(), config.end(), id);
-}
-
-std::size_t quorum_size(const Config& config) {
-  return config.size() / 2 + 1;
 }
 
 namespace {
@@ -129,13 +111,8 @@ std::string describe_entry(const Entry& entry) {
       }
       return text + "]";
     }
-    case EntryKind::command: {
-      const Command& c = entry.command;
-      std::string text = std::string(op_name(c.op)) + " " + c.key;
-      if (c.op == OpKind::put || c.op == OpKind::append) text += " " + c.value;
-      if (c.op == OpKind::cas) text += " " + c.expected.value_or("null") + "->" + c.value;
-      return text + " (c" + std::to_string(c.client) + "#" + std::to_string(c.seq) + ")";
-    }
+    case EntryKind::command:
+      return kv::describe_command(entry.command);
   }
   return "?";
 }

@@ -2,7 +2,8 @@
 // Random fault schedules ("nemesis"): faults as time windows within a stated budget
 // (STYLE.md habit 7). Between start_ns and end_ns the scheduler starts one fault after
 // another — partitions (symmetric or one-way), lossy/duplicating/reordering/slow links,
-// crashes with restart, pauses, clock offsets, drift, jumps and strobes — each lasting
+// crashes with restart, pauses, clock offsets, drift, jumps and strobes, disk faults
+// (torn writes, corrupted reads, slow or full disks, lost unsynced writes) — each lasting
 // a while, never taking down more than max_down targets at once. At end_ns every fault
 // heals: partitions and links restored, crashed nodes restarted, paused ones resumed,
 // drift stopped. What follows is the liveness phase.
@@ -33,8 +34,13 @@ enum class FaultKind : std::uint8_t {
   clock_drift,       // a target's clock runs fast or slow
   clock_jump,        // a target's clock jumps forward or back
   clock_strobe,      // a target's clock jumps back and forth during the window
+  torn_writes,       // a crash of the target during the window tears its last write
+  read_corruption,   // the target's disk reads flip bits during the window
+  slow_disk,         // the target's syncs take 10-50 times as long during the window
+  disk_full,         // the target's disk refuses writes during the window
+  lose_unsynced,     // the target's disk forgets its unsynced writes (an instant)
 };
-inline constexpr int kFaultKinds = 13;
+inline constexpr int kFaultKinds = 18;
 std::string_view fault_kind_name(FaultKind kind);
 bool fault_kind_from_name(std::string_view name, FaultKind& out);
 

@@ -198,6 +198,7 @@ class Simulation final : private RunPlace {
   const Trace& trace() const { return trace_; }
   const History& history() const { return history_; }
   const std::vector<Finding>& findings() const { return findings_; }
+  std::vector<std::string> invariant_names() const;
   ChoiceSource& choices() { return choices_; }
   const std::vector<nlohmann::json>& message_bodies() const { return bodies_; }
   std::uint64_t messages_sent() const { return next_message_id_; }

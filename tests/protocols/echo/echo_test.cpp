@@ -14,7 +14,7 @@ RunSpec faulty(std::uint64_t seed) {
   RunSpec spec;
   spec.seed = seed;
   spec.time_limit_ns = 5 * sim::kSecond;
-  spec.faults = protocols::fault_profile("all", spec.time_limit_ns);
+  spec.faults = protocols::fault_profile(echo::protocol(), "all", spec.time_limit_ns);
   spec.faults.torn_writes = sim::Ratio{1, 2};
   return spec;
 }
@@ -31,6 +31,9 @@ TEST_CASE("echo: 200 seeds with every fault kind on, each run twice, give identi
     auto second = protocols::run_protocol(p, faulty(seed));
     REQUIRE(first.result.trace_hash == second.result.trace_hash);
     REQUIRE(first.result.events == second.result.events);
+    INFO("seed " << seed << ": "
+                 << (first.result.findings.empty() ? std::string("no finding")
+                                                   : sim::describe_finding(first.result.findings[0])));
     CHECK(first.result.verdict == sim::Verdict::ok);
     distinct.insert(first.result.trace_hash);
     crashes += first.result.stats.crashes;
@@ -106,7 +109,7 @@ TEST_CASE("echo: bad options and unknown bugs are clear errors") {
   RunSpec spec;
   spec.options.set("servers", "zero");
   CHECK_THROWS_WITH_AS(protocols::run_protocol(echo::protocol(), spec),
-                       "--set servers: expected an integer in [1, 1000], got 'zero'",
+                       "--set servers: expected int in [1, 1000], got 'zero'",
                        protocols::BadInput);
   RunSpec typo;
   typo.options.set("sever", "3");

@@ -24,7 +24,7 @@ TEST_CASE("raft long: correct Raft survives 5,000 swarm seeds") {
     INFO("seed " << seed << " options " << nlohmann::json(spec.options.values()).dump() << "\n"
                  << findings);
     REQUIRE(out.result.verdict == sim::Verdict::ok);
-    if (out.run->linearizable() != std::optional<bool>(true)) ++unknown;
+    if (protocols::linearizable(out) != std::optional<bool>(true)) ++unknown;
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

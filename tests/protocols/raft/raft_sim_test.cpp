@@ -76,8 +76,9 @@ TEST_CASE(
   CHECK(s["max_term"] == 1);
   CHECK(s["operations"]["info"] == 0);
   CHECK(s["operations"]["ok"].get<int>() > 100);
-  CHECK(out.run->linearizable() == std::optional<bool>(true));
-  CHECK(s["liveness"] == "held");
+  CHECK(protocols::linearizable(out) == std::optional<bool>(true));
+  REQUIRE(out.run->checks.find("liveness") != nullptr);
+  CHECK(out.run->checks.find("liveness")->status == protocols::CheckStatus::held);
   // The trace carries each server's state for the viewer.
   for (sim::NodeId n = 0; n < 5; ++n) {
     for (const char* key : {"role", "term", "voted_for", "commit", "last_index", "last_term"}) {
@@ -104,7 +105,7 @@ TEST_CASE("raft: every feature works without faults and does what it says") {
     const nlohmann::json s = out.run->summary(*out.sim);
     INFO(c.fact << " " << s.dump() << "\n" << findings_text(out));
     CHECK(out.result.verdict == sim::Verdict::ok);
-    CHECK(out.run->linearizable() == std::optional<bool>(true));
+    CHECK(protocols::linearizable(out) == std::optional<bool>(true));
     CHECK(s[c.fact].get<int>() > 0);
     CHECK(s["operations"]["ok"].get<int>() > 50);
   }
@@ -116,7 +117,8 @@ TEST_CASE("raft: a snapshot reaches a server that was down while the log was com
   RunSpec spec = calm(3, {{"snapshot_interval", "10"}});
   spec.faults = sim::FaultProfile::none();
   const protocols::RunOutput out =
-      protocols::run_protocol(raft::protocol(), spec, nullptr, [](sim::Simulation& s) {
+      protocols::run_protocol(raft::protocol(), spec, nullptr,
+                              [](sim::Simulation& s, protocols::ProtocolRun&) {
         s.at(10 * sim::kMillisecond, "crash s4", [](sim::Simulation& sim) { sim.crash(4); });
         s.at(2 * sim::kSecond, "restart s4", [](sim::Simulation& sim) { sim.restart(4); });
       });
@@ -124,7 +126,7 @@ TEST_CASE("raft: a snapshot reaches a server that was down while the log was com
   INFO(findings_text(out));
   CHECK(out.result.verdict == sim::Verdict::ok);
   CHECK(out.run->summary(*out.sim)["snapshots_installed"].get<int>() >= 1);
-  CHECK(out.run->linearizable() == std::optional<bool>(true));
+  CHECK(protocols::linearizable(out) == std::optional<bool>(true));
 }
 
 TEST_CASE(
@@ -169,7 +171,7 @@ TEST_CASE(
     if (s["leaders_elected"].get<int>() > 0) ++with_leader;
     if (s["operations"]["ok"].get<int>() > 0) ++with_ok;
     info += s["operations"]["info"].get<std::uint64_t>();
-    if (out.run->linearizable() == std::optional<bool>(true))
+    if (protocols::linearizable(out) == std::optional<bool>(true))
       ++linearizable;
     else
       ++unknown;
@@ -200,7 +202,7 @@ std::vector<sim::Finding> lease_under_clock_jumps(sim::Duration jump) {
   const protocols::Protocol p = raft::protocol();
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
     RunSpec spec = calm(seed, {{"read", "lease"}, {"rate", "50"}, {"mix", "get:60,put:40"}});
-    auto cut_off_leaders = [jump](sim::Simulation& s) {
+    auto cut_off_leaders = [jump](sim::Simulation& s, protocols::ProtocolRun&) {
       for (sim::Time t = 500 * sim::kMillisecond; t < 2500 * sim::kMillisecond;
            t += 500 * sim::kMillisecond) {
         s.at(t, "cut off the leader; the others' clocks jump ahead", [jump](sim::Simulation& sim) {
@@ -245,25 +247,24 @@ TEST_CASE("raft: lease reads hold within the clock bound and go stale beyond it"
 TEST_CASE("raft: a cluster that cannot recover is reported as a liveness violation") {
   RunSpec spec = calm(2);
   spec.time_limit_ns = 4 * sim::kSecond;
-  spec.faults.kinds = {sim::FaultKind::crash};  // the heal time is read from the profile...
-  spec.faults.end_ns = 1 * sim::kSecond;
-  const protocols::Protocol p = raft::protocol();
-  sim::SeededChoices choices(spec.seed);
-  sim::SimConfig config;
-  config.time_limit_ns = spec.time_limit_ns;
-  p.configure(spec, config);
-  sim::Simulation s(config, choices);
-  auto run = p.setup(s, spec);
-  // ...but instead of the schedule, a majority crashes and never comes back.
-  s.at(500 * sim::kMillisecond, "crash a majority", [](sim::Simulation& sim) {
-    for (sim::NodeId n : {0u, 1u, 2u}) sim.crash(n);
-  });
-  const sim::RunResult r = s.run();
+  // The scripted timeline says its faults end at 1 s; the liveness deadline follows it...
+  spec.scripted_heal_ns = 1 * sim::kSecond;
+  const protocols::RunOutput out = protocols::run_protocol(
+      raft::protocol(), spec, nullptr, [](sim::Simulation& s, protocols::ProtocolRun&) {
+        // ...but a majority crashes and never comes back.
+        s.at(500 * sim::kMillisecond, "crash a majority", [](sim::Simulation& sim) {
+          for (sim::NodeId n : {0u, 1u, 2u}) sim.crash(n);
+        });
+      });
+  const sim::RunResult& r = out.result;
   REQUIRE(r.findings.size() == 1);
   CHECK(r.findings[0].kind == sim::FindingKind::liveness);
   CHECK(r.findings[0].message.find("no leader committed an entry of its term") !=
         std::string::npos);
   CHECK(r.findings[0].time == 1 * sim::kSecond + 1500 * sim::kMillisecond);
+  const protocols::CheckOutcome* liveness = out.run->checks.find("liveness");
+  REQUIRE(liveness != nullptr);
+  CHECK(liveness->status == protocols::CheckStatus::violated);
 }
 
 TEST_CASE("raft: bad options are clear errors") {
@@ -272,13 +273,21 @@ TEST_CASE("raft: bad options are clear errors") {
     CHECK_THROWS_WITH_AS(protocols::run_protocol(raft::protocol(), spec), what,
                          protocols::BadInput);
   };
-  fails({{"read", "fast"}}, "--set read: expected one of log, index, lease, got 'fast'");
+  fails({{"read", "fast"}}, "--set read: expected one of log|index|lease, got 'fast'");
   fails({{"heartbeat", "200ms"}},
         "--set heartbeat: the heartbeat (200ms) must be shorter than the election timeout (150ms)");
   fails({{"mix", "get:1,scan:2"}},
         "--set mix: expected op:weight pairs such as get:40,put:20,append:30,cas:10, got "
         "'get:1,scan:2'");
-  fails({{"servers", "0"}}, "--set servers: expected an integer in [1, 64], got 0");
+  fails({{"servers", "0"}}, "--set servers: expected int in [1, 64], got 0");
+  // Each option's error names that option.
+  fails({{"election_timeout", "0ms"}},
+        "--set election_timeout: expected duration in [2ms, 4s], got 0ms");
+  fails({{"election_timeout", "40ms"}, {"heartbeat", "50ms"}},
+        "--set heartbeat: the heartbeat (50ms) must be shorter than the election timeout (40ms)");
+  fails({{"election_timeout", "40ms"}},
+        "--set election_timeout: the heartbeat (50ms) must be shorter than the election timeout "
+        "(40ms)");
   RunSpec bug;
   bug.bugs = {"figure9"};
   CHECK_THROWS_AS(protocols::run_protocol(raft::protocol(), bug), protocols::BadInput);

@@ -1,9 +1,9 @@
-// The key-value state machine with its sessions, and Raft's storage: encodings that
-// detect torn records, and what a server finds on its disk after a crash.
+// Raft's storage: encodings that detect torn records, and what a server finds on its
+// disk after a crash.
 #include <doctest/doctest.h>
 
-#include "raft/kv_store.hpp"
 #include "raft/raft_storage.hpp"
+#include "sim/simulation.hpp"
 #include "raft_test_util.hpp"
 
 using namespace faultline;
@@ -20,45 +20,6 @@ Command op(OpKind kind, std::string key, std::uint64_t seq, std::string value = 
                  .expected = std::move(expected)};
 }
 }  // namespace
-
-TEST_CASE("kv store: get, put, append and cas follow the checker's kv model") {
-  KvStore kv;
-  CHECK(kv.apply(op(OpKind::get, "a", 1)).outcome.value == std::nullopt);  // absent: null
-  CHECK(kv.apply(op(OpKind::append, "a", 2, "x ")).outcome.ok);            // absent: from ""
-  CHECK(kv.get("a") == "x ");
-  kv.apply(op(OpKind::append, "a", 3, "y "));
-  CHECK(kv.get("a") == "x y ");
-  const ApplyResult miss = kv.apply(op(OpKind::cas, "a", 4, "z", "nope"));
-  CHECK_FALSE(miss.outcome.ok);
-  CHECK(miss.outcome.value == "x y ");
-  CHECK(kv.get("a") == "x y ");
-  CHECK(kv.apply(op(OpKind::cas, "a", 5, "z", "x y ")).outcome.ok);
-  CHECK(kv.get("a") == "z");
-  CHECK(kv.apply(op(OpKind::cas, "b", 6, "new", std::nullopt)).outcome.ok);  // expects absent
-  CHECK(kv.get("b") == "new");
-  kv.apply(op(OpKind::put, "b", 7, "p"));
-  CHECK(kv.get("b") == "p");
-}
-
-TEST_CASE("kv store: a session applies each command once") {
-  KvStore kv;
-  const Command first = op(OpKind::append, "a", 1, "x ");
-  CHECK(kv.apply(first).kind == ApplyKind::applied);
-  CHECK(kv.apply(first).kind == ApplyKind::duplicate);  // a retry: remembered, not redone
-  CHECK(kv.get("a") == "x ");
-  CHECK(kv.cached(first).has_value());
-  kv.apply(op(OpKind::append, "a", 2, "y "));
-  CHECK(kv.apply(first).kind == ApplyKind::stale);  // older than the last: nothing at all
-  CHECK(kv.is_stale(first));
-  CHECK(kv.get("a") == "x y ");
-  // Sessions are per client: another client's seq 1 is new.
-  CHECK(kv.apply(op(OpKind::append, "a", 1, "z ", std::nullopt, 8)).kind == ApplyKind::applied);
-
-  KvStore buggy;  // planted bug no-dedup: the retry applies twice
-  buggy.apply(first, /*dedup=*/false);
-  buggy.apply(first, /*dedup=*/false);
-  CHECK(buggy.get("a") == "x x ");
-}
 
 TEST_CASE("raft storage: every record decodes to what was encoded, and a torn one not at all") {
   Entry cmd = make_command(3, op(OpKind::cas, "key", 9, "new", "old"));
@@ -84,13 +45,13 @@ TEST_CASE("raft storage: every record decodes to what was encoded, and a torn on
   s.state.sessions[7] = Session{.seq = 12, .outcome = {false, "x"}};
   s.state.sessions[8] = Session{.seq = 3, .outcome = {true, std::nullopt}};
   CHECK(decode_snapshot(encode_snapshot(s)) == s);
-  const HardState h{.seq = 5, .term = 9, .voted_for = kNoNode};
+  const HardState h{.term = 9, .voted_for = kNoNode};
   auto hb = decode_hard_state(encode_hard_state(h));
   REQUIRE(hb.has_value());
   CHECK(hb->term == 9);
   CHECK(hb->voted_for == kNoNode);
   auto mb = decode_meta(
-      encode_meta(Meta{.seq = 2, .generation = 3, .snapshot_index = 40, .snapshot_term = 6}));
+      encode_meta(Meta{.generation = 3, .snapshot_index = 40, .snapshot_term = 6}));
   REQUIRE(mb.has_value());
   CHECK(mb->generation == 3);
 }

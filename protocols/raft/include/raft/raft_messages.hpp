@@ -1,6 +1,6 @@
 #pragma once
 // The messages of Raft (Figure 2's RequestVote and AppendEntries RPCs as request/reply
-// pairs, §7's InstallSnapshot) and of the key-value service's clients and administrator.
+// pairs, §7's InstallSnapshot) and of the membership administrator.
 // The sender of a message is the envelope's `from`: candidateId and leaderId of the
 // paper's RPCs are not repeated inside.
 //
@@ -110,28 +110,10 @@ struct InstallSnapshotReply {
   void describe(sim::Fields& f) const { f("term", term)("match_index", match_index); }
 };
 
-// A client's operation, sent to the server it believes leads.
-struct ClientRequest {
-  static constexpr std::string_view kName = "ClientRequest";
-  Command command = {};
-  void describe(sim::Fields& f) const;
-};
-
-enum class ReplyStatus : std::uint8_t {
-  ok,          // applied (or read); outcome holds the result
-  not_leader,  // certainly not applied by this server; leader_hint may name the leader
-  busy,        // config change: another change is in progress; try again later
-};
-std::string_view reply_status_name(ReplyStatus status);
-
-struct ClientReply {
-  static constexpr std::string_view kName = "ClientReply";
-  std::uint64_t seq = 0;
-  ReplyStatus status = ReplyStatus::ok;
-  NodeId leader_hint = kNoNode;
-  Outcome outcome = {};
-  void describe(sim::Fields& f) const;
-};
+// The key-value service's messages (protocols/kv): a client's request, and the reply.
+using kv::ClientReply;
+using kv::ClientRequest;
+using kv::ReplyStatus;
 
 // The administrator's single-server membership change (thesis §4.1).
 struct ConfigChange {

@@ -24,7 +24,9 @@
 #include <string_view>
 #include <vector>
 
-#include "raft/kv_store.hpp"
+#include "kv/kv.hpp"
+#include "protocols/node_driver.hpp"
+#include "protocols/quorum.hpp"
 #include "raft/raft_log.hpp"
 #include "raft/raft_messages.hpp"
 #include "raft/raft_types.hpp"
@@ -85,14 +87,7 @@ struct Restored {
 };
 
 // A message to send: any of raft_messages.hpp, type-erased as the simulator carries it.
-struct Outgoing {
-  NodeId to = kNoNode;
-  sim::Payload message = {};
-  template <sim::Message T>
-  const T* get() const {
-    return message.get<T>();
-  }
-};
+using protocols::Outgoing;
 
 struct Effects {
   std::vector<Outgoing> messages = {};
@@ -153,6 +148,8 @@ class RaftNode {
   // Timers: election timeout, heartbeats, the CheckQuorum round.
   void tick(Time now);
   Time next_deadline() const;
+  // What next_deadline() is: "election timeout", "heartbeat", ... (the trace names it).
+  std::string_view next_deadline_name() const;
   // The end of a batch of messages: send the appends and read rounds held back.
   void flush(Time now);
   // Storage has synced the log up to `index` (the leader counts itself from here).
@@ -174,11 +171,12 @@ class RaftNode {
   LogIndex term_start_index() const { return term_start_index_; }
   const RaftLog& log() const { return log_; }
   const Config& config() const { return config_; }
-  const KvStore& kv() const { return kv_; }
+  const kv::KvStore& kv() const { return kv_; }
   const std::optional<Snapshot>& snapshot() const { return snapshot_; }
   const NodeStats& stats() const { return stats_; }
   Time election_deadline() const { return election_deadline_; }
-  bool is_voter() const { return config_contains(config_, cfg_.id); }
+  bool is_voter() const { return quorum_.contains(cfg_.id); }
+  const protocols::Quorum& quorum() const { return quorum_; }
   Duration lease_duration() const;
   bool lease_valid(Time now) const;
 
@@ -253,6 +251,7 @@ class RaftNode {
   bool quorum_active() const;
   void drop_leader_state();
   void recompute_config();
+  void set_config(const Config& config, LogIndex index);
   Config config_at(LogIndex index) const;
   bool replicates_to(NodeId peer) const { return peer != cfg_.id; }
 
@@ -279,16 +278,17 @@ class RaftNode {
   LogIndex commit_ = 0;
   LogIndex applied_ = 0;
   LogIndex stable_index_ = 0;
-  KvStore kv_;
+  kv::KvStore kv_;
   Config config_ = {};
+  protocols::Quorum quorum_;   // config_'s voters: every count of votes and acks uses it
   LogIndex config_index_ = 0;  // where config_ came from (0: snapshot or initial)
   Time election_deadline_ = kTimeNone;
   Time last_leader_contact_ = kTimeNone;
 
   // Candidate state.
-  std::vector<bool> votes_ = {};
-  std::size_t vote_count_ = 0;       // only for the planted bug count-votes-not-voters
-  std::vector<bool> answered_ = {};  // voters that replied in this campaign
+  protocols::VoteSet votes_;          // distinct voters that granted
+  std::size_t vote_count_ = 0;        // only for the planted bug count-votes-not-voters
+  protocols::VoteSet answered_;       // voters that replied in this campaign
   Time vote_resend_deadline_ = kTimeNone;
 
   // Leader state.

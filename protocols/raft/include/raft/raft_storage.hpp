@@ -1,14 +1,13 @@
 #pragma once
 // A Raft server's stable storage on the simulated disk, and its on-disk format.
 //
-// Layout (every record ends with a CRC-32C of what precedes it, so a torn or corrupted
-// record is recognised and never believed):
-//   hard.0, hard.1   currentTerm and votedFor, written to the two keys in turn with a
-//                    sequence number: a write torn by a crash leaves the other key, which
-//                    holds the previous, synced value. Load takes the valid one with the
-//                    higher sequence number.
+// Layout (every record is the kit's checksummed record (protocols/codec.hpp), so a torn
+// or corrupted record is recognised and never believed):
+//   hard.0, hard.1   currentTerm and votedFor, in the kit's DurableSlot: two keys written
+//                    in turn with a sequence number, so a write torn by a crash leaves
+//                    the other key, which holds the previous, synced value.
 //   meta.0, meta.1   the current generation g and the snapshot index/term it starts
-//                    after, alternating the same way.
+//                    after, in a DurableSlot the same way.
 //   snap.<g>         generation g's snapshot (absent for g = 0).
 //   log.<g>          generation g's log: one record per entry, the entry at snapshot
 //                    index + 1 first. Appends add records; a conflict truncates records.
@@ -23,11 +22,12 @@
 #include <string>
 #include <string_view>
 
+#include "protocols/codec.hpp"
 #include "raft/raft_log.hpp"
 #include "raft/raft_node.hpp"
 #include "raft/raft_types.hpp"
 #include "sim/disk.hpp"
-#include "sim/simulation.hpp"
+#include "sim/actor.hpp"
 
 namespace faultline::raft {
 
@@ -38,7 +38,6 @@ std::string encode_snapshot(const Snapshot& snapshot);
 std::optional<Snapshot> decode_snapshot(std::string_view record);
 
 struct HardState {
-  std::uint64_t seq = 0;
   Term term = 0;
   NodeId voted_for = kNoNode;
 };
@@ -46,7 +45,6 @@ std::string encode_hard_state(const HardState& h);
 std::optional<HardState> decode_hard_state(std::string_view record);
 
 struct Meta {
-  std::uint64_t seq = 0;
   std::uint64_t generation = 0;
   LogIndex snapshot_index = 0;
   Term snapshot_term = 0;
@@ -80,8 +78,8 @@ class RaftStorage {
   std::string log_name() const { return "log." + std::to_string(generation_); }
 
   sim::DiskHandle& disk_;
-  std::uint64_t hard_seq_ = 0;
-  std::uint64_t meta_seq_ = 0;
+  protocols::DurableSlot hard_{"hard"};
+  protocols::DurableSlot meta_{"meta"};
   std::uint64_t generation_ = 0;
   LogIndex base_ = 0;                          // the snapshot index this generation starts after
   LogIndex disk_last_ = 0;                     // the last index written to log.<generation_>

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kv/kv.hpp"
 #include "sim/types.hpp"
 
 namespace faultline::raft {
@@ -30,21 +31,15 @@ using LogIndex = std::uint64_t;
 enum class Role : std::uint8_t { follower, pre_candidate, candidate, leader };
 std::string_view role_name(Role role);
 
-// The client operations of the key-value service (the checker's "kv" model).
-enum class OpKind : std::uint8_t { get, put, append, cas };
-std::string_view op_name(OpKind op);
-
-// One client operation. (client, seq) identifies it across retries: the session table
-// applies each at most once.
-struct Command {
-  OpKind op = OpKind::get;
-  NodeId client = kNoNode;
-  std::uint64_t seq = 0;
-  std::string key = {};
-  std::string value = {};                    // put, append: the value; cas: the new value
-  std::optional<std::string> expected = {};  // cas: the value it must find (nullopt: absent)
-  friend bool operator==(const Command&, const Command&) = default;
-};
+// The replicated state machine is the shared key-value service (protocols/kv).
+using kv::ApplyKind;
+using kv::ApplyResult;
+using kv::Command;
+using kv::KvState;
+using kv::KvStore;
+using kv::OpKind;
+using kv::Outcome;
+using kv::Session;
 
 enum class EntryKind : std::uint8_t {
   noop,     // a new leader's first entry: commits the entries of earlier terms (§5.4.2)
@@ -55,7 +50,6 @@ std::string_view entry_kind_name(EntryKind kind);
 
 using Config = std::vector<NodeId>;  // sorted voting members
 bool config_contains(const Config& config, NodeId id);
-std::size_t quorum_size(const Config& config);  // a majority of the voters
 
 struct Entry {
   Term term = 0;
@@ -71,28 +65,6 @@ Entry make_noop(Term term);
 Entry make_command(Term term, Command command);
 Entry make_config(Term term, Config config);
 std::string describe_entry(const Entry& entry);  // "put k=v (c7#3)", "noop", "config [0 1 2]"
-
-// The result of applying a command: what the client is told.
-struct Outcome {
-  bool ok = true;                         // false: a cas whose expected value did not match
-  std::optional<std::string> value = {};  // get: the value read (nullopt: absent key)
-  friend bool operator==(const Outcome&, const Outcome&) = default;
-};
-
-// A client session: the last command the state machine applied for this client, and its
-// outcome, so that a retry of that command is answered without applying it again.
-struct Session {
-  std::uint64_t seq = 0;
-  Outcome outcome = {};
-  friend bool operator==(const Session&, const Session&) = default;
-};
-
-// The state machine's whole state, as a snapshot carries it.
-struct KvState {
-  std::map<std::string, std::string, std::less<>> data = {};
-  std::map<NodeId, Session> sessions = {};
-  friend bool operator==(const KvState&, const KvState&) = default;
-};
 
 // A snapshot: the state machine after applying every entry up to last_index (§7).
 struct Snapshot {

@@ -1,5 +1,6 @@
 #pragma once
-// The key-value service's clients, and the administrator that changes membership.
+// The key-value service's clients and their workload, shared by every protocol that
+// serves the service (Raft, Multi-Paxos).
 //
 // A client runs one operation at a time: it records the invocation in the history, sends
 // the request to the server it believes leads, follows `not_leader` redirects, and on a
@@ -15,13 +16,21 @@
 #include <string>
 #include <vector>
 
-#include "raft/raft_messages.hpp"
+#include <nlohmann/json.hpp>
+
+#include "kv/kv.hpp"
+#include "protocols/options.hpp"
+#include "sim/actor.hpp"
 #include "sim/simulation.hpp"
 
-namespace faultline::raft {
+namespace faultline::kv {
+
+using sim::Duration;
+using sim::Time;
 
 struct Workload {
   std::vector<NodeId> servers = {};
+  int clients = 5;
   int keys = 3;
   int weights[4] = {40, 20, 30, 10};                // get, put, append, cas
   Duration think_max_ns = 200 * sim::kMillisecond;  // a pause in [0, max] before each op
@@ -30,6 +39,12 @@ struct Workload {
   Duration op_timeout_ns = 1 * sim::kSecond;
 };
 
+// The workload's options, declared once for every protocol that serves the service:
+// clients, keys, mix, rate, count, request_timeout, op_timeout.
+void add_workload_options(protocols::OptionTable& table);
+// Reads them (throws BadInput naming the option).
+Workload read_workload(const protocols::OptionValues& values, std::vector<NodeId> servers);
+
 struct ClientStats {
   std::uint64_t ok = 0;
   std::uint64_t fail = 0;
@@ -37,11 +52,13 @@ struct ClientStats {
   std::uint64_t attempts = 0;
   std::uint64_t redirects = 0;
   std::uint64_t timeouts = 0;
+  void add(const ClientStats& o);
+  nlohmann::json to_json() const;
 };
 
-class RaftClient final : public sim::Actor {
+class KvClient final : public sim::Actor {
  public:
-  RaftClient(Workload workload, int index) : w_(std::move(workload)), index_(index) {}
+  KvClient(Workload workload, int index) : w_(std::move(workload)), index_(index) {}
   void run(sim::Context& ctx) override;
   const ClientStats& stats() const { return stats_; }
   bool finished() const { return finished_; }
@@ -66,37 +83,15 @@ class RaftClient final : public sim::Actor {
   bool finished_ = false;
 };
 
-// Single-server membership changes (thesis §4.1), one at a time: remove a member while
-// the configuration has more than three voters, add a non-member back. Changes are a
-// disturbance like the faults: they stop when the fault schedule heals (stop_at_ns, by
-// the administrator's clock, which no fault touches), so liveness is judged in calm.
-class RaftAdmin final : public sim::Actor {
- public:
-  // Each change: attempts of attempt_timeout_ns each, for at most timeout_ns, and given
-  // up after three attempts without an answer.
-  RaftAdmin(std::vector<NodeId> servers, Config initial, Duration interval_ns,
-            Duration attempt_timeout_ns, Duration timeout_ns, Time stop_at_ns)
-      : servers_(std::move(servers)),
-        config_(std::move(initial)),
-        interval_ns_(interval_ns),
-        attempt_timeout_ns_(attempt_timeout_ns),
-        timeout_ns_(timeout_ns),
-        stop_at_ns_(stop_at_ns) {}
-  void run(sim::Context& ctx) override;
-  std::uint64_t changes_ok() const { return changes_ok_; }
+// The clients' totals, for a run's summary.
+ClientStats total_stats(const sim::Simulation& sim, const std::vector<NodeId>& clients);
 
- private:
-  bool change(sim::Context& ctx, const ConfigChange& request);
+// Liveness of the service seen from its clients, at a time after the faults healed at
+// heal_ns: every client still working had an operation answered since the heal, and
+// none is still waiting on one it invoked before it. Judged only when a client's pause
+// and a whole operation fit in `bound` (a slow client may simply not have asked
+// anything). Empty when it held; else what is stuck. Sets *judged.
+std::string clients_stuck(const sim::Simulation& sim, const std::vector<NodeId>& clients,
+                          const Workload& w, Time heal_ns, Duration bound, bool* judged);
 
-  std::vector<NodeId> servers_ = {};
-  Config config_ = {};
-  Duration interval_ns_;
-  Duration attempt_timeout_ns_;
-  Duration timeout_ns_;
-  Time stop_at_ns_;
-  NodeId leader_guess_ = 0;
-  std::uint64_t next_id_ = 0;
-  std::uint64_t changes_ok_ = 0;
-};
-
-}  // namespace faultline::raft
+}  // namespace faultline::kv

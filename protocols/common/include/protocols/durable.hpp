@@ -1,0 +1,62 @@
+#pragma once
+// Durable state that must never go backwards across a crash and restart: Raft's term and
+// vote, a Paxos acceptor's promise and accepted ballot, a 2PC participant's prepared or
+// decided state, a block's generation stamp.
+//
+// A protocol declares its facts (a name and a tuple of numbers compared
+// lexicographically). The node driver reports them to the ledger at two moments:
+//   promised  right before the node sends anything: the node has synced, and what it
+//             sends may depend on these values, so it may never forget them;
+//   restored  right after a restart loaded the node from its disk.
+// A restored fact below the highest promised one is a violation: the node forgot what it
+// had told the world (e.g. a term change never written to disk). Values a node held only
+// in memory and never acted on may legally go back, and are not promised.
+//
+// The ledger is observation only: it never changes what a node does.
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/types.hpp"
+
+namespace faultline::protocols {
+
+struct DurableFact {
+  std::string_view name;               // static text: "term", "vote", "promised ballot"
+  std::array<std::uint64_t, 3> value;  // compared lexicographically
+};
+
+// A node's facts at one moment; reused between reports (no allocation once warm).
+class DurableFacts {
+ public:
+  void clear() { facts_.clear(); }
+  void add(std::string_view name, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) {
+    facts_.push_back(DurableFact{name, {a, b, c}});
+  }
+  const std::vector<DurableFact>& all() const { return facts_; }
+
+ private:
+  std::vector<DurableFact> facts_;
+};
+
+class DurableLedger {
+ public:
+  void promised(sim::NodeId node, const DurableFacts& facts);
+  void restored(sim::NodeId node, std::string_view name, sim::Time now,
+                const DurableFacts& facts);
+  // The first regression seen, as a sentence; for the invariant.
+  const std::optional<std::string>& violation() const { return violation_; }
+
+ private:
+  struct Entry {
+    std::string_view name;
+    std::array<std::uint64_t, 3> value;
+  };
+  std::vector<std::vector<Entry>> highest_;  // per node: the highest promised value per fact
+  std::optional<std::string> violation_;
+};
+
+}  // namespace faultline::protocols

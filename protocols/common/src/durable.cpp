@@ -1,0 +1,48 @@
+#include "protocols/durable.hpp"
+
+#include "sim/simulation.hpp"
+
+namespace faultline::protocols {
+namespace {
+
+std::string tuple_text(const std::array<std::uint64_t, 3>& v) {
+  std::string out = std::to_string(v[0]);
+  if (v[1] != 0 || v[2] != 0) out += "," + std::to_string(v[1]);
+  if (v[2] != 0) out += "," + std::to_string(v[2]);
+  return out;
+}
+
+}  // namespace
+
+void DurableLedger::promised(sim::NodeId node, const DurableFacts& facts) {
+  if (node >= highest_.size()) highest_.resize(node + 1);
+  std::vector<Entry>& known = highest_[node];
+  for (const DurableFact& f : facts.all()) {
+    bool found = false;
+    for (Entry& e : known) {
+      if (e.name != f.name) continue;
+      if (f.value > e.value) e.value = f.value;
+      found = true;
+      break;
+    }
+    if (!found) known.push_back(Entry{f.name, f.value});
+  }
+}
+
+void DurableLedger::restored(sim::NodeId node, std::string_view name, sim::Time now,
+                             const DurableFacts& facts) {
+  if (violation_ || node >= highest_.size()) return;
+  for (const DurableFact& f : facts.all()) {
+    for (const Entry& e : highest_[node]) {
+      if (e.name != f.name || !(f.value < e.value)) continue;
+      violation_ = std::string(name) + " restarted at " + sim::format_time(now) +
+                   " with " + std::string(f.name) + " " + tuple_text(f.value) +
+                   ", below the " + tuple_text(e.value) +
+                   " it had acted on before the crash (written to disk but never synced, "
+                   "or never written)";
+      return;
+    }
+  }
+}
+
+}  // namespace faultline::protocols

@@ -1,0 +1,121 @@
+#include "protocols/run_checks.hpp"
+
+#include "checker/checker.hpp"
+
+namespace faultline::protocols {
+namespace {
+
+checker::Outcome outcome_of(sim::OpType type) {
+  switch (type) {
+    case sim::OpType::ok:
+      return checker::Outcome::ok;
+    case sim::OpType::fail:
+      return checker::Outcome::fail;
+    default:
+      return checker::Outcome::info;
+  }
+}
+
+// The simulator's history as the checker's, event for event. An error names the event.
+std::optional<std::string> convert(const sim::History& in, checker::History& out) {
+  checker::HistoryBuilder builder;
+  std::size_t index = 0;
+  for (const sim::HistoryEvent& e : in.events()) {
+    std::optional<std::string> error;
+    if (e.type == sim::OpType::invoke) {
+      error = builder.invoke(e.process, e.f, e.key, e.value, e.time);
+    } else {
+      error = builder.complete(e.process, outcome_of(e.type), e.value, e.time);
+    }
+    if (error) return "history event " + std::to_string(index) + ": " + *error;
+    ++index;
+  }
+  out = std::move(builder).finish();
+  return std::nullopt;
+}
+
+// A finding's message stays readable; the whole explanation is in `data`.
+constexpr std::size_t kExplanationChars = 4000;
+
+}  // namespace
+
+void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model_name,
+                           std::uint64_t budget) {
+  const std::string name = "linearizability";
+  checker::History h;
+  if (auto error = convert(sim.history(), h)) {
+    // A client recorded something impossible: the verdict is unknown, and why.
+    checks.record(name, CheckStatus::unknown, *error);
+    return;
+  }
+  nlohmann::json data = {{"model", model_name}, {"ops", h.ops.size()}};
+  auto model = checker::make_model(std::string(model_name));
+  FAULTLINE_ASSERT(model.ok(), "a protocol checks its history with a model that exists");
+  checker::CheckOptions options;
+  options.threads = 1;  // the run's own thread: no scheduling enters the verdict
+  options.timeout_s = 0;  // never wall-clock time inside a run
+  // Counted work, not time: a memory budget is a deterministic count of what the
+  // search stored (the search is single-threaded here).
+  options.memory_bytes_max = budget * 128;
+  auto result = checker::check(h, **model, options);
+  if (!result) {
+    checks.record(name, CheckStatus::unknown, result.error().message(), data);
+    return;
+  }
+  data["configurations"] = result->configurations;
+  switch (result->verdict) {
+    case checker::Verdict::linearizable:
+      checks.record(name, CheckStatus::held, {}, data);
+      return;
+    case checker::Verdict::unknown:
+      checks.record(name, CheckStatus::unknown, result->unknown_reason, data);
+      return;
+    case checker::Verdict::not_linearizable:
+      break;
+  }
+  std::string explanation = checker::explain_text(h, **model, *result);
+  data["explanation"] = explanation;
+  if (explanation.size() > kExplanationChars) {
+    explanation.resize(kExplanationChars);
+    explanation += "…";
+  }
+  checks.record(name, CheckStatus::violated, {}, data);
+  sim.report(sim::Finding{.kind = sim::FindingKind::linearizability,
+                          .name = name,
+                          .message = explanation});
+}
+
+void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns,
+                       sim::Duration bound, LivenessProbe probe, bool always) {
+  const std::string name = "liveness";
+  if (!always && heal_ns == 0) {
+    checks.record(name, CheckStatus::skipped, "no faults to recover from");
+    return;
+  }
+  const sim::Time deadline = heal_ns + bound;
+  if (deadline > sim.config().time_limit_ns) {
+    checks.record(name, CheckStatus::skipped,
+                  "the run ends at " + sim::format_time(sim.config().time_limit_ns) +
+                      ", before the faults' end (" + sim::format_time(heal_ns) +
+                      ") plus the bound (" + sim::format_time(bound) + ")");
+    return;
+  }
+  checks.record(name, CheckStatus::skipped, "the run stopped before the liveness deadline");
+  sim.at(deadline, "liveness check", [&checks, heal_ns, bound, probe = std::move(probe),
+                                      name](sim::Simulation& s) {
+    const std::string stuck = probe(s);
+    const nlohmann::json data = {{"heal_ns", heal_ns}, {"bound_ns", bound}};
+    if (stuck.empty()) {
+      checks.record(name, CheckStatus::held, {}, data);
+      return;
+    }
+    checks.record(name, CheckStatus::violated, stuck, data);
+    s.report(sim::Finding{.kind = sim::FindingKind::liveness,
+                          .name = name,
+                          .message = "faults healed at " + sim::format_time(heal_ns) + "; at " +
+                                     sim::format_time(s.now()) + " (bound " +
+                                     sim::format_time(bound) + "): " + stuck});
+  });
+}
+
+}  // namespace faultline::protocols
