@@ -176,6 +176,18 @@ nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const 
   return j;
 }
 
+RunSpec swarm_spec(const Protocol& protocol, std::uint64_t seed, std::vector<std::string> bugs) {
+  RunSpec spec;
+  spec.seed = seed;
+  spec.bugs = std::move(bugs);
+  spec.time_limit_ns = protocol.default_time_ns;
+  spec.faults = fault_profile(protocol, "swarm", spec.time_limit_ns);
+  spec.swarm = true;
+  spec.max_events = kSwarmMaxEvents;
+  spec.keep_trace = false;
+  return spec;
+}
+
 void datacenter_defaults(sim::SimConfig& config) {
   config.network.latency =
       sim::Latency::exponential(500 * sim::kMicrosecond, sim::kMillisecond, 20 * sim::kMillisecond);

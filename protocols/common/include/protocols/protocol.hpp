@@ -152,6 +152,15 @@ nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const 
 sim::FaultProfile fault_profile(const Protocol& protocol, const std::string& mode,
                                 sim::Time time_limit_ns, const std::string& where = "--faults");
 
+// The generic swarm profile: what `faultline fuzz --protocol P` runs for one seed. Every
+// fault kind the protocol tolerates, over the first 80% of its default run length, with
+// the kinds, the pace and every option that declares a swarm domain drawn per seed
+// through the choice source; the bugs given switched on (with the options they imply).
+// No per-bug tuning: one profile per protocol must find every planted bug.
+RunSpec swarm_spec(const Protocol& protocol, std::uint64_t seed,
+                   std::vector<std::string> bugs = {});
+inline constexpr std::uint64_t kSwarmMaxEvents = 1'000'000;  // a livelock ends here
+
 // A data-centre cluster, the setting our protocols run in unless they say otherwise:
 // link latency 0.5 ms plus an exponential tail (mean +1 ms, capped at 20 ms), disk syncs
 // of 0.1-2 ms.
