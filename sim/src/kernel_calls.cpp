@@ -47,10 +47,10 @@ void Simulation::perform(NodeId id, Call& call) {
       break;
     case CallOp::ignore:
       record(TraceRecord{.type = TraceEvent::ignore, .node = n.id, .peer = call.peer,
-                         .b = intern(call.text), .a = call.result});
+                         .detail = intern(call.text), .value = call.result});
       break;
     case CallOp::log:
-      record(TraceRecord{.type = TraceEvent::log, .node = n.id, .b = intern(call.text)});
+      record(TraceRecord{.type = TraceEvent::log, .node = n.id, .detail = intern(call.text)});
       break;
     case CallOp::invoke:
     case CallOp::complete:
@@ -97,7 +97,7 @@ void Simulation::do_send(Node& n, Call& call) {
   }
   ++stats_.messages_sent;
   record(TraceRecord{.type = TraceEvent::send, .kind = kind, .node = n.id, .peer = call.peer,
-                     .b = size, .a = id},
+                     .detail = size, .value = id},
          content);
   transmit(n, call.peer, std::move(payload), id, size, kind);
 }
@@ -119,7 +119,7 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
   auto drop = [&](DropReason reason) {
     ++stats_.messages_dropped;
     record(TraceRecord{.type = TraceEvent::drop, .reason = static_cast<std::uint8_t>(reason),
-                       .kind = kind, .node = from.id, .peer = to, .a = id});
+                       .kind = kind, .node = from.id, .peer = to, .value = id});
   };
   if (from.id != to && network_.has_partitions() && network_.blocked(from.id, to)) {
     drop(DropReason::partition_send);
@@ -158,7 +158,7 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
     ++stats_.messages_duplicated;
     if (config_.keep_payloads) bodies_.push_back(bodies_[id]);
     record(TraceRecord{.type = TraceEvent::duplicate, .kind = kind, .node = from.id, .peer = to,
-                       .b = static_cast<std::uint32_t>(id), .a = dup});
+                       .detail = static_cast<std::uint32_t>(id), .value = dup});
     launch(std::move(copy), dup);
   }
 }
@@ -231,7 +231,7 @@ void Simulation::on_deliver(const Event& event) {
   auto drop = [&](DropReason reason) {
     ++stats_.messages_dropped;
     record(TraceRecord{.type = TraceEvent::drop, .reason = static_cast<std::uint8_t>(reason),
-                       .kind = m.kind, .node = m.from, .peer = m.to, .a = m.id});
+                       .kind = m.kind, .node = m.from, .peer = m.to, .value = m.id});
     release();
   };
   if (!to.up) return drop(DropReason::node_down);
@@ -240,7 +240,7 @@ void Simulation::on_deliver(const Event& event) {
   }
   ++stats_.messages_delivered;
   record(TraceRecord{.type = TraceEvent::deliver, .kind = m.kind, .node = m.to, .peer = m.from,
-                     .b = m.size, .a = m.id});
+                     .detail = m.size, .value = m.id});
   const bool waiting = to.wait == Wait::recv && !to.paused && to.fiber_live;
   if (waiting && to.recv_filter == nullptr && to.mailbox.empty()) {
     // The receiver is waiting for exactly this: hand the message straight over.
@@ -307,7 +307,7 @@ void Simulation::do_spawn(Node& n, Call& call) {
 }
 
 void Simulation::do_halt(Node& n, Call& call) {
-  record(TraceRecord{.type = TraceEvent::halt, .node = n.id, .b = intern(call.text)});
+  record(TraceRecord{.type = TraceEvent::halt, .node = n.id, .detail = intern(call.text)});
   const NodeId id = n.id;
   const auto delay = static_cast<Duration>(call.n);
   // The crash happens once the fiber has unwound (a fiber cannot free its own stack).
@@ -338,7 +338,7 @@ void Simulation::do_annotate(Node& n, Call& call) {
       call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.number);
   record(TraceRecord{.type = TraceEvent::annotate,
                      .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
-                     .kind = trace_.intern_kind(call.name), .node = n.id, .a = value});
+                     .kind = trace_.intern_kind(call.name), .node = n.id, .value = value});
 }
 
 void Simulation::do_history(Node& n, Call& call) {
@@ -369,7 +369,7 @@ void Simulation::do_history(Node& n, Call& call) {
   const std::size_t index = history_.size();
   history_.add(std::move(event));
   record(TraceRecord{.type = TraceEvent::client, .reason = static_cast<std::uint8_t>(history_.events().back().type),
-                     .node = n.id, .b = n.process, .a = index});
+                     .node = n.id, .detail = n.process, .value = index});
   if (call.op == CallOp::invoke) {
     n.open_op = OpHandle{n.process, index};
     call.result = index;
@@ -386,7 +386,7 @@ void Simulation::do_disk(Node& n, Call& call) {
     // A full disk refuses the write; the next sync reports it (DiskHandle::sync).
     n.disk_refused = true;
     record(TraceRecord{.type = TraceEvent::disk_write, .reason = static_cast<std::uint8_t>(call.op),
-                       .node = n.id, .b = 1, .a = call.text.size()});
+                       .node = n.id, .detail = 1, .value = call.text.size()});
     return;
   }
   switch (call.op) {
@@ -409,7 +409,7 @@ void Simulation::do_disk(Node& n, Call& call) {
             choices_.pick(static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size() * 8, 1u << 31)),
                           ChoiceKind::disk);
         bytes[bit / 8] = static_cast<char>(bytes[bit / 8] ^ (1 << (bit % 8)));
-        record(TraceRecord{.type = TraceEvent::disk_corrupt, .node = n.id, .a = bit});
+        record(TraceRecord{.type = TraceEvent::disk_corrupt, .node = n.id, .value = bit});
       }
       return;
     }
@@ -427,15 +427,15 @@ void Simulation::do_disk(Node& n, Call& call) {
       const std::size_t count = n.disk.sync();
       call.ok = !n.disk_refused;
       n.disk_refused = false;
-      record(TraceRecord{.type = TraceEvent::disk_sync, .node = n.id, .b = call.ok ? 0u : 1u,
-                         .a = count});
+      record(TraceRecord{.type = TraceEvent::disk_sync, .node = n.id, .detail = call.ok ? 0u : 1u,
+                         .value = count});
       return;
     }
     default:
       throw std::logic_error("unknown kernel call");
   }
   record(TraceRecord{.type = TraceEvent::disk_write, .reason = static_cast<std::uint8_t>(call.op),
-                     .node = n.id, .a = call.text.size()});
+                     .node = n.id, .value = call.text.size()});
 }
 
 }  // namespace faultline::sim

@@ -240,7 +240,7 @@ void Simulation::add_finding(Finding f) {
   const std::size_t index = findings_.size();
   findings_.push_back(std::move(f));
   record(TraceRecord{.type = TraceEvent::violation, .node = findings_.back().node,
-                     .b = intern(findings_.back().name), .a = index});
+                     .detail = intern(findings_.back().name), .value = index});
   if (config_.stop_on_finding && findings_.back().kind != FindingKind::event_limit) {
     stop_run(std::string(finding_kind_name(findings_.back().kind)) + " found: " +
              findings_.back().name);
@@ -252,7 +252,7 @@ void Simulation::report(Finding finding) {
 }
 
 void Simulation::log(std::string_view text) {
-  record(TraceRecord{.type = TraceEvent::log, .b = intern(text)});
+  record(TraceRecord{.type = TraceEvent::log, .detail = intern(text)});
 }
 
 // ---------------------------------------------------------------- fibers
@@ -267,7 +267,7 @@ void Simulation::on_start(Node& n) {
   n.wait = Wait::none;
   n.actor = n.factory(n.id);
   if (!n.actor) throw std::logic_error("actor factory for " + n.name + " returned null");
-  record(TraceRecord{.type = TraceEvent::start, .node = n.id, .a = n.incarnation});
+  record(TraceRecord{.type = TraceEvent::start, .node = n.id, .value = n.incarnation});
   start_fiber(n);
 }
 
@@ -288,7 +288,7 @@ void Simulation::start_fiber(Node& n) {
 void Simulation::actor_main(Node& n) {
   auto fail_actor = [&](FindingKind kind, std::string name, std::string message) {
     if (n.kill) return;  // a dying actor's last words are not findings
-    record(TraceRecord{.type = TraceEvent::error, .node = n.id, .b = intern(message)});
+    record(TraceRecord{.type = TraceEvent::error, .node = n.id, .detail = intern(message)});
     add_finding(Finding{kind, std::move(name), std::move(message), 0, 0, n.id});
   };
   try {
@@ -375,7 +375,7 @@ void Simulation::on_wake(const Event& event) {
   }
   const std::uint32_t label = n.wait_label.empty() ? 0 : intern(n.wait_label) + 1;
   record(TraceRecord{.type = TraceEvent::timer, .reason = static_cast<std::uint8_t>(n.wait),
-                     .node = n.id, .b = label});
+                     .node = n.id, .detail = label});
   resume_fiber(n);
 }
 
@@ -412,7 +412,7 @@ void Simulation::crash(NodeId id) {
   n.disk.crash(torn, torn_bytes);
   if (lost > 0) {
     record(TraceRecord{.type = TraceEvent::disk_loss, .node = id,
-                       .b = torn ? 1u : 0u, .a = lost});
+                       .detail = torn ? 1u : 0u, .value = lost});
   }
 }
 
@@ -421,7 +421,7 @@ void Simulation::restart(NodeId id) {
   if (n.up) return;
   n.up = true;
   ++n.incarnation;
-  record(TraceRecord{.type = TraceEvent::restart, .node = id, .a = n.incarnation});
+  record(TraceRecord{.type = TraceEvent::restart, .node = id, .value = n.incarnation});
   queue_.push(Event{.time = now_, .ref = 0, .node = id, .gen = 0, .kind = EventKind::start});
 }
 
@@ -450,36 +450,36 @@ void Simulation::resume(NodeId id) {
 
 std::uint32_t Simulation::partition(Partition p, std::string_view description) {
   const std::uint32_t id = network_.add_partition(std::move(p));
-  record(TraceRecord{.type = TraceEvent::partition, .b = intern(description), .a = id});
+  record(TraceRecord{.type = TraceEvent::partition, .detail = intern(description), .value = id});
   return id;
 }
 
 void Simulation::heal(std::uint32_t id) {
-  if (network_.remove_partition(id)) record(TraceRecord{.type = TraceEvent::heal, .a = id});
+  if (network_.remove_partition(id)) record(TraceRecord{.type = TraceEvent::heal, .value = id});
 }
 
 void Simulation::heal_all() {
   if (!network_.has_partitions()) return;
   network_.clear_partitions();
-  record(TraceRecord{.type = TraceEvent::heal, .a = 0});
+  record(TraceRecord{.type = TraceEvent::heal, .value = 0});
 }
 
 std::uint32_t Simulation::degrade(LinkFault fault, std::string_view description) {
   const std::uint32_t id = network_.add_link_fault(std::move(fault));
-  record(TraceRecord{.type = TraceEvent::link_fault, .b = intern(description), .a = id});
+  record(TraceRecord{.type = TraceEvent::link_fault, .detail = intern(description), .value = id});
   return id;
 }
 
 void Simulation::restore(std::uint32_t id) {
   if (network_.remove_link_fault(id)) {
-    record(TraceRecord{.type = TraceEvent::link_heal, .a = id});
+    record(TraceRecord{.type = TraceEvent::link_heal, .value = id});
   }
 }
 
 void Simulation::restore_all() {
   if (!network_.has_link_faults()) return;
   network_.clear_link_faults();
-  record(TraceRecord{.type = TraceEvent::link_heal, .a = 0});
+  record(TraceRecord{.type = TraceEvent::link_heal, .value = 0});
 }
 
 namespace {
@@ -492,7 +492,7 @@ void Simulation::clock_jump(NodeId id, Duration delta) {
   Node& n = node_ref(id);
   n.clock.jump(now_, delta);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::jump),
-                     .node = id, .a = static_cast<std::uint64_t>(delta)});
+                     .node = id, .value = static_cast<std::uint64_t>(delta)});
   rescheduled_clock(n);
   if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
 }
@@ -502,7 +502,7 @@ void Simulation::clock_drift(NodeId id, std::int64_t ppm) {
   if (ppm <= -1000000) throw std::invalid_argument("clock drift must be above -1,000,000 ppm");
   n.clock.set_drift(now_, ppm);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::drift),
-                     .node = id, .a = static_cast<std::uint64_t>(ppm)});
+                     .node = id, .value = static_cast<std::uint64_t>(ppm)});
   rescheduled_clock(n);
   if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
 }
@@ -511,7 +511,7 @@ void Simulation::clock_offset(NodeId id, Duration offset) {
   Node& n = node_ref(id);
   n.clock.set_offset(now_, offset);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::offset),
-                     .node = id, .a = static_cast<std::uint64_t>(offset)});
+                     .node = id, .value = static_cast<std::uint64_t>(offset)});
   rescheduled_clock(n);
   if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
 }
@@ -527,7 +527,7 @@ std::uint32_t Simulation::disk_fault(NodeId id, DiskFault fault, std::string_vie
   const std::string what = description.empty()
                                ? std::string(disk_fault_kind_name(fault.kind)) + " on " + n.name
                                : std::string(description);
-  record(TraceRecord{.type = TraceEvent::disk_fault, .node = id, .b = intern(what), .a = fault_id});
+  record(TraceRecord{.type = TraceEvent::disk_fault, .node = id, .detail = intern(what), .value = fault_id});
   return fault_id;
 }
 
@@ -539,7 +539,7 @@ void Simulation::end_disk_fault(std::uint32_t fault_id) {
     if (it == faults.end()) continue;
     faults.erase(it);
     apply_disk_faults(*node);
-    record(TraceRecord{.type = TraceEvent::disk_heal, .node = node->id, .a = fault_id});
+    record(TraceRecord{.type = TraceEvent::disk_heal, .node = node->id, .value = fault_id});
     return;
   }
 }
@@ -573,7 +573,7 @@ void Simulation::apply_disk_faults(Node& n) {
 void Simulation::lose_unsynced(NodeId id) {
   Node& n = node_ref(id);
   const std::size_t lost = n.disk.forget_unsynced();
-  if (lost > 0) record(TraceRecord{.type = TraceEvent::disk_loss, .node = id, .a = lost});
+  if (lost > 0) record(TraceRecord{.type = TraceEvent::disk_loss, .node = id, .value = lost});
 }
 
 // ---------------------------------------------------------------- the omniscient view

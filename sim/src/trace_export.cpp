@@ -20,14 +20,14 @@ nlohmann::json event_fields(const Simulation& sim, const TraceRecord& r) {
   nlohmann::json j = nlohmann::json::object();
   auto message = [&] {
     j["msg"] = trace.kind_name(r.kind);
-    j["id"] = r.a;
+    j["id"] = r.value;
     const auto& bodies = sim.message_bodies();
-    if (r.a < bodies.size()) j["body"] = bodies[r.a];
+    if (r.value < bodies.size()) j["body"] = bodies[r.value];
   };
   switch (r.type) {
     case TraceEvent::send:
       j["to"] = node_ref(r.peer);
-      j["size"] = r.b;
+      j["size"] = r.detail;
       message();
       break;
     case TraceEvent::deliver:
@@ -41,88 +41,88 @@ nlohmann::json event_fields(const Simulation& sim, const TraceRecord& r) {
       break;
     case TraceEvent::duplicate:
       j["to"] = node_ref(r.peer);
-      j["of"] = r.b;
+      j["of"] = r.detail;
       message();
       break;
     case TraceEvent::timer: {
       static constexpr const char* kWaits[] = {"none", "recv", "sleep", "sync"};
       j["wait"] = kWaits[r.reason < 4 ? r.reason : 0];
-      if (r.b != 0) j["name"] = trace.strings().at(r.b - 1);
+      if (r.detail != 0) j["name"] = trace.strings().at(r.detail - 1);
       break;
     }
     case TraceEvent::spawn:
       j["parent"] = node_ref(r.peer);
       break;
     case TraceEvent::disk_fault:
-      j["fault"] = r.a;
-      j["what"] = trace.strings().at(r.b);
+      j["fault"] = r.value;
+      j["what"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::disk_heal:
-      j["fault"] = r.a;
+      j["fault"] = r.value;
       break;
     case TraceEvent::halt:
-      j["reason"] = trace.strings().at(r.b);
+      j["reason"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::start:
     case TraceEvent::restart:
-      j["incarnation"] = r.a;
+      j["incarnation"] = r.value;
       break;
     case TraceEvent::partition:
     case TraceEvent::link_fault:
-      j["fault"] = r.a;
-      j["what"] = trace.strings().at(r.b);
+      j["fault"] = r.value;
+      j["what"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::heal:
     case TraceEvent::link_heal:
-      if (r.a == 0) j["all"] = true;
-      else j["fault"] = r.a;
+      if (r.value == 0) j["all"] = true;
+      else j["fault"] = r.value;
       break;
     case TraceEvent::clock: {
       static constexpr const char* kChanges[] = {"jump", "drift", "offset"};
       j["change"] = kChanges[r.reason < 3 ? r.reason : 0];
       j[r.reason == static_cast<std::uint8_t>(ClockChange::drift) ? "ppm" : "ns"] =
-          static_cast<std::int64_t>(r.a);
+          static_cast<std::int64_t>(r.value);
       break;
     }
     case TraceEvent::disk_write:
-      j["bytes"] = r.a;
-      if (r.b != 0) j["refused"] = true;  // the disk was full
+      j["bytes"] = r.value;
+      if (r.detail != 0) j["refused"] = true;  // the disk was full
       break;
     case TraceEvent::disk_sync:
-      j["writes"] = r.a;
-      if (r.b != 0) j["failed"] = true;  // writes since the last sync were refused
+      j["writes"] = r.value;
+      if (r.detail != 0) j["failed"] = true;  // writes since the last sync were refused
       break;
     case TraceEvent::disk_loss:
-      j["lost"] = r.a;
-      j["torn"] = r.b != 0;
+      j["lost"] = r.value;
+      j["torn"] = r.detail != 0;
       break;
     case TraceEvent::disk_corrupt:
-      j["bit"] = r.a;
+      j["bit"] = r.value;
       break;
     case TraceEvent::annotate:
       j["key"] = trace.kind_name(r.kind);
-      if (r.reason == 1) j["value"] = trace.strings().at(static_cast<std::uint32_t>(r.a));
-      else j["value"] = static_cast<std::int64_t>(r.a);
+      if (r.reason == 1) j["value"] = trace.strings().at(static_cast<std::uint32_t>(r.value));
+      else j["value"] = static_cast<std::int64_t>(r.value);
       break;
     case TraceEvent::client: {
-      const HistoryEvent& h = sim.history().events().at(r.a);
-      j = History::event_json(h);
+      const HistoryEvent& h = sim.history().events().at(r.value);
+      j = ClientHistory::event_json(h);
       j.erase("time");
-      j["op"] = r.a;
+      j["op"] = r.value;
       break;
     }
     case TraceEvent::ignore:
       j["from"] = node_ref(r.peer);
-      j["id"] = r.a;
-      j["reason"] = trace.strings().at(r.b);
+      j["id"] = r.value;
+      j["reason"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::violation:
-      j["finding"] = r.a;
-      j["name"] = trace.strings().at(r.b);
+      j["finding"] = r.value;
+      j["name"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::log:
     case TraceEvent::error:
-      j["text"] = trace.strings().at(r.b);
+      j["text"] = trace.strings().at(r.detail);
       break;
     case TraceEvent::finish:
     case TraceEvent::crash:
@@ -181,7 +181,7 @@ nlohmann::json trace_to_json(const Simulation& sim, const RunResult& result,
     events.push_back(std::move(e));
   }
   nlohmann::json history = nlohmann::json::array();
-  for (const HistoryEvent& h : sim.history().events()) history.push_back(History::event_json(h));
+  for (const HistoryEvent& h : sim.history().events()) history.push_back(ClientHistory::event_json(h));
   return {{"format", "faultline-trace"}, {"version", 1},     {"meta", meta},
           {"nodes", nodes},             {"events", events}, {"history", history},
           {"result", result_to_json(sim, result)}};

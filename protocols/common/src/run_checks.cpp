@@ -17,7 +17,7 @@ checker::Outcome outcome_of(sim::OpType type) {
 }
 
 // The simulator's history as the checker's, event for event. An error names the event.
-std::optional<std::string> convert(const sim::History& in, checker::History& out) {
+std::optional<std::string> convert(const sim::ClientHistory& in, checker::History& out) {
   checker::HistoryBuilder builder;
   std::size_t index = 0;
   for (const sim::HistoryEvent& e : in.events()) {

@@ -29,7 +29,7 @@
 
 #include "sim/assert.hpp"
 #include "sim/disk.hpp"
-#include "sim/history.hpp"
+#include "sim/client_history.hpp"
 #include "sim/message.hpp"
 #include "sim/types.hpp"
 

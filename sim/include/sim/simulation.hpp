@@ -35,7 +35,7 @@
 #include "sim/clock.hpp"
 #include "sim/disk.hpp"
 #include "sim/event_queue.hpp"
-#include "sim/history.hpp"
+#include "sim/client_history.hpp"
 #include "sim/message.hpp"
 #include "sim/network.hpp"
 #include "sim/trace.hpp"
@@ -196,7 +196,7 @@ class Simulation final : private RunPlace {
   const std::map<std::string, Annotation, std::less<>>& annotations(NodeId id) const;
 
   const Trace& trace() const { return trace_; }
-  const History& history() const { return history_; }
+  const ClientHistory& history() const { return history_; }
   const std::vector<Finding>& findings() const { return findings_; }
   std::vector<std::string> invariant_names() const;
   ChoiceSource& choices() { return choices_; }
@@ -254,7 +254,7 @@ class Simulation final : private RunPlace {
   Network network_;
   EventQueue queue_;
   Trace trace_;
-  History history_;
+  ClientHistory history_;
   Time now_ = 0;
   Time last_active_ = 0;
   // By id. Each node stays where it was made: fibers refer to their node, and actors

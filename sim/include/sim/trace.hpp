@@ -22,36 +22,36 @@
 namespace faultline::sim {
 
 enum class TraceEvent : std::uint8_t {
-  start,        // node's actor started: a = incarnation
+  start,        // node's actor started: value = incarnation
   finish,       // actor returned from run()
-  send,         // node -> peer, a = message id, b = size bytes, kind = type name
-  deliver,      // peer -> node (node received), a = message id
-  drop,         // a = message id, reason = DropReason, node = sender, peer = receiver
-  duplicate,    // a = new message id, b = id of the original
+  send,         // node -> peer, value = message id, detail = size bytes, kind = type name
+  deliver,      // peer -> node (node received), value = message id
+  drop,         // value = message id, reason = DropReason, node = sender, peer = receiver
+  duplicate,    // value = new message id, detail = id of the original
   timer,        // a blocked actor's deadline passed (recv timeout, sleep end, sync done):
-                // reason = the wait, b = 1 + the interned label of a named timer (or 0)
+                // reason = the wait, detail = 1 + the interned label of a named timer (or 0)
   crash,        // node crashed
   restart,      // node restarted (its actor starts afresh on the next event)
   pause,        // node paused
   resume,       // node resumed
-  partition,    // a = partition id, text = description
-  heal,         // a = partition id (or all)
-  link_fault,   // a = fault id: degraded links begin
-  link_heal,    // a = fault id: degraded links end
-  clock,        // node's clock changed: reason = ClockChange, a = amount (ns or ppm)
-  disk_write,   // a = bytes
-  disk_sync,    // a = writes made durable
-  disk_loss,    // at a crash: a = unsynced writes lost, b = 1 if the last was torn
+  partition,    // value = partition id, text = description
+  heal,         // value = partition id (or all)
+  link_fault,   // value = fault id: degraded links begin
+  link_heal,    // value = fault id: degraded links end
+  clock,        // node's clock changed: reason = ClockChange, value = amount (ns or ppm)
+  disk_write,   // value = bytes
+  disk_sync,    // value = writes made durable
+  disk_loss,    // at a crash: value = unsynced writes lost, detail = 1 if the last was torn
   disk_corrupt, // a read returned corrupted bytes
-  annotate,     // kind = key, a = value (int) or string id, reason = 1 if a is a string
-  client,       // a history event: a = index in the history, reason = OpType
-  ignore,       // node ignored message a: text = reason
-  violation,    // a = index of the finding
+  annotate,     // kind = key, value = value (int) or string id, reason = 1 if value is a string id
+  client,       // a history event: value = index in the history, reason = OpType
+  ignore,       // node ignored message `value`: text = reason
+  violation,    // value = index of the finding
   log,          // text = free text from an actor or the fault scheduler
   error,        // an actor threw or failed an assertion: text = what
   spawn,        // node was spawned by peer (its actor starts on the next event)
-  disk_fault,   // node's disk fault a begins: text = description
-  disk_heal,    // node's disk fault a ends
+  disk_fault,   // node's disk fault `value` begins: text = description
+  disk_heal,    // node's disk fault `value` ends
   halt,         // node stopped itself (a fatal error): text = why; a crash follows
 };
 std::string_view trace_event_name(TraceEvent event);
@@ -74,8 +74,8 @@ struct TraceRecord {
   std::uint16_t kind = 0;  // interned message type name / annotation key
   NodeId node = kNoNode;
   std::uint32_t peer = kNoNode;
-  std::uint32_t b = 0;
-  std::uint64_t a = 0;
+  std::uint32_t detail = 0;  // a second, 32-bit field (see each event type)
+  std::uint64_t value = 0;   // the event's main number (see each event type)
 };
 static_assert(sizeof(TraceRecord) == 32);
 
@@ -167,8 +167,8 @@ class Trace {
     const std::uint64_t w0 = static_cast<std::uint64_t>(r.time);
     const std::uint64_t w1 = static_cast<std::uint64_t>(r.type) | (std::uint64_t{r.reason} << 8) |
                              (std::uint64_t{r.kind} << 16) | (std::uint64_t{r.node} << 32);
-    const std::uint64_t w2 = std::uint64_t{r.peer} | (std::uint64_t{r.b} << 32);
-    const std::uint64_t w3 = r.a ^ content;
+    const std::uint64_t w2 = std::uint64_t{r.peer} | (std::uint64_t{r.detail} << 32);
+    const std::uint64_t w3 = r.value ^ content;
     const std::uint64_t digest = mum(w0 ^ 0x9e3779b97f4a7c15ULL, w1 ^ 0xc2b2ae3d27d4eb4fULL) ^
                                  mum(w2 ^ 0x165667b19e3779f9ULL, w3 ^ 0xd6e8feb86659fd93ULL);
     mix(digest);

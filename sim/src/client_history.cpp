@@ -1,4 +1,4 @@
-#include "sim/history.hpp"
+#include "sim/client_history.hpp"
 
 namespace faultline::sim {
 
@@ -12,7 +12,7 @@ std::string_view op_type_name(OpType type) {
   return "unknown";
 }
 
-nlohmann::json History::event_json(const HistoryEvent& e) {
+nlohmann::json ClientHistory::event_json(const HistoryEvent& e) {
   nlohmann::json j = {{"process", e.process},
                       {"type", std::string(op_type_name(e.type))},
                       {"f", e.f}};
@@ -22,7 +22,7 @@ nlohmann::json History::event_json(const HistoryEvent& e) {
   return j;
 }
 
-void History::write_jsonl(std::ostream& out) const {
+void ClientHistory::write_jsonl(std::ostream& out) const {
   out << R"({"format":"faultline-history","version":1})" << '\n';
   for (const HistoryEvent& e : events_) out << event_json(e).dump() << '\n';
 }

@@ -29,7 +29,7 @@ struct HistoryEvent {
   NodeId node = kNoNode;
 };
 
-class History {
+class ClientHistory {
  public:
   const std::vector<HistoryEvent>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
