@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 
 #include "exit_status.hpp"
 
@@ -54,6 +55,12 @@ void OutputFile::commit() {
   out_.close();
   std::filesystem::rename(temp_, path_);
   committed_ = true;
+}
+
+int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool json) {
+  std::cerr << "faultline " << verb << ": " << e.what() << "\n";
+  if (json) std::cout << nlohmann::json{{"error", e.what()}, {"exit", kExitBadInput}}.dump() << "\n";
+  return kExitBadInput;
 }
 
 int exit_status_for(sim::Verdict verdict) {

@@ -42,6 +42,10 @@ class OutputFile {
 
 int exit_status_for(sim::Verdict verdict);
 
+// Bad input: "faultline VERB: where: what" on standard error, exit 2; with --json also
+// {"error": ..., "exit": 2} as the last line of standard output.
+int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool json);
+
 // Human form: one line of verdict and numbers, then one line per finding. With json,
 // the summary object as the last line instead.
 void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim::RunResult& result,

@@ -23,10 +23,6 @@ Verb later_verb(CLI::App& app, const std::string& name, const std::string& descr
 
 }  // namespace
 
-Verb add_replay_verb(CLI::App& app) {
-  return later_verb(app, "replay", "replay the exact run a repro file holds",
-                    "the scenario format and replay");
-}
 Verb add_fuzz_verb(CLI::App& app) {
   return later_verb(app, "fuzz", "run many seeds and shrink each failure to a repro file",
                     "fuzzing with shrinking");

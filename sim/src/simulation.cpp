@@ -26,6 +26,7 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
       network_(config_.network),
       stacks_(std::make_unique<StackPool>(config_.stack_bytes, config_.stack_guard_pages)) {
   trace_.set_keep(config_.keep_trace);
+  trace_.set_keep_digests(config_.keep_digests);
 #if defined(__SSE__)
   // Boost.Context saves and restores MXCSR on every switch; if one context has raised a
   // sticky floating-point flag that another has not, each switch costs ~100 ns instead

@@ -94,7 +94,7 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run --protocol echo --faults some", "--faults: expected none, all, swarm or a comma-separated list of fault kinds"},
       {"run --protocol echo --time soon", "--time: expected a duration"},
       {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
-      {"run", "--protocol is required"},
+      {"run", "give a scenario file or --protocol"},
       {"fuzz --protocol echo", "not available yet"},
   };
   for (const Case& c : cases) {

@@ -185,6 +185,7 @@ std::vector<std::string> OptionTable::names() const {
 }
 
 std::string Options::where(const std::string& name) const {
+  if (auto it = wheres_.find(name); it != wheres_.end()) return it->second;
   // A JSON origin ("file.json: $.options") takes the name as a path step.
   if (origin_.find("$.") != std::string::npos) return origin_ + "." + name;
   return origin_ + " " + name;

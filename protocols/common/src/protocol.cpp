@@ -123,8 +123,10 @@ RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
   if (spec.max_events > 0) config.max_events = spec.max_events;
   config.keep_payloads = spec.keep_payloads;
   config.keep_trace = spec.keep_trace;
+  config.keep_digests = spec.keep_digests;
   config.seed = spec.seed;
   if (protocol.configure) protocol.configure(out.config, config);
+  if (spec.configure) spec.configure(config);
   if (!out.faults.torn_writes.never()) config.disk.torn_write = out.faults.torn_writes;
 
   out.sim = std::make_unique<sim::Simulation>(config, *out.choices);

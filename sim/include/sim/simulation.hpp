@@ -53,6 +53,7 @@ struct SimConfig {
   bool stack_guard_pages = true;
   bool keep_trace = true;         // keep the event records (the hash is always computed)
   bool keep_payloads = false;     // keep message bodies for the JSON trace
+  bool keep_digests = false;      // keep 16 bits of each event's digest (repro files)
   bool stop_on_finding = true;    // the first violation ends the run
   std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any
   LinkProfile network;            // every link's profile unless set per link

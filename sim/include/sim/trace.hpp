@@ -173,8 +173,14 @@ class Trace {
                                  mum(w2 ^ 0x165667b19e3779f9ULL, w3 ^ 0xd6e8feb86659fd93ULL);
     mix(digest);
     if (keep_) records_.push_back(r);
+    if (keep_digests_) digests_.push_back(static_cast<std::uint16_t>(digest ^ (digest >> 48)));
     return count_++;
   }
+
+  // Keeps 16 bits of each event's digest, so a replay can name the first event where it
+  // differs from a recording (repro files store them).
+  void set_keep_digests(bool keep) { keep_digests_ = keep; }
+  const std::vector<std::uint16_t>& digests() const { return digests_; }
 
   // Without keeping, records are only hashed and counted (for speed runs and fuzzing).
   void set_keep(bool keep) { keep_ = keep; }
@@ -209,6 +215,8 @@ class Trace {
   TraceRecords records_;
   std::size_t count_ = 0;
   bool keep_ = true;
+  bool keep_digests_ = false;
+  std::vector<std::uint16_t> digests_;
   std::uint64_t hash_ = 0x6a09e667f3bcc909ULL;
   StringTable strings_;
   StringTable kinds_;

@@ -101,6 +101,11 @@ class Options {
       : values_(std::move(values)), origin_(std::move(origin)) {}
 
   void set(const std::string& name, const std::string& value) { values_[name] = value; }
+  // A value with its own origin (a scenario's "options", "nodes" or "workload" object).
+  void set(const std::string& name, const std::string& value, std::string where) {
+    values_[name] = value;
+    wheres_[name] = std::move(where);
+  }
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   const std::map<std::string, std::string>& values() const { return values_; }
   const std::string& origin() const { return origin_; }
@@ -109,6 +114,7 @@ class Options {
 
  private:
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> wheres_;  // per-value origins, when set with one
   std::string origin_ = "--set";
 };
 

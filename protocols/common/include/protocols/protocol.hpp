@@ -49,12 +49,16 @@ struct RunSpec {
   std::uint64_t max_events = 0;   // 0: the simulator's default
   bool keep_payloads = false;     // message bodies in the trace (for --trace)
   bool keep_trace = true;         // keep the event records (false: hash and count only)
+  bool keep_digests = false;      // keep each event's digest (to save a repro file)
   // When the last scripted fault ends (a scenario's timeline); 0: none. Liveness is
   // judged from the later of this and the random schedule's end.
   sim::Time scripted_heal_ns = 0;
   // Configurations the end-of-run linearizability search may explore (a count of work,
   // never wall-clock time); beyond it the check is unknown. 0: kDefaultCheckBudget.
   std::uint64_t check_budget = 0;
+  // Adjusts the simulator's configuration after the protocol's defaults (a scenario's
+  // network, clocks and disks).
+  std::function<void(sim::SimConfig&)> configure;
 };
 inline constexpr std::uint64_t kDefaultCheckBudget = 2'000'000;
 

@@ -1,0 +1,284 @@
+#include "scenarios/json_input.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace faultline::scenarios {
+namespace {
+
+std::string read_capped(std::istream& in, const std::string& path, std::uint64_t max_bytes) {
+  std::string text;
+  char buffer[1 << 16];
+  while (in) {
+    in.read(buffer, sizeof buffer);
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > max_bytes) {
+      throw BadInput(path, "larger than " + std::to_string(max_bytes) +
+                               " bytes; faultline reads at most that much of an input");
+    }
+  }
+  return text;
+}
+
+// Line and column (1-based) of a byte offset.
+std::pair<std::size_t, std::size_t> line_column(const std::string& text, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return {line, column};
+}
+
+// nlohmann's message is "[json.exception.parse_error.101] parse error at line L, column C:
+// syntax error while parsing X - REASON"; we say where ourselves and keep the reason.
+std::string syntax_reason(const std::string& what) {
+  const auto dash = what.rfind(" - ");
+  std::string reason = dash == std::string::npos ? what : what.substr(dash + 3);
+  const auto colon = reason.find("; last read: ");
+  if (colon != std::string::npos) reason = reason.substr(0, colon);
+  return reason;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string number_text(double v) {
+  std::ostringstream out;
+  out.precision(17);
+  out << v;
+  return out.str();
+}
+
+}  // namespace
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
+    throw BadInput(file, "starts with a UTF-8 byte-order mark; save the file without one");
+  }
+  std::size_t depth_seen = 0;
+  const auto limit_depth = [&depth_seen](int depth, nlohmann::json::parse_event_t,
+                                         nlohmann::json&) {
+    depth_seen = std::max(depth_seen, static_cast<std::size_t>(depth));
+    if (depth > kMaxJsonDepth) throw std::length_error("depth");
+    return true;
+  };
+  try {
+    return nlohmann::json::parse(text, limit_depth);
+  } catch (const nlohmann::json::parse_error& e) {
+    const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
+    throw BadInput(file + ":" + std::to_string(line) + ":" + std::to_string(column),
+                   "not valid JSON: " + syntax_reason(e.what()));
+  } catch (const nlohmann::json::out_of_range&) {
+    throw BadInput(file, "a number is too large to represent (e.g. 1e400)");
+  } catch (const nlohmann::json::exception& e) {
+    throw BadInput(file, std::string("not valid JSON: ") + e.what());
+  } catch (const std::length_error&) {
+    throw BadInput(file, "nested deeper than " + std::to_string(kMaxJsonDepth) +
+                             " levels of objects and arrays");
+  }
+}
+
+nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes) {
+  if (path == "-") return parse_json_text(read_capped(std::cin, "standard input", max_bytes), "-");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw BadInput(path, "cannot open it for reading (does it exist?)");
+  return parse_json_text(read_capped(in, path, max_bytes), path);
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& known) {
+  std::string best;
+  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const std::string& k : known) {
+    const std::size_t d = edit_distance(word, k);
+    if (d < best_distance) {
+      best_distance = d;
+      best = k;
+    }
+  }
+  return best.empty() ? "" : " (did you mean '" + best + "'?)";
+}
+
+std::string describe_json(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::null:
+      return "null";
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::string: {
+      std::string s = v.get<std::string>();
+      if (s.size() > 40) s = s.substr(0, 40) + "...";
+      return "the string \"" + s + "\"";
+    }
+    case nlohmann::json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    case nlohmann::json::value_t::number_integer:
+      return "the number " + std::to_string(v.get<std::int64_t>());
+    case nlohmann::json::value_t::number_unsigned:
+      return "the number " + std::to_string(v.get<std::uint64_t>());
+    case nlohmann::json::value_t::number_float:
+      return "the number " + number_text(v.get<double>());
+    default:
+      return "an unsupported value";
+  }
+}
+
+// ---------------------------------------------------------------- JsonField
+
+void JsonField::fail(const std::string& what) const { throw BadInput(where(), what); }
+
+void JsonField::expected(const std::string& what) const {
+  fail("expected " + what + ", got " + describe_json(*value_));
+}
+
+void JsonField::expect_object() const {
+  if (!value_->is_object()) expected("an object");
+}
+
+void JsonField::only_fields(std::initializer_list<std::string_view> allowed) const {
+  expect_object();
+  std::vector<std::string> known(allowed.begin(), allowed.end());
+  for (const auto& [key, value] : value_->items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw BadInput(where() + "." + key,
+                   "unknown field" + did_you_mean(key, known) + "; expected one of: " + list);
+  }
+}
+
+bool JsonField::has(std::string_view key) const {
+  return value_->is_object() && value_->contains(key);
+}
+
+JsonField JsonField::at(std::string_view key) const {
+  expect_object();
+  if (!value_->contains(key)) fail("missing the field \"" + std::string(key) + "\"");
+  return JsonField(value_->at(std::string(key)), file_, path_ + "." + std::string(key));
+}
+
+std::optional<JsonField> JsonField::get(std::string_view key) const {
+  expect_object();
+  if (!value_->contains(key)) return std::nullopt;
+  return JsonField(value_->at(std::string(key)), file_, path_ + "." + std::string(key));
+}
+
+std::vector<std::pair<std::string, JsonField>> JsonField::members() const {
+  expect_object();
+  std::vector<std::pair<std::string, JsonField>> out;
+  for (const auto& [key, value] : value_->items()) {
+    out.emplace_back(key, JsonField(value, file_, path_ + "." + key));
+  }
+  return out;
+}
+
+std::vector<JsonField> JsonField::elements() const {
+  if (!value_->is_array()) expected("an array");
+  std::vector<JsonField> out;
+  for (std::size_t i = 0; i < value_->size(); ++i) {
+    out.emplace_back((*value_)[i], file_, path_ + "[" + std::to_string(i) + "]");
+  }
+  return out;
+}
+
+std::string JsonField::string() const {
+  if (!value_->is_string()) expected("a string");
+  return value_->get<std::string>();
+}
+
+std::string JsonField::nonempty_string() const {
+  std::string s = string();
+  if (s.empty()) fail("expected a non-empty string");
+  return s;
+}
+
+bool JsonField::boolean() const {
+  if (!value_->is_boolean()) expected("true or false");
+  return value_->get<bool>();
+}
+
+std::uint64_t JsonField::u64() const {
+  return u64(0, std::numeric_limits<std::uint64_t>::max());
+}
+
+std::uint64_t JsonField::u64(std::uint64_t min, std::uint64_t max) const {
+  const std::string range = "a whole number in [" + std::to_string(min) + ", " +
+                            std::to_string(max) + "]";
+  if (value_->is_number_unsigned() ||
+      (value_->is_number_integer() && value_->get<std::int64_t>() >= 0)) {
+    const auto v = value_->get<std::uint64_t>();
+    if (v >= min && v <= max) return v;
+  }
+  expected(range);
+}
+
+std::int64_t JsonField::i64(std::int64_t min, std::int64_t max) const {
+  const std::string range = "a whole number in [" + std::to_string(min) + ", " +
+                            std::to_string(max) + "]";
+  if (value_->is_number_integer() && !value_->is_number_unsigned()) {
+    const auto v = value_->get<std::int64_t>();
+    if (v >= min && v <= max) return v;
+  } else if (value_->is_number_unsigned()) {
+    const auto v = value_->get<std::uint64_t>();
+    if (max >= 0 && v <= static_cast<std::uint64_t>(max) && static_cast<std::int64_t>(v) >= min) {
+      return static_cast<std::int64_t>(v);
+    }
+  }
+  expected(range);
+}
+
+sim::Duration JsonField::millis(bool signed_) const {
+  const std::string what = signed_ ? "a number of milliseconds" : "a number of milliseconds >= 0";
+  // Up to ~100 days each way: far beyond any run, far within int64 nanoseconds.
+  constexpr double kLimitMs = 1e10;
+  if (value_->is_number_integer() || value_->is_number_unsigned()) {
+    const double ms = value_->get<double>();
+    if ((!signed_ && ms < 0) || std::abs(ms) > kLimitMs) expected(what);
+    return value_->is_number_unsigned()
+               ? static_cast<sim::Duration>(value_->get<std::uint64_t>()) * sim::kMillisecond
+               : value_->get<std::int64_t>() * sim::kMillisecond;
+  }
+  if (!value_->is_number_float()) expected(what);
+  const double ms = value_->get<double>();
+  if (!std::isfinite(ms) || (!signed_ && ms < 0) || std::abs(ms) > kLimitMs) expected(what);
+  const double ns = ms * 1e6;
+  const double rounded = std::round(ns);
+  if (std::abs(ns - rounded) > 1e-3 * std::max(1.0, std::abs(ns)) && std::abs(ns - rounded) > 0.01) {
+    fail("expected " + what + " to the nanosecond, got " + describe_json(*value_));
+  }
+  return static_cast<sim::Duration>(rounded);
+}
+
+sim::Ratio JsonField::probability() const {
+  if (!value_->is_number()) expected("a probability between 0 and 1");
+  const double p = value_->get<double>();
+  if (!(p >= 0 && p <= 1)) expected("a probability between 0 and 1");
+  constexpr std::uint32_t kDen = 1'000'000;
+  return sim::Ratio{static_cast<std::uint32_t>(std::llround(p * kDen)), kDen};
+}
+
+}  // namespace faultline::scenarios
