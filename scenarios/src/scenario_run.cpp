@@ -424,10 +424,33 @@ protocols::RunSpec run_spec(const Scenario& s, const Overrides& o) {
   return spec;
 }
 
-ScenarioRun run_scenario(const Scenario& s, const Overrides& o,
-                         std::unique_ptr<sim::ChoiceSource> choices) {
+namespace {
+
+// Every name in expect.violations must be something this run can report.
+void check_expected_names(const Scenario& s, const protocols::Protocol& p,
+                          const protocols::RunOutput& out) {
+  if (!s.expect.violations) return;
+  std::vector<std::string> known = out.sim->invariant_names();
+  known.insert(known.end(), {"linearizability", "liveness", "assertion", "exception", "livelock"});
+  for (const protocols::BugSpec& b : p.bugs) known.insert(known.end(), b.finds.begin(), b.finds.end());
+  for (const protocols::CheckOutcome& c : out.run->checks.all()) known.push_back(c.name);
+  for (std::size_t i = 0; i < s.expect.violations->size(); ++i) {
+    const std::string& name = (*s.expect.violations)[i];
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::sort(known.begin(), known.end());
+    known.erase(std::unique(known.begin(), known.end()), known.end());
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw BadInput(s.file + ": $.expect.violations[" + std::to_string(i) + "]",
+                   "no check of this run is named '" + name + "'" + did_you_mean(name, known) +
+                       "; its checks: " + list);
+  }
+}
+
+// Sets the run up with its timeline installed; `r.out` is ready to execute.
+void set_up(const Scenario& s, const Overrides& o, std::unique_ptr<sim::ChoiceSource> choices,
+            ScenarioRun& r) {
   const protocols::Protocol& p = *protocols::find_protocol(s.protocol);
-  ScenarioRun r;
   r.spec = run_spec(s, o);
   for (const FaultStep& f : s.faults) {
     if (f.at_ns >= r.spec.time_limit_ns) {
@@ -445,7 +468,22 @@ ScenarioRun run_scenario(const Scenario& s, const Overrides& o,
       sim.at(f.at_ns, "scenario " + f.path, [line, f](Simulation&) { line->fire(f); });
     }
   };
-  r.out = protocols::run_protocol(p, r.spec, std::move(choices), prepare);
+  r.out = protocols::prepare_run(p, r.spec, std::move(choices), prepare);
+  check_expected_names(s, p, r.out);
+}
+
+}  // namespace
+
+void validate(const Scenario& s, const Overrides& o) {
+  ScenarioRun r;
+  set_up(s, o, nullptr, r);
+}
+
+ScenarioRun run_scenario(const Scenario& s, const Overrides& o,
+                         std::unique_ptr<sim::ChoiceSource> choices) {
+  ScenarioRun r;
+  set_up(s, o, std::move(choices), r);
+  protocols::execute_run(r.out);
   r.expectations = judge(s, r.out);
   return r;
 }
@@ -497,6 +535,8 @@ ExpectationResult judge(const Scenario& s, const protocols::RunOutput& out) {
       unmet(std::string(name) + " was not judged" + (c ? ": " + c->detail : ""));
     } else if (c->status == protocols::CheckStatus::unknown) {
       unmet(std::string(name) + " could not be decided: " + c->detail, true);
+    } else if (*want && c->status == protocols::CheckStatus::violated && stopped_early) {
+      return;  // its finding is already reported as unexpected
     } else if ((c->status == protocols::CheckStatus::held) != *want) {
       unmet(std::string("expected ") + name + (*want ? " to hold" : " to be violated") +
             "; it " + (c->status == protocols::CheckStatus::held ? "held" : "was violated"));

@@ -100,6 +100,13 @@ RunConfig resolve_run(const Protocol& protocol, const RunSpec& spec) {
 
 RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
                        std::unique_ptr<sim::ChoiceSource> choices, const Prepare& prepare) {
+  RunOutput out = prepare_run(protocol, spec, std::move(choices), prepare);
+  execute_run(out);
+  return out;
+}
+
+RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
+                      std::unique_ptr<sim::ChoiceSource> choices, const Prepare& prepare) {
   RunOutput out;
   out.config = resolve_run(protocol, spec);
   out.choices = choices ? std::move(choices) : std::make_unique<sim::SeededChoices>(spec.seed);
@@ -133,10 +140,13 @@ RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
   out.run = protocol.setup(*out.sim, out.config);
   sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
   if (prepare) prepare(*out.sim, *out.run);
+  return out;
+}
+
+void execute_run(RunOutput& out) {
   out.sim->run();
   if (out.sim->findings().empty()) out.run->finish(*out.sim);
   out.result = out.sim->result();
-  return out;
 }
 
 namespace {

@@ -162,6 +162,9 @@ struct ScenarioRun {
 
 // The run specification a scenario describes (validated; throws BadInput).
 protocols::RunSpec run_spec(const Scenario& s, const Overrides& o);
+// Everything short of running: options, bugs, the run length, every selector's names
+// (throws BadInput). Cheap: sets the run up without starting it.
+void validate(const Scenario& s, const Overrides& o);
 // Runs it. With `choices` (a replayed tape), that source instead of the seed's.
 ScenarioRun run_scenario(const Scenario& s, const Overrides& o,
                          std::unique_ptr<sim::ChoiceSource> choices = nullptr);

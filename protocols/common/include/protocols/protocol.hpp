@@ -143,6 +143,12 @@ RunConfig resolve_run(const Protocol& protocol, const RunSpec& spec);
 RunOutput run_protocol(const Protocol& protocol, const RunSpec& spec,
                        std::unique_ptr<sim::ChoiceSource> choices = nullptr,
                        const Prepare& prepare = {});
+// The same in two steps: everything up to the first event (so bad input in a scenario's
+// timeline is found without running), then the run and its end-of-run checks.
+RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
+                      std::unique_ptr<sim::ChoiceSource> choices = nullptr,
+                      const Prepare& prepare = {});
+void execute_run(RunOutput& out);
 
 // The run's summary as DESIGN.md §6 names it for `run --json`: verdict, violations,
 // checks (every invariant and end-of-run check by name), linearizable, events,

@@ -1,0 +1,163 @@
+// The scenario and repro formats: selectors resolve to the nodes they name, expectations
+// judge runs correctly, repro files replay exactly, and a changed run is caught at the
+// first event that differs.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "protocols/registry.hpp"
+#include "scenarios/repro.hpp"
+#include "scenarios/scenario.hpp"
+
+using namespace faultline;
+using scenarios::Scenario;
+
+namespace {
+
+Scenario scenario(nlohmann::json j) {
+  j["format"] = "faultline-scenario/1";
+  if (!j.contains("name")) j["name"] = "test";
+  if (!j.contains("protocol")) j["protocol"] = "raft";
+  return scenarios::parse_scenario(j, "test.json");
+}
+
+std::string bad_input(const nlohmann::json& j) {
+  try {
+    scenarios::validate(scenario(j), {});
+  } catch (const protocols::BadInput& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST_CASE("selectors: leader, others and named partitions resolve when the fault fires") {
+  const scenarios::ScenarioRun r = scenarios::run_scenario(
+      scenario({{"seed", 1},
+                {"run_ms", 3000},
+                {"faults",
+                 {{{"at_ms", 1000}, {"kind", "partition"}, {"groups", {{"leader"}, {"others"}}},
+                   {"for_ms", 500}},
+                  {{"at_ms", 2000}, {"kind", "partition"}, {"spec", "isolate-one"}, {"for_ms", 200}},
+                  {{"at_ms", 2500}, {"kind", "crash"}, {"node", {"s1", 2}}, {"for_ms", 100}}}}}),
+      {});
+  REQUIRE(r.timeline.size() == 3);
+  // The leader at 1 s was one of the servers, and "others" is everything else, clients too.
+  CHECK(r.timeline[0].find("(leader = s") != std::string::npos);
+  CHECK(r.timeline[0].find(",c0,c1,c2,c3,c4}") != std::string::npos);
+  CHECK(r.timeline[1].find("partition isolate-one {s") != std::string::npos);
+  CHECK(r.timeline[2].find("crash {s1,s2}") != std::string::npos);
+  CHECK(r.out.result.stats.crashes == 2);
+  CHECK(r.expectations.met);
+}
+
+TEST_CASE("selectors: an unknown name is an error before the run, with a did-you-mean") {
+  CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "crash"}, {"node", "s9"}}}}}) ==
+        std::string("test.json: $.faults[0].node: no node or group named 's9' (did you mean 's0'?); "
+                    "nodes are named like s0, groups: clients, servers, or leader, followers, "
+                    "minority, majority, random, all, others"));
+  CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "crash"}, {"node", 99}}}}}) ==
+        std::string("test.json: $.faults[0].node: no node 99 (this run has 10 nodes: 0-9)"));
+  CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "crash"}, {"node", "servers"}}}},
+                   {"expect", {{"violations", {"election safty"}}}}}) ==
+        std::string("test.json: $.expect.violations[0]: no check of this run is named 'election "
+                    "safty' (did you mean 'election safety'?); its checks: assertion, "
+                    "durability, durable state never goes back, election safety, exception, "
+                    "leader append-only, leader completeness, linearizability, livelock, "
+                    "liveness, log matching, state machine safety"));
+  CHECK(bad_input({{"run_ms", 1000}, {"faults", {{{"at_ms", 1000}, {"kind", "heal"}}}}}) ==
+        std::string("test.json: $.faults[0].at_ms: the fault comes at 1s, after the run ends (1s)"));
+}
+
+TEST_CASE("expectations: a run meets them or says which it missed") {
+  const nlohmann::json timeline = {{{"at_ms", 1000}, {"kind", "crash"}, {"node", "majority"}}};
+  // A majority crashed for good: nothing can be committed after it. Liveness must fail.
+  auto run = [&](nlohmann::json expect) {
+    return scenarios::run_scenario(
+               scenario({{"seed", 1}, {"run_ms", 4000}, {"faults", timeline}, {"expect", expect}}),
+               {})
+        .expectations;
+  };
+  const scenarios::ExpectationResult stuck = run({{"liveness", false}});
+  CHECK(stuck.checked);
+  CHECK(stuck.met);
+  const scenarios::ExpectationResult wrong = run({{"liveness", true}});
+  CHECK_FALSE(wrong.met);
+  REQUIRE(wrong.unmet.size() == 1);
+  CHECK(wrong.unmet[0].find("unexpected violation 'liveness'") == 0);
+  const scenarios::ExpectationResult named = run({{"violations", {"election safety"}}});
+  CHECK_FALSE(named.met);
+}
+
+TEST_CASE("repro: a saved run replays exactly through its tape, even with another seed") {
+  const Scenario s = scenario({{"seed", 5},
+                               {"random_faults", "swarm"},
+                               {"run_ms", 3000},
+                               {"options", {{"servers", 3}}}});
+  scenarios::Overrides o;
+  o.keep_digests = true;
+  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
+  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  REQUIRE(repro.tape.size() > 100);
+  REQUIRE(repro.digests.size() == original.out.result.events);
+  // Through the file format and back.
+  repro = scenarios::repro_from_json(scenarios::repro_to_json(repro), "r.json");
+  repro.seed = 999;  // the tape decides every choice; the seed no longer matters
+  const scenarios::ReplayResult again = scenarios::replay(repro);
+  CHECK(again.reproduced);
+  CHECK(again.run.out.result.trace_hash == original.out.result.trace_hash);
+}
+
+TEST_CASE("repro: a replay that diverges names the first event that differs") {
+  const Scenario s = scenario({{"seed", 2}, {"random_faults", "all"}, {"run_ms", 2000}});
+  scenarios::Overrides o;
+  o.keep_digests = true;
+  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
+  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  // Change one choice in the middle of the tape: the run is the same up to where it is drawn.
+  const std::size_t k = repro.tape.size() / 2;
+  repro.tape[k].value = repro.tape[k].value == 0 ? 1 : 0;
+  const scenarios::ReplayResult diverged = scenarios::replay(repro);
+  CHECK_FALSE(diverged.reproduced);
+  REQUIRE(diverged.first_difference.has_value());
+  CHECK(*diverged.first_difference > 0);
+  CHECK(*diverged.first_difference < original.out.result.events);
+  CHECK(diverged.explanation.find("first at event " + std::to_string(*diverged.first_difference)) !=
+        std::string::npos);
+  // Every event before it is the same in both runs.
+  for (std::size_t i = 0; i < *diverged.first_difference; ++i) {
+    REQUIRE(diverged.run.out.sim->trace().digests()[i] == original.out.sim->trace().digests()[i]);
+  }
+}
+
+TEST_CASE("repro: tapes encode and decode exactly; a damaged tape is a located error") {
+  const sim::Tape tape = {{2, 1, sim::ChoiceKind::drop},
+                          {1024, 513, sim::ChoiceKind::delay},
+                          {7, 0, sim::ChoiceKind::schedule},
+                          {3, 2, sim::ChoiceKind::config}};
+  const std::string text = scenarios::encode_tape(tape);
+  CHECK(text == "x1/2d513/1024s0/7g2/3");
+  CHECK(scenarios::decode_tape(text, "t") == tape);
+  CHECK_THROWS_WITH_AS(scenarios::decode_tape("x1/2d2000/1024", "r.json: $.tape"),
+                       "r.json: $.tape: choice 1: value 2000 is not below its 1024 options (a "
+                       "choice has at least 2)",
+                       protocols::BadInput);
+  CHECK_THROWS_WITH_AS(scenarios::decode_tape("x1/2q1/2", "r.json: $.tape"),
+                       "r.json: $.tape: choice 1 (character 4): expected a kind letter "
+                       "(dxuorftlckgs), got 'q'",
+                       protocols::BadInput);
+}
+
+TEST_CASE("a protocol run and the same run as a scenario are the same run") {
+  const protocols::Protocol& raft = *protocols::find_protocol("raft");
+  protocols::RunSpec spec;
+  spec.seed = 4;
+  spec.time_limit_ns = 3 * sim::kSecond;
+  spec.faults = protocols::fault_profile(raft, "all", spec.time_limit_ns);
+  const protocols::RunOutput direct = protocols::run_protocol(raft, spec);
+  const Scenario s = scenarios::scenario_for_run(raft, spec, "all");
+  const scenarios::ScenarioRun via = scenarios::run_scenario(s, {});
+  CHECK(via.out.result.trace_hash == direct.result.trace_hash);
+}
