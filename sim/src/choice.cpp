@@ -1,6 +1,7 @@
 #include "sim/choice.hpp"
 
 #include <array>
+#include <utility>
 
 namespace faultline::sim {
 namespace {
@@ -29,9 +30,21 @@ std::string TapeMisfit::describe() const {
   return out;
 }
 
-std::uint32_t SeededChoices::draw(std::uint32_t n, ChoiceKind /*kind*/, Ratio odds) {
-  if (odds.den != 0) return rng_.below(odds.den) < odds.num ? 1 : 0;
-  return static_cast<std::uint32_t>(rng_.below(n));
+namespace {
+template <std::size_t... K>
+std::array<Xoshiro256, kChoiceKinds> make_streams(std::uint64_t seed, std::index_sequence<K...>) {
+  // Stream k starts from the seed mixed with k, through splitmix64 (Xoshiro256's seeding).
+  return {Xoshiro256(seed ^ (0x9e3779b97f4a7c15ULL * (K + 1)))...};
+}
+}  // namespace
+
+SeededChoices::SeededChoices(std::uint64_t seed)
+    : streams_(make_streams(seed, std::make_index_sequence<kChoiceKinds>{})) {}
+
+std::uint32_t SeededChoices::draw(std::uint32_t n, ChoiceKind kind, Ratio odds) {
+  Xoshiro256& rng = streams_[static_cast<std::size_t>(kind)];
+  if (odds.den != 0) return rng.below(odds.den) < odds.num ? 1 : 0;
+  return static_cast<std::uint32_t>(rng.below(n));
 }
 
 std::uint32_t TapeChoices::draw(std::uint32_t n, ChoiceKind kind, Ratio /*odds*/) {

@@ -202,7 +202,7 @@ void start_disk_fault(Simulation& sim, const State& st, FaultKind kind, Time end
       break;
     case FaultKind::slow_disk:
       fault.kind = DiskFault::Kind::slow;
-      fault.slow_factor = between(sim.choices(), 10, 50, ChoiceKind::disk);
+      fault.slow_factor = between(sim.choices(), 10, 50, ChoiceKind::duration);
       break;
     default:
       fault.kind = DiskFault::Kind::full;

@@ -10,6 +10,7 @@
 // Invariants: a decision with only one option (n == 1, a never/always flip) is not a
 // choice: it is neither drawn nor recorded, so tapes hold only real choices and an
 // explorer enumerates only those.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -93,16 +94,19 @@ class ChoiceSource {
   Tape tape_;
 };
 
-// Random runs: one per seed.
+// Random runs: one per seed. Each kind of choice draws from its own stream (all derived
+// from the seed), so that a change in one kind's choices does not shift another's: a
+// shrinker that removes a fault from the schedule leaves the network's and the actors'
+// draws as they were, up to where the fault's effects begin.
 class SeededChoices final : public ChoiceSource {
  public:
-  explicit SeededChoices(std::uint64_t seed) : rng_(seed) {}
+  explicit SeededChoices(std::uint64_t seed);
 
  protected:
   std::uint32_t draw(std::uint32_t n, ChoiceKind kind, Ratio odds) override;
 
  private:
-  Xoshiro256 rng_;
+  std::array<Xoshiro256, kChoiceKinds> streams_;
 };
 
 // Replay of a recorded tape; quiet choices once it runs out. A recorded value that

@@ -250,10 +250,18 @@ TEST_CASE("raft: a cluster that cannot recover is reported as a liveness violati
   // The scripted timeline says its faults end at 1 s; the liveness deadline follows it...
   spec.scripted_heal_ns = 1 * sim::kSecond;
   const protocols::RunOutput out = protocols::run_protocol(
-      raft::protocol(), spec, nullptr, [](sim::Simulation& s, protocols::ProtocolRun&) {
-        // ...but a majority crashes and never comes back.
-        s.at(500 * sim::kMillisecond, "crash a majority", [](sim::Simulation& sim) {
-          for (sim::NodeId n : {0u, 1u, 2u}) sim.crash(n);
+      raft::protocol(), spec, nullptr, [](sim::Simulation& s, protocols::ProtocolRun& run) {
+        // ...but a majority, the leader among them, crashes and never comes back.
+        s.at(500 * sim::kMillisecond, "crash a majority", [&run](sim::Simulation& sim) {
+          const sim::NodeId leader = run.leader(sim).value();
+          int crashed = 0;
+          for (sim::NodeId n = 0; n < 5 && crashed < 3; ++n) {
+            if (n != leader && crashed < 2) {
+              sim.crash(n);
+              ++crashed;
+            }
+          }
+          sim.crash(leader);
         });
       });
   const sim::RunResult& r = out.result;
