@@ -47,15 +47,28 @@ std::uint32_t SeededChoices::draw(std::uint32_t n, ChoiceKind kind, Ratio odds) 
   return static_cast<std::uint32_t>(rng.below(n));
 }
 
-std::uint32_t TapeChoices::draw(std::uint32_t n, ChoiceKind kind, Ratio /*odds*/) {
-  if (position_ >= recorded_.size()) return 0;
-  const std::size_t index = position_++;
-  const Choice& recorded = recorded_[index];
-  const bool fits = recorded.kind == kind && recorded.value < n;
-  if (!fits) {
-    if (misfit_count_++ == 0) first_misfit_ = TapeMisfit{index, recorded, kind, n};
+TapeChoices::TapeChoices(const Tape& tape) {
+  for (std::size_t i = 0; i < tape.size(); ++i) {
+    by_kind_[static_cast<std::size_t>(tape[i].kind)].push_back(Recorded{tape[i], i});
   }
-  return recorded.value < n ? recorded.value : n - 1;
+}
+
+bool TapeChoices::exhausted() const {
+  for (std::size_t k = 0; k < by_kind_.size(); ++k) {
+    if (next_[k] < by_kind_[k].size()) return false;
+  }
+  return true;
+}
+
+std::uint32_t TapeChoices::draw(std::uint32_t n, ChoiceKind kind, Ratio /*odds*/) {
+  const auto k = static_cast<std::size_t>(kind);
+  if (next_[k] >= by_kind_[k].size()) return 0;
+  const Recorded& r = by_kind_[k][next_[k]++];
+  const bool fits = r.choice.n == n && r.choice.value < n;
+  if (!fits) {
+    if (misfit_count_++ == 0) first_misfit_ = TapeMisfit{r.index, r.choice, kind, n};
+  }
+  return r.choice.value < n ? r.choice.value : n - 1;
 }
 
 }  // namespace faultline::sim

@@ -34,6 +34,15 @@ struct Nemesis {
   std::vector<NodeId> targets;
   std::map<NodeId, FaultKind> down;  // crashed or paused by us
   std::size_t max_down = 0;
+  std::shared_ptr<FaultLog> log = std::make_shared<FaultLog>();
+  FaultRecord& note(FaultKind kind, Time start, Time end) {
+    FaultRecord r;
+    r.kind = kind;
+    r.start_ns = start;
+    r.end_ns = end;
+    log->push_back(std::move(r));
+    return log->back();
+  }
 };
 using State = std::shared_ptr<Nemesis>;
 
@@ -84,10 +93,12 @@ void start_partition(Simulation& sim, const State& st, FaultKind kind, Time end_
     }
     p.groups = {NodeSet::of({victim}), NodeSet::of(rest)};
     what = "isolate " + sim.node_name(victim);
+    st->note(kind, sim.now(), end_at).groups = {{victim}, rest};
   } else {
     auto [a, b] = split(sim, st);
     p.groups = {NodeSet::of(a), NodeSet::of(b)};
     p.one_way = kind == FaultKind::one_way;
+    st->note(kind, sim.now(), end_at).groups = {a, b};
     what = (p.one_way ? "one-way partition " + names(sim, a) + " -/-> " + names(sim, b)
                       : "partition " + names(sim, a) + " | " + names(sim, b));
   }
@@ -120,6 +131,11 @@ void start_link_fault(Simulation& sim, const State& st, FaultKind kind, Time end
       what = "links slow (up to +" + format_time(f.extra_delay_max_ns) + ")";
       break;
   }
+  FaultRecord& r = st->note(kind, sim.now(), end_at);
+  r.ratio = kind == FaultKind::lossy_links       ? f.drop
+            : kind == FaultKind::duplicate_links ? f.duplicate
+                                                 : f.reorder;
+  r.amount_ns = kind == FaultKind::reorder_links ? f.reorder_delay_max_ns : f.extra_delay_max_ns;
   const std::uint32_t id = sim.degrade(std::move(f), what);
   sim.at(end_at, "restore links", [id](Simulation& s) { s.restore(id); });
 }
@@ -129,6 +145,7 @@ void start_node_fault(Simulation& sim, const State& st, FaultKind kind, Time end
   const NodeId victim = pick_target(sim, st, true);
   if (victim == kNoNode) return;
   st->down[victim] = kind;
+  st->note(kind, sim.now(), end_at).node = victim;
   if (kind == FaultKind::crash) {
     sim.crash(victim);
     sim.at(end_at, "restart", [st, victim](Simulation& s) {
@@ -162,23 +179,40 @@ void start_clock_fault(Simulation& sim, const State& st, FaultKind kind, Time en
   const NodeId victim = pick_target(sim, st, false);
   switch (kind) {
     case FaultKind::clock_offset: {
-      sim.clock_offset(victim, signed_magnitude(sim.choices(), p.clock_offset_max_ns));
+      const Duration offset = signed_magnitude(sim.choices(), p.clock_offset_max_ns);
+      FaultRecord& r = st->note(kind, sim.now(), end_at);
+      r.node = victim;
+      r.amount_ns = offset;
+      sim.clock_offset(victim, offset);
       sim.at(end_at, "clock offset ends", [victim](Simulation& s) { s.clock_offset(victim, 0); });
       break;
     }
     case FaultKind::clock_drift: {
-      sim.clock_drift(victim, signed_magnitude(sim.choices(), p.clock_drift_max_ppm));
+      const std::int64_t ppm = signed_magnitude(sim.choices(), p.clock_drift_max_ppm);
+      FaultRecord& r = st->note(kind, sim.now(), end_at);
+      r.node = victim;
+      r.ppm = ppm;
+      sim.clock_drift(victim, ppm);
       sim.at(end_at, "clock drift ends", [victim](Simulation& s) { s.clock_drift(victim, 0); });
       break;
     }
-    case FaultKind::clock_jump:
-      sim.clock_jump(victim, signed_magnitude(sim.choices(), p.clock_jump_max_ns));
+    case FaultKind::clock_jump: {
+      const Duration jump = signed_magnitude(sim.choices(), p.clock_jump_max_ns);
+      FaultRecord& r = st->note(kind, sim.now(), sim.now());
+      r.node = victim;
+      r.amount_ns = jump;
+      sim.clock_jump(victim, jump);
       break;
+    }
     default: {
       const Duration amplitude =
           between(sim.choices(), p.clock_jump_max_ns / 8, p.clock_jump_max_ns, ChoiceKind::clock);
       const Duration period = between(sim.choices(), 5 * kMillisecond, 50 * kMillisecond,
                                       ChoiceKind::clock);
+      FaultRecord& r = st->note(kind, sim.now(), end_at);
+      r.node = victim;
+      r.amount_ns = amplitude;
+      r.period_ns = period;
       strobe(sim, victim, amplitude, period, end_at, true);
       break;
     }
@@ -188,6 +222,7 @@ void start_clock_fault(Simulation& sim, const State& st, FaultKind kind, Time en
 void start_disk_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
   const NodeId victim = pick_target(sim, st, false);
   if (kind == FaultKind::lose_unsynced) {
+    st->note(kind, sim.now(), sim.now()).node = victim;
     sim.lose_unsynced(victim);
     return;
   }
@@ -208,6 +243,10 @@ void start_disk_fault(Simulation& sim, const State& st, FaultKind kind, Time end
       fault.kind = DiskFault::Kind::full;
       break;
   }
+  FaultRecord& r = st->note(kind, sim.now(), end_at);
+  r.node = victim;
+  r.ratio = fault.ratio;
+  r.factor = fault.slow_factor;
   const std::uint32_t id = sim.disk_fault(victim, fault);
   sim.at(end_at, "disk fault ends", [id](Simulation& s) { s.end_disk_fault(id); });
 }
@@ -308,15 +347,18 @@ FaultProfile FaultProfile::swarm(const FaultProfile& from, ChoiceSource& choices
   return p;
 }
 
-void schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
-                     const FaultProfile& profile) {
-  if (profile.kinds.empty() || targets.empty() || profile.end_ns <= profile.start_ns) return;
+std::shared_ptr<const FaultLog> schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
+                                                const FaultProfile& profile) {
+  if (profile.kinds.empty() || targets.empty() || profile.end_ns <= profile.start_ns) {
+    return std::make_shared<const FaultLog>();
+  }
   auto st = std::make_shared<Nemesis>();
   st->profile = profile;
   st->targets = targets;
   st->max_down = profile.max_down > 0 ? profile.max_down : (targets.size() - 1) / 2;
   sim.at(profile.start_ns, "nemesis", [st](Simulation& s) { next_fault(s, st); });
   sim.at(profile.end_ns, "heal everything", [st](Simulation& s) { heal_everything(s, st); });
+  return st->log;
 }
 
 }  // namespace faultline::sim

@@ -88,11 +88,26 @@ TEST_CASE("a replayed choice that no longer fits is reported") {
   Tape tape = {Choice{10, 7, ChoiceKind::delay}, Choice{10, 3, ChoiceKind::delay}};
   TapeChoices replay(tape);
   CHECK(replay.pick(5, ChoiceKind::delay) == 4);  // 7 does not fit in [0, 5)
-  CHECK(replay.pick(10, ChoiceKind::drop) == 3);  // another kind: used, but reported
+  CHECK(replay.pick(10, ChoiceKind::drop) == 0);  // no drop was recorded: the quiet choice
+  CHECK(replay.pick(12, ChoiceKind::delay) == 3);  // fits, but was drawn from 10 options
   CHECK(replay.misfits() == 2);
   REQUIRE(replay.first_misfit().has_value());
   CHECK(replay.first_misfit()->index == 0);
   CHECK(replay.first_misfit()->describe().find("delay 7 of 10") != std::string::npos);
+}
+
+TEST_CASE("a tape replays each kind's choices in order, whatever is drawn in between") {
+  SeededChoices s(3);
+  std::vector<std::uint32_t> delays;
+  for (int i = 0; i < 20; ++i) {
+    s.pick(5, ChoiceKind::fault);
+    delays.push_back(s.pick(100, ChoiceKind::delay));
+  }
+  TapeChoices replay(s.tape());
+  // A run that no longer draws the fault choices still gets the same delays.
+  for (int i = 0; i < 20; ++i) CHECK(replay.pick(100, ChoiceKind::delay) == delays[static_cast<std::size_t>(i)]);
+  CHECK(replay.misfits() == 0);
+  CHECK_FALSE(replay.exhausted());  // the fault choices were never asked for
 }
 
 TEST_CASE("choice kinds round-trip through their names") {

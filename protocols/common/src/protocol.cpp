@@ -138,7 +138,7 @@ RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
 
   out.sim = std::make_unique<sim::Simulation>(config, *out.choices);
   out.run = protocol.setup(*out.sim, out.config);
-  sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
+  out.fault_log = sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
   if (prepare) prepare(*out.sim, *out.run);
   return out;
 }

@@ -109,24 +109,31 @@ class SeededChoices final : public ChoiceSource {
   std::array<Xoshiro256, kChoiceKinds> streams_;
 };
 
-// Replay of a recorded tape; quiet choices once it runs out. A recorded value that
-// does not fit (value >= n, or another kind) is a misfit: n-1 is used when the value
-// is too large, the recorded value otherwise, and the misfit is reported.
+// Replay of a recorded tape. Like SeededChoices' streams, each kind replays its own
+// recorded choices in order (the run that recorded the tape drew them in that order);
+// a kind whose choices run out gives quiet choices. A recorded choice that does not fit
+// (another number of options, or value >= n) is a misfit: n-1 is used when the value is
+// too large, the recorded value otherwise, and the misfit is reported. So an edited
+// scenario (a fault removed by a shrinker) replays the untouched kinds as they were.
 class TapeChoices final : public ChoiceSource {
  public:
-  explicit TapeChoices(Tape tape) : recorded_(std::move(tape)) {}
+  explicit TapeChoices(const Tape& tape);
 
   std::size_t misfits() const override { return misfit_count_; }
   std::optional<TapeMisfit> first_misfit() const override { return first_misfit_; }
-  std::size_t position() const { return position_; }
-  bool exhausted() const { return position_ >= recorded_.size(); }
+  // Every recorded choice has been replayed.
+  bool exhausted() const;
 
  protected:
   std::uint32_t draw(std::uint32_t n, ChoiceKind kind, Ratio odds) override;
 
  private:
-  Tape recorded_;
-  std::size_t position_ = 0;
+  struct Recorded {
+    Choice choice;
+    std::size_t index = 0;  // its position in the whole tape
+  };
+  std::array<std::vector<Recorded>, kChoiceKinds> by_kind_;
+  std::array<std::size_t, kChoiceKinds> next_ = {};
   std::size_t misfit_count_ = 0;
   std::optional<TapeMisfit> first_misfit_;
 };

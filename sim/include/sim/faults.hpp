@@ -13,6 +13,7 @@
 // Swarm testing (Groce et al. 2012): swarm() lets one choice per fault kind decide
 // whether this run uses it, so different seeds stress different combinations.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,9 +72,26 @@ struct FaultProfile {
   static FaultProfile swarm(const FaultProfile& from, ChoiceSource& choices);
 };
 
+// One fault the schedule started, in the terms a scenario's timeline uses, so that a
+// shrinker can turn a random schedule into an editable timeline (scenarios/shrink).
+struct FaultRecord {
+  FaultKind kind = FaultKind::crash;
+  Time start_ns = 0;
+  Time end_ns = 0;                          // == start_ns for an instant (a jump, a loss)
+  std::vector<std::vector<NodeId>> groups;  // partition, one_way (from, to), isolate
+  NodeId node = kNoNode;                    // node, clock and disk faults
+  Ratio ratio{0, 1};                        // lossy, duplicate, reorder links
+  Duration amount_ns = 0;                   // slow/reorder delay, clock offset/jump/strobe
+  std::int64_t ppm = 0;                     // clock drift
+  Duration period_ns = 0;                   // clock strobe
+  std::int64_t factor = 0;                  // slow disk
+};
+using FaultLog = std::vector<FaultRecord>;
+
 // Installs a fault schedule on `targets` (the nodes faults may hit) in `sim`.
-// Records each fault in the trace as it starts and ends. Call before sim.run().
-void schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
-                     const FaultProfile& profile);
+// Records each fault in the trace as it starts and ends, and in the returned log as it
+// starts. Call before sim.run().
+std::shared_ptr<const FaultLog> schedule_faults(Simulation& sim, const std::vector<NodeId>& targets,
+                                                const FaultProfile& profile);
 
 }  // namespace faultline::sim

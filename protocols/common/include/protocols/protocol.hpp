@@ -128,6 +128,7 @@ struct RunOutput {
   sim::RunResult result;
   RunConfig config;
   sim::FaultProfile faults;                    // after swarm selection and the budget
+  std::shared_ptr<const sim::FaultLog> fault_log;  // what the random schedule did
   std::map<std::string, std::string> swarm;    // option values swarm testing drew
   // ok / violation from the simulator's findings, then unknown if a check was unknown.
   sim::Verdict verdict() const;
