@@ -23,14 +23,6 @@ Verb later_verb(CLI::App& app, const std::string& name, const std::string& descr
 
 }  // namespace
 
-Verb add_fuzz_verb(CLI::App& app) {
-  return later_verb(app, "fuzz", "run many seeds and shrink each failure to a repro file",
-                    "fuzzing with shrinking");
-}
-Verb add_shrink_verb(CLI::App& app) {
-  return later_verb(app, "shrink", "shrink a failing repro to the smallest run that still fails",
-                    "fuzzing with shrinking");
-}
 Verb add_explore_verb(CLI::App& app) {
   return later_verb(app, "explore", "explore a small configuration exhaustively",
                     "exhaustive exploration");

@@ -12,7 +12,8 @@ constexpr std::array<std::string_view, kFaultKinds> kNames = {
     "partition",   "one_way",     "isolate",      "lossy_links", "duplicate_links",
     "reorder_links", "slow_links", "crash",       "pause",       "clock_offset",
     "clock_drift", "clock_jump",  "clock_strobe", "torn_writes", "read_corruption",
-    "slow_disk",   "disk_full",   "lose_unsynced"};
+    "slow_disk",   "disk_full",   "lose_unsynced", "leader_crash", "leader_isolate",
+    "one_way_slow", "delay_burst", "short_pause"};
 
 constexpr std::uint32_t kSteps = 1024;
 
@@ -82,11 +83,26 @@ NodeId pick_target(Simulation& sim, const State& st, bool must_be_up) {
                                        ChoiceKind::target)];
 }
 
+// The node that leads now, if it is a target that is up; else a random target.
+NodeId pick_leader(Simulation& sim, const State& st, bool must_be_up) {
+  if (st->profile.leader) {
+    const std::optional<NodeId> leader = st->profile.leader(sim);
+    const bool targeted = leader && std::find(st->targets.begin(), st->targets.end(), *leader) !=
+                                        st->targets.end();
+    if (targeted && sim.is_up(*leader) && !sim.is_paused(*leader) && !st->down.count(*leader)) {
+      return *leader;
+    }
+  }
+  return pick_target(sim, st, must_be_up);
+}
+
 void start_partition(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
   Partition p;
   std::string what;
-  if (kind == FaultKind::isolate) {
-    const NodeId victim = pick_target(sim, st, false);
+  if (kind == FaultKind::isolate || kind == FaultKind::leader_isolate) {
+    const NodeId victim = kind == FaultKind::isolate ? pick_target(sim, st, false)
+                                                     : pick_leader(sim, st, false);
+    kind = FaultKind::isolate;
     std::vector<NodeId> rest;
     for (NodeId id = 0; id < sim.node_count(); ++id) {
       if (id != victim) rest.push_back(id);
@@ -131,7 +147,29 @@ void start_link_fault(Simulation& sim, const State& st, FaultKind kind, Time end
       what = "links slow (up to +" + format_time(f.extra_delay_max_ns) + ")";
       break;
   }
-  FaultRecord& r = st->note(kind, sim.now(), end_at);
+  if (kind == FaultKind::one_way_slow) {
+    // One direction of one link: a slow acknowledgement, a late vote.
+    const NodeId from = pick_target(sim, st, false);
+    std::vector<NodeId> others;
+    for (NodeId id : st->targets) {
+      if (id != from) others.push_back(id);
+    }
+    if (others.empty()) return;
+    const NodeId to = others[sim.choices().pick(static_cast<std::uint32_t>(others.size()), ChoiceKind::target)];
+    f.from = NodeSet::of({from});
+    f.to = NodeSet::of({to});
+    what = "link " + sim.node_name(from) + " -> " + sim.node_name(to) + " slow (up to +" +
+           format_time(f.extra_delay_max_ns) + ")";
+  }
+  if (kind == FaultKind::delay_burst) {
+    end_at = std::min(sim.now() + between(sim.choices(), 30 * kMillisecond, 300 * kMillisecond,
+                                          ChoiceKind::duration),
+                      p.end_ns);
+    what = "a burst of delay on every link (up to +" + format_time(f.extra_delay_max_ns) + ")";
+  }
+  const bool slow = kind == FaultKind::one_way_slow || kind == FaultKind::delay_burst;
+  FaultRecord& r = st->note(slow ? FaultKind::slow_links : kind, sim.now(), end_at);
+  if (kind == FaultKind::one_way_slow) r.groups = {f.from.members(), f.to.members()};
   r.ratio = kind == FaultKind::lossy_links       ? f.drop
             : kind == FaultKind::duplicate_links ? f.duplicate
                                                  : f.reorder;
@@ -142,8 +180,16 @@ void start_link_fault(Simulation& sim, const State& st, FaultKind kind, Time end
 
 void start_node_fault(Simulation& sim, const State& st, FaultKind kind, Time end_at) {
   if (st->down.size() >= st->max_down) return;  // the budget is spent
-  const NodeId victim = pick_target(sim, st, true);
+  const NodeId victim =
+      kind == FaultKind::leader_crash ? pick_leader(sim, st, true) : pick_target(sim, st, true);
   if (victim == kNoNode) return;
+  if (kind == FaultKind::leader_crash) kind = FaultKind::crash;
+  if (kind == FaultKind::short_pause) {
+    kind = FaultKind::pause;
+    end_at = std::min(sim.now() + between(sim.choices(), 5 * kMillisecond, 100 * kMillisecond,
+                                          ChoiceKind::duration),
+                      st->profile.end_ns);
+  }
   st->down[victim] = kind;
   st->note(kind, sim.now(), end_at).node = victim;
   if (kind == FaultKind::crash) {
@@ -263,13 +309,19 @@ void start_fault(Simulation& sim, const State& st) {
     case FaultKind::one_way:
     case FaultKind::isolate:
       return start_partition(sim, st, kind, end_at);
+    case FaultKind::leader_isolate:
+      return start_partition(sim, st, kind, end_at);
     case FaultKind::lossy_links:
     case FaultKind::duplicate_links:
     case FaultKind::reorder_links:
     case FaultKind::slow_links:
+    case FaultKind::one_way_slow:
+    case FaultKind::delay_burst:
       return start_link_fault(sim, st, kind, end_at);
     case FaultKind::crash:
     case FaultKind::pause:
+    case FaultKind::leader_crash:
+    case FaultKind::short_pause:
       return start_node_fault(sim, st, kind, end_at);
     case FaultKind::torn_writes:
     case FaultKind::read_corruption:

@@ -138,6 +138,8 @@ RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
 
   out.sim = std::make_unique<sim::Simulation>(config, *out.choices);
   out.run = protocol.setup(*out.sim, out.config);
+  const ProtocolRun* run = out.run.get();
+  out.faults.leader = [run](const sim::Simulation& s) { return run->leader(s); };
   out.fault_log = sim::schedule_faults(*out.sim, out.run->fault_targets(), out.faults);
   if (prepare) prepare(*out.sim, *out.run);
   return out;

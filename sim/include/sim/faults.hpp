@@ -13,7 +13,9 @@
 // Swarm testing (Groce et al. 2012): swarm() lets one choice per fault kind decide
 // whether this run uses it, so different seeds stress different combinations.
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +42,14 @@ enum class FaultKind : std::uint8_t {
   slow_disk,         // the target's syncs take 10-50 times as long during the window
   disk_full,         // the target's disk refuses writes during the window
   lose_unsynced,     // the target's disk forgets its unsynced writes (an instant)
+  // Faults that line up narrow timing windows, which most consensus bugs need:
+  leader_crash,      // crash the node that leads now (FaultProfile::leader), restart later
+  leader_isolate,    // cut the node that leads now off from every other node
+  one_way_slow,      // one direction of one link gets slow
+  delay_burst,       // every link gets slow for a short burst (30-300 ms)
+  short_pause,       // pause a target briefly (5-100 ms: shorter than an election timeout)
 };
-inline constexpr int kFaultKinds = 18;
+inline constexpr int kFaultKinds = 23;
 std::string_view fault_kind_name(FaultKind kind);
 bool fault_kind_from_name(std::string_view name, FaultKind& out);
 
@@ -63,6 +71,9 @@ struct FaultProfile {
   std::int64_t clock_drift_max_ppm = 500;
   Duration clock_jump_max_ns = 200 * kMillisecond;
   Ratio torn_writes{0, 1};        // applied through the disk profile by the caller
+  // Who leads now, for leader_crash and leader_isolate (the protocol kit gives it from
+  // the nodes' annotations); without it, or without a leader, they pick a random target.
+  std::function<std::optional<NodeId>(const Simulation&)> leader;
 
   bool enabled(FaultKind kind) const;
   static FaultProfile none() { return {}; }

@@ -1,0 +1,424 @@
+// `faultline fuzz`: many seeds of a protocol's generic swarm profile (or of a scenario
+// template), on several threads; every distinct failure saved as a repro file and shrunk.
+// `faultline shrink`: the smallest run that still fails the way a repro file fails.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+
+#include "cli_common.hpp"
+#include "exit_status.hpp"
+#include "protocols/registry.hpp"
+#include "scenarios/fuzz.hpp"
+#include "scenarios/json_input.hpp"
+#include "scenarios/shrink.hpp"
+#include "verbs.hpp"
+
+namespace faultline::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void on_interrupt(int) { g_interrupted = true; }
+
+struct FuzzFlags {
+  std::string protocol;
+  std::string scenario;
+  std::vector<std::string> bugs;
+  std::uint64_t seeds = 1000;
+  std::uint64_t seed_start = 1;
+  unsigned jobs = 1;
+  double time_budget = 0;
+  bool stop_on_first = false;
+  std::string out;
+  std::string results;
+  std::string shard;
+  std::vector<std::string> merge;
+  bool no_shrink = false;
+  std::uint64_t shrink_runs = 2000;
+  bool json = false;
+};
+
+std::string slug(const std::string& text) {
+  std::string out;
+  for (char c : text) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '-';
+  return out;
+}
+
+void write_json(const std::string& path, const nlohmann::json& j, const std::string& flag) {
+  OutputFile file(path, flag);
+  file.stream() << j.dump(1) << '\n';
+  file.commit();
+}
+
+std::pair<std::uint32_t, std::uint32_t> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  try {
+    if (slash != std::string::npos) {
+      const std::uint64_t i = std::stoull(text.substr(0, slash));
+      const std::uint64_t n = std::stoull(text.substr(slash + 1));
+      if (n >= 1 && i < n && n <= 1000000 && text.find_first_not_of("0123456789/") == std::string::npos) {
+        return {static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(n)};
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  throw protocols::BadInput("--shard " + text, "expected I/N with 0 <= I < N, e.g. 2/8");
+}
+
+// Progress on standard error: one updating line on a terminal, a line now and then
+// otherwise; nothing on standard output but results.
+class Progress {
+ public:
+  explicit Progress(std::string name) : name_(std::move(name)), tty_(::isatty(2) != 0) {}
+  void update(const scenarios::FuzzProgress& p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const bool due = tty_ ? p.elapsed_s - last_ >= 0.2 : p.elapsed_s - last_ >= 10;
+    if (!due && !(planned_done(p))) return;
+    last_ = p.elapsed_s;
+    const double rate = p.elapsed_s > 0 ? p.done / p.elapsed_s : 0;
+    std::string line = name_ + ": " + std::to_string(p.done) +
+                       (p.planned ? "/" + std::to_string(p.planned) : "") + " seeds, " +
+                       std::to_string(static_cast<long>(rate)) + "/s, " + std::to_string(p.failures) +
+                       " failing, " + std::to_string(static_cast<long>(p.elapsed_s)) + "s";
+    if (p.planned && rate > 0) line += ", about " + std::to_string(static_cast<long>((p.planned - p.done) / rate)) + "s left";
+    if (tty_) std::cerr << "\r" << line << "   " << std::flush;
+    else std::cerr << line << "\n";
+    shown_ = true;
+  }
+  void done() {
+    if (tty_ && shown_) std::cerr << "\n";
+  }
+
+ private:
+  static bool planned_done(const scenarios::FuzzProgress& p) { return p.planned && p.done == p.planned; }
+  std::mutex mu_;
+  std::string name_;
+  bool tty_;
+  bool shown_ = false;
+  double last_ = 0;
+};
+
+// Seeds already in a results file (a campaign resumed), checked line by line.
+std::set<std::pair<std::string, std::uint64_t>> done_seeds(const std::string& path) {
+  std::set<std::pair<std::string, std::uint64_t>> done;
+  std::ifstream in(path);
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(n);
+    const nlohmann::json j = scenarios::parse_json_text(line, where);
+    nlohmann::json rest = j;
+    const std::string protocol = scenarios::JsonField(j, where, "$").at("protocol").string();
+    rest.erase("protocol");
+    done.insert({protocol, scenarios::SeedResult::from_json(rest, where).seed});
+  }
+  return done;
+}
+
+struct Saved {
+  std::string repro;
+  std::string shrunk;
+  scenarios::ShrinkResult shrink;
+};
+
+Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std::string& protocol,
+                   const scenarios::SeedResult& r) {
+  Saved saved;
+  const std::string base = f.out + "/" + protocol + "-" + slug(r.violation) + "-seed" + std::to_string(r.seed);
+  const scenarios::ScenarioRun run = scenarios::fuzz_run(c, r.seed, true);
+  const scenarios::Repro repro = scenarios::make_repro(c.base, run, FAULTLINE_VERSION);
+  saved.repro = base + ".json";
+  write_json(saved.repro, scenarios::repro_to_json(repro), "--out");
+  if (f.no_shrink) return saved;
+  scenarios::Repro located = repro;
+  located.file = saved.repro;
+  saved.shrink = scenarios::shrink(located, f.shrink_runs, {}, FAULTLINE_VERSION);
+  saved.shrunk = base + "-shrunk.json";
+  write_json(saved.shrunk, scenarios::repro_to_json(saved.shrink.repro), "--out");
+  return saved;
+}
+
+struct CampaignTotals {
+  std::uint64_t seeds = 0, failures = 0, unknown = 0;
+  double seconds = 0;
+  bool interrupted = false;
+  nlohmann::json repros = nlohmann::json::array();
+  nlohmann::json campaigns = nlohmann::json::array();
+};
+
+void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzConfig c,
+              std::ofstream* results, std::set<std::pair<std::string, std::uint64_t>>& done,
+              CampaignTotals& t) {
+  Progress progress("fuzz " + (f.scenario.empty() ? protocol : f.scenario));
+  std::mutex mu;
+  scenarios::FuzzHooks hooks;
+  hooks.interrupted = &g_interrupted;
+  hooks.skip = [&](std::uint64_t seed) { return done.count({protocol, seed}) > 0; };
+  hooks.on_progress = [&](const scenarios::FuzzProgress& p) { progress.update(p); };
+  hooks.on_result = [&](const scenarios::SeedResult& r) {
+    if (results == nullptr) return;
+    nlohmann::json j = r.to_json();
+    j["protocol"] = protocol;
+    std::lock_guard<std::mutex> lock(mu);
+    *results << j.dump() << '\n' << std::flush;
+  };
+  const scenarios::FuzzReport report = scenarios::fuzz(c, hooks);
+  progress.done();
+  t.seeds += report.seeds_run;
+  t.failures += report.failures;
+  t.unknown += report.unknown;
+  t.seconds += report.seconds;
+  t.interrupted = t.interrupted || report.interrupted;
+  nlohmann::json failures = nlohmann::json::array();
+  for (const scenarios::SeedResult& r : report.distinct()) {
+    nlohmann::json failure = {{"property", r.violation}, {"kind", r.kind}, {"seed", r.seed}};
+    if (!f.out.empty()) {
+      const Saved s = save_failure(f, c, protocol, r);
+      failure["repro"] = s.repro;
+      t.repros.push_back(s.repro);
+      if (!s.shrunk.empty()) {
+        failure["shrunk"] = s.shrunk;
+        failure["shrunk_from"] = s.shrink.before.to_json();
+        failure["shrunk_to"] = s.shrink.after.to_json();
+        t.repros.push_back(s.shrunk);
+      }
+    }
+    failures.push_back(failure);
+  }
+  nlohmann::json one = {{"protocol", protocol},  {"seeds_run", report.seeds_run},
+                        {"failures", report.failures}, {"unknown", report.unknown},
+                        {"seconds", report.seconds},   {"distinct_failures", failures}};
+  if (report.resume_from) one["resume_from"] = *report.resume_from;
+  t.campaigns.push_back(one);
+  if (!f.json) {
+    std::cout << "fuzz " << protocol << ": " << report.seeds_run << " seeds in " << report.seconds
+              << " s (" << static_cast<long>(report.seconds > 0 ? report.seeds_run / report.seconds : 0)
+              << " seeds/s), " << report.failures << " failing, " << report.unknown << " unknown\n";
+    for (const auto& fl : failures) {
+      std::cout << "  " << fl["property"].get<std::string>() << " first at seed " << fl["seed"];
+      if (fl.contains("repro")) std::cout << ": " << fl["repro"].get<std::string>();
+      if (fl.contains("shrunk")) {
+        std::cout << "\n    shrunk: " << fl["shrunk"].get<std::string>() << " (faults "
+                  << fl["shrunk_from"]["faults"] << " -> " << fl["shrunk_to"]["faults"] << ", events "
+                  << fl["shrunk_from"]["events"] << " -> " << fl["shrunk_to"]["events"] << ")";
+      }
+      std::cout << "\n";
+    }
+  }
+}
+
+int merge_main(const FuzzFlags& f) {
+  std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
+  std::map<std::pair<std::string, std::uint64_t>, std::string> from;
+  for (const std::string& path : f.merge) {
+    std::ifstream in(path);
+    if (!in) throw protocols::BadInput(path, "cannot open it for reading");
+    std::string line;
+    for (std::size_t n = 1; std::getline(in, line); ++n) {
+      if (line.empty()) continue;
+      const std::string where = path + ":" + std::to_string(n);
+      nlohmann::json j = scenarios::parse_json_text(line, where);
+      const std::string protocol = scenarios::JsonField(j, where, "$").at("protocol").string();
+      nlohmann::json rest = j;
+      rest.erase("protocol");
+      const scenarios::SeedResult r = scenarios::SeedResult::from_json(rest, where);
+      const auto key = std::make_pair(protocol, r.seed);
+      if (merged.count(key) && (merged[key]["verdict"] != j["verdict"] || merged[key]["events"] != j["events"])) {
+        throw protocols::BadInput(where, "seed " + std::to_string(r.seed) + " of " + protocol +
+                                             " differs from the same seed in " + from[key] +
+                                             ": the results come from different code");
+      }
+      merged[key] = j;
+      from[key] = where;
+    }
+  }
+  std::uint64_t failures = 0;
+  std::map<std::string, std::pair<std::uint64_t, std::string>> first;  // property -> seed
+  for (const auto& [key, j] : merged) {
+    if (j["verdict"] != "violation") continue;
+    ++failures;
+    const std::string property = key.first + ": " + j["violation"].get<std::string>();
+    if (!first.count(property)) first[property] = {key.second, key.first};
+  }
+  if (!f.results.empty()) {
+    OutputFile out(f.results, "--results");
+    for (const auto& [key, j] : merged) out.stream() << j.dump() << '\n';
+    out.commit();
+  }
+  nlohmann::json distinct = nlohmann::json::array();
+  for (const auto& [property, seed] : first) distinct.push_back({{"failure", property}, {"seed", seed.first}});
+  const nlohmann::json summary = {{"seeds_run", merged.size()}, {"failures", failures}, {"distinct_failures", distinct}};
+  if (f.json) {
+    std::cout << summary.dump() << '\n';
+  } else {
+    std::cout << "merged " << f.merge.size() << " files: " << merged.size() << " seeds, " << failures << " failing\n";
+    for (const auto& d : distinct) std::cout << "  " << d["failure"].get<std::string>() << " first at seed " << d["seed"] << '\n';
+  }
+  return failures > 0 ? kExitCheckFailed : kExitOk;
+}
+
+void check_out_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path probe = fs::path(dir) / ".faultline-write-test";
+  std::ofstream test(probe);
+  if (ec || !test) throw protocols::BadInput("--out " + dir, "cannot create or write this directory");
+  test.close();
+  fs::remove(probe, ec);
+}
+
+int fuzz_main(const FuzzFlags& f) {
+  try {
+    if (!f.merge.empty()) return merge_main(f);
+    if (f.protocol.empty() == f.scenario.empty()) {
+      throw protocols::BadInput("", "give --protocol P (or all) or --scenario TEMPLATE.json");
+    }
+    if (f.jobs < 1 || f.jobs > 1024) throw protocols::BadInput("--jobs", "expected 1 to 1024 threads");
+    if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
+    if (f.seeds == 0 && f.time_budget == 0) {
+      throw protocols::BadInput("--seeds 0", "an unbounded campaign needs --time-budget SEC");
+    }
+    const auto [shard, shards] = f.shard.empty() ? std::pair<std::uint32_t, std::uint32_t>{0, 1} : parse_shard(f.shard);
+    if (!f.out.empty()) check_out_dir(f.out);
+    std::vector<std::pair<std::string, scenarios::Scenario>> bases;
+    if (!f.scenario.empty()) {
+      scenarios::Scenario s = scenarios::load_scenario(f.scenario);
+      bases.emplace_back(s.protocol, std::move(s));
+    } else {
+      for (const protocols::Protocol& p : protocols::all_protocols()) {
+        if (f.protocol != "all" && p.name != f.protocol) continue;
+        bases.emplace_back(p.name, scenarios::swarm_scenario(p));
+      }
+      if (bases.empty()) protocol_named(f.protocol, "--protocol");  // throws, listing them
+    }
+    std::set<std::pair<std::string, std::uint64_t>> done;
+    std::ofstream results;
+    if (!f.results.empty()) {
+      if (std::filesystem::exists(f.results)) done = done_seeds(f.results);
+      results.open(f.results, std::ios::app);
+      if (!results) throw protocols::BadInput("--results " + f.results, "cannot append to this file");
+      if (!done.empty()) std::cerr << "fuzz: " << done.size() << " seeds already in " << f.results << " are skipped\n";
+    }
+    std::signal(SIGINT, on_interrupt);
+    CampaignTotals totals;
+    for (auto& [protocol, base] : bases) {
+      scenarios::FuzzConfig c;
+      c.base = base;
+      c.bugs = f.bugs;
+      c.seed_start = f.seed_start;
+      c.seeds = f.seeds;
+      c.shard = shard;
+      c.shards = shards;
+      c.jobs = f.jobs;
+      c.time_budget_s = f.time_budget;
+      c.stop_on_first = f.stop_on_first;
+      campaign(f, protocol, c, f.results.empty() ? nullptr : &results, done, totals);
+      if (g_interrupted) break;
+    }
+    std::signal(SIGINT, SIG_DFL);
+    const double rate = totals.seconds > 0 ? totals.seeds / totals.seconds : 0;
+    if (totals.interrupted) {
+      std::cerr << "fuzz: interrupted; " << totals.seeds << " finished seeds were kept"
+                << (f.results.empty() ? "" : " in " + f.results)
+                << "; to resume, run the same command"
+                << (f.results.empty() ? " with --results FILE next time" : " again (seeds in the results file are skipped)")
+                << "\n";
+    }
+    const nlohmann::json summary = {{"seeds_run", totals.seeds},     {"failures", totals.failures},
+                                    {"unknown", totals.unknown},     {"seeds_per_sec", rate},
+                                    {"repros", totals.repros},       {"campaigns", totals.campaigns},
+                                    {"interrupted", totals.interrupted}};
+    if (f.json) std::cout << summary.dump() << '\n';
+    if (totals.interrupted) return 130;
+    return totals.failures > 0 ? kExitCheckFailed : kExitOk;
+  } catch (const protocols::BadInput& e) {
+    return report_bad_input("fuzz", e, f.json);
+  }
+}
+
+struct ShrinkFlags {
+  std::string repro;
+  std::string out;
+  std::uint64_t max_runs = 3000;
+  bool force = false;
+  bool json = false;
+};
+
+int shrink_main(const ShrinkFlags& f) {
+  try {
+    namespace fs = std::filesystem;
+    if (f.out.empty()) throw protocols::BadInput("-o", "give the file to write the shrunk repro to");
+    std::error_code ec;
+    if (fs::exists(f.out) && fs::equivalent(f.out, f.repro, ec)) {
+      throw protocols::BadInput("-o " + f.out, "is the input file; write the shrunk repro elsewhere");
+    }
+    if (fs::exists(f.out) && !f.force) {
+      throw protocols::BadInput("-o " + f.out, "exists; pass --force to overwrite it");
+    }
+    OutputFile out(f.out, "-o");
+    const scenarios::Repro repro = scenarios::load_repro(f.repro);
+    const bool tty = ::isatty(2) != 0;
+    const scenarios::ShrinkResult r = scenarios::shrink(
+        repro, f.max_runs, [tty](const std::string& line) { if (tty) std::cerr << "shrink: " << line << "\n"; },
+        FAULTLINE_VERSION);
+    out.stream() << scenarios::repro_to_json(r.repro).dump(1) << '\n';
+    out.commit();
+    const nlohmann::json summary = {{"property", r.property}, {"before", r.before.to_json()},
+                                    {"after", r.after.to_json()}, {"runs", r.runs},
+                                    {"materialized", r.materialized}, {"repro", f.out}};
+    if (f.json) {
+      std::cout << summary.dump() << '\n';
+    } else {
+      std::cout << "shrunk '" << r.property << "' in " << r.runs << " runs: faults " << r.before.faults
+                << " -> " << r.after.faults << ", events " << r.before.events << " -> " << r.after.events
+                << ", tape " << r.before.tape << " -> " << r.after.tape << ", simulated "
+                << sim::format_time(r.before.sim_time_ns) << " -> " << sim::format_time(r.after.sim_time_ns)
+                << "\nrepro: " << f.out << " (faultline replay " << f.out << ")\n";
+    }
+    return kExitOk;
+  } catch (const protocols::BadInput& e) {
+    return report_bad_input("shrink", e, f.json);
+  }
+}
+
+}  // namespace
+
+Verb add_fuzz_verb(CLI::App& app) {
+  auto f = std::make_shared<FuzzFlags>();
+  CLI::App* cmd = app.add_subcommand("fuzz", "run many seeds and shrink each failure to a repro file");
+  cmd->add_option("--protocol,-p", f->protocol, "protocol, or all (its generic swarm profile)");
+  cmd->add_option("--scenario", f->scenario, "a scenario template: its faults stay, the seed varies the rest");
+  cmd->add_option("--bug", f->bugs, "switch on a planted bug (repeatable)");
+  cmd->add_option("--seeds", f->seeds, "how many seeds (0: until --time-budget)")->capture_default_str();
+  cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
+  cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();
+  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time");
+  cmd->add_flag("--stop-on-first", f->stop_on_first, "stop at the first failure");
+  cmd->add_option("--out", f->out, "save each distinct failure here as a repro file, and shrink it");
+  cmd->add_option("--results", f->results, "append one JSON line per seed (a campaign resumes from it)");
+  cmd->add_option("--shard", f->shard, "run shard I of N of the seeds (I/N), e.g. on N machines");
+  cmd->add_option("--merge", f->merge, "combine shards' --results files (and write them to --results)");
+  cmd->add_flag("--no-shrink", f->no_shrink, "save failures without shrinking them");
+  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")->capture_default_str();
+  cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
+  return Verb{cmd, [f] { return fuzz_main(*f); }};
+}
+
+Verb add_shrink_verb(CLI::App& app) {
+  auto f = std::make_shared<ShrinkFlags>();
+  CLI::App* cmd = app.add_subcommand("shrink", "shrink a failing repro to the smallest run that still fails");
+  cmd->add_option("repro", f->repro, "a repro file of a failing run")->required();
+  cmd->add_option("-o,--output", f->out, "where to write the shrunk repro");
+  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")->capture_default_str();
+  cmd->add_flag("--force", f->force, "overwrite -o if it exists");
+  cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
+  return Verb{cmd, [f] { return shrink_main(*f); }};
+}
+
+}  // namespace faultline::cli

@@ -1,0 +1,57 @@
+#pragma once
+// Shrinking a failing run to the smallest run that still fails the same way (the same
+// property breaks first): `faultline shrink`, and every failure `faultline fuzz` saves.
+//
+// A run is (scenario, tape). The shrinker
+//  1. turns a random fault schedule into the timeline it actually produced (explicit
+//     faults on named nodes), with the option values swarm testing drew written out —
+//     an editable scenario that fails the same way (the tape's other kinds replay as
+//     they were: each kind replays its own choices, sim/choice.hpp);
+//  2. removes faults (delta debugging: halves, quarters, ..., single faults), shortens
+//     their windows and moves them earlier;
+//  3. returns options to their defaults and shrinks sizes (fewer servers, clients);
+//  4. lowers the tape's choices toward 0, the quiet choice, and deletes chunks of it
+//     (Hypothesis-style passes, largest chunks first);
+//  5. ends the run right after the failure;
+// keeping a candidate only if it fails the same property and is smaller, ordered by
+// (faults, events, tape length, simulated time). It stops when a whole round of passes
+// finds nothing smaller, or after a budget of runs (a count, never wall-clock time).
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "scenarios/repro.hpp"
+
+namespace faultline::scenarios {
+
+struct ShrinkSize {
+  std::uint64_t faults = 0;  // timeline steps plus faults the random schedule started
+  std::uint64_t events = 0;
+  std::uint64_t tape = 0;
+  sim::Time sim_time_ns = 0;
+  friend bool operator<(const ShrinkSize& a, const ShrinkSize& b) {
+    if (a.faults != b.faults) return a.faults < b.faults;
+    if (a.events != b.events) return a.events < b.events;
+    if (a.tape != b.tape) return a.tape < b.tape;
+    return a.sim_time_ns < b.sim_time_ns;
+  }
+  nlohmann::json to_json() const;
+};
+
+struct ShrinkResult {
+  Repro repro;             // the smallest run found, as a repro file
+  std::string property;    // what it fails
+  ShrinkSize before;
+  ShrinkSize after;
+  std::uint64_t runs = 0;  // candidate runs tried
+  bool materialized = false;  // the random schedule became an explicit timeline
+};
+
+// Throws BadInput when the repro's run does not fail, or no longer fails the way it
+// recorded. `progress` hears a line per accepted step.
+ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 3000,
+                    const std::function<void(const std::string&)>& progress = {},
+                    const std::string& version = "");
+
+}  // namespace faultline::scenarios

@@ -1,0 +1,381 @@
+#include "scenarios/shrink.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "protocols/registry.hpp"
+#include "sim/faults.hpp"
+
+namespace faultline::scenarios {
+namespace {
+
+nlohmann::json ms(sim::Duration ns) {
+  if (ns % sim::kMillisecond == 0) return ns / sim::kMillisecond;
+  return static_cast<double>(ns) / 1e6;
+}
+
+double ratio_value(sim::Ratio r) { return static_cast<double>(r.num) / static_cast<double>(r.den); }
+
+nlohmann::json names(const sim::Simulation& sim, const std::vector<sim::NodeId>& ids) {
+  nlohmann::json out = nlohmann::json::array();
+  for (sim::NodeId id : ids) out.push_back(sim.node_name(id));
+  return out;
+}
+
+// One fault of a random schedule as a timeline step (docs/scenarios.md).
+nlohmann::json step_of(const sim::Simulation& sim, const sim::FaultRecord& r) {
+  using K = sim::FaultKind;
+  nlohmann::json j = {{"at_ms", ms(r.start_ns)}};
+  const sim::Duration length = std::max<sim::Duration>(r.end_ns - r.start_ns, sim::kMicrosecond);
+  bool window = true;
+  switch (r.kind) {
+    case K::partition:
+    case K::isolate:
+      j["kind"] = "partition";
+      j["groups"] = {names(sim, r.groups.at(0)), names(sim, r.groups.at(1))};
+      break;
+    case K::one_way:
+      j["kind"] = "one-way";
+      j["from"] = names(sim, r.groups.at(0));
+      j["to"] = names(sim, r.groups.at(1));
+      break;
+    case K::lossy_links:
+    case K::duplicate_links:
+      j["kind"] = r.kind == K::lossy_links ? "drop" : "duplicate";
+      j["probability"] = ratio_value(r.ratio);
+      break;
+    case K::reorder_links:
+      j["kind"] = "reorder";
+      j["probability"] = ratio_value(r.ratio);
+      j["delay_ms"] = ms(r.amount_ns);
+      break;
+    case K::slow_links:
+      j["kind"] = "delay";
+      j["delay_ms"] = ms(r.amount_ns);
+      if (!r.groups.empty()) {
+        j["from"] = names(sim, r.groups.at(0));
+        j["to"] = names(sim, r.groups.at(1));
+      }
+      break;
+    case K::crash:
+    case K::pause:
+      j["kind"] = r.kind == K::crash ? "crash" : "pause";
+      j["node"] = sim.node_name(r.node);
+      break;
+    case K::clock_offset:
+    case K::clock_drift:
+    case K::clock_jump:
+    case K::clock_strobe:
+      j["kind"] = "clock";
+      j["node"] = sim.node_name(r.node);
+      if (r.kind == K::clock_offset) j["offset_ms"] = ms(r.amount_ns);
+      if (r.kind == K::clock_drift) j["drift_ppm"] = r.ppm;
+      if (r.kind == K::clock_jump) j["jump_ms"] = ms(r.amount_ns), window = false;
+      if (r.kind == K::clock_strobe) j["strobe_ms"] = ms(r.amount_ns), j["period_ms"] = ms(r.period_ns);
+      break;
+    default:
+      j["kind"] = "disk";
+      j["node"] = sim.node_name(r.node);
+      j["fault"] = r.kind == K::torn_writes       ? "torn-writes"
+                   : r.kind == K::read_corruption ? "corrupt-reads"
+                   : r.kind == K::slow_disk       ? "slow"
+                   : r.kind == K::disk_full       ? "full"
+                                                  : "lose-unsynced";
+      if (r.kind == K::torn_writes || r.kind == K::read_corruption) j["probability"] = ratio_value(r.ratio);
+      if (r.kind == K::slow_disk) j["factor"] = r.factor;
+      window = r.kind != K::lose_unsynced;
+      break;
+  }
+  if (window) j["for_ms"] = ms(length);
+  return j;
+}
+
+struct Outcome {
+  bool fails = false;  // fails the target property first
+  ShrinkSize size;
+  sim::Tape recorded;
+  sim::Time finding_ns = 0;
+  nlohmann::json materialized;  // the scenario with the random schedule as a timeline
+};
+
+class Shrinker {
+ public:
+  Shrinker(const Repro& r, std::uint64_t max_runs, const std::function<void(const std::string&)>& progress)
+      : seed_(r.seed), max_events_(r.max_events), max_runs_(max_runs), progress_(progress) {
+    scenario_ = r.scenario;
+    tape_ = r.tape;
+    for (const ReproFinding& f : r.findings) {
+      if (f.kind == sim::finding_kind_name(sim::FindingKind::event_limit)) continue;
+      property_ = f.name;
+      break;
+    }
+  }
+
+  ShrinkResult run(const std::string& version);
+
+ private:
+  Outcome attempt(const nlohmann::json& scenario, const sim::Tape& tape);
+  bool accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what);
+  bool budget_left() const { return runs_ < max_runs_; }
+  bool remove_faults();
+  bool shorten_faults();
+  bool simplify_options();
+  bool shrink_tape();
+  bool end_early();
+
+  std::uint64_t seed_;
+  std::uint64_t max_events_;
+  std::uint64_t max_runs_;
+  std::function<void(const std::string&)> progress_;
+  std::string property_;
+  nlohmann::json scenario_;
+  sim::Tape tape_;
+  ShrinkSize best_;
+  sim::Time finding_ns_ = 0;
+  std::uint64_t runs_ = 0;
+};
+
+Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape) {
+  ++runs_;
+  Outcome o;
+  Scenario s;
+  try {
+    s = parse_scenario(scenario, "shrink candidate");
+  } catch (const protocols::BadInput&) {
+    return o;  // a candidate the format refuses (e.g. an option out of range) is no run
+  }
+  Overrides ov;
+  ov.seed = seed_;
+  ov.max_events = max_events_;
+  ov.keep_trace = false;
+  ScenarioRun r;
+  try {
+    r = run_scenario(s, ov, std::make_unique<sim::TapeChoices>(tape));
+  } catch (const protocols::BadInput&) {
+    return o;
+  }
+  for (const sim::Finding& f : r.out.result.findings) {
+    if (f.kind == sim::FindingKind::event_limit) continue;
+    o.fails = f.name == property_;
+    o.finding_ns = f.time;
+    break;
+  }
+  const std::uint64_t random_faults = r.out.fault_log ? r.out.fault_log->size() : 0;
+  o.size = ShrinkSize{s.faults.size() + random_faults, r.out.result.events,
+                      r.out.choices->tape().size(), r.out.result.sim_time_ns};
+  o.recorded = r.out.choices->tape();
+  if (random_faults > 0 || !r.out.swarm.empty()) {
+    nlohmann::json m = scenario;
+    m["random_faults"] = "none";
+    nlohmann::json steps = m.value("faults", nlohmann::json::array());
+    for (const sim::FaultRecord& f : *r.out.fault_log) steps.push_back(step_of(*r.out.sim, f));
+    std::stable_sort(steps.begin(), steps.end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+      return a["at_ms"].get<double>() < b["at_ms"].get<double>();
+    });
+    if (steps.empty()) m.erase("faults");
+    else m["faults"] = steps;
+    const protocols::Protocol& p = *protocols::find_protocol(s.protocol);
+    for (const auto& [name, value] : r.out.swarm) {
+      const protocols::OptionSpec* spec = p.options.find(name);
+      if (spec->type == protocols::OptionType::integer) m["options"][name] = std::stoll(value);
+      else if (spec->type == protocols::OptionType::boolean) m["options"][name] = value == "true";
+      else m["options"][name] = value;
+    }
+    o.materialized = std::move(m);
+  }
+  return o;
+}
+
+bool Shrinker::accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what) {
+  if (!budget_left()) return false;
+  const Outcome o = attempt(scenario, tape);
+  if (!o.fails || !(o.size < best_)) return false;
+  scenario_ = scenario;
+  tape_ = o.recorded;  // what the run drew: a failing run that stops early draws less
+  best_ = o.size;
+  finding_ns_ = o.finding_ns;
+  if (progress_) {
+    progress_(std::string(what) + ": " + std::to_string(best_.faults) + " faults, " +
+              std::to_string(best_.events) + " events, tape " + std::to_string(best_.tape));
+  }
+  return true;
+}
+
+// Delta debugging over the timeline: remove halves, then quarters, ..., then single steps.
+bool Shrinker::remove_faults() {
+  bool any = false;
+  for (std::size_t chunk = std::max<std::size_t>(1, scenario_.value("faults", nlohmann::json::array()).size() / 2);
+       chunk >= 1 && budget_left(); chunk /= 2) {
+    for (std::size_t i = 0; budget_left();) {
+      const nlohmann::json faults = scenario_.value("faults", nlohmann::json::array());
+      if (i >= faults.size()) break;
+      nlohmann::json candidate = scenario_;
+      nlohmann::json rest = nlohmann::json::array();
+      for (std::size_t k = 0; k < faults.size(); ++k) {
+        if (k < i || k >= i + chunk) rest.push_back(faults[k]);
+      }
+      if (rest.empty()) candidate.erase("faults");
+      else candidate["faults"] = rest;
+      if (accept(candidate, tape_, "removed faults")) {
+        any = true;  // the same i now names the next step
+      } else {
+        i += chunk;
+      }
+    }
+    if (chunk == 1) break;
+  }
+  return any;
+}
+
+// Shorter windows and earlier starts: a fault that does the same harm in less time.
+bool Shrinker::shorten_faults() {
+  bool any = false;
+  const std::size_t n = scenario_.value("faults", nlohmann::json::array()).size();
+  for (std::size_t i = 0; i < n && budget_left(); ++i) {
+    for (const char* field : {"for_ms", "at_ms"}) {
+      const nlohmann::json& step = scenario_["faults"][i];
+      if (!step.contains(field)) continue;
+      const double v = step[field].get<double>();
+      if (v < 1) continue;
+      nlohmann::json candidate = scenario_;
+      candidate["faults"][i][field] = std::floor(v / 2);
+      if (std::string(field) == "for_ms" && v / 2 < 1) continue;
+      any = accept(candidate, tape_, field == std::string("for_ms") ? "shortened a fault" : "moved a fault earlier") || any;
+    }
+  }
+  return any;
+}
+
+// Options back to their defaults, integers smaller (fewer servers, fewer clients).
+bool Shrinker::simplify_options() {
+  if (!scenario_.contains("options")) return false;
+  bool any = false;
+  const nlohmann::json options = scenario_["options"];
+  for (const auto& [name, value] : options.items()) {
+    if (!budget_left()) break;
+    nlohmann::json candidate = scenario_;
+    candidate["options"].erase(name);
+    if (candidate["options"].empty()) candidate.erase("options");
+    if (accept(candidate, tape_, "an option back to its default")) {
+      any = true;
+      continue;
+    }
+    if (value.is_number_integer() && value.get<std::int64_t>() > 1) {
+      nlohmann::json smaller = scenario_;
+      smaller["options"][name] = value.get<std::int64_t>() / 2;
+      any = accept(smaller, tape_, "a smaller option") || any;
+    }
+  }
+  return any;
+}
+
+// Tape passes: zero chunks of choices (the quiet choice), then delete chunks.
+bool Shrinker::shrink_tape() {
+  bool any = false;
+  for (const bool zero : {true, false}) {
+    for (std::size_t chunk = std::max<std::size_t>(1, tape_.size() / 2); budget_left(); chunk /= 2) {
+      for (std::size_t i = 0; i < tape_.size() && budget_left();) {
+        sim::Tape candidate = tape_;
+        const std::size_t end = std::min(candidate.size(), i + chunk);
+        bool changes = !zero;
+        if (zero) {
+          for (std::size_t k = i; k < end; ++k) {
+            changes = changes || candidate[k].value != 0;
+            candidate[k].value = 0;
+          }
+        } else {
+          candidate.erase(candidate.begin() + static_cast<std::ptrdiff_t>(i),
+                          candidate.begin() + static_cast<std::ptrdiff_t>(end));
+        }
+        if (changes && accept(scenario_, candidate, zero ? "quieter choices" : "fewer choices")) {
+          any = true;
+          if (!zero) continue;  // the same i now names what followed
+        }
+        i += chunk;
+      }
+      // Single choices are worth trying only on short tapes (each try is a run).
+      if (chunk == 1 || (chunk <= 8 && tape_.size() > 400)) break;
+    }
+  }
+  return any;
+}
+
+// The run need not go on after the failure: end it right after.
+bool Shrinker::end_early() {
+  const double end_ms = std::floor(static_cast<double>(finding_ns_) / 1e6) + 1;
+  if (!scenario_.contains("run_ms") || scenario_["run_ms"].get<double>() <= end_ms) return false;
+  nlohmann::json candidate = scenario_;
+  candidate["run_ms"] = end_ms;
+  return accept(candidate, tape_, "the run ends right after the failure");
+}
+
+ShrinkResult Shrinker::run(const std::string& version) {
+  ShrinkResult result;
+  const Outcome base = attempt(scenario_, tape_);
+  if (!base.fails) {
+    throw protocols::BadInput("", "replayed, the run no longer fails '" + property_ +
+                                      "' as recorded (the code changed since?)");
+  }
+  result.property = property_;
+  result.before = best_ = base.size;
+  finding_ns_ = base.finding_ns;
+  tape_ = base.recorded;
+  if (!base.materialized.is_null()) {
+    const Outcome m = attempt(base.materialized, tape_);
+    if (m.fails) {
+      scenario_ = base.materialized;
+      tape_ = m.recorded;
+      best_ = m.size;
+      finding_ns_ = m.finding_ns;
+      result.materialized = true;
+      if (progress_) progress_("the random schedule as a timeline of " + std::to_string(best_.faults) + " faults");
+    }
+  }
+  for (bool progress = true; progress && budget_left();) {
+    progress = remove_faults();
+    progress = shorten_faults() || progress;
+    progress = simplify_options() || progress;
+    progress = shrink_tape() || progress;
+    progress = end_early() || progress;
+  }
+  // The final run, recorded as a repro file.
+  const Scenario s = parse_scenario(scenario_, "the shrunk scenario");
+  Overrides o;
+  o.seed = seed_;
+  o.max_events = max_events_;
+  o.keep_digests = true;
+  const ScenarioRun final_run = run_scenario(s, o, std::make_unique<sim::TapeChoices>(tape_));
+  result.repro = make_repro(s, final_run, version);
+  result.after = best_;
+  result.runs = runs_;
+  result.repro.notes["shrunk"] = {{"property", property_},
+                                  {"before", result.before.to_json()},
+                                  {"after", result.after.to_json()},
+                                  {"runs", runs_},
+                                  {"materialized", result.materialized}};
+  return result;
+}
+
+}  // namespace
+
+nlohmann::json ShrinkSize::to_json() const {
+  return {{"faults", faults}, {"events", events}, {"tape", tape}, {"sim_time_ns", sim_time_ns}};
+}
+
+ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs,
+                    const std::function<void(const std::string&)>& progress, const std::string& version) {
+  const bool fails = std::any_of(failing.findings.begin(), failing.findings.end(), [](const ReproFinding& f) {
+    return f.kind != sim::finding_kind_name(sim::FindingKind::event_limit);
+  });
+  if (!fails) {
+    throw protocols::BadInput(failing.file, "the recorded run found nothing: there is no failure to shrink");
+  }
+  Shrinker shrinker(failing, max_runs, progress);
+  try {
+    return shrinker.run(version.empty() ? failing.version : version);
+  } catch (const protocols::BadInput& e) {
+    throw protocols::BadInput(failing.file, e.what());
+  }
+}
+
+}  // namespace faultline::scenarios
