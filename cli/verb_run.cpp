@@ -10,6 +10,7 @@
 #include "protocols/registry.hpp"
 #include "sim/trace_export.hpp"
 #include "verbs.hpp"
+#include "viz_outputs.hpp"
 
 namespace faultline::cli {
 namespace {
@@ -27,6 +28,7 @@ struct RunFlags {
   std::string history_path;
   bool print = false;
   bool json = false;
+  VizFlags viz;  // --html, --dot, --svg, --png and what --print and they show
 };
 
 int run_main(const RunFlags& flags) {
@@ -52,22 +54,34 @@ int run_main(const RunFlags& flags) {
     spec.faults = protocols::fault_profile(flags.faults, spec.time_limit_ns);
     spec.swarm = flags.faults == "swarm";
     spec.max_events = flags.max_events;
-    spec.keep_payloads = !flags.trace_path.empty() || flags.print;
+    spec.keep_payloads = !flags.trace_path.empty() || flags.print || flags.viz.any_file();
     // Check the output paths before the run, so a typo does not cost the run.
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
+    check_viz_outputs(flags.viz, "");
 
     protocols::RunOutput out = protocols::run_protocol(protocol, spec);
     const nlohmann::json summary = protocols::run_summary(protocol, spec, out);
-    if (flags.print) sim::print_trace(*out.sim, std::cout);
-    if (trace_out) {
+    nlohmann::json trace_json;  // built once, for --trace and for the views
+    if (trace_out || flags.print || flags.viz.any_file()) {
       nlohmann::json meta = {{"protocol", protocol.name},
                              {"seed", spec.seed},
                              {"options", spec.options.values()},
                              {"bugs", spec.bugs},
                              {"faults", flags.faults}};
-      trace_out.stream() << sim::trace_to_json(*out.sim, out.result, meta).dump() << '\n';
+      trace_json = sim::trace_to_json(*out.sim, out.result, meta);
+    }
+    if (trace_out) {
+      trace_out.stream() << trace_json.dump() << '\n';
       trace_out.commit();
+    }
+    nlohmann::json viz_written = nlohmann::json::object();  // flag -> path, said after the summary
+    if (flags.print || flags.viz.any_file()) {
+      VizFlags viz = flags.viz;
+      viz.print = flags.print;
+      auto trace = viz::parse_trace(std::move(trace_json), "this run's trace");
+      if (!trace) throw protocols::BadInput(trace.error().where, trace.error().what);
+      write_viz_outputs(*trace, viz, std::cout, true, viz_written);
     }
     if (history_out) {
       out.sim->history().write_jsonl(history_out.stream());
@@ -76,6 +90,9 @@ int run_main(const RunFlags& flags) {
     print_run_summary(std::cout, *out.sim, out.result, summary, flags.json);
     if (!flags.trace_path.empty() && !flags.json) {
       std::cout << "trace: " << flags.trace_path << "\n";
+    }
+    for (const auto& [flag, path] : viz_written.items()) {
+      if (!flags.json) std::cout << flag << ": " << path.get<std::string>() << "\n";
     }
     return exit_status_for(out.result.verdict);
   } catch (const protocols::BadInput& e) {
@@ -101,7 +118,10 @@ Verb add_run_verb(CLI::App& app) {
   cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)");
   cmd->add_option("--trace", flags->trace_path, "write the JSON trace to this file");
   cmd->add_option("--history", flags->history_path, "write the client history (JSONL) here");
-  cmd->add_flag("--print", flags->print, "print every event as a readable log line");
+  cmd->add_flag("--print", flags->print,
+                "print the events as a readable log (disk and timer events hidden unless --kinds)");
+  add_viz_output_flags(cmd, flags->viz);
+  add_viz_selection_flags(cmd, flags->viz);
   cmd->add_flag("--json", flags->json, "print a JSON summary as the last line");
   return Verb{cmd, [flags] { return run_main(*flags); }};
 }
