@@ -230,7 +230,8 @@ std::vector<Finding> read_findings(const nlohmann::json& doc, const Trace& trace
     f.kind = string_field(v, path, "kind");
     f.name = string_field(v, path, "name");
     f.message = v.value("message", "");
-    if (auto event = v.find("event"); event != v.end() && event->is_number_unsigned()) {
+    auto event = v.find("event");
+    if (event != v.end() && event->is_number_integer() && event->get<std::int64_t>() >= 0) {
       f.event = trace.position_of(event->get<std::uint64_t>());
     }
     if (auto t = v.find("time_ns"); t != v.end() && t->is_number_integer()) {
