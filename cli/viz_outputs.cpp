@@ -107,7 +107,7 @@ void write_viz_outputs(const viz::Trace& trace, const VizFlags& flags, std::ostr
     } else {
       if (!dot) {
         dot = viz::to_dot(trace, diagram, viz::DotOptions{*selection, flags.limit});
-        if (!dot->note.empty() && !quiet) std::cerr << "diagram: " << dot->note << "\n";
+        if (!dot->note.empty()) std::cerr << "diagram: " << dot->note << "\n";
       }
       if (o.path == &flags.dot)
         write_text(o, dot->text);

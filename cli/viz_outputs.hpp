@@ -36,7 +36,8 @@ void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags);
 void check_viz_outputs(const VizFlags& flags, const std::string& input_path);
 
 // Prints (--print) and writes every output asked for, each atomically; says where each
-// went on `out` unless `quiet`, and adds {"html": path, ...} to `summary`. Throws
+// went on `out` unless `quiet`, and adds {"html": path, ...} to `summary`. A diagram cut
+// to a window says so on standard error. Throws
 // protocols::BadInput for a selection that does not fit the trace or a failed write.
 void write_viz_outputs(const viz::Trace& trace, const VizFlags& flags, std::ostream& out,
                        bool quiet, nlohmann::json& summary);

@@ -869,5 +869,10 @@ render();
 loadMs = performance.now();  // from navigation start: parsing the page and the data, first drawing
 firstDrawing = Object.assign({}, stats);
 writeSummary();
+// Links can open the page at a place: #event=N, #violation, #why (its causal past).
+const at = /event=(\d+)/.exec(location.hash);
+if (at) goTo(Number(at[1]));
+if (/violation|why/.test(location.hash)) jumpToFinding(0);
+if (/why/.test(location.hash)) toggleSlice(0);
 const selftest = /selftest(?:=(\d+))?/.exec(location.hash);
 if (selftest) selfTest(Number(selftest[1] || 20));
