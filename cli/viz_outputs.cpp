@@ -83,6 +83,10 @@ void check_viz_outputs(const VizFlags& flags, const std::string& input_path) {
     }
     OutputFile probe(*given[k].path, given[k].flag);  // can it be written? (removed unused)
   }
+  // Kinds and times need no trace: check them now, so a typo does not cost a run.
+  auto words = viz::make_selection(viz::Trace{},
+                                   {"", flags.select.kinds, flags.select.from, flags.select.to});
+  if (!words) throw protocols::BadInput(words.error().where, words.error().what);
   if ((!flags.svg.empty() || !flags.png.empty()) && !viz::find_graphviz()) {
     throw protocols::BadInput(
         flags.svg.empty() ? "--png" : "--svg",

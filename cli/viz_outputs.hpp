@@ -31,7 +31,8 @@ void add_viz_output_flags(CLI::App* cmd, VizFlags& flags);
 void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags);
 
 // Before any work: every output can be written (its directory exists), none is the input
-// or another output, and Graphviz is installed when --svg or --png asks for it. Throws
+// or another output, --kinds, --from and --to read, and Graphviz is installed when --svg
+// or --png asks for it. Throws
 // protocols::BadInput naming the flag.
 void check_viz_outputs(const VizFlags& flags, const std::string& input_path);
 

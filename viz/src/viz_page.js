@@ -24,7 +24,6 @@ const E = D.events;
 const A = D.arrows;
 const N = E.t.length;
 const KIND = Object.fromEntries(E.kinds.map((name, i) => [name, i]));
-const TYPE = Object.fromEntries(E.types.map((name, i) => [name, i]));
 
 // ---- Layout (CSS pixels) -------------------------------------------------------------
 const GUTTER = 96;       // node names on the left
@@ -336,7 +335,7 @@ const MARKER_COLOURS = { clock: '#1f78d1', restart: '#2e8540', violation: '#d000
                          error: '#d00000', log: '#999' };
 function drawMarkers() {
   stats.markers = 0;
-  for (const [lane, kind, t, event] of D.markers) {
+  for (const [lane, kind, t] of D.markers) {
     if (t < ui.t0 || t > ui.t1 || (lane >= 0 && !laneShown(lane))) continue;
     const px = x(t);
     ctx.fillStyle = ctx.strokeStyle = MARKER_COLOURS[kind];
@@ -349,7 +348,6 @@ function drawMarkers() {
     ctx.beginPath();  // a small triangle hanging from the lane's top edge
     ctx.moveTo(px - 5, y); ctx.lineTo(px + 5, y); ctx.lineTo(px, y + 8); ctx.closePath();
     ctx.fill();
-    if (ui.slice && event >= 0 && !ui.slice.inPast[event]) continue;
     stats.markers++;
   }
 }

@@ -64,15 +64,17 @@ std::string timer_text(const Event& e, const nlohmann::json& raw) {
 std::string network_text(const Event& e, const nlohmann::json& raw) {
   const std::string fault = "#" + std::to_string(detail::int_or(raw, "fault"));
   const std::string what = detail::string_or(raw, "what");
+  const bool all =
+      detail::bool_or(raw, "all") || !raw.contains("fault");  // as the diagram reads it
   switch (e.type) {
     case EventType::partition:
       return "PARTITION " + fault + ": " + what;
     case EventType::link_fault:
       return "LINK FAULT " + fault + ": " + what;
     case EventType::heal:
-      return detail::bool_or(raw, "all") ? "heal all partitions" : "heal partition " + fault;
+      return all ? "heal all partitions" : "heal partition " + fault;
     default:
-      return detail::bool_or(raw, "all") ? "heal all links" : "heal links " + fault;
+      return all ? "heal all links" : "heal links " + fault;
   }
 }
 
