@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "viz/dot.hpp"
 #include "viz_test_util.hpp"
 
 using namespace faultline::viz::testing;
@@ -67,6 +68,19 @@ TEST_CASE("viz: a run's trace becomes a page and a diagram, the same bytes every
   REQUIRE(run_faultline("viz " + trace + " --html " + (dir / "p2.html").string()).status == 0);
   CHECK(slurp(dir / "p2.html") == page);
   CHECK_FALSE(fs::exists(dir / "p.html.partial"));
+
+  if (!faultline::viz::find_graphviz()) {
+    MESSAGE("Graphviz's dot is not installed: --svg and --png not tried (CI installs graphviz)");
+    return;
+  }
+  const Ran drawn =
+      run_faultline("viz " + trace + " --svg " + (dir / "d.svg").string() + " --png " +
+                    (dir / "d.png").string() + " --from 0.5s --to 1s --only s0,s1,s2");
+  REQUIRE_MESSAGE(drawn.status == 0, drawn.out);
+  const std::string svg = slurp(dir / "d.svg");
+  CHECK(svg.find("<svg") != std::string::npos);
+  CHECK(svg.find("class=\"edge message\"") != std::string::npos);
+  CHECK(slurp(dir / "d.png").substr(1, 3) == "PNG");
 }
 
 TEST_CASE("run writes the views itself, the same diagram as viz draws from its trace") {
