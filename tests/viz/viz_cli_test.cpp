@@ -98,7 +98,7 @@ TEST_CASE("run writes the views itself, the same diagram as viz draws from its t
 }
 
 TEST_CASE(
-    "run --print: disk and timer events hidden unless asked; filters by node, kind and time") {
+    "run --print: disk and timer events hidden unless asked, filters by node, kind and time") {
   const std::string run = "run --protocol raft --seed 1 --faults all --time 2s --print ";
   const Ran quiet = run_faultline(run);
   REQUIRE(quiet.status == 0);
@@ -185,7 +185,7 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
 }
 
 TEST_CASE(
-    "a run that breaks: the page names the invariant and its causal past; the diagram ends there") {
+    "a run that breaks: the page names the invariant and its causal past, the diagram ends there") {
   TempDir dir("viz-violation");
   const std::string trace = (dir / "v.json").string();
   REQUIRE(

@@ -38,7 +38,7 @@ std::vector<std::pair<std::size_t, double>> event_rows(const std::string& dot) {
 
 }  // namespace
 
-TEST_CASE("the diagram: time runs down in trace order; arrows, drops, copies and boxes") {
+TEST_CASE("the diagram: time runs down in trace order, arrows, drops, copies and boxes") {
   const Trace trace = parsed(hand_built());
   const Diagram d = build_diagram(trace);
   const DotOutput out = to_dot(trace, d, DotOptions{});

@@ -100,7 +100,7 @@ TEST_CASE(
   CHECK(state_colour("lame duck", 0) != state_colour("lame duck", 1));
 }
 
-TEST_CASE("arrows: delivered, dropped, duplicated and in flight; spans, bands and markers") {
+TEST_CASE("arrows: delivered, dropped, duplicated and in flight, spans, bands and markers") {
   const Trace trace = parsed(hand_built());
   const Diagram d = build_diagram(trace);
   REQUIRE(d.arrows.size() == 7);  // ids 1..5, the copy 6, the heartbeat 7
@@ -281,7 +281,7 @@ TEST_CASE("the causal slice equals a brute-force transitive closure on 300 rando
   CHECK(non_trivial > 3000);  // the twin was asked real questions
 }
 
-TEST_CASE("selections: --only, --kinds, --from and --to pick events; bad words name the flag") {
+TEST_CASE("selections: --only, --kinds, --from and --to pick events, bad words name the flag") {
   const Trace trace = parsed(hand_built());
   auto s = make_selection(trace, {"a,c", "message,fault", "12ns", "0.00000002s"});
   REQUIRE(s.ok());
@@ -329,7 +329,7 @@ TEST_CASE("times on the command line: units, fractions, and what is refused") {
 }
 
 TEST_CASE(
-    "the text view: disk and timer hidden by default and said so; state changes as old -> new") {
+    "the text view: disk and timer hidden by default and said so, state changes as old -> new") {
   json doc = hand_built();
   auto& events = doc["events"];
   const json term = {{"t", 15}, {"type", "annotate"}, {"node", 0}, {"key", "term"}, {"value", 2}};
