@@ -19,7 +19,9 @@
 // the trace alone; this script only draws it, and only what is in view.
 'use strict';
 
+const parseStart = performance.now();
 const D = JSON.parse(document.getElementById('faultline-data').textContent);
+const parseMs = performance.now() - parseStart;  // reported in the summary, with load_ms
 const E = D.events;
 const A = D.arrows;
 const N = E.t.length;
@@ -819,13 +821,15 @@ function onKey(e) {
 // ---- What the page drew, for tests and the curious -------------------------------------
 let selfTestResult = null;
 let loadMs = null;
+let drawMs = null;
 let firstDrawing = null;  // what the page drew as it opened
 function writeSummary() {
   const summary = {
     lanes: stats.lanes, arrows: stats.arrows, drops: stats.drops, duplicates: stats.duplicates,
     dimmed_arrows: stats.dimmed, markers: stats.markers, ops: stats.ops, events: N,
     arrows_in_trace: arrowCount, cursor: ui.cursor, slice: ui.slice ? ui.slice.finding : null,
-    errors: window.faultlineErrors, load_ms: loadMs, first: firstDrawing, selftest: selfTestResult,
+    errors: window.faultlineErrors, load_ms: loadMs, parse_ms: parseMs, draw_ms: drawMs,
+    first: firstDrawing, selftest: selfTestResult,
   };
   document.getElementById('summary').textContent = JSON.stringify(summary);
 }
@@ -863,7 +867,9 @@ document.addEventListener('keydown', onKey);
 wirePointer();
 window.addEventListener('resize', () => { resizeCanvas(); render(); });
 resizeCanvas();
+const drawStart = performance.now();
 render();
+drawMs = performance.now() - drawStart;
 loadMs = performance.now();  // from navigation start: parsing the page and the data, first drawing
 firstDrawing = Object.assign({}, stats);
 writeSummary();
