@@ -58,7 +58,7 @@ int run_main(const RunFlags& flags) {
     // Check the output paths before the run, so a typo does not cost the run.
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
-    check_viz_outputs(flags.viz, "");
+    check_viz_outputs(flags.viz, flags.trace_path, "--trace's file");
 
     protocols::RunOutput out = protocols::run_protocol(protocol, spec);
     const nlohmann::json summary = protocols::run_summary(protocol, spec, out);

@@ -69,12 +69,13 @@ void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags) {
   cmd->add_option("--limit", flags.limit, "events in the diagram at most")->capture_default_str();
 }
 
-void check_viz_outputs(const VizFlags& flags, const std::string& input_path) {
+void check_viz_outputs(const VizFlags& flags, const std::string& input_path,
+                       const std::string& input_name) {
   const std::vector<Output> given = outputs(flags);
   for (std::size_t k = 0; k < given.size(); ++k) {
     const std::string where = std::string(given[k].flag) + " " + *given[k].path;
     if (!input_path.empty() && same_file(*given[k].path, input_path)) {
-      throw protocols::BadInput(where, "is the input trace; choose another file");
+      throw protocols::BadInput(where, "is " + input_name + "; choose another file");
     }
     for (std::size_t j = 0; j < k; ++j) {
       if (same_file(*given[k].path, *given[j].path)) {

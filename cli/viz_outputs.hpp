@@ -34,7 +34,10 @@ void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags);
 // or another output, --kinds, --from and --to read, and Graphviz is installed when --svg
 // or --png asks for it. Throws
 // protocols::BadInput naming the flag.
-void check_viz_outputs(const VizFlags& flags, const std::string& input_path);
+// `input_path` is the file no output may be: the trace viz reads, or the one run writes
+// (`input_name` says which, for the message).
+void check_viz_outputs(const VizFlags& flags, const std::string& input_path,
+                       const std::string& input_name = "the input trace");
 
 // Prints (--print) and writes every output asked for, each atomically; says where each
 // went on `out` unless `quiet`, and adds {"html": path, ...} to `summary`. A diagram cut

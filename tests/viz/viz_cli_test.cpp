@@ -182,6 +182,10 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   CHECK(run_without.status == 2);
   CHECK(contains(run_without.out, "--png: Graphviz's `dot` is not installed"));
   CHECK_FALSE(contains(run_without.out, "raft seed"));  // refused before the run
+  const Ran same = run_faultline("run --protocol raft --trace " + (dir / "t.json").string() +
+                                 " --html " + (dir / "t.json").string());
+  CHECK(same.status == 2);
+  CHECK(contains(same.out, "is --trace's file"));
 }
 
 TEST_CASE(
