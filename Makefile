@@ -1,5 +1,5 @@
 # faultline — quick start:
-#   make demo    install missing deps, build, run the default demo, say where its trace went
+#   make demo    install missing deps, build, run the default demo, say where its trace and pages went
 #   make test    build and run every test (fast suite, then the ASan+UBSan job)
 #
 # Other targets: build, test-fast, test-sanitize, test-long, bench, clean.
@@ -34,13 +34,22 @@ $(BUILD_SAN)/build.ninja: | deps
 build: $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The demo's run as a trace, a page and (with Graphviz) a space-time diagram; then a planted
+# bug's run (exit 1 is what it should do) as a page that shows why it broke.
+DOT_FOUND := $(shell command -v dot 2>/dev/null)
+DEMO_RUN  := --protocol raft --seed 1 --faults all
+DEMO_BUG  := --protocol raft --bug no-step-down --seed 1 --faults all
+
 demo: build
 	@mkdir -p out
-	$(BUILD)/faultline run --protocol raft --seed 1 --faults all --trace out/demo-trace.json
+	$(BUILD)/faultline run $(DEMO_RUN) --trace out/demo-trace.json --html out/demo.html $(if $(DOT_FOUND),--svg out/demo.svg)
+	@$(BUILD)/faultline run $(DEMO_BUG) --html out/demo-bug.html > /dev/null; test $$? = 1
 	@echo
 	@echo "demo: the whole run, event by event, is in out/demo-trace.json"
-	@echo "demo: read it as a log with: $(BUILD)/faultline run --protocol raft --seed 1 --faults all --print"
-	@echo "demo: a planted bug, found by an invariant: $(BUILD)/faultline run --protocol raft --bug no-step-down --seed 2 --faults all"
+	@echo "demo: open out/demo.html in a browser: lanes per node, messages, the history; step with the arrow keys"
+	@$(if $(DOT_FOUND),echo "demo: its space-time diagram (the first 1,500 events) is out/demo.svg",echo "demo: no SVG diagram: Graphviz's dot is not installed (scripts/install-deps --with-graphviz)")
+	@echo "demo: a planted bug, found by an invariant: out/demo-bug.html (press v, then w: why it broke)"
+	@echo "demo: read the run as a log with: $(BUILD)/faultline viz out/demo-trace.json --print (or run ... --print)"
 
 test: test-fast test-sanitize
 

@@ -63,6 +63,22 @@ int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool
   return kExitBadInput;
 }
 
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& flag_paths) {
+  namespace fs = std::filesystem;
+  for (std::size_t i = 0; i < flag_paths.size(); ++i) {
+    for (std::size_t j = i + 1; j < flag_paths.size(); ++j) {
+      const auto& [fa, pa] = flag_paths[i];
+      const auto& [fb, pb] = flag_paths[j];
+      if (pa.empty() || pb.empty()) continue;
+      std::error_code ea, eb;
+      if (fs::weakly_canonical(pa, ea) == fs::weakly_canonical(pb, eb)) {
+        throw protocols::BadInput(fa + " " + pa, "is also given to " + fb +
+                                                     "; give each output its own file");
+      }
+    }
+  }
+}
+
 int exit_status_for(sim::Verdict verdict) {
   switch (verdict) {
     case sim::Verdict::ok: return kExitOk;

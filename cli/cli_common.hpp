@@ -42,6 +42,10 @@ class OutputFile {
 
 int exit_status_for(sim::Verdict verdict);
 
+// Two outputs naming the same file (after resolving . and ..) are a usage error, before
+// any work: the second would overwrite the first. Empty paths are not outputs.
+void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& flag_paths);
+
 // Bad input: "faultline VERB: where: what" on standard error, exit 2; with --json also
 // {"error": ..., "exit": 2} as the last line of standard output.
 int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool json);

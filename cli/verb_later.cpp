@@ -27,8 +27,5 @@ Verb add_explore_verb(CLI::App& app) {
   return later_verb(app, "explore", "explore a small configuration exhaustively",
                     "exhaustive exploration");
 }
-Verb add_viz_verb(CLI::App& app) {
-  return later_verb(app, "viz", "turn a trace into HTML, DOT or SVG", "the trace pages");
-}
 
 }  // namespace faultline::cli

@@ -11,6 +11,7 @@
 #include "scenarios/repro.hpp"
 #include "sim/trace_export.hpp"
 #include "verbs.hpp"
+#include "viz_outputs.hpp"
 
 namespace faultline::cli {
 namespace {
@@ -31,6 +32,7 @@ struct RunFlags {
   std::string repro_path;
   bool print = false;
   bool json = false;
+  VizFlags viz;  // --html, --dot, --svg, --png and what --print and they show
 };
 
 // The command line that makes exactly this run again.
@@ -104,12 +106,16 @@ int run_main(const RunFlags& flags) {
   try {
     scenarios::Overrides o;
     const scenarios::Scenario s = scenario_of(flags, o);
-    o.keep_payloads = !flags.trace_path.empty() || flags.print;
+    o.keep_payloads = !flags.trace_path.empty() || flags.print || flags.viz.any_file();
     o.keep_digests = !flags.repro_path.empty();
     // Check the output paths before the run, so a typo does not cost the run.
+    check_distinct_outputs({{"--trace", flags.trace_path},
+                            {"--history", flags.history_path},
+                            {"--save-repro", flags.repro_path}});
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
     OutputFile repro_out(flags.repro_path, "--save-repro");
+    check_viz_outputs(flags.viz, flags.trace_path, "--trace's file");
 
     const scenarios::ScenarioRun r = scenarios::run_scenario(s, o);
     const protocols::Protocol& protocol = *protocols::find_protocol(s.protocol);
@@ -120,11 +126,23 @@ int run_main(const RunFlags& flags) {
     }
     const int status = status_of(r.expectations);
     if (status != kExitOk) summary["reproduce"] = reproduce_line(flags, s, r.spec);
-    if (flags.print) sim::print_trace(*r.out.sim, std::cout);
+    nlohmann::json trace_json;  // built once, for --trace and for the views
+    if (trace_out || flags.print || flags.viz.any_file()) {
+      trace_json = sim::trace_to_json(*r.out.sim, r.out.result, trace_meta(flags, s, r));
+      trace_json["result"]["checks"] = summary["checks"];
+      trace_json["result"]["verdict"] = summary["verdict"];
+    }
     if (trace_out) {
-      trace_out.stream() << sim::trace_to_json(*r.out.sim, r.out.result, trace_meta(flags, s, r)).dump()
-                         << '\n';
+      trace_out.stream() << trace_json.dump() << '\n';
       trace_out.commit();
+    }
+    nlohmann::json viz_written = nlohmann::json::object();  // flag -> path, said after the summary
+    if (flags.print || flags.viz.any_file()) {
+      VizFlags viz = flags.viz;
+      viz.print = flags.print;
+      auto trace = viz::parse_trace(std::move(trace_json), "this run's trace");
+      if (!trace) throw protocols::BadInput(trace.error().where, trace.error().what);
+      write_viz_outputs(*trace, viz, std::cout, true, viz_written);
     }
     if (history_out) {
       r.out.sim->history().write_jsonl(history_out.stream());
@@ -143,6 +161,9 @@ int run_main(const RunFlags& flags) {
       }
       if (status != kExitOk) std::cout << "reproduce: " << reproduce_line(flags, s, r.spec) << '\n';
       if (!flags.trace_path.empty()) std::cout << "trace: " << flags.trace_path << '\n';
+      for (const auto& [flag, path] : viz_written.items()) {
+        std::cout << flag << ": " << path.get<std::string>() << '\n';
+      }
       if (!flags.repro_path.empty()) std::cout << "repro: " << flags.repro_path << '\n';
     }
     return status;
@@ -181,7 +202,10 @@ Verb add_run_verb(CLI::App& app) {
   cmd->add_option("--history", flags->history_path, "write the client history (JSONL) here");
   cmd->add_option("--save-repro", flags->repro_path,
                   "write a repro file (scenario, seed and tape) that replays this run exactly");
-  cmd->add_flag("--print", flags->print, "print every event as a readable log line");
+  cmd->add_flag("--print", flags->print,
+                "print the events as a readable log (disk and timer events hidden unless --kinds)");
+  add_viz_output_flags(cmd, flags->viz);
+  add_viz_selection_flags(cmd, flags->viz);
   cmd->add_flag("--json", flags->json, "print a JSON summary as the last line");
   return Verb{cmd, [flags] { return run_main(*flags); }};
 }

@@ -3,6 +3,7 @@
 // ops run to the right edge), linearisation points joined in order, the op that could not
 // be placed in red, and every op's details and the states in hover titles.
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -49,6 +50,11 @@ struct Layout {
   std::map<std::int64_t, int> row;       // process -> row
   double end_rank = 0;                   // where open ops end
   double step_px = 12;
+  // Real time: when every shown op has its times, a rank is time since t0_ns in units of
+  // ns_per_rank (so the page keeps the width the event order would give it).
+  bool timed = false;
+  std::int64_t t0_ns = 0;
+  double ns_per_rank = 1;
   std::string note;  // e.g. "showing 1500 of 9000 operations"
 
   double x(double r) const { return kLeftMargin + r * step_px; }
@@ -68,6 +74,34 @@ std::vector<std::size_t> window_ops(const std::vector<std::size_t>& ops, std::si
           ops.begin() + static_cast<std::ptrdiff_t>(last)};
 }
 
+// Histories with times (ours, Porcupine's JSON) are drawn against real time, so a slow
+// operation looks slow; EDN and log files, whose order is the file's, keep the event order.
+void place_in_real_time(const History& history, Layout& layout) {
+  std::int64_t first = 0, last = 0;
+  bool any = false;
+  for (std::size_t i : layout.ops) {
+    const Operation& op = history.ops[i];
+    if (!op.invoke_time_ns || (op.completed() && !op.complete_time_ns)) return;
+    const std::int64_t end = op.complete_time_ns.value_or(*op.invoke_time_ns);
+    first = any ? std::min(first, *op.invoke_time_ns) : *op.invoke_time_ns;
+    last = any ? std::max(last, end) : end;
+    any = true;
+  }
+  if (!any || last <= first) return;
+  layout.timed = true;
+  layout.t0_ns = first;
+  layout.ns_per_rank = static_cast<double>(last - first) / std::max(1.0, layout.end_rank - 1);
+  for (std::size_t i : layout.ops) {
+    const Operation& op = history.ops[i];
+    auto rank_of = [&](std::int64_t t) {
+      return static_cast<double>(t - first) / layout.ns_per_rank;
+    };
+    layout.rank[op.invoke_event] = rank_of(*op.invoke_time_ns);
+    if (op.completed()) layout.rank[op.complete_event] = rank_of(*op.complete_time_ns);
+  }
+  layout.end_rank = static_cast<double>(last - first) / layout.ns_per_rank + 1;
+}
+
 Layout make_layout(const History& history, std::vector<std::size_t> ops) {
   Layout layout;
   layout.ops = std::move(ops);
@@ -80,6 +114,7 @@ Layout make_layout(const History& history, std::vector<std::size_t> ops) {
   double r = 0;
   for (auto& [event, value] : layout.rank) value = r++;
   layout.end_rank = r;
+  place_in_real_time(history, layout);
   int row = 0;
   for (auto& [process, value] : layout.row) value = row++;
   layout.step_px = std::clamp(1200.0 / std::max(1.0, r), 4.0, 70.0);
@@ -180,7 +215,8 @@ std::string page_style() {
          ".op text{font:11px monospace;pointer-events:none}"
          ".op:hover rect{stroke-width:3}.lin circle{fill:#111}.lin polyline{fill:none;"
          "stroke:#111;stroke-width:1;opacity:.5}.proc{font:12px monospace}"
-         ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid}";
+         ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border:1px solid}"
+         ".tick{font:10px monospace;fill:#666;text-anchor:middle}";
 }
 
 }  // namespace
@@ -228,12 +264,30 @@ View whole_view(const History& history, const CheckResult& result) {
   return view;
 }
 
+// About ten ticks of real time above the rows, at round steps (1, 2 or 5 times a power of ten).
+void write_time_axis(std::ostringstream& svg, const Layout& layout) {
+  const double span_ns = (layout.end_rank - 1) * layout.ns_per_rank;
+  double step = 1;
+  while (step * 10 < span_ns) step *= 10;
+  if (step / 2 * 10 >= span_ns) step /= 2;
+  if (step / 2.5 * 10 >= span_ns) step /= 2.5;
+  const double t0 = static_cast<double>(layout.t0_ns);
+  for (double t = std::ceil(t0 / step) * step; t <= t0 + span_ns; t += step) {
+    const double x = layout.x((t - t0) / layout.ns_per_rank);
+    const double seconds = t / 1e9;
+    svg << "<text class=\"tick\" x=\"" << x << "\" y=\"12\">" << seconds << "s</text><line x1=\""
+        << x << "\" x2=\"" << x << "\" y1=\"15\" y2=\"" << kTopMargin - 2
+        << "\" stroke=\"#999\"/>\n";
+  }
+}
+
 std::string render_svg(const History& history, const Model& model, const View& view,
                        const Layout& layout) {
   std::ostringstream svg;
   double width = layout.x(layout.end_rank) + 40;
   double height = kTopMargin + static_cast<double>(layout.row.size()) * kRowHeight + 10;
   svg << "<svg width=\"" << width << "\" height=\"" << height << "\">\n";
+  if (layout.timed) write_time_axis(svg, layout);
   for (const auto& [process, row] : layout.row) {
     svg << "<text class=\"proc\" x=\"6\" y=\"" << layout.y(process) + 24 << "\">process " << process
         << "</text>\n";

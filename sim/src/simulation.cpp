@@ -549,6 +549,7 @@ void Simulation::end_disk_fault(std::uint32_t fault_id) {
 void Simulation::apply_disk_faults(Node& n) {
   DiskProfile p = n.base_disk;
   n.disk_full = false;
+  std::int64_t slow = 1;  // overlapping slow windows do not compound: the slowest one counts
   for (const auto& [id, fault] : n.disk_faults) {
     switch (fault.kind) {
       case DiskFault::Kind::torn_writes:
@@ -558,15 +559,16 @@ void Simulation::apply_disk_faults(Node& n) {
         p.read_corruption = fault.ratio;
         break;
       case DiskFault::Kind::slow:
-        p.sync_latency_min_ns = std::max<Duration>(p.sync_latency_min_ns, kMicrosecond) *
-                                fault.slow_factor;
-        p.sync_latency_max_ns = std::max<Duration>(p.sync_latency_max_ns, kMicrosecond) *
-                                fault.slow_factor;
+        slow = std::max(slow, fault.slow_factor);
         break;
       case DiskFault::Kind::full:
         n.disk_full = true;
         break;
     }
+  }
+  if (slow > 1) {
+    p.sync_latency_min_ns = std::max<Duration>(p.sync_latency_min_ns, kMicrosecond) * slow;
+    p.sync_latency_max_ns = std::max<Duration>(p.sync_latency_max_ns, kMicrosecond) * slow;
   }
   n.disk_profile = p;
 }

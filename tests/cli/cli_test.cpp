@@ -95,7 +95,11 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run --protocol echo --time soon", "--time: expected a duration"},
       {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
       {"run", "give a scenario file or --protocol"},
-      {"fuzz --protocol echo", "not available yet"},
+      {"fuzz --protocol echo --seeds 0", "an unbounded campaign needs --time-budget"},
+      {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
+      {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
+      {"replay nosuch.json", "nosuch.json: cannot open it"},
+      {"explore --protocol echo", "not available yet"},
   };
   for (const Case& c : cases) {
     const Ran ran = invoke_cli(c.args);
