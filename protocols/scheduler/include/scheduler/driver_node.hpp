@@ -37,7 +37,7 @@ struct DriverParams {
   Duration locality_wait_ns = 30 * sim::kMillisecond;
   bool speculation = true;
   int speculation_multiplier_pct = 150;  // slower than this share of the median
-  int speculation_quantile_pct = 75;     // once this share of the task set finished
+  int speculation_quantile_pct = 50;     // once this share of the task set finished
   Duration speculation_min_ns = 20 * sim::kMillisecond;  // never below this runtime
   Duration speculation_interval_ns = 25 * sim::kMillisecond;
   int max_task_failures = 4;

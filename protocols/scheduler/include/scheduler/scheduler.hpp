@@ -11,9 +11,9 @@
 // alive), "exactly-once commit" (no output partition gets a second file), "job result"
 // (a job that succeeds committed exactly the result the checker computes sequentially
 // from the same input; a job fails only for a poisoned input, after max_task_failures).
-// Liveness: once the faults heal, every job submitted by then ends within
-// liveness_bound; at the end of the run, every job submitted liveness_bound before it
-// has ended ("jobs finish").
+// Liveness: once the faults heal, the oldest unfinished job (first in FIFO order for
+// every slot) ends within liveness_bound of becoming the oldest, so every job ends
+// within a bound that grows with the jobs ahead of it.
 #include <memory>
 #include <optional>
 #include <string>
