@@ -107,6 +107,8 @@ void DagScheduler::advance_stage(JobState& job, StageState& stage, Time now) {
     return;
   }
   if (stage.active < 0) return;
+  FAULTLINE_ASSERT(!stage.sets[static_cast<std::size_t>(stage.active)].zombie,
+                   "a stage's active task set is never a zombie");
   // An output lost while the stage runs (a fetch failure, a lost executor) is missing
   // again: the active attempt takes it unless another task set owns it.
   TaskSet& set = stage.sets[static_cast<std::size_t>(stage.active)];
@@ -256,6 +258,7 @@ void DagScheduler::failed(AttemptId id, Time now, bool counted, const std::strin
 // A lost task goes back to the stage's active task set; with none active, it stays
 // missing and the stage's next attempt takes it.
 void DagScheduler::requeue(StageState& stage, const Attempt& a, Time now) {
+  FAULTLINE_ASSERT(!stage.complete(a.partition), "only a missing partition is re-queued");
   TaskSet& own = stage.sets[static_cast<std::size_t>(a.set)];
   // Planted bug `zombie-task-set`: back into the attempt's own task set, zombie or not.
   TaskSet* into = bugs_.zombie_task_set ? &own
@@ -272,6 +275,7 @@ void DagScheduler::requeue(StageState& stage, const Attempt& a, Time now) {
 
 void DagScheduler::unregister(StageState& stage, std::uint32_t partition, std::uint32_t executor,
                               Generation generation) {
+  FAULTLINE_ASSERT(partition < stage.outputs.size(), "an output is unregistered by its partition");
   std::vector<MapLocation>& locs = stage.outputs[partition];
   const auto gone = [&](const MapLocation& l) {
     return l.executor == executor && l.generation == generation;

@@ -83,6 +83,7 @@ void DriverNode::launch(const DagScheduler::Runnable& r, std::uint32_t partition
                         std::uint32_t e, bool speculative, bool remote, Time now) {
   FAULTLINE_ASSERT(free_slots(e) > 0, "a task is launched into a free slot");
   const ExecutorView& view = executors_[e];
+  FAULTLINE_ASSERT(view.alive && view.generation > 0, "a task goes to a live registration");
   const AttemptId id = next_attempt_++;
   const Attempt& a = dag_.launch(r, partition, e, view.generation, id, now, speculative);
   LaunchTask m{.attempt = id, .job = r.job, .stage = r.stage, .partition = partition,

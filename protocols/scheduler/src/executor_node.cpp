@@ -112,6 +112,7 @@ std::string_view ExecutorNode::on_kill(const KillTask& m) {
 }
 
 void ExecutorNode::report(AttemptId attempt, TaskState state, FetchSource failed) {
+  FAULTLINE_ASSERT(tasks_.count(attempt) != 0, "only a running attempt reports");
   const StatusUpdate su{attempt, params_.index, generation_, state, failed};
   unacked_[attempt] = su;
   to_driver(Payload(su));
@@ -207,7 +208,8 @@ void ExecutorNode::received_block(TaskRun& t, std::size_t i, FetchStatus status,
 }
 
 void ExecutorNode::start_compute(TaskRun& t, Time now) {
-  const Duration base = params_.task_time_ns * params_.speed_divisor;
+  FAULTLINE_ASSERT(t.phase == Phase::fetching, "an attempt computes once, after its fetches");
+  const Duration base = params_.task_time_ns * params_.slowness;
   const Duration compute = (t.launch.remote ? base * 3 / 2 : base) +
                            static_cast<Duration>(random_.below(
                                static_cast<std::uint64_t>(params_.task_time_ns / 2) + 1));
@@ -216,6 +218,8 @@ void ExecutorNode::start_compute(TaskRun& t, Time now) {
 }
 
 void ExecutorNode::finish_compute(TaskRun& t, Time now) {
+  FAULTLINE_ASSERT(t.phase == Phase::computing && t.deadline <= now,
+                   "an attempt finishes computing at its deadline");
   const JobSpec& j = job(t.launch.job);
   const StageSpec& stage = j.stages[t.launch.stage];
   Records input;

@@ -264,7 +264,6 @@ SchedParams read_params(const protocols::RunConfig& run) {
   ExecutorParams& e = p.executor;
   e.slots = d.slots;
   e.task_time_ns = o.duration("task_time");
-  e.records = static_cast<int>(o.integer("records"));
   e.heartbeat_interval_ns = d.heartbeat_interval_ns;
   e.fetch_timeout_ns = o.duration("fetch_timeout");
   e.fetch_retries = static_cast<int>(o.integer("fetch_retries"));

@@ -126,7 +126,7 @@ std::unique_ptr<protocols::ProtocolRun> setup_run(Simulation& sim,
           e.driver = r->driver;
           e.executors = r->groups.nodes("executors");
           e.jobs = jobs.get();
-          e.speed_divisor = i < r->params.slow_executors ? r->params.slow_factor : 1;
+          e.slowness = i < r->params.slow_executors ? r->params.slow_factor : 1;
           return std::make_unique<ExecutorServer>(std::move(e));
         };
       });

@@ -2,7 +2,6 @@
 // the scripted counterexample scenarios, and option errors.
 #include <doctest/doctest.h>
 
-#include "protocols/registry.hpp"
 #include "sched_scenarios.hpp"
 #include "scheduler/sched_sweep.hpp"
 #include "scheduler/scheduler.hpp"
@@ -40,7 +39,6 @@ TEST_CASE("every job of a quiet run commits the sequential result, in every shap
     CHECK(count(out, "executors_lost") == 0);
     CHECK(check(out, "liveness")->status == protocols::CheckStatus::held);
   }
-  CHECK(protocols::find_protocol("scheduler") != nullptr);
 }
 
 TEST_CASE("a poisoned job fails after max_task_failures; the others succeed") {

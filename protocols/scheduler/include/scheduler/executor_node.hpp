@@ -43,9 +43,8 @@ struct ExecutorParams {
   std::vector<sim::NodeId> executors;  // by index
   int slots = 2;
   const std::vector<JobSpec>* jobs = nullptr;
-  Duration task_time_ns = 20 * sim::kMillisecond;  // a task over `records` input records
-  int records = 40;                                 // the input size task_time is for
-  int speed_divisor = 1;                            // >1: a slow executor
+  Duration task_time_ns = 20 * sim::kMillisecond;  // a task's compute time
+  int slowness = 1;                                 // >1: a slow executor's factor
   Duration heartbeat_interval_ns = 50 * sim::kMillisecond;
   Duration fetch_timeout_ns = 100 * sim::kMillisecond;
   int fetch_retries = 3;
