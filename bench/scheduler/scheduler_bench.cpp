@@ -23,38 +23,48 @@ using namespace faultline;
 
 namespace {
 
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
 int run_hunt(const std::string& bug, int ranges, std::uint64_t range_start,
              std::uint64_t range_size, double budget) {
   std::vector<double> seconds;
-  std::vector<std::uint64_t> seeds;
+  std::vector<double> cpu;
+  std::vector<double> seeds;
   int missed = 0;
   for (int i = 0; i < ranges; ++i) {
     const std::uint64_t first = range_start + static_cast<std::uint64_t>(i) * range_size;
     const scheduler::HuntResult r = scheduler::hunt(bug, first, range_size, budget);
-    std::printf("%-26s range %d (from seed %llu): %s after %llu seeds, %.2f s; %s: %.140s\n",
+    std::printf("%-26s range %d (from seed %llu): %s after %llu seeds (seed %llu), %.2f s wall, "
+                "%.2f s CPU; %s: %.120s\n",
                 bug.c_str(), i, static_cast<unsigned long long>(first),
                 r.found ? "found" : "NOT found", static_cast<unsigned long long>(r.seeds_run),
-                r.seconds, r.property.c_str(), r.message.c_str());
+                static_cast<unsigned long long>(r.seed), r.seconds, r.cpu_seconds,
+                r.property.c_str(), r.message.c_str());
     std::fflush(stdout);
     if (!r.found) ++missed;
     seconds.push_back(r.seconds);
-    seeds.push_back(r.seeds_run);
+    cpu.push_back(r.cpu_seconds);
+    seeds.push_back(static_cast<double>(r.seeds_run));
   }
-  std::sort(seconds.begin(), seconds.end());
-  std::sort(seeds.begin(), seeds.end());
-  std::printf("%-26s median %llu seeds, %.2f s; worst %llu seeds, %.2f s; missed %d of %d\n",
-              bug.c_str(), static_cast<unsigned long long>(seeds[seeds.size() / 2]),
-              seconds[seconds.size() / 2], static_cast<unsigned long long>(seeds.back()),
-              seconds.back(), missed, ranges);
+  std::printf("%-26s median %.0f seeds, %.2f s wall, %.2f s CPU; worst %.0f seeds, %.2f s wall, "
+              "%.2f s CPU; found in %d of %d ranges\n",
+              bug.c_str(), median(seeds), median(seconds), median(cpu),
+              *std::max_element(seeds.begin(), seeds.end()),
+              *std::max_element(seconds.begin(), seconds.end()),
+              *std::max_element(cpu.begin(), cpu.end()), ranges - missed, ranges);
   return missed == 0 ? 0 : 1;
 }
 
 int run_sweep(std::uint64_t start, std::uint64_t count) {
   const scheduler::SweepResult r = scheduler::sweep(start, count);
-  std::printf("correct protocol: %llu seeds from %llu, %llu failures, %.1f s (%.0f seeds/s)\n",
+  std::printf("correct protocol: %llu seeds from %llu, %llu failures, %.1f s wall, %.1f s CPU "
+              "(%.0f seeds per CPU second)\n",
               static_cast<unsigned long long>(r.seeds), static_cast<unsigned long long>(start),
-              static_cast<unsigned long long>(r.failures), r.seconds,
-              static_cast<double>(r.seeds) / r.seconds);
+              static_cast<unsigned long long>(r.failures), r.seconds, r.cpu_seconds,
+              static_cast<double>(r.seeds) / r.cpu_seconds);
   for (const std::string& f : r.first_failures) std::printf("  %s\n", f.c_str());
   for (const auto& [name, total] : r.totals) {
     std::printf("  %-24s total %8llu, in %6llu seeds\n", name.c_str(),

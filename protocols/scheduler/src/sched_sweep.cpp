@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 
 #include "scheduler/scheduler.hpp"
 
@@ -10,6 +11,9 @@ namespace faultline::scheduler {
 namespace {
 double since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+double cpu_since(std::clock_t start) {
+  return static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC;
 }
 }  // namespace
 
@@ -20,10 +24,12 @@ HuntResult hunt(const std::string& bug, std::uint64_t seed_start, std::uint64_t 
   FAULTLINE_ASSERT(spec != nullptr, "a hunt names a planted bug");
   HuntResult r;
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   for (std::uint64_t seed = seed_start; r.seeds_run < max_seeds; ++seed) {
     const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
     ++r.seeds_run;
     r.seconds = since(start);
+    r.cpu_seconds = cpu_since(cpu_start);
     for (const sim::Finding& f : out.result.findings) {
       if (std::find(spec->finds.begin(), spec->finds.end(), f.name) == spec->finds.end()) continue;
       r.found = true;
@@ -43,6 +49,7 @@ SweepResult sweep(std::uint64_t seed_start, std::uint64_t count,
   const protocols::Protocol p = protocol();
   SweepResult r;
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   for (std::uint64_t seed = seed_start; seed < seed_start + count; ++seed) {
     const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, bugs));
     ++r.seeds;
@@ -65,6 +72,7 @@ SweepResult sweep(std::uint64_t seed_start, std::uint64_t count,
     }
   }
   r.seconds = since(start);
+  r.cpu_seconds = cpu_since(cpu_start);
   return r;
 }
 

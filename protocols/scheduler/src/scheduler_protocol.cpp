@@ -36,6 +36,7 @@ void SchedChecks::on_launch(const DriverNode& driver, const Attempt& a, const La
                                               ", which the driver considers lost");
   }
   for (const FetchSource& s : m.sources) {
+    ++fetch_sources_checked;
     if (driver.live(s.executor, s.generation)) continue;
     violate("no fetch from a dead executor",
             what + " launched to fetch map output " + std::to_string(s.stage) + "." +
@@ -96,8 +97,18 @@ void SchedChecks::on_job_end(const DriverNode& driver, const JobState& job) {
     violate("job result", name + " succeeded although a task of it always fails");
     return;
   }
-  const std::string diff = compare_result(driver.commits().files(job.spec.id),
-                                          expected_result(job.spec));
+  // The job commit collects exactly one committed file per output partition.
+  const std::vector<CommittedFile>& files = driver.commits().files(job.spec.id);
+  for (std::uint32_t p = 0; p < static_cast<std::uint32_t>(job.spec.reduce_partitions); ++p) {
+    const auto n = std::count_if(files.begin(), files.end(),
+                                 [p](const CommittedFile& f) { return f.partition == p; });
+    if (n != 1) {
+      violate("job result", name + " succeeded with " + std::to_string(n) +
+                                " committed files for output partition " + std::to_string(p));
+      return;
+    }
+  }
+  const std::string diff = compare_result(files, expected_result(job.spec));
   if (!diff.empty()) violate("job result", name + " committed a wrong result: " + diff);
 }
 

@@ -87,6 +87,7 @@ class SchedRun final : public protocols::ProtocolRun {
             {"jobs_succeeded", checks_observer.jobs_succeeded},
             {"jobs_failed", checks_observer.jobs_failed},
             {"launches", s.launches},
+            {"fetch_sources_checked", checks_observer.fetch_sources_checked},
             {"speculative_launches", s.speculative_launches},
             {"speculative_wins", g.speculative_wins},
             {"remote_launches", s.remote_launches},

@@ -22,6 +22,7 @@ struct HuntResult {
   std::uint64_t seed = 0;       // the run that found it
   std::uint64_t seeds_run = 0;  // including that one
   double seconds = 0;           // wall-clock time of the sweep
+  double cpu_seconds = 0;       // this process's CPU time over it (the machine is shared)
   std::string property;         // the finding's name
   std::string message;
   std::uint64_t event_index = 0;
@@ -38,6 +39,7 @@ struct SweepResult {
   std::map<std::string, std::uint64_t> totals;
   std::map<std::string, std::uint64_t> seeds_with;
   double seconds = 0;
+  double cpu_seconds = 0;
 };
 
 SweepResult sweep(std::uint64_t seed_start, std::uint64_t count,

@@ -54,6 +54,7 @@ class SchedChecks final : public DriverObserver {
   std::uint64_t jobs_succeeded = 0;
   std::uint64_t jobs_failed = 0;  // poisoned jobs, as they should
   std::uint64_t launches_checked = 0;
+  std::uint64_t fetch_sources_checked = 0;  // blocks launched tasks were told to fetch
 
  private:
   void violate(std::string property, std::string message);
