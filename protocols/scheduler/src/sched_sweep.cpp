@@ -68,7 +68,7 @@ SweepResult sweep(std::uint64_t seed_start, std::uint64_t count,
       if (!value.is_number_unsigned()) continue;
       const auto n = value.get<std::uint64_t>();
       r.totals[name] += n;
-      if (n > 0) ++r.seeds_with[name];
+      r.seeds_with[name] += n > 0 ? 1 : 0;
     }
   }
   r.seconds = since(start);
