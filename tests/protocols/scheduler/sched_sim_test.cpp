@@ -142,3 +142,24 @@ TEST_CASE("bad options are errors naming the option") {
   spec.options = protocols::Options(std::map<std::string, std::string>{{"shape", "ring"}});
   CHECK_THROWS_AS(protocols::resolve_run(p, spec), protocols::BadInput);
 }
+
+TEST_CASE("a small configuration for the explorer is cheap to set up and run") {
+  protocols::RunSpec spec;
+  spec.options = protocols::Options(std::map<std::string, std::string>{
+      {"executors", "2"}, {"slots", "1"}, {"jobs", "1"}, {"map_partitions", "2"},
+      {"reduce_partitions", "1"}});
+  spec.time_limit_ns = 300 * sim::kMillisecond;
+  const protocols::RunOutput out = protocols::run_protocol(protocol(), spec);
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(count(out, "jobs_succeeded") == 1);
+  CHECK(count(out, "launches") == 3);
+  MESSAGE("small configuration: " << out.result.events << " events");
+  CHECK(out.result.events < 400);
+  // The nodes' fingerprints cover their protocol state: an idle executor and one that
+  // has shuffle output differ.
+  const auto* e0 = out.sim->actor_as<ExecutorServer>(out.run->groups.nodes("executors")[0]);
+  const auto* e1 = out.sim->actor_as<ExecutorServer>(out.run->groups.nodes("executors")[1]);
+  REQUIRE(e0->node() != nullptr);
+  REQUIRE(e1->node() != nullptr);
+  CHECK(e0->node()->fingerprint() != e1->node()->fingerprint());
+}
