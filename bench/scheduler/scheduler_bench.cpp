@@ -37,34 +37,36 @@ int run_hunt(const std::string& bug, int ranges, std::uint64_t range_start,
   for (int i = 0; i < ranges; ++i) {
     const std::uint64_t first = range_start + static_cast<std::uint64_t>(i) * range_size;
     const scheduler::HuntResult r = scheduler::hunt(bug, first, range_size, budget);
-    std::printf("%-26s range %d (from seed %llu): %s after %llu seeds (seed %llu), %.2f s wall, "
-                "%.2f s CPU; %s: %.120s\n",
-                bug.c_str(), i, static_cast<unsigned long long>(first),
-                r.found ? "found" : "NOT found", static_cast<unsigned long long>(r.seeds_run),
-                static_cast<unsigned long long>(r.seed), r.seconds, r.cpu_seconds,
-                r.property.c_str(), r.message.c_str());
+    std::printf(
+        "%-26s range %d (from seed %llu): %s after %llu seeds (seed %llu), %.2f s wall, "
+        "%.2f s CPU; %s: %.120s\n",
+        bug.c_str(), i, static_cast<unsigned long long>(first), r.found ? "found" : "NOT found",
+        static_cast<unsigned long long>(r.seeds_run), static_cast<unsigned long long>(r.seed),
+        r.seconds, r.cpu_seconds, r.property.c_str(), r.message.c_str());
     std::fflush(stdout);
     if (!r.found) ++missed;
     seconds.push_back(r.seconds);
     cpu.push_back(r.cpu_seconds);
     seeds.push_back(static_cast<double>(r.seeds_run));
   }
-  std::printf("%-26s median %.0f seeds, %.2f s wall, %.2f s CPU; worst %.0f seeds, %.2f s wall, "
-              "%.2f s CPU; found in %d of %d ranges\n",
-              bug.c_str(), median(seeds), median(seconds), median(cpu),
-              *std::max_element(seeds.begin(), seeds.end()),
-              *std::max_element(seconds.begin(), seconds.end()),
-              *std::max_element(cpu.begin(), cpu.end()), ranges - missed, ranges);
+  std::printf(
+      "%-26s median %.0f seeds, %.2f s wall, %.2f s CPU; worst %.0f seeds, %.2f s wall, "
+      "%.2f s CPU; found in %d of %d ranges\n",
+      bug.c_str(), median(seeds), median(seconds), median(cpu),
+      *std::max_element(seeds.begin(), seeds.end()),
+      *std::max_element(seconds.begin(), seconds.end()), *std::max_element(cpu.begin(), cpu.end()),
+      ranges - missed, ranges);
   return missed == 0 ? 0 : 1;
 }
 
 int run_sweep(std::uint64_t start, std::uint64_t count) {
   const scheduler::SweepResult r = scheduler::sweep(start, count);
-  std::printf("correct protocol: %llu seeds from %llu, %llu failures, %.1f s wall, %.1f s CPU "
-              "(%.0f seeds per CPU second)\n",
-              static_cast<unsigned long long>(r.seeds), static_cast<unsigned long long>(start),
-              static_cast<unsigned long long>(r.failures), r.seconds, r.cpu_seconds,
-              static_cast<double>(r.seeds) / r.cpu_seconds);
+  std::printf(
+      "correct protocol: %llu seeds from %llu, %llu failures, %.1f s wall, %.1f s CPU "
+      "(%.0f seeds per CPU second)\n",
+      static_cast<unsigned long long>(r.seeds), static_cast<unsigned long long>(start),
+      static_cast<unsigned long long>(r.failures), r.seconds, r.cpu_seconds,
+      static_cast<double>(r.seeds) / r.cpu_seconds);
   for (const std::string& f : r.first_failures) std::printf("  %s\n", f.c_str());
   for (const auto& [name, total] : r.totals) {
     std::printf("  %-24s total %8llu, in %6llu seeds\n", name.c_str(),

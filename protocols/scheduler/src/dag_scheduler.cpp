@@ -134,7 +134,6 @@ void DagScheduler::new_task_set(const JobState& job, StageState& stage, Time now
   stage.active = static_cast<int>(stage.sets.size()) - 1;
 }
 
-
 std::vector<DagScheduler::Runnable> DagScheduler::runnable() const {
   std::vector<Runnable> out;
   for (const JobState& job : jobs_) {
@@ -155,7 +154,8 @@ std::vector<FetchSource> DagScheduler::sources(JobId job_id, std::uint32_t stage
   for (int parent : j.stages[stage].spec.parents) {
     const StageState& ps = j.stages[static_cast<std::size_t>(parent)];
     for (std::size_t m = 0; m < ps.outputs.size(); ++m) {
-      FAULTLINE_ASSERT(!ps.outputs[m].empty(), "a task launches only when its parents are available");
+      FAULTLINE_ASSERT(!ps.outputs[m].empty(),
+                       "a task launches only when its parents are available");
       for (const MapLocation& loc : ps.outputs[m]) {
         out.push_back({static_cast<std::uint32_t>(parent), static_cast<std::uint32_t>(m),
                        loc.executor, loc.generation});
@@ -242,8 +242,8 @@ void DagScheduler::failed(AttemptId id, Time now, bool counted, const std::strin
     ++stats_.counted_failures;
     if (++stage.failures[a.partition] >= max_task_failures_) {
       fail_job(j,
-               "task " + std::to_string(a.stage) + "." + std::to_string(a.partition) +
-                   " failed " + std::to_string(stage.failures[a.partition]) +
+               "task " + std::to_string(a.stage) + "." + std::to_string(a.partition) + " failed " +
+                   std::to_string(stage.failures[a.partition]) +
                    " times (max_task_failures): " + why,
                now);
       return;

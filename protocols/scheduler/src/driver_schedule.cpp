@@ -79,15 +79,20 @@ void DriverNode::schedule(Time now) {
   }
 }
 
-void DriverNode::launch(const DagScheduler::Runnable& r, std::uint32_t partition,
-                        std::uint32_t e, bool speculative, bool remote, Time now) {
+void DriverNode::launch(const DagScheduler::Runnable& r, std::uint32_t partition, std::uint32_t e,
+                        bool speculative, bool remote, Time now) {
   FAULTLINE_ASSERT(free_slots(e) > 0, "a task is launched into a free slot");
   const ExecutorView& view = executors_[e];
   FAULTLINE_ASSERT(view.alive && view.generation > 0, "a task goes to a live registration");
   const AttemptId id = next_attempt_++;
   const Attempt& a = dag_.launch(r, partition, e, view.generation, id, now, speculative);
-  LaunchTask m{.attempt = id, .job = r.job, .stage = r.stage, .partition = partition,
-               .generation = view.generation, .speculative = speculative, .remote = remote,
+  LaunchTask m{.attempt = id,
+               .job = r.job,
+               .stage = r.stage,
+               .partition = partition,
+               .generation = view.generation,
+               .speculative = speculative,
+               .remote = remote,
                .sources = dag_.sources(r.job, r.stage, partition)};
   ++stats_.launches;
   if (speculative) ++stats_.speculative_launches;
@@ -111,8 +116,8 @@ void DriverNode::speculate(Time now) {
     std::vector<Duration> d = set.durations;
     std::nth_element(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(d.size() / 2), d.end());
     const Duration median = d[d.size() / 2];
-    const Duration threshold = std::max(median * params_.speculation_multiplier_pct / 100,
-                                        params_.speculation_min_ns);
+    const Duration threshold =
+        std::max(median * params_.speculation_multiplier_pct / 100, params_.speculation_min_ns);
     for (const auto& [id, a] : dag_.running()) {
       if (a.job != r.job || a.stage != r.stage || a.speculative) continue;
       if (now - a.launched_at <= threshold || s.complete(a.partition)) continue;

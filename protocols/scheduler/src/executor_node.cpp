@@ -45,7 +45,9 @@ void ExecutorNode::to_driver(Payload message) {
   fx_.messages.push_back({params_.driver, std::move(message)});
 }
 
-void ExecutorNode::start(Time now) { heartbeat(now); }
+void ExecutorNode::start(Time now) {
+  heartbeat(now);
+}
 
 void ExecutorNode::heartbeat(Time now) {
   Heartbeat hb{.executor = params_.index, .incarnation = incarnation_, .generation = generation_};
@@ -140,8 +142,7 @@ std::string_view ExecutorNode::on_fetch_request(NodeId from, const FetchRequest&
     fx_.messages.push_back({from, Payload(FetchReply{m.attempt, s, FetchStatus::missing, {}})});
     return {};
   }
-  fx_.reads.push_back(
-      {block_key(m.job, s.stage, s.map_partition, m.reduce_partition), from, m});
+  fx_.reads.push_back({block_key(m.job, s.stage, s.map_partition, m.reduce_partition), from, m});
   return {};
 }
 
@@ -245,9 +246,9 @@ void ExecutorNode::finish_compute(TaskRun& t, Time now) {
     protocols::RecordWriter w;
     w.u64(out.blocks[r].size());
     for (const Record& rec : out.blocks[r]) w.u64(rec.key).i64(rec.value);
-    fx_.writes.push_back({block_key(t.launch.job, t.launch.stage, t.launch.partition,
-                                    static_cast<std::uint32_t>(r)),
-                          w.seal()});
+    fx_.writes.push_back(
+        {block_key(t.launch.job, t.launch.stage, t.launch.partition, static_cast<std::uint32_t>(r)),
+         w.seal()});
   }
   fx_.written_for.push_back(t.launch.attempt);
 }
@@ -368,7 +369,8 @@ void ExecutorServer::run(sim::Context& ctx) {
   node_->start(ctx.now());
   flush(ctx);
   for (;;) {
-    const std::optional<Envelope> m = ctx.recv_until(node_->next_deadline(), node_->deadline_name());
+    const std::optional<Envelope> m =
+        ctx.recv_until(node_->next_deadline(), node_->deadline_name());
     if (m) {
       const std::string_view ignored = node_->step(ctx.now(), *m);
       if (!ignored.empty()) ctx.ignore(*m, ignored);

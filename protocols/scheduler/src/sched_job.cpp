@@ -57,8 +57,12 @@ JobSpec make_job(JobId id, Shape shape, int map_partitions, int reduce_partition
                  int keys, bool poisoned) {
   FAULTLINE_ASSERT(map_partitions > 0 && reduce_partitions > 0 && keys > 0,
                    "a job has partitions and keys");
-  JobSpec job{.id = id, .shape = shape, .map_partitions = map_partitions,
-              .reduce_partitions = reduce_partitions, .records = records, .keys = keys,
+  JobSpec job{.id = id,
+              .shape = shape,
+              .map_partitions = map_partitions,
+              .reduce_partitions = reduce_partitions,
+              .records = records,
+              .keys = keys,
               .poisoned = poisoned};
   const int m = map_partitions;
   const int r = reduce_partitions;

@@ -50,8 +50,8 @@ std::string_view task_state_name(TaskState state) {
 }
 
 void StatusUpdate::describe(sim::Fields& f) const {
-  f("attempt", attempt)("executor", executor)("generation", generation)(
-      "state", task_state_name(state));
+  f("attempt", attempt)("executor", executor)("generation", generation)("state",
+                                                                        task_state_name(state));
   if (state == TaskState::fetch_failed) describe_source(f, "failed_fetch", failed_fetch);
 }
 

@@ -26,7 +26,8 @@ HuntResult hunt(const std::string& bug, std::uint64_t seed_start, std::uint64_t 
   const auto start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   for (std::uint64_t seed = seed_start; r.seeds_run < max_seeds; ++seed) {
-    const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
+    const protocols::RunOutput out =
+        protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
     ++r.seeds_run;
     r.seconds = since(start);
     r.cpu_seconds = cpu_since(cpu_start);
@@ -51,15 +52,16 @@ SweepResult sweep(std::uint64_t seed_start, std::uint64_t count,
   const auto start = std::chrono::steady_clock::now();
   const std::clock_t cpu_start = std::clock();
   for (std::uint64_t seed = seed_start; seed < seed_start + count; ++seed) {
-    const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, bugs));
+    const protocols::RunOutput out =
+        protocols::run_protocol(p, protocols::swarm_spec(p, seed, bugs));
     ++r.seeds;
     if (out.verdict() != sim::Verdict::ok) {
       ++r.failures;
       if (r.first_failures.size() < 5) {
-        const std::string what = out.result.findings.empty()
-                                     ? std::string(sim::verdict_name(out.verdict()))
-                                     : out.result.findings[0].name + ": " +
-                                           out.result.findings[0].message;
+        const std::string what =
+            out.result.findings.empty()
+                ? std::string(sim::verdict_name(out.verdict()))
+                : out.result.findings[0].name + ": " + out.result.findings[0].message;
         r.first_failures.push_back("seed " + std::to_string(seed) + ": " + what.substr(0, 300));
       }
     }

@@ -28,8 +28,8 @@ std::optional<std::string> SchedChecks::violation(std::string_view property) con
 void SchedChecks::on_launch(const DriverNode& driver, const Attempt& a, const LaunchTask& m) {
   ++launches_checked;
   const std::string what = "attempt a" + std::to_string(a.id) + " (job " + std::to_string(a.job) +
-                           " task " + std::to_string(a.stage) + "." +
-                           std::to_string(a.partition) + ")";
+                           " task " + std::to_string(a.stage) + "." + std::to_string(a.partition) +
+                           ")";
   if (!driver.live(a.executor, a.generation)) {
     violate("no task on a dead executor", what + " launched on e" + std::to_string(a.executor) +
                                               " generation " + std::to_string(a.generation) +
@@ -72,8 +72,8 @@ std::string compare_result(const std::vector<CommittedFile>& files, const Record
              " times (duplicated records)";
     }
     if (values[0] != w->second) {
-      return "key " + std::to_string(k) + " sums to " + std::to_string(values[0]) +
-             ", expected " + std::to_string(w->second) +
+      return "key " + std::to_string(k) + " sums to " + std::to_string(values[0]) + ", expected " +
+             std::to_string(w->second) +
              (values[0] > w->second ? " (records counted twice)" : " (records lost)");
     }
   }
@@ -156,8 +156,7 @@ void declare_options(protocols::OptionTable& t) {
       .swarm({"0", "1"});
   t.duration("task_time", 20 * kMillisecond, kMicrosecond, 60 * kSecond,
              "compute time of a task (plus up to half of it as jitter)");
-  t.integer("slow_executors", 0, 0, 32, "the first this many executors are slow")
-      .swarm({"0", "1"});
+  t.integer("slow_executors", 0, 0, 32, "the first this many executors are slow").swarm({"0", "1"});
   t.integer("slow_factor", 8, 1, 1000, "a slow executor's tasks take this many times as long");
   t.duration("heartbeat_interval", 50 * kMillisecond, kMillisecond, 10 * kSecond,
              "executor heartbeat interval");
@@ -189,7 +188,8 @@ std::vector<protocols::BugSpec> bug_specs() {
        "completed map outputs on a lost executor stay registered (never recomputed on loss)",
        {},
        {"no fetch from a dead executor"}},
-      {"no-commit-coordination", "every attempt of a result task commits its output",
+      {"no-commit-coordination",
+       "every attempt of a result task commits its output",
        {{"speculation", "true"}},
        {"exactly-once commit", "job result"}},
       {"release-commit-on-failure",
@@ -250,11 +250,10 @@ SchedParams read_params(const protocols::RunConfig& run) {
   const int poisoned_from = jobs - static_cast<int>(o.integer("poison_jobs"));
   DriverParams& d = p.driver;
   for (int j = 0; j < jobs; ++j) {
-    d.jobs.push_back(make_job(static_cast<JobId>(j), shape,
-                              static_cast<int>(o.integer("map_partitions")),
-                              static_cast<int>(o.integer("reduce_partitions")),
-                              static_cast<int>(o.integer("records")),
-                              static_cast<int>(o.integer("keys")), j >= poisoned_from));
+    d.jobs.push_back(make_job(
+        static_cast<JobId>(j), shape, static_cast<int>(o.integer("map_partitions")),
+        static_cast<int>(o.integer("reduce_partitions")), static_cast<int>(o.integer("records")),
+        static_cast<int>(o.integer("keys")), j >= poisoned_from));
   }
   d.slots = static_cast<int>(o.integer("slots"));
   d.job_interval_ns = o.duration("job_interval");
@@ -297,7 +296,9 @@ protocols::Protocol protocol() {
   for (int k = 0; k < kFaultKinds; ++k) p.faults.push_back(static_cast<FaultKind>(k));
   p.default_time_ns = 10 * kSecond;
   p.validate = validate;
-  p.configure = [](const protocols::RunConfig&, SimConfig& c) { protocols::datacenter_defaults(c); };
+  p.configure = [](const protocols::RunConfig&, SimConfig& c) {
+    protocols::datacenter_defaults(c);
+  };
   p.setup = setup_run;
   return p;
 }

@@ -60,12 +60,12 @@ class SchedRun final : public protocols::ProtocolRun {
       watched_ = oldest->spec.id;
       oldest_since_ = sim.now();  // checks start at the heal
     } else if (sim.now() - oldest_since_ >= params.liveness_bound_ns) {
-      const std::string stuck = "job " + std::to_string(watched_) +
-                                " has been the oldest unfinished job since " +
-                                format_time(oldest_since_) + " and has not ended: " +
-                                d->describe_jobs();
+      const std::string stuck =
+          "job " + std::to_string(watched_) + " has been the oldest unfinished job since " +
+          format_time(oldest_since_) + " and has not ended: " + d->describe_jobs();
       checks.record("liveness", protocols::CheckStatus::violated, stuck);
-      sim.report(Finding{.kind = FindingKind::liveness, .name = "liveness",
+      sim.report(Finding{.kind = FindingKind::liveness,
+                         .name = "liveness",
                          .message = "faults healed at " + format_time(heal) + "; at " +
                                     format_time(sim.now()) + " (bound " +
                                     format_time(params.liveness_bound_ns) + "): " + stuck});

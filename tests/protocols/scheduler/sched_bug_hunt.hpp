@@ -14,10 +14,10 @@ namespace faultline::scheduler::testing {
 
 inline void hunt_and_replay(const char* bug, std::uint64_t first_seed, std::uint64_t max_seeds) {
   const HuntResult r = hunt(bug, first_seed, max_seeds, 1e9);
-  MESSAGE("scheduler bug " << std::string(bug) << ": " << std::string(r.found ? "found" : "NOT found")
-                           << " after " << r.seeds_run << " seeds (seed " << r.seed << "), "
-                           << r.seconds << " s, by '" << r.property
-                           << "': " << r.message.substr(0, 200));
+  MESSAGE("scheduler bug " << std::string(bug) << ": "
+                           << std::string(r.found ? "found" : "NOT found") << " after "
+                           << r.seeds_run << " seeds (seed " << r.seed << "), " << r.seconds
+                           << " s, by '" << r.property << "': " << r.message.substr(0, 200));
   REQUIRE(r.found);
   const protocols::Protocol p = protocol();
   const protocols::BugSpec* spec_bug = p.find_bug(bug);

@@ -18,7 +18,9 @@ TEST_CASE("bug release-commit-on-failure is found and replays") {
 TEST_CASE("bug fetch-failure-ignored is found and replays") {
   hunt_and_replay("fetch-failure-ignored", 200001, 200);
 }
-TEST_CASE("bug zombie-task-set is found and replays") { hunt_and_replay("zombie-task-set", 1, 200); }
+TEST_CASE("bug zombie-task-set is found and replays") {
+  hunt_and_replay("zombie-task-set", 1, 200);
+}
 TEST_CASE("bug no-speculation-dedup is found and replays") {
   hunt_and_replay("no-speculation-dedup", 100001, 200);
 }

@@ -15,12 +15,12 @@ namespace faultline::scheduler::testing {
 
 struct Scenario {
   std::string name;
-  std::string bug;              // the planted bug it shows
-  std::string expected;         // the check that breaks with the bug
+  std::string bug;       // the planted bug it shows
+  std::string expected;  // the check that breaks with the bug
   std::map<std::string, std::string> options;
   std::uint64_t seed = 1;
   sim::Time time_limit_ns = 4 * sim::kSecond;
-  sim::Time heal_ns = 0;        // when its last fault ends
+  sim::Time heal_ns = 0;             // when its last fault ends
   protocols::Prepare timeline = {};  // the faults, at fixed times, on executors by index
 };
 
@@ -47,10 +47,15 @@ inline Scenario lost_map_outputs() {
   Scenario s{.name = "executor-lost-after-map",
              .bug = "keep-lost-map-outputs",
              .expected = "no fetch from a dead executor",
-             .options = {{"executors", "3"}, {"slots", "2"}, {"jobs", "1"},
-                         {"shape", "chain2"}, {"map_partitions", "6"},
-                         {"reduce_partitions", "3"}, {"speculation", "false"},
-                         {"slow_executors", "1"}, {"slow_factor", "40"}},
+             .options = {{"executors", "3"},
+                         {"slots", "2"},
+                         {"jobs", "1"},
+                         {"shape", "chain2"},
+                         {"map_partitions", "6"},
+                         {"reduce_partitions", "3"},
+                         {"speculation", "false"},
+                         {"slow_executors", "1"},
+                         {"slow_factor", "40"}},
              .seed = 1,
              .heal_ns = sim::kSecond};
   s.timeline = [](sim::Simulation& sim, protocols::ProtocolRun& run) {
@@ -71,10 +76,15 @@ inline Scenario speculative_race() {
   Scenario s{.name = "slow-attempt-races-its-copy",
              .bug = "no-commit-coordination",
              .expected = "exactly-once commit",
-             .options = {{"executors", "2"}, {"slots", "2"}, {"jobs", "1"},
-                         {"shape", "chain2"}, {"map_partitions", "2"},
-                         {"reduce_partitions", "4"}, {"speculation", "true"},
-                         {"speculation_quantile", "50"}, {"slow_executors", "1"},
+             .options = {{"executors", "2"},
+                         {"slots", "2"},
+                         {"jobs", "1"},
+                         {"shape", "chain2"},
+                         {"map_partitions", "2"},
+                         {"reduce_partitions", "4"},
+                         {"speculation", "true"},
+                         {"speculation_quantile", "50"},
+                         {"slow_executors", "1"},
                          {"slow_factor", "3"}},
              .seed = 1,
              .heal_ns = 300 * sim::kMillisecond};
@@ -100,9 +110,13 @@ inline Scenario commit_then_lost_status(sim::Time crash_at = kCommitThenLostCras
   Scenario s{.name = "commit-then-lost-status",
              .bug = "release-commit-on-failure",
              .expected = "exactly-once commit",
-             .options = {{"executors", "3"}, {"slots", "2"}, {"jobs", "1"},
-                         {"shape", "chain2"}, {"map_partitions", "3"},
-                         {"reduce_partitions", "3"}, {"speculation", "false"}},
+             .options = {{"executors", "3"},
+                         {"slots", "2"},
+                         {"jobs", "1"},
+                         {"shape", "chain2"},
+                         {"map_partitions", "3"},
+                         {"reduce_partitions", "3"},
+                         {"speculation", "false"}},
              .seed = 1,
              .heal_ns = crash_at + sim::kSecond};
   s.timeline = [crash_at](sim::Simulation& sim, protocols::ProtocolRun& run) {

@@ -93,10 +93,12 @@ TEST_CASE("the correct protocol holds over swarm seeds, and recovery paths are t
 TEST_CASE("scenario: an executor lost after its map tasks finished") {
   const Scenario s = lost_map_outputs();
   const protocols::Protocol p = protocol();
-  const protocols::RunOutput bug = protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
   REQUIRE(bug.result.findings.size() == 1);
   CHECK(bug.result.findings[0].name == s.expected);
-  const protocols::RunOutput ok = protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
   CHECK(ok.verdict() == sim::Verdict::ok);
   CHECK(count(ok, "jobs_succeeded") == 1);
   CHECK(count(ok, "executors_lost") == 1);
@@ -106,10 +108,12 @@ TEST_CASE("scenario: an executor lost after its map tasks finished") {
 TEST_CASE("scenario: a slow attempt racing its speculative copy") {
   const Scenario s = speculative_race();
   const protocols::Protocol p = protocol();
-  const protocols::RunOutput bug = protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
   REQUIRE(bug.result.findings.size() == 1);
   CHECK(bug.result.findings[0].name == s.expected);
-  const protocols::RunOutput ok = protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
   CHECK(ok.verdict() == sim::Verdict::ok);
   CHECK(count(ok, "jobs_succeeded") == 1);
   CHECK(count(ok, "speculative_wins") >= 1);
@@ -120,10 +124,12 @@ TEST_CASE("scenario: a slow attempt racing its speculative copy") {
 TEST_CASE("scenario: a commit followed by a lost status report") {
   const Scenario s = commit_then_lost_status(kCommitThenLostCrashAt);
   const protocols::Protocol p = protocol();
-  const protocols::RunOutput bug = protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
   REQUIRE(bug.result.findings.size() == 1);
   CHECK(bug.result.findings[0].name == s.expected);
-  const protocols::RunOutput ok = protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
   CHECK(ok.verdict() == sim::Verdict::ok);
   CHECK(count(ok, "jobs_succeeded") == 1);
   CHECK(count(ok, "committed_then_lost") == 1);
@@ -133,10 +139,12 @@ TEST_CASE("scenario: a commit followed by a lost status report") {
 TEST_CASE("bad options are errors naming the option") {
   const protocols::Protocol p = protocol();
   protocols::RunSpec spec;
-  spec.options = protocols::Options(std::map<std::string, std::string>{{"heartbeat_interval", "1s"}});
-  CHECK_THROWS_WITH_AS(protocols::resolve_run(p, spec), doctest::Contains("--set heartbeat_interval"),
-                       protocols::BadInput);
-  spec.options = protocols::Options(std::map<std::string, std::string>{{"executors", "2"}, {"slow_executors", "3"}});
+  spec.options =
+      protocols::Options(std::map<std::string, std::string>{{"heartbeat_interval", "1s"}});
+  CHECK_THROWS_WITH_AS(protocols::resolve_run(p, spec),
+                       doctest::Contains("--set heartbeat_interval"), protocols::BadInput);
+  spec.options = protocols::Options(
+      std::map<std::string, std::string>{{"executors", "2"}, {"slow_executors", "3"}});
   CHECK_THROWS_WITH_AS(protocols::resolve_run(p, spec), doctest::Contains("--set slow_executors"),
                        protocols::BadInput);
   spec.options = protocols::Options(std::map<std::string, std::string>{{"shape", "ring"}});
@@ -145,9 +153,11 @@ TEST_CASE("bad options are errors naming the option") {
 
 TEST_CASE("a small configuration for the explorer is cheap to set up and run") {
   protocols::RunSpec spec;
-  spec.options = protocols::Options(std::map<std::string, std::string>{
-      {"executors", "2"}, {"slots", "1"}, {"jobs", "1"}, {"map_partitions", "2"},
-      {"reduce_partitions", "1"}});
+  spec.options = protocols::Options(std::map<std::string, std::string>{{"executors", "2"},
+                                                                       {"slots", "1"},
+                                                                       {"jobs", "1"},
+                                                                       {"map_partitions", "2"},
+                                                                       {"reduce_partitions", "1"}});
   spec.time_limit_ns = 300 * sim::kMillisecond;
   const protocols::RunOutput out = protocols::run_protocol(protocol(), spec);
   CHECK(out.verdict() == sim::Verdict::ok);

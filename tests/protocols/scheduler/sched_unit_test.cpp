@@ -44,7 +44,8 @@ Records run_job_by_tasks(const JobSpec& job) {
       }
     }
   }
-  std::sort(result.begin(), result.end(), [](const Record& a, const Record& b) { return a.key < b.key; });
+  std::sort(result.begin(), result.end(),
+            [](const Record& a, const Record& b) { return a.key < b.key; });
   return result;
 }
 
@@ -78,7 +79,7 @@ TEST_CASE("commit coordinator: one attempt per partition commits, and a committe
   CHECK(c.ask(0, 1, 10) == CommitDecision::granted);
   CHECK(c.ask(0, 1, 11) == CommitDecision::denied);
   CHECK(c.ask(0, 2, 11) == CommitDecision::granted);  // partitions are independent
-  CHECK_FALSE(c.write(0, 1, 11, {{1, 1}}));            // not authorized: refused
+  CHECK_FALSE(c.write(0, 1, 11, {{1, 1}}));           // not authorized: refused
   CHECK(c.write(0, 1, 10, {{1, 5}}));
   CHECK(c.write(0, 1, 10, {{1, 5}}));  // a duplicated write changes nothing
   CHECK(c.files(0).size() == 1);
@@ -97,7 +98,8 @@ TEST_CASE("commit coordinator: one attempt per partition commits, and a committe
   CHECK(c.attempt_failed(0, 2, 99) == CommitCoordinator::OnFailure::none);
 }
 
-TEST_CASE("commit coordinator bugs: every attempt commits; a failed committer frees its partition") {
+TEST_CASE(
+    "commit coordinator bugs: every attempt commits; a failed committer frees its partition") {
   CommitCoordinator none({.no_commit_coordination = true});
   CHECK(none.ask(0, 0, 1) == CommitDecision::granted);
   CHECK(none.ask(0, 0, 2) == CommitDecision::granted);
@@ -187,7 +189,8 @@ TEST_CASE("DAG scheduler: a lost executor's map outputs run again, unless the bu
     // Two map tasks on e0, two on e1.
     std::vector<AttemptId> ids;
     const auto r = d.dag.runnable()[0];
-    for (std::uint32_t p = 0; p < 4; ++p) ids.push_back(d.dag.launch(r, p, p % 2, 1, d.next++, kT, false).id);
+    for (std::uint32_t p = 0; p < 4; ++p)
+      ids.push_back(d.dag.launch(r, p, p % 2, 1, d.next++, kT, false).id);
     d.succeed_all(ids, 2 * kT);
     REQUIRE(d.dag.runnable()[0].stage == 1);
     d.dag.executor_lost(1, 1, 3 * kT);
@@ -252,7 +255,7 @@ TEST_CASE("DAG scheduler: a task lost from a zombie set runs in the stage's next
     const AttemptId r1 = d.dag.launch(r, 1, 2, 1, d.next++, 3 * kT, false).id;
     const AttemptId r2 = d.dag.launch(r, 2, 2, 1, d.next++, 3 * kT, false).id;
     d.dag.fetch_failed(r0, FetchSource{0, 0, 0, 1}, 4 * kT);  // the reduce set is a zombie
-    d.dag.executor_lost(2, 1, 5 * kT);                       // r1 and r2 are lost in it
+    d.dag.executor_lost(2, 1, 5 * kT);                        // r1 and r2 are lost in it
     CHECK(d.dag.attempt(r1) == nullptr);
     CHECK(d.dag.attempt(r2) == nullptr);
     d.succeed_all(d.launch_all(0, 6 * kT), 7 * kT);
@@ -281,7 +284,9 @@ TEST_CASE("DAG scheduler: a task's own failures are bounded by max_task_failures
   CHECK(d.dag.take_kills().size() == 3);  // the job's remaining attempts are stopped
 }
 
-TEST_CASE("DAG scheduler: the first of two attempts registers the map output, unless the bug counts both") {
+TEST_CASE(
+    "DAG scheduler: the first of two attempts registers the map output, unless the bug counts "
+    "both") {
   for (bool bug : {false, true}) {
     CAPTURE(bug);
     Dag d(DagBugs{.no_speculation_dedup = bug});
@@ -312,9 +317,10 @@ TEST_CASE("executor: a map task computes, writes its blocks, and reports only af
   e.start(0);
   CHECK(e.effects().messages.size() == 1);  // the first heartbeat
   e.effects().messages.clear();
-  sim::Envelope launch{.from = 9, .id = 1, .payload = sim::Payload(LaunchTask{
-                                                .attempt = 7, .job = 0, .stage = 0,
-                                                .partition = 1, .generation = 3})};
+  sim::Envelope launch{.from = 9,
+                       .id = 1,
+                       .payload = sim::Payload(LaunchTask{
+                           .attempt = 7, .job = 0, .stage = 0, .partition = 1, .generation = 3})};
   CHECK(e.step(kT, launch).empty());
   CHECK(e.generation() == 3);  // a launch for a newer generation adopts it
   CHECK(e.step(kT, launch) == "attempt already started here");
@@ -331,8 +337,8 @@ TEST_CASE("executor: a map task computes, writes its blocks, and reports only af
   CHECK(e.shuffle_blocks() == 1);
   // Another generation's block is missing, never served.
   e.effects().messages.clear();
-  sim::Envelope fetch{.from = 6, .id = 2,
-                      .payload = sim::Payload(FetchRequest{1, 0, FetchSource{0, 1, 0, 2}, 0})};
+  sim::Envelope fetch{
+      .from = 6, .id = 2, .payload = sim::Payload(FetchRequest{1, 0, FetchSource{0, 1, 0, 2}, 0})};
   CHECK(e.step(done, fetch).empty());
   REQUIRE(e.effects().messages.size() == 1);
   CHECK(e.effects().messages[0].get<FetchReply>()->status == FetchStatus::missing);

@@ -50,20 +50,20 @@ struct Pending {
 };
 
 struct TaskSet {
-  int number = 0;          // the stage attempt
+  int number = 0;  // the stage attempt
   bool zombie = false;
   std::vector<Pending> pending = {};
   std::vector<Duration> durations = {};  // of this set's successful attempts
-  std::uint32_t tasks = 0;  // partitions it was created for
+  std::uint32_t tasks = 0;               // partitions it was created for
   std::uint32_t succeeded = 0;
 };
 
 struct StageState {
   StageSpec spec = {};
   std::vector<std::vector<MapLocation>> outputs = {};  // shuffle-writing stages, per partition
-  std::vector<bool> ever_output = {};                // a location was once registered
-  std::vector<bool> done = {};                       // the result stage, per partition
-  std::vector<int> failures = {};                    // counted failures per partition
+  std::vector<bool> ever_output = {};                  // a location was once registered
+  std::vector<bool> done = {};                         // the result stage, per partition
+  std::vector<int> failures = {};                      // counted failures per partition
   std::vector<TaskSet> sets = {};
   int active = -1;  // index in sets of the running task set, -1 when none
   bool complete(std::uint32_t partition) const;
@@ -96,7 +96,7 @@ struct Attempt {
 
 struct DagStats {
   std::uint64_t task_sets = 0;
-  std::uint64_t stage_resubmissions = 0;   // a stage ran again after losing outputs
+  std::uint64_t stage_resubmissions = 0;  // a stage ran again after losing outputs
   std::uint64_t fetch_failures = 0;
   std::uint64_t outputs_unregistered = 0;  // by executor loss or fetch failure
   std::uint64_t map_outputs_recomputed = 0;
@@ -104,7 +104,7 @@ struct DagStats {
   std::uint64_t requeued_from_zombie = 0;  // ... whose own task set was a zombie
   std::uint64_t counted_failures = 0;
   std::uint64_t speculative_wins = 0;
-  std::uint64_t duplicate_successes = 0;   // a second attempt finished a done partition
+  std::uint64_t duplicate_successes = 0;  // a second attempt finished a done partition
 };
 
 class DagScheduler {
@@ -136,8 +136,7 @@ class DagScheduler {
   void executor_lost(std::uint32_t executor, Generation generation, Time now);
 
   // Running attempts of `partition` (any task set), in id order.
-  std::vector<AttemptId> running_for(JobId job, std::uint32_t stage,
-                                     std::uint32_t partition) const;
+  std::vector<AttemptId> running_for(JobId job, std::uint32_t stage, std::uint32_t partition) const;
   const Attempt* attempt(AttemptId id) const;
   const std::map<AttemptId, Attempt>& running() const { return running_; }
   // Attempts to stop: copies of finished tasks, tasks of failed jobs (drained by the driver).

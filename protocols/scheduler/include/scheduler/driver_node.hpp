@@ -36,8 +36,8 @@ struct DriverParams {
   Duration executor_timeout_ns = 250 * sim::kMillisecond;
   Duration locality_wait_ns = 30 * sim::kMillisecond;
   bool speculation = true;
-  int speculation_multiplier_pct = 150;  // slower than this share of the median
-  int speculation_quantile_pct = 50;     // once this share of the task set finished
+  int speculation_multiplier_pct = 150;                  // slower than this share of the median
+  int speculation_quantile_pct = 50;                     // once this share of the task set finished
   Duration speculation_min_ns = 20 * sim::kMillisecond;  // never below this runtime
   Duration speculation_interval_ns = 25 * sim::kMillisecond;
   int max_task_failures = 4;
@@ -60,23 +60,23 @@ class DriverObserver {
 // What the driver believes about one executor.
 struct ExecutorView {
   bool alive = false;
-  bool registered = false;         // ever registered
-  std::uint64_t incarnation = 0;   // of its latest registration
-  Generation generation = 0;       // of its latest registration
+  bool registered = false;        // ever registered
+  std::uint64_t incarnation = 0;  // of its latest registration
+  Generation generation = 0;      // of its latest registration
   Time last_heard = 0;
 };
 
 struct DriverStats {
   std::uint64_t launches = 0;
   std::uint64_t speculative_launches = 0;
-  std::uint64_t remote_launches = 0;     // input read without locality
+  std::uint64_t remote_launches = 0;  // input read without locality
   std::uint64_t launches_resent = 0;
   std::uint64_t executors_lost = 0;
   std::uint64_t registrations = 0;
   std::uint64_t files_written = 0;
-  std::uint64_t writes_refused = 0;      // a released attempt's late write
+  std::uint64_t writes_refused = 0;       // a released attempt's late write
   std::uint64_t committed_then_lost = 0;  // an attempt lost after its commit: done
-  std::uint64_t stale_statuses = 0;      // from an attempt no longer running
+  std::uint64_t stale_statuses = 0;       // from an attempt no longer running
 };
 
 class DriverNode {
@@ -119,8 +119,8 @@ class DriverNode {
   void end_attempt(const Attempt& a, TaskState state, const FetchSource& failed_fetch, Time now);
   void speculate(Time now);
   void schedule(Time now);
-  int choose_executor(const DagScheduler::Runnable& r, const Pending& p, Time now,
-                      bool speculative, bool& remote) const;
+  int choose_executor(const DagScheduler::Runnable& r, const Pending& p, Time now, bool speculative,
+                      bool& remote) const;
   void launch(const DagScheduler::Runnable& r, std::uint32_t partition, std::uint32_t executor,
               bool speculative, bool remote, Time now);
   int free_slots(std::uint32_t executor) const;

@@ -44,7 +44,7 @@ struct ExecutorParams {
   int slots = 2;
   const std::vector<JobSpec>* jobs = nullptr;
   Duration task_time_ns = 20 * sim::kMillisecond;  // a task's compute time
-  int slowness = 1;                                 // >1: a slow executor's factor
+  int slowness = 1;                                // >1: a slow executor's factor
   Duration heartbeat_interval_ns = 50 * sim::kMillisecond;
   Duration fetch_timeout_ns = 100 * sim::kMillisecond;
   int fetch_retries = 3;
@@ -63,11 +63,11 @@ std::string_view phase_name(Phase phase);
 struct TaskRun {
   LaunchTask launch;
   Phase phase = Phase::fetching;
-  Time deadline = sim::kTimeNever;  // computing: done at; asking/committing: retry at
+  Time deadline = sim::kTimeNever;              // computing: done at; asking/committing: retry at
   std::vector<std::optional<Records>> fetched;  // per source
-  std::vector<int> tries;                        // per source
-  std::vector<Time> fetch_deadline;              // per source
-  Records output;                                // a result task's partition
+  std::vector<int> tries;                       // per source
+  std::vector<Time> fetch_deadline;             // per source
+  Records output;                               // a result task's partition
 };
 
 // A disk read the actor performs for the node: serving a fetch, or a local input.

@@ -55,11 +55,11 @@ enum class StageKind : std::uint8_t {
 struct StageSpec {
   int index = 0;
   StageKind kind = StageKind::input_map;
-  int dataset = 0;               // input_map: which generated dataset
+  int dataset = 0;                // input_map: which generated dataset
   std::vector<int> parents = {};  // stages whose shuffle output this one reads
-  int partitions = 0;            // tasks of this stage
-  int out_partitions = 0;        // shuffle blocks per task (the consumer's partitions)
-  bool halve_keys = false;       // emits key/2 (chain3's middle stage: a second group-by)
+  int partitions = 0;             // tasks of this stage
+  int out_partitions = 0;         // shuffle blocks per task (the consumer's partitions)
+  bool halve_keys = false;        // emits key/2 (chain3's middle stage: a second group-by)
   bool writes_shuffle() const { return kind != StageKind::result; }
 };
 
@@ -68,9 +68,9 @@ struct JobSpec {
   Shape shape = Shape::chain2;
   int map_partitions = 4;
   int reduce_partitions = 2;
-  int records = 20;        // per input partition
-  int keys = 16;           // distinct keys of the input
-  bool poisoned = false;   // input partition 0 of dataset 0 holds a poison record
+  int records = 20;       // per input partition
+  int keys = 16;          // distinct keys of the input
+  bool poisoned = false;  // input partition 0 of dataset 0 holds a poison record
   std::vector<StageSpec> stages = {};
   const StageSpec& result_stage() const { return stages.back(); }
   // Stages that read `stage`'s shuffle output.

@@ -28,7 +28,7 @@ void describe_records(sim::Fields& f, const Records& records);
 
 // Where a reduce task fetches one map output's block: Spark's MapStatus location.
 struct FetchSource {
-  std::uint32_t stage = 0;          // the parent (shuffle-writing) stage
+  std::uint32_t stage = 0;  // the parent (shuffle-writing) stage
   std::uint32_t map_partition = 0;
   std::uint32_t executor = 0;
   Generation generation = 0;
@@ -61,7 +61,7 @@ struct LaunchTask {
   std::uint32_t partition = 0;
   Generation generation = 0;  // the executor registration it is meant for
   bool speculative = false;
-  bool remote = false;        // input read from another executor (no locality)
+  bool remote = false;                    // input read from another executor (no locality)
   std::vector<FetchSource> sources = {};  // every parent block this task reads
   void describe(sim::Fields& f) const;
 };
@@ -131,9 +131,7 @@ struct AskCommit {
   AttemptId attempt = 0;
   JobId job = 0;
   std::uint32_t partition = 0;
-  void describe(sim::Fields& f) const {
-    f("attempt", attempt)("job", job)("partition", partition);
-  }
+  void describe(sim::Fields& f) const { f("attempt", attempt)("job", job)("partition", partition); }
 };
 
 enum class CommitDecision : std::uint8_t { granted, denied, already_committed };

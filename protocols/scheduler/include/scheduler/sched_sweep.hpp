@@ -33,7 +33,7 @@ HuntResult hunt(const std::string& bug, std::uint64_t seed_start, std::uint64_t 
 
 struct SweepResult {
   std::uint64_t seeds = 0;
-  std::uint64_t failures = 0;   // runs whose verdict was not ok
+  std::uint64_t failures = 0;               // runs whose verdict was not ok
   std::vector<std::string> first_failures;  // "seed N: finding", the first few
   // Summed protocol summary counts, and how many seeds saw each at least once.
   std::map<std::string, std::uint64_t> totals;
