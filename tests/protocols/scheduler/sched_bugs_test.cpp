@@ -6,21 +6,21 @@
 
 using faultline::scheduler::testing::hunt_and_replay;
 
-TEST_CASE("bug keep-lost-map-outputs is found and replays") {
+TEST_CASE("scheduler: bug keep-lost-map-outputs is found and replays") {
   hunt_and_replay("keep-lost-map-outputs", 1, 200);
 }
-TEST_CASE("bug no-commit-coordination is found and replays") {
+TEST_CASE("scheduler: bug no-commit-coordination is found and replays") {
   hunt_and_replay("no-commit-coordination", 200001, 200);
 }
-TEST_CASE("bug release-commit-on-failure is found and replays") {
+TEST_CASE("scheduler: bug release-commit-on-failure is found and replays") {
   hunt_and_replay("release-commit-on-failure", 100001, 200);
 }
-TEST_CASE("bug fetch-failure-ignored is found and replays") {
+TEST_CASE("scheduler: bug fetch-failure-ignored is found and replays") {
   hunt_and_replay("fetch-failure-ignored", 200001, 200);
 }
-TEST_CASE("bug zombie-task-set is found and replays") {
+TEST_CASE("scheduler: bug zombie-task-set is found and replays") {
   hunt_and_replay("zombie-task-set", 1, 200);
 }
-TEST_CASE("bug no-speculation-dedup is found and replays") {
+TEST_CASE("scheduler: bug no-speculation-dedup is found and replays") {
   hunt_and_replay("no-speculation-dedup", 100001, 200);
 }

@@ -8,7 +8,9 @@
 
 using namespace faultline::scheduler;
 
-TEST_CASE("the correct protocol holds over 5,000 swarm seeds, and the recovery paths are taken") {
+TEST_CASE(
+    "scheduler: the correct protocol holds over 5,000 swarm seeds, and the recovery paths are "
+    "taken") {
   const SweepResult r = sweep(1, 5000);
   for (const std::string& f : r.first_failures) MESSAGE(f);
   CHECK(r.failures == 0);
@@ -23,7 +25,7 @@ TEST_CASE("the correct protocol holds over 5,000 swarm seeds, and the recovery p
   }
 }
 
-TEST_CASE("every planted bug is found in each of five independent seed ranges") {
+TEST_CASE("scheduler: every planted bug is found in each of five independent seed ranges") {
   for (const auto& bug : protocol().bugs) {
     for (std::uint64_t range = 0; range < 5; ++range) {
       // A count of seeds bounds the hunt, not wall-clock time.

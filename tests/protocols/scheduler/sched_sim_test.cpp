@@ -29,7 +29,7 @@ const protocols::CheckOutcome* check(const protocols::RunOutput& out, const char
 
 }  // namespace
 
-TEST_CASE("every job of a quiet run commits the sequential result, in every shape") {
+TEST_CASE("scheduler: every job of a quiet run commits the sequential result, in every shape") {
   for (const char* shape : {"chain2", "chain3", "join"}) {
     CAPTURE(shape);
     const protocols::RunOutput out = run({{"shape", shape}, {"jobs", "4"}});
@@ -41,7 +41,7 @@ TEST_CASE("every job of a quiet run commits the sequential result, in every shap
   }
 }
 
-TEST_CASE("a poisoned job fails after max_task_failures; the others succeed") {
+TEST_CASE("scheduler: a poisoned job fails after max_task_failures; the others succeed") {
   const protocols::RunOutput out =
       run({{"jobs", "3"}, {"poison_jobs", "1"}, {"max_task_failures", "3"}});
   CHECK(out.verdict() == sim::Verdict::ok);
@@ -50,7 +50,7 @@ TEST_CASE("a poisoned job fails after max_task_failures; the others succeed") {
   CHECK(count(out, "counted_failures") == 3);
 }
 
-TEST_CASE("a slow executor's tasks get speculative copies, and the copies win") {
+TEST_CASE("scheduler: a slow executor's tasks get speculative copies, and the copies win") {
   const protocols::RunOutput out = run({{"slow_executors", "1"}, {"slow_factor", "10"}});
   CHECK(out.verdict() == sim::Verdict::ok);
   CHECK(count(out, "speculative_launches") > 0);
@@ -60,7 +60,9 @@ TEST_CASE("a slow executor's tasks get speculative copies, and the copies win") 
   CHECK(count(off, "speculative_launches") == 0);
 }
 
-TEST_CASE("a run is a function of its seed: same seed, same trace; a replayed tape, same trace") {
+TEST_CASE(
+    "scheduler: a run is a function of its seed: same seed, same trace; a replayed tape, same "
+    "trace") {
   const protocols::Protocol p = protocol();
   const protocols::RunSpec spec = protocols::swarm_spec(p, 7);
   const protocols::RunOutput a = protocols::run_protocol(p, spec);
@@ -78,7 +80,7 @@ TEST_CASE("a run is a function of its seed: same seed, same trace; a replayed ta
         a.result.trace_hash);
 }
 
-TEST_CASE("the correct protocol holds over swarm seeds, and recovery paths are taken") {
+TEST_CASE("scheduler: the correct protocol holds over swarm seeds, and recovery paths are taken") {
   const SweepResult r = sweep(1, 40);
   for (const std::string& f : r.first_failures) MESSAGE(f);
   CHECK(r.failures == 0);
@@ -90,7 +92,7 @@ TEST_CASE("the correct protocol holds over swarm seeds, and recovery paths are t
   CHECK(r.seeds_with.at("jobs_succeeded") == 40);
 }
 
-TEST_CASE("scenario: an executor lost after its map tasks finished") {
+TEST_CASE("scheduler: scenario: an executor lost after its map tasks finished") {
   const Scenario s = lost_map_outputs();
   const protocols::Protocol p = protocol();
   const protocols::RunOutput bug =
@@ -105,7 +107,7 @@ TEST_CASE("scenario: an executor lost after its map tasks finished") {
   CHECK(count(ok, "map_outputs_recomputed") == 2);  // e1's two map outputs
 }
 
-TEST_CASE("scenario: a slow attempt racing its speculative copy") {
+TEST_CASE("scheduler: scenario: a slow attempt racing its speculative copy") {
   const Scenario s = speculative_race();
   const protocols::Protocol p = protocol();
   const protocols::RunOutput bug =
@@ -121,7 +123,7 @@ TEST_CASE("scenario: a slow attempt racing its speculative copy") {
   CHECK(count(ok, "executors_lost") == 0);
 }
 
-TEST_CASE("scenario: a commit followed by a lost status report") {
+TEST_CASE("scheduler: scenario: a commit followed by a lost status report") {
   const Scenario s = commit_then_lost_status(kCommitThenLostCrashAt);
   const protocols::Protocol p = protocol();
   const protocols::RunOutput bug =
@@ -136,7 +138,7 @@ TEST_CASE("scenario: a commit followed by a lost status report") {
   CHECK(count(ok, "files_committed") == 3);
 }
 
-TEST_CASE("bad options are errors naming the option") {
+TEST_CASE("scheduler: bad options are errors naming the option") {
   const protocols::Protocol p = protocol();
   protocols::RunSpec spec;
   spec.options =
@@ -151,7 +153,7 @@ TEST_CASE("bad options are errors naming the option") {
   CHECK_THROWS_AS(protocols::resolve_run(p, spec), protocols::BadInput);
 }
 
-TEST_CASE("a small configuration for the explorer is cheap to set up and run") {
+TEST_CASE("scheduler: a small configuration for the explorer is cheap to set up and run") {
   protocols::RunSpec spec;
   spec.options = protocols::Options(std::map<std::string, std::string>{{"executors", "2"},
                                                                        {"slots", "1"},

@@ -55,7 +55,8 @@ JobSpec small_job(Shape shape, bool poisoned = false) {
 
 }  // namespace
 
-TEST_CASE("the sequential result equals the stage-by-stage computation, for every shape") {
+TEST_CASE(
+    "scheduler: the sequential result equals the stage-by-stage computation, for every shape") {
   for (Shape shape : {Shape::chain2, Shape::chain3, Shape::join}) {
     const JobSpec job = make_job(3, shape, 5, 3, 40, 23, false);
     const Records expected = expected_result(job);
@@ -67,14 +68,15 @@ TEST_CASE("the sequential result equals the stage-by-stage computation, for ever
         expected_result(small_job(Shape::chain2)).size());
 }
 
-TEST_CASE("a poisoned input makes its task fail and no other") {
+TEST_CASE("scheduler: a poisoned input makes its task fail and no other") {
   const JobSpec job = small_job(Shape::chain2, true);
   CHECK(run_task(job.stages[0], input_partition(job, 0, 0)).poisoned);
   CHECK_FALSE(run_task(job.stages[0], input_partition(job, 0, 1)).poisoned);
   CHECK_FALSE(run_task(job.stages[0], input_partition(small_job(Shape::chain2), 0, 0)).poisoned);
 }
 
-TEST_CASE("commit coordinator: one attempt per partition commits, and a committed one stays") {
+TEST_CASE(
+    "scheduler: commit coordinator: one attempt per partition commits, and a committed one stays") {
   CommitCoordinator c;
   CHECK(c.ask(0, 1, 10) == CommitDecision::granted);
   CHECK(c.ask(0, 1, 11) == CommitDecision::denied);
@@ -146,7 +148,7 @@ struct Dag {
 
 }  // namespace
 
-TEST_CASE("DAG scheduler: a stage runs once its parents' outputs are all registered") {
+TEST_CASE("scheduler: DAG scheduler: a stage runs once its parents' outputs are all registered") {
   Dag d;
   d.dag.submit(small_job(Shape::chain2), 0);
   REQUIRE(d.dag.runnable().size() == 1);
@@ -167,7 +169,7 @@ TEST_CASE("DAG scheduler: a stage runs once its parents' outputs are all registe
   CHECK(d.dag.take_ended() == std::vector<JobId>{0});
 }
 
-TEST_CASE("DAG scheduler: a join runs both map stages at once and reduces after both") {
+TEST_CASE("scheduler: DAG scheduler: a join runs both map stages at once and reduces after both") {
   Dag d;
   d.dag.submit(small_job(Shape::join), 0);
   CHECK(d.dag.runnable().size() == 2);
@@ -181,7 +183,9 @@ TEST_CASE("DAG scheduler: a join runs both map stages at once and reduces after 
   CHECK(d.dag.sources(0, 2, 0).size() == 8);
 }
 
-TEST_CASE("DAG scheduler: a lost executor's map outputs run again, unless the bug keeps them") {
+TEST_CASE(
+    "scheduler: DAG scheduler: a lost executor's map outputs run again, unless the bug keeps "
+    "them") {
   for (bool bug : {false, true}) {
     CAPTURE(bug);
     Dag d(DagBugs{.keep_lost_map_outputs = bug});
@@ -208,7 +212,8 @@ TEST_CASE("DAG scheduler: a lost executor's map outputs run again, unless the bu
   }
 }
 
-TEST_CASE("DAG scheduler: a fetch failure resubmits the parent stage, not just the reducer") {
+TEST_CASE(
+    "scheduler: DAG scheduler: a fetch failure resubmits the parent stage, not just the reducer") {
   Dag d;
   d.dag.submit(small_job(Shape::chain2), 0);
   d.succeed_all(d.launch_all(0, kT), 2 * kT);
@@ -230,7 +235,8 @@ TEST_CASE("DAG scheduler: a fetch failure resubmits the parent stage, not just t
   CHECK(d.dag.stats().counted_failures == 0);
 }
 
-TEST_CASE("DAG scheduler bug fetch-failure-ignored: the reducer fails until the job does") {
+TEST_CASE(
+    "scheduler: DAG scheduler bug fetch-failure-ignored: the reducer fails until the job does") {
   Dag d(DagBugs{.fetch_failure_ignored = true}, 3);
   d.dag.submit(small_job(Shape::chain2), 0);
   d.succeed_all(d.launch_all(0, kT), 2 * kT);
@@ -244,7 +250,8 @@ TEST_CASE("DAG scheduler bug fetch-failure-ignored: the reducer fails until the 
   CHECK(d.dag.job(0).reason.find("failed 3 times") != std::string::npos);
 }
 
-TEST_CASE("DAG scheduler: a task lost from a zombie set runs in the stage's next attempt") {
+TEST_CASE(
+    "scheduler: DAG scheduler: a task lost from a zombie set runs in the stage's next attempt") {
   for (bool bug : {false, true}) {
     CAPTURE(bug);
     Dag d(DagBugs{.zombie_task_set = bug});
@@ -268,7 +275,7 @@ TEST_CASE("DAG scheduler: a task lost from a zombie set runs in the stage's next
   }
 }
 
-TEST_CASE("DAG scheduler: a task's own failures are bounded by max_task_failures") {
+TEST_CASE("scheduler: DAG scheduler: a task's own failures are bounded by max_task_failures") {
   Dag d({}, 2);
   d.dag.submit(small_job(Shape::chain2, true), 0);
   auto ids = d.launch_all(0, kT);
@@ -309,7 +316,9 @@ class FixedRandom final : public ExecRandom {
 };
 }  // namespace
 
-TEST_CASE("executor: a map task computes, writes its blocks, and reports only after the sync") {
+TEST_CASE(
+    "scheduler: executor: a map task computes, writes its blocks, and reports only after the "
+    "sync") {
   const std::vector<JobSpec> jobs = {small_job(Shape::chain2)};
   FixedRandom random;
   ExecutorParams p{.index = 0, .driver = 9, .executors = {5, 6}, .slots = 2, .jobs = &jobs};
