@@ -3,11 +3,13 @@
 
 #include "echo/echo.hpp"
 #include "raft/raft.hpp"
+#include "scheduler/scheduler.hpp"
 
 namespace faultline::protocols {
 
 const std::vector<Protocol>& all_protocols() {
-  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol()};
+  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol(),
+                                                     scheduler::protocol()};
   return protocols;
 }
 

@@ -1,0 +1,94 @@
+#pragma once
+// scheduler: a Spark-like driver and executors running stage DAGs with shuffles, task
+// retries, speculation and exactly-once output commits, under executor crashes, pauses,
+// slow executors, partitions, lossy links, clock and disk faults (docs/scheduler.md).
+//
+//   driver     one node, `driver` (DriverServer: the kit's NodeHost running a DriverNode)
+//   executors  e0..e{n-1} (ExecutorServer running an ExecutorNode); the fault targets
+//
+// Checked as the run goes (SchedChecks): "no task on a dead executor", "no fetch from a
+// dead executor" (a task's fetch plan names only registrations the driver considers
+// alive), "exactly-once commit" (no output partition gets a second file), "job result"
+// (a job that succeeds committed exactly the result the checker computes sequentially
+// from the same input; a job fails only for a poisoned input, after max_task_failures).
+// Liveness: once the faults heal, the oldest unfinished job (first in FIFO order for
+// every slot) ends within liveness_bound of becoming the oldest, so every job ends
+// within a bound that grows with the jobs ahead of it.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/protocol.hpp"
+#include "scheduler/driver_node.hpp"
+#include "scheduler/executor_node.hpp"
+
+namespace faultline::scheduler {
+
+protocols::Protocol protocol();
+// The protocol's setup (protocol().setup): nodes, invariants, liveness.
+std::unique_ptr<protocols::ProtocolRun> setup_run(sim::Simulation& sim,
+                                                  const protocols::RunConfig& config);
+
+struct SchedParams {
+  int executors = 3;
+  int slow_executors = 0;  // the first ones run tasks slow_factor times slower
+  int slow_factor = 8;
+  DriverParams driver;
+  ExecutorParams executor;  // index, node ids and jobs filled per executor
+  Duration liveness_bound_ns = 2 * sim::kSecond;
+};
+
+// The run's options as the scheduler's parameters (checked by the option table).
+SchedParams read_params(const protocols::RunConfig& run);
+
+// The invariants' view of the driver's decisions: the first violation of each property.
+class SchedChecks final : public DriverObserver {
+ public:
+  void on_launch(const DriverNode& driver, const Attempt& attempt,
+                 const LaunchTask& launch) override;
+  void on_file(const DriverNode& driver, JobId job, const CommittedFile& file) override;
+  void on_job_end(const DriverNode& driver, const JobState& job) override;
+  std::optional<std::string> violation(std::string_view property) const;
+
+  std::uint64_t jobs_succeeded = 0;
+  std::uint64_t jobs_failed = 0;  // poisoned jobs, as they should
+  std::uint64_t launches_checked = 0;
+  std::uint64_t fetch_sources_checked = 0;  // blocks launched tasks were told to fetch
+
+ private:
+  void violate(std::string property, std::string message);
+  std::vector<std::pair<std::string, std::string>> violations_;
+  std::map<std::pair<JobId, std::uint32_t>, AttemptId> committed_;
+};
+
+// "" when the job's committed files hold exactly `expected`; else what differs.
+std::string compare_result(const std::vector<CommittedFile>& files, const Records& expected);
+
+// The driver's state in a simulation (nullptr before it started).
+class DriverServer;
+const DriverNode* driver_of(const sim::Simulation& sim, sim::NodeId driver);
+
+class DriverServer final : public protocols::NodeHost {
+ public:
+  DriverServer(DriverParams params, DriverObserver* observer)
+      : params_(std::move(params)), observer_(observer) {}
+  const DriverNode* node() const { return node_ ? &*node_ : nullptr; }
+
+ private:
+  void boot(sim::Context& ctx) override;
+  std::string_view step(Time now, const sim::Envelope& m) override { return node_->step(now, m); }
+  void tick(Time now) override { node_->tick(now); }
+  Time next_deadline() const override { return node_->next_deadline(); }
+  std::string_view deadline_name() const override { return node_->deadline_name(); }
+  bool persist(sim::DiskHandle&) override { return false; }  // volatile, by design
+  void take_messages(std::vector<protocols::Outgoing>& out) override { out.swap(node_->outbox()); }
+  bool has_ready() const override { return node_->has_messages(); }
+  void publish(sim::Context& ctx) override;
+
+  DriverParams params_;
+  DriverObserver* observer_;
+  std::optional<DriverNode> node_;
+};
+
+}  // namespace faultline::scheduler

@@ -1,0 +1,177 @@
+// The scheduler run through the kit: quiet runs, determinism and replay, swarm seeds,
+// the scripted counterexample scenarios, and option errors.
+#include <doctest/doctest.h>
+
+#include "sched_scenarios.hpp"
+#include "scheduler/sched_sweep.hpp"
+#include "scheduler/scheduler.hpp"
+
+using namespace faultline;
+using namespace faultline::scheduler;
+using namespace faultline::scheduler::testing;
+
+namespace {
+
+protocols::RunOutput run(std::map<std::string, std::string> options, std::uint64_t seed = 1) {
+  protocols::RunSpec spec;
+  spec.seed = seed;
+  spec.options = protocols::Options(std::move(options));
+  return protocols::run_protocol(protocol(), spec);
+}
+
+std::uint64_t count(const protocols::RunOutput& out, const char* name) {
+  return out.run->summary(*out.sim).at(name).get<std::uint64_t>();
+}
+
+const protocols::CheckOutcome* check(const protocols::RunOutput& out, const char* name) {
+  return out.run->checks.find(name);
+}
+
+}  // namespace
+
+TEST_CASE("scheduler: every job of a quiet run commits the sequential result, in every shape") {
+  for (const char* shape : {"chain2", "chain3", "join"}) {
+    CAPTURE(shape);
+    const protocols::RunOutput out = run({{"shape", shape}, {"jobs", "4"}});
+    CHECK(out.verdict() == sim::Verdict::ok);
+    CHECK(count(out, "jobs_succeeded") == 4);
+    CHECK(count(out, "files_committed") == 4 * 3);  // one file per output partition
+    CHECK(count(out, "executors_lost") == 0);
+    CHECK(check(out, "liveness")->status == protocols::CheckStatus::held);
+  }
+}
+
+TEST_CASE("scheduler: a poisoned job fails after max_task_failures; the others succeed") {
+  const protocols::RunOutput out =
+      run({{"jobs", "3"}, {"poison_jobs", "1"}, {"max_task_failures", "3"}});
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(count(out, "jobs_succeeded") == 2);
+  CHECK(count(out, "jobs_failed") == 1);
+  CHECK(count(out, "counted_failures") == 3);
+}
+
+TEST_CASE("scheduler: a slow executor's tasks get speculative copies, and the copies win") {
+  const protocols::RunOutput out = run({{"slow_executors", "1"}, {"slow_factor", "10"}});
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(count(out, "speculative_launches") > 0);
+  CHECK(count(out, "speculative_wins") > 0);
+  const protocols::RunOutput off =
+      run({{"slow_executors", "1"}, {"slow_factor", "10"}, {"speculation", "false"}});
+  CHECK(count(off, "speculative_launches") == 0);
+}
+
+TEST_CASE(
+    "scheduler: a run is a function of its seed: same seed, same trace; a replayed tape, same "
+    "trace") {
+  const protocols::Protocol p = protocol();
+  const protocols::RunSpec spec = protocols::swarm_spec(p, 7);
+  const protocols::RunOutput a = protocols::run_protocol(p, spec);
+  const protocols::RunOutput b = protocols::run_protocol(p, spec);
+  CHECK(a.result.trace_hash == b.result.trace_hash);
+  const protocols::RunOutput replayed =
+      protocols::run_protocol(p, spec, std::make_unique<sim::TapeChoices>(a.choices->tape()));
+  CHECK(replayed.result.trace_hash == a.result.trace_hash);
+  CHECK(replayed.result.tape_misfits == 0);
+  const DriverNode* da = driver_of(*a.sim, a.run->groups.nodes("driver")[0]);
+  const DriverNode* db = driver_of(*b.sim, b.run->groups.nodes("driver")[0]);
+  REQUIRE(da != nullptr);
+  CHECK(da->fingerprint() == db->fingerprint());
+  CHECK(protocols::run_protocol(p, protocols::swarm_spec(p, 8)).result.trace_hash !=
+        a.result.trace_hash);
+}
+
+TEST_CASE("scheduler: the correct protocol holds over swarm seeds, and recovery paths are taken") {
+  const SweepResult r = sweep(1, 40);
+  for (const std::string& f : r.first_failures) MESSAGE(f);
+  CHECK(r.failures == 0);
+  // Sometimes counts: the safety checks above were not vacuous.
+  CHECK(r.seeds_with.at("executors_lost") > 0);
+  CHECK(r.seeds_with.at("fetch_failures") > 0);
+  CHECK(r.seeds_with.at("map_outputs_recomputed") > 0);
+  CHECK(r.seeds_with.at("speculative_launches") > 0);
+  CHECK(r.seeds_with.at("jobs_succeeded") == 40);
+}
+
+TEST_CASE("scheduler: scenario: an executor lost after its map tasks finished") {
+  const Scenario s = lost_map_outputs();
+  const protocols::Protocol p = protocol();
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  REQUIRE(bug.result.findings.size() == 1);
+  CHECK(bug.result.findings[0].name == s.expected);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  CHECK(ok.verdict() == sim::Verdict::ok);
+  CHECK(count(ok, "jobs_succeeded") == 1);
+  CHECK(count(ok, "executors_lost") == 1);
+  CHECK(count(ok, "map_outputs_recomputed") == 2);  // e1's two map outputs
+}
+
+TEST_CASE("scheduler: scenario: a slow attempt racing its speculative copy") {
+  const Scenario s = speculative_race();
+  const protocols::Protocol p = protocol();
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  REQUIRE(bug.result.findings.size() == 1);
+  CHECK(bug.result.findings[0].name == s.expected);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  CHECK(ok.verdict() == sim::Verdict::ok);
+  CHECK(count(ok, "jobs_succeeded") == 1);
+  CHECK(count(ok, "speculative_wins") >= 1);
+  CHECK(count(ok, "commit_denials") >= 1);  // the slow original asked, and was refused
+  CHECK(count(ok, "executors_lost") == 0);
+}
+
+TEST_CASE("scheduler: scenario: a commit followed by a lost status report") {
+  const Scenario s = commit_then_lost_status(kCommitThenLostCrashAt);
+  const protocols::Protocol p = protocol();
+  const protocols::RunOutput bug =
+      protocols::run_protocol(p, scenario_spec(s, true), nullptr, s.timeline);
+  REQUIRE(bug.result.findings.size() == 1);
+  CHECK(bug.result.findings[0].name == s.expected);
+  const protocols::RunOutput ok =
+      protocols::run_protocol(p, scenario_spec(s, false), nullptr, s.timeline);
+  CHECK(ok.verdict() == sim::Verdict::ok);
+  CHECK(count(ok, "jobs_succeeded") == 1);
+  CHECK(count(ok, "committed_then_lost") == 1);
+  CHECK(count(ok, "files_committed") == 3);
+}
+
+TEST_CASE("scheduler: bad options are errors naming the option") {
+  const protocols::Protocol p = protocol();
+  protocols::RunSpec spec;
+  spec.options =
+      protocols::Options(std::map<std::string, std::string>{{"heartbeat_interval", "1s"}});
+  CHECK_THROWS_WITH_AS(protocols::resolve_run(p, spec),
+                       doctest::Contains("--set heartbeat_interval"), protocols::BadInput);
+  spec.options = protocols::Options(
+      std::map<std::string, std::string>{{"executors", "2"}, {"slow_executors", "3"}});
+  CHECK_THROWS_WITH_AS(protocols::resolve_run(p, spec), doctest::Contains("--set slow_executors"),
+                       protocols::BadInput);
+  spec.options = protocols::Options(std::map<std::string, std::string>{{"shape", "ring"}});
+  CHECK_THROWS_AS(protocols::resolve_run(p, spec), protocols::BadInput);
+}
+
+TEST_CASE("scheduler: a small configuration for the explorer is cheap to set up and run") {
+  protocols::RunSpec spec;
+  spec.options = protocols::Options(std::map<std::string, std::string>{{"executors", "2"},
+                                                                       {"slots", "1"},
+                                                                       {"jobs", "1"},
+                                                                       {"map_partitions", "2"},
+                                                                       {"reduce_partitions", "1"}});
+  spec.time_limit_ns = 300 * sim::kMillisecond;
+  const protocols::RunOutput out = protocols::run_protocol(protocol(), spec);
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(count(out, "jobs_succeeded") == 1);
+  CHECK(count(out, "launches") == 3);
+  MESSAGE("small configuration: " << out.result.events << " events");
+  CHECK(out.result.events < 400);
+  // The nodes' fingerprints cover their protocol state: an idle executor and one that
+  // has shuffle output differ.
+  const auto* e0 = out.sim->actor_as<ExecutorServer>(out.run->groups.nodes("executors")[0]);
+  const auto* e1 = out.sim->actor_as<ExecutorServer>(out.run->groups.nodes("executors")[1]);
+  REQUIRE(e0->node() != nullptr);
+  REQUIRE(e1->node() != nullptr);
+  CHECK(e0->node()->fingerprint() != e1->node()->fingerprint());
+}
