@@ -2,12 +2,14 @@
 #include "protocols/registry.hpp"
 
 #include "echo/echo.hpp"
+#include "paxos/paxos.hpp"
 #include "raft/raft.hpp"
 
 namespace faultline::protocols {
 
 const std::vector<Protocol>& all_protocols() {
-  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol()};
+  static const std::vector<Protocol> protocols = {
+      echo::protocol(), raft::protocol(), paxos::single_decree_protocol(), paxos::multi_protocol()};
   return protocols;
 }
 
