@@ -212,6 +212,13 @@ nlohmann::json SingleRun::summary(const Simulation& sim) const {
     const SingleNode* n = node_of(sim, l);
     learned += n != nullptr && n->learner()->learned() ? 1 : 0;
   }
+  std::uint64_t preemptions = 0, adopted = 0;  // by proposers up at the end
+  for (NodeId p : groups.nodes("proposers")) {
+    if (const SingleNode* n = node_of(sim, p)) {
+      preemptions += n->proposer()->preemptions();
+      adopted += n->proposer()->adopted();
+    }
+  }
   const std::string* chosen = invariants->chosen(0);
   return {{"chosen", chosen ? nlohmann::json(*chosen) : nlohmann::json(nullptr)},
           {"values_chosen", s.slots_chosen},
@@ -224,7 +231,9 @@ nlohmann::json SingleRun::summary(const Simulation& sim) const {
           {"max_round", s.max_round},
           {"attempts_own_value_chosen", ok},
           {"attempts_other_value_chosen", fail},
-          {"learners_learned", learned}};
+          {"learners_learned", learned},
+          {"preemptions", preemptions},
+          {"adopted_reported_value", adopted}};
 }
 
 void add_invariants(Simulation& sim, SingleRun& run) {
