@@ -29,6 +29,8 @@ std::string_view MultiNode::on_promise(Time now, NodeId from, const MultiPromise
 }
 
 void MultiNode::become_leader(Time now) {
+  FAULTLINE_ASSERT(role_ == MultiRole::candidate && promises_.size() >= majority(),
+                   "a leader won phase 1 with a majority");
   role_ = MultiRole::leader;
   leader_ = cfg_.id;
   leader_ballot_ = ballot_;
@@ -74,6 +76,8 @@ void MultiNode::recover(Time /*now*/) {
   next_slot_ = last + 1;
   recovery_end_ = next_slot_;
   propose(next_slot_++, noop_value());
+  FAULTLINE_ASSERT(next_slot_ > commit_ + 1 && recovery_end_ > commit_,
+                   "a new leader's own slots come after the chosen prefix");
 }
 
 void MultiNode::propose(Slot slot, Value value) {
@@ -153,12 +157,14 @@ void MultiNode::send_commits(bool heartbeat) {
     // A heartbeat starts again from what the replica last said it has (a Commit may
     // have been lost); otherwise only what is new.
     const Slot from = (heartbeat ? p.commit : std::max(p.commit, p.sent_to)) + 1;
+    FAULTLINE_ASSERT(from >= 1, "slots start at 1");
     if (!heartbeat && from > commit_) continue;
     Commit m{ballot_, commit_, from, {}};
     for (Slot slot = from; slot <= commit_ && m.values.size() < cfg_.max_batch; ++slot) {
       m.values.push_back(*chosen_[slot]);
     }
     p.sent_to = from - 1 + m.values.size();
+    FAULTLINE_ASSERT(m.values.empty() || p.sent_to <= commit_, "only chosen values are sent");
     send(s, std::move(m));
   }
   commit_sent_ = commit_;
@@ -199,6 +205,7 @@ std::string_view MultiNode::on_client_request(Time /*now*/, NodeId from,
   if (kv_.is_stale(c)) return "older than the client's last command";
   if (in_flight_.count({c.client, c.seq}) > 0) return "already proposed";
   const Slot slot = next_slot_++;
+  FAULTLINE_ASSERT(slot > commit_ && proposals_.count(slot) == 0, "a new command gets a free slot");
   in_flight_[{c.client, c.seq}] = slot;
   ++stats_.commands_proposed;
   propose(slot, command_value(c));

@@ -109,12 +109,15 @@ void MultiNode::become_follower(Time now, NodeId leader, Ballot leader_ballot) {
 // §3: a new leader "executes phase 1 for infinitely many instances" with one Prepare: for
 // every slot from the first one it does not know to be chosen.
 void MultiNode::become_candidate(Time now) {
+  FAULTLINE_ASSERT(role_ != MultiRole::leader, "a leader does not campaign");
   role_ = MultiRole::candidate;
   ++stats_.campaigns;
   leader_ = kNoNode;
   proposals_.clear();
   in_flight_.clear();
+  const std::uint64_t previous = round_;
   round_ = std::max(round_, seen_round_) + 1;
+  FAULTLINE_ASSERT(round_ > previous, "a proposer never uses a round twice");
   // Planted bug `ballot-reuse`: the round is not written (round_to_write() says 0).
   fx_.promise_dirty = true;
   ballot_ = Ballot{round_, cfg_.index};

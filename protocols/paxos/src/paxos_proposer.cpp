@@ -83,7 +83,11 @@ void Proposer::begin_attempt(Time now, SingleEffects& fx) {
 // faults). The round is above every round it used or heard of, and is made durable before
 // the Prepare leaves (§2.5: a proposer remembers the highest number it tried).
 void Proposer::begin_prepare(Time now, SingleEffects& fx) {
+  FAULTLINE_ASSERT(phase_ == Phase::prepare || phase_ == Phase::backoff || phase_ == Phase::idle,
+                   "phase 1 begins an attempt or follows a backoff");
+  const std::uint64_t previous = round_;
   round_ = std::max(round_, seen_round_) + 1;
+  FAULTLINE_ASSERT(round_ > previous, "a proposer never uses a round twice");
   // Planted bug `ballot-reuse`: the round is not written (write() leaves it out), so a
   // restarted proposer counts its rounds from the start again.
   if (!cfg_.bugs.ballot_reuse) fx.dirty = true;
@@ -105,9 +109,12 @@ void Proposer::begin_prepare(Time now, SingleEffects& fx) {
 // reported no proposals."
 void Proposer::begin_accept(Time now, SingleEffects& fx) {
   // Planted bug `ignore-accepted-value`: the proposer's own value, whatever was reported.
+  FAULTLINE_ASSERT(promises_.size() >= protocols::majority(cfg_.acceptors.size()),
+                   "phase 2 follows promises from a majority");
   const bool adopt = !best_.none() && !cfg_.bugs.ignore_accepted_value;
   value_ = adopt ? best_value_ : own_;
   if (adopt) ++adopted_;
+  FAULTLINE_ASSERT(!value_.empty(), "a proposal has a value");
   phase_ = Phase::accept;
   deadline_ = now + cfg_.retry_ns;
   fx.observed.push_back(Observed{Observed::Kind::propose, 0, ballot_, value_});
@@ -122,6 +129,8 @@ void Proposer::begin_accept(Time now, SingleEffects& fx) {
 // proposers each preempt the other. A random, growing backoff before the next ballot
 // lets one of them finish both phases first.
 void Proposer::back_off(Time now, bool grow) {
+  FAULTLINE_ASSERT(phase_ == Phase::prepare || phase_ == Phase::accept,
+                   "only a phase in progress is abandoned");
   phase_ = Phase::backoff;
   ++preemptions_;
   if (grow) consecutive_ = std::min(consecutive_ + 1, 2);

@@ -28,6 +28,7 @@ std::string_view Acceptor::on_prepare(NodeId from, const Prepare& m, SingleEffec
     fx.send(from, Nack{m.ballot, promised_});
     return {};
   }
+  FAULTLINE_ASSERT(m.ballot >= promised_, "past the gate, the ballot is at least the promise");
   if (m.ballot > promised_) {
     promised_ = m.ballot;
     fx.observed.push_back(Observed{Observed::Kind::promise, 0, promised_, {}});
@@ -102,6 +103,8 @@ std::string_view Learner::on_accepted(NodeId from, const Accepted& m, SingleEffe
   if (!it->acceptors.add(from)) return "already counted";
   // Planted bug `quorum-off-by-one`: floor(n/2) accepts decide.
   if (it->acceptors.size() < decide_quorum(cfg_.acceptors.size(), cfg_.bugs)) return {};
+  FAULTLINE_ASSERT(!it->value.empty() && it->acceptors.size() <= cfg_.acceptors.size(),
+                   "a learner counts acceptors of a value");
   learned_ = it->value;
   tallies_.clear();  // nothing more to count
   fx.observed.push_back(Observed{Observed::Kind::learn, 0, m.ballot, *learned_});

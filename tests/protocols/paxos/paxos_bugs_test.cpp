@@ -7,7 +7,7 @@
 // Each hunt starts at a pinned seed and is bounded in seeds, not seconds, so the test is
 // deterministic. Most bugs fall at the first seed or two; any-accepted-value needs a duel
 // that leaves a rival value accepted, so its hunts start where one comes soon (from seed
-// 1 they take 72 and 34 seeds: the long test and paxos_hunt run those).
+// 1 they take 62 and 34 seeds: the long test and paxos_hunt run those).
 #include <doctest/doctest.h>
 
 #include "paxos/paxos.hpp"
