@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <string>
 
 #include "protocols/protocol.hpp"
@@ -17,6 +18,7 @@ struct HuntResult {
   std::uint64_t seed = 0;       // the run that found it
   std::uint64_t seeds_run = 0;  // including that one
   double seconds = 0;           // wall-clock time of the sweep (reported, never asserted)
+  double cpu_seconds = 0;       // CPU time of this thread: "on one core", whatever the load
   std::string property;         // the finding's name
   std::string message;
   std::uint64_t event_index = 0;
@@ -29,16 +31,25 @@ inline bool finds(const protocols::Protocol& p, const std::string& bug, const st
          std::find(spec->finds.begin(), spec->finds.end(), name) != spec->finds.end();
 }
 
+// This thread's CPU time: a sweep's cost on one core, however loaded the machine is.
+inline double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 // Sweeps seeds from `first` until a finding the bug declares, `max_seeds` runs, or
-// `max_seconds` of wall-clock time (a budget for the sweep, never part of a verdict).
+// `max_cpu_seconds` of CPU time (a budget for the sweep, never part of a verdict).
 inline HuntResult hunt(const protocols::Protocol& p, const std::string& bug, std::uint64_t first,
-                       std::uint64_t max_seeds, double max_seconds) {
+                       std::uint64_t max_seeds, double max_cpu_seconds) {
   HuntResult r;
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = thread_cpu_seconds();
   for (std::uint64_t seed = first; r.seeds_run < max_seeds; ++seed) {
     ++r.seeds_run;
     const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.cpu_seconds = thread_cpu_seconds() - cpu_start;
     for (const sim::Finding& f : out.result.findings) {
       if (!finds(p, bug, f.name)) continue;
       r.found = true;
@@ -48,7 +59,7 @@ inline HuntResult hunt(const protocols::Protocol& p, const std::string& bug, std
       r.event_index = f.event_index;
       return r;
     }
-    if (r.seconds >= max_seconds) break;
+    if (r.cpu_seconds >= max_cpu_seconds) break;
   }
   return r;
 }

@@ -1,6 +1,6 @@
 // The long runs: correct paxos and multipaxos over 5,000 generic swarm seeds each (the
 // profile `faultline fuzz` runs), and every planted bug hunted from seed 1 with the
-// issue's budget of 60 seconds on one core. `ctest -L long` (make test-long).
+// issue's budget of 60 seconds on one core (CPU time). `ctest -L long` (make test-long).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -43,7 +43,7 @@ void hunt_every_bug(const protocols::Protocol& p) {
     SUBCASE(b.name.c_str()) {
       const paxos::testing::HuntResult r = paxos::testing::hunt(p, b.name, 1, ~0ULL, 60);
       MESSAGE(p.name << " bug " << b.name << ": " << std::string(r.found ? "found" : "NOT found")
-                     << " after " << r.seeds_run << " seeds, " << r.seconds << " s, by '"
+                     << " after " << r.seeds_run << " seeds, " << r.cpu_seconds << " s CPU, by '"
                      << r.property << "'");
       REQUIRE(r.found);
       const protocols::RunOutput again =
