@@ -212,6 +212,8 @@ nlohmann::json SingleRun::summary(const Simulation& sim) const {
     const SingleNode* n = node_of(sim, l);
     learned += n != nullptr && n->learner()->learned() ? 1 : 0;
   }
+  std::uint64_t restarts = 0;  // the durable state's "sometimes": acceptors did restart
+  for (NodeId a : groups.nodes("acceptors")) restarts += sim.incarnation(a);
   std::uint64_t preemptions = 0, adopted = 0;  // by proposers up at the end
   for (NodeId p : groups.nodes("proposers")) {
     if (const SingleNode* n = node_of(sim, p)) {
@@ -233,6 +235,7 @@ nlohmann::json SingleRun::summary(const Simulation& sim) const {
           {"attempts_other_value_chosen", fail},
           {"learners_learned", learned},
           {"preemptions", preemptions},
+          {"acceptor_restarts", restarts},
           {"adopted_reported_value", adopted}};
 }
 

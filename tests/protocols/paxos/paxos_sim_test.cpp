@@ -86,7 +86,7 @@ TEST_CASE("paxos and multipaxos: a run is a function of its seed, and its tape r
 
 TEST_CASE("paxos: correct single-decree Paxos survives swarm seeds, and values do get chosen") {
   const protocols::Protocol p = paxos::single_decree_protocol();
-  std::uint64_t chosen = 0, over_rival = 0, adopted = 0, healed = 0, combined = 0;
+  std::uint64_t chosen = 0, over_rival = 0, adopted = 0, healed = 0, combined = 0, restarted = 0;
   for (std::uint64_t seed = 1; seed <= kPaxosSeeds; ++seed) {
     auto out = protocols::run_protocol(p, protocols::swarm_spec(p, seed));
     INFO("seed " << seed << "\n" << findings_text(out));
@@ -98,16 +98,19 @@ TEST_CASE("paxos: correct single-decree Paxos survives swarm seeds, and values d
     const protocols::CheckOutcome* live = out.run->checks.find("liveness");
     healed += live != nullptr && live->status == protocols::CheckStatus::held ? 1 : 0;
     combined += out.config.options.text("roles") == "combined" ? 1 : 0;
+    restarted += s["acceptor_restarts"].get<std::uint64_t>() > 0 ? 1 : 0;
   }
   MESSAGE("paxos sweep: " << chosen << " values chosen in " << kPaxosSeeds << " seeds; "
                           << over_rival << " chosen over a rival value; " << adopted
                           << " with the value chosen again at higher ballots; liveness held in "
-                          << healed << "; combined roles in " << combined);
+                          << healed << "; combined roles in " << combined
+                          << "; acceptors restarted in " << restarted);
   CHECK(chosen == kPaxosSeeds);       // agreement is never vacuous: a value is chosen
   CHECK(adopted * 10 >= kPaxosSeeds * 9);  // p2c at work: later ballots carry the value
   CHECK(healed * 2 >= kPaxosSeeds);   // liveness was judged, and held
   CHECK(combined > 0);
   CHECK(combined < kPaxosSeeds);
+  CHECK(restarted > 0);  // the durable state was put to the test
 #ifndef FAULTLINE_SANITIZE
   CHECK(over_rival > 0);  // duels left another value accepted somewhere
 #endif
@@ -115,7 +118,7 @@ TEST_CASE("paxos: correct single-decree Paxos survives swarm seeds, and values d
 
 TEST_CASE("multipaxos: correct Multi-Paxos survives swarm seeds, with leader changes") {
   const protocols::Protocol p = paxos::multi_protocol();
-  std::uint64_t changes = 0, recovered = 0, gaps = 0, ok_ops = 0, healed = 0;
+  std::uint64_t changes = 0, recovered = 0, gaps = 0, ok_ops = 0, healed = 0, restarted = 0;
   for (std::uint64_t seed = 1; seed <= kMultiSeeds; ++seed) {
     auto out = protocols::run_protocol(p, protocols::swarm_spec(p, seed));
     INFO("seed " << seed << "\n" << findings_text(out));
@@ -125,6 +128,7 @@ TEST_CASE("multipaxos: correct Multi-Paxos survives swarm seeds, with leader cha
     recovered += s["recovered_values"].get<std::uint64_t>() > 0 ? 1 : 0;
     gaps += s["gaps_filled"].get<std::uint64_t>() > 0 ? 1 : 0;
     ok_ops += s["operations"]["ok"].get<std::uint64_t>();
+    restarted += s["server_restarts"].get<std::uint64_t>() > 0 ? 1 : 0;
     const protocols::CheckOutcome* live = out.run->checks.find("liveness");
     healed += live != nullptr && live->status == protocols::CheckStatus::held ? 1 : 0;
     CHECK(protocols::linearizable(out) == std::optional<bool>(true));
@@ -132,10 +136,12 @@ TEST_CASE("multipaxos: correct Multi-Paxos survives swarm seeds, with leader cha
   MESSAGE("multipaxos sweep: " << kMultiSeeds << " seeds; leader changes in " << changes
                                << "; open slots re-proposed in " << recovered
                                << "; gaps filled in " << gaps << "; " << ok_ops
-                               << " operations ok; liveness held in " << healed);
+                               << " operations ok; liveness held in " << healed
+                               << "; servers restarted in " << restarted);
   CHECK(changes * 2 >= kMultiSeeds);
   CHECK(recovered > 0);
   CHECK(ok_ops > 100 * kMultiSeeds);
+  CHECK(restarted > 0);
   CHECK(healed * 2 >= kMultiSeeds);
 }
 
