@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ double median(std::vector<double> v) {
 void hunt_bug(const protocols::Protocol& p, const std::string& bug, int trials, double budget) {
   std::vector<double> seeds, seconds, cpu;
   int found = 0;
-  std::string properties;
+  std::map<std::string, int> named;  // the finding's check -> trials
   for (int t = 0; t < trials; ++t) {
     const std::uint64_t first = 1 + static_cast<std::uint64_t>(t) * 100000;
     const paxos::testing::HuntResult r = paxos::testing::hunt(p, bug, first, ~0ULL, budget);
@@ -36,11 +37,15 @@ void hunt_bug(const protocols::Protocol& p, const std::string& bug, int trials, 
     seeds.push_back(static_cast<double>(r.seeds_run));
     seconds.push_back(r.seconds);
     cpu.push_back(r.cpu_seconds);
-    properties += (properties.empty() ? "" : ", ") + (r.found ? r.property : "NOT FOUND");
+    named[r.found ? r.property : "NOT FOUND"] += 1;
     std::fprintf(stderr, "  %s %s from %llu: %s after %llu seeds, %.3f s CPU (%.3f s wall)\n",
                  p.name.c_str(), bug.c_str(), static_cast<unsigned long long>(first),
                  r.found ? r.property.c_str() : "not found",
                  static_cast<unsigned long long>(r.seeds_run), r.cpu_seconds, r.seconds);
+  }
+  std::string properties;
+  for (const auto& [name, n] : named) {
+    properties += (properties.empty() ? "" : ", ") + name + " " + std::to_string(n);
   }
   std::printf("| `%s` | `%s` | %d/%d | %.0f | %.0f | %.3f s | %.2f s | %s |\n", p.name.c_str(),
               bug.c_str(), found, trials, median(seeds),
