@@ -94,7 +94,8 @@ void MultiNode::flush(Time now) {
   if (role_ == MultiRole::leader && !pending_accepts_.empty()) {
     for (std::size_t i = 0; i < pending_accepts_.size(); i += cfg_.max_batch) {
       const auto end = std::min(pending_accepts_.size(), i + cfg_.max_batch);
-      MultiAccept m{ballot_, commit_,
+      MultiAccept m{ballot_,
+                    commit_,
                     {pending_accepts_.begin() + static_cast<std::ptrdiff_t>(i),
                      pending_accepts_.begin() + static_cast<std::ptrdiff_t>(end)}};
       for (NodeId s : cfg_.servers) send(s, m);
@@ -235,7 +236,8 @@ std::uint64_t MultiNode::fingerprint() const {
   h.add(ballot_).add(leader_ballot_).add(commit_);
   for (const auto& [key, value] : kv_.state().data) h.add(key).add(value);
   for (Slot s = 1; s < accepted_.size(); ++s) {
-    if (!accepted_[s].ballot.none()) h.add(s).add(accepted_[s].ballot).add(value_text(accepted_[s].value));
+    if (!accepted_[s].ballot.none())
+      h.add(s).add(accepted_[s].ballot).add(value_text(accepted_[s].value));
   }
   for (Slot s = commit_ + 1; s < chosen_.size(); ++s) {
     if (chosen_[s]) h.add(s).add(value_text(*chosen_[s]));

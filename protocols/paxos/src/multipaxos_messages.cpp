@@ -5,9 +5,13 @@
 
 namespace faultline::paxos {
 
-Value noop_value() { return Value{}; }
+Value noop_value() {
+  return Value{};
+}
 
-Value command_value(kv::Command command) { return Value{false, std::move(command)}; }
+Value command_value(kv::Command command) {
+  return Value{false, std::move(command)};
+}
 
 std::string value_text(const Value& v) {
   return v.noop ? std::string("noop") : kv::describe_command(v.command);

@@ -32,9 +32,9 @@ MultiNode::MultiNode(MultiConfig config, MultiRestored restored, Random& random)
     : cfg_(std::move(config)), random_(random) {
   FAULTLINE_ASSERT(std::is_sorted(cfg_.servers.begin(), cfg_.servers.end()),
                    "servers are listed in id order");
-  FAULTLINE_ASSERT(std::find(cfg_.servers.begin(), cfg_.servers.end(), cfg_.id) !=
-                       cfg_.servers.end(),
-                   "a server is one of the servers");
+  FAULTLINE_ASSERT(
+      std::find(cfg_.servers.begin(), cfg_.servers.end(), cfg_.id) != cfg_.servers.end(),
+      "a server is one of the servers");
   promised_ = restored.promised;
   round_ = restored.round;
   for (const AcceptedEntry& e : restored.accepted) {

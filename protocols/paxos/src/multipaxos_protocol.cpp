@@ -17,8 +17,9 @@ using protocols::BadInput;
 namespace {
 
 void declare_options(protocols::OptionTable& t) {
-  t.integer("servers", 3, 1, 63, "number of Multi-Paxos servers (each acceptor, learner, "
-                                  "and proposer when it leads)")
+  t.integer("servers", 3, 1, 63,
+            "number of Multi-Paxos servers (each acceptor, learner, "
+            "and proposer when it leads)")
       .swarm({"3", "5"});
   kv::add_workload_options(t);
   t.duration("heartbeat", 0, 0, kSecond,
@@ -41,9 +42,13 @@ std::vector<protocols::BugSpec> bug_specs() {
     return first;
   };
   return {
-      {"forget-promise", "an acceptor's promise is kept in memory only", {},
+      {"forget-promise",
+       "an acceptor's promise is kept in memory only",
+       {},
        with({"durable state never goes back", "promises kept"})},
-      {"forget-accepted", "an acceptor's accepted values are not persisted", {},
+      {"forget-accepted",
+       "an acceptor's accepted values are not persisted",
+       {},
        with({"durable state never goes back"})},
       {"ignore-accepted-value",
        "a new leader proposes its own value (a no-op) in open slots instead of the highest "
@@ -51,12 +56,17 @@ std::vector<protocols::BugSpec> bug_specs() {
        {},
        safety},
       {"any-accepted-value",
-       "a new leader adopts the first value reported for a slot, not the highest ballot's", {},
+       "a new leader adopts the first value reported for a slot, not the highest ballot's",
+       {},
        safety},
-      {"ballot-reuse", "a restarted server starts its ballot rounds over", {},
+      {"ballot-reuse",
+       "a restarted server starts its ballot rounds over",
+       {},
        with({"durable state never goes back", "one value per ballot"})},
       {"quorum-off-by-one", "the leader decides a slot on floor(n/2) accepts", {}, safety},
-      {"accept-lower-ballot", "an acceptor accepts a ballot lower than it promised", {},
+      {"accept-lower-ballot",
+       "an acceptor accepts a ballot lower than it promised",
+       {},
        with({"promises kept", "durable state never goes back"})},
       {"leader-skips-recovery",
        "a new leader does not re-propose accepted values of open slots: it gives them to new "
@@ -75,9 +85,8 @@ void validate(const protocols::OptionValues& o) {
   const Duration heartbeat = heartbeat_of(o);
   const Duration election = o.duration("election_timeout");
   if (heartbeat >= election) {
-    const std::string blamed = o.given("election_timeout") && !o.given("heartbeat")
-                                   ? "election_timeout"
-                                   : "heartbeat";
+    const std::string blamed =
+        o.given("election_timeout") && !o.given("heartbeat") ? "election_timeout" : "heartbeat";
     throw BadInput(o.where(blamed), "the heartbeat (" + format_time(heartbeat) +
                                         ") must be shorter than the election timeout (" +
                                         format_time(election) + ")");
@@ -214,8 +223,8 @@ void add_invariants(Simulation& sim, MultiRun& run) {
 }
 
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {
-  auto run = std::make_unique<MultiRun>(read_multi_params(config), config.heal_ns,
-                                        config.check_budget);
+  auto run =
+      std::make_unique<MultiRun>(read_multi_params(config), config.heal_ns, config.check_budget);
   const MultiParams& p = run->params_;
   FAULTLINE_ASSERT(sim.node_count() == 0, "servers are the first nodes: ids 0..n-1");
   run->invariants = std::make_shared<PaxosInvariants>(

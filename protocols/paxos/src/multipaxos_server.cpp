@@ -51,7 +51,8 @@ void MultiServer::publish(sim::Context& ctx) {
   fx.observed.clear();
   if (stats_ != nullptr) {
     const MultiStats& now = node_->stats();
-    MultiStats delta{now.elections_won - counted_.elections_won, now.campaigns - counted_.campaigns,
+    MultiStats delta{now.elections_won - counted_.elections_won,
+                     now.campaigns - counted_.campaigns,
                      now.preempted - counted_.preempted,
                      now.recovered_values - counted_.recovered_values,
                      now.gaps_filled - counted_.gaps_filled,
@@ -74,24 +75,27 @@ void MultiServer::annotate(sim::Context& ctx) {
   if (all || p.promised != n.promised()) ctx.annotate("promised", ballot_text(n.promised()));
   if (all || p.commit != n.commit()) ctx.annotate("commit", static_cast<std::int64_t>(n.commit()));
   if (all || p.leader != n.leader()) {
-    ctx.annotate("leader", n.leader() == kNoNode ? std::string("none")
-                                                 : "s" + std::to_string(n.leader()));
+    ctx.annotate("leader",
+                 n.leader() == kNoNode ? std::string("none") : "s" + std::to_string(n.leader()));
   }
   if (all || p.accepted != n.accepted_count()) {
     ctx.annotate("accepted_slots", static_cast<std::int64_t>(n.accepted_count()));
   }
   // Its latest acceptance (ballot, value) and the latest chosen value it applied.
   const AcceptedSlot* last = n.accepted(n.last_accepted_slot());
-  if (last != nullptr && (all || p.last_slot != n.last_accepted_slot() || p.last_ballot != last->ballot)) {
+  if (last != nullptr &&
+      (all || p.last_slot != n.last_accepted_slot() || p.last_ballot != last->ballot)) {
     ctx.annotate("accepted", "slot " + std::to_string(n.last_accepted_slot()) + " " +
                                  ballot_text(last->ballot) + "=" + value_text(last->value));
   }
   if (n.commit() > 0 && (all || p.commit != n.commit())) {
-    ctx.annotate("chosen", "slot " + std::to_string(n.commit()) + "=" +
-                               value_text(*n.chosen(n.commit())));
+    ctx.annotate("chosen",
+                 "slot " + std::to_string(n.commit()) + "=" + value_text(*n.chosen(n.commit())));
   }
-  p = Published{n.role(),   acting.number(), n.promised(), n.commit(), n.leader(),
-                n.accepted_count(), n.last_accepted_slot(), last ? last->ballot : Ballot{}, true};
+  p = Published{
+      n.role(),   acting.number(),    n.promised(),           n.commit(),
+      n.leader(), n.accepted_count(), n.last_accepted_slot(), last ? last->ballot : Ballot{},
+      true};
 }
 
 void MultiServer::durable_facts(protocols::DurableFacts& out) const {

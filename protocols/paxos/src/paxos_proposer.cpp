@@ -71,8 +71,8 @@ void Proposer::tick(Time now, SingleEffects& fx) {
 void Proposer::begin_attempt(Time now, SingleEffects& fx) {
   ++attempts_begun_;
   // Values are unique per attempt and incarnation, so the history tells them apart.
-  own_ = cfg_.name + (cfg_.incarnation == 0 ? "" : "r" + std::to_string(cfg_.incarnation)) +
-         "-" + std::to_string(attempts_begun_);
+  own_ = cfg_.name + (cfg_.incarnation == 0 ? "" : "r" + std::to_string(cfg_.incarnation)) + "-" +
+         std::to_string(attempts_begun_);
   fx.attempts.push_back(AttemptEvent{true, own_, {}});
   consecutive_ = 0;
   begin_prepare(now, fx);
@@ -154,8 +154,7 @@ void Proposer::finish_attempt(Time now, const std::string& chosen, SingleEffects
 
 // ---------------------------------------------------------------- replies
 
-std::string_view Proposer::on_promise(Time now, NodeId from, const Promise& m,
-                                      SingleEffects& fx) {
+std::string_view Proposer::on_promise(Time now, NodeId from, const Promise& m, SingleEffects& fx) {
   if (phase_ != Phase::prepare) return "not in phase 1";
   if (m.ballot != ballot_) return "a promise for another ballot";
   if (!promises_.add(from)) return "already counted";

@@ -46,8 +46,9 @@ void declare_options(protocols::OptionTable& t) {
       .swarm({"300ms", "100ms"});
   t.duration("retry", 50 * kMillisecond, kMillisecond, 60 * kSecond,
              "a phase's wait for a majority before the proposer backs off and retries");
-  t.duration("backoff", 10 * kMillisecond, 0, 60 * kSecond,
-             "the base of a proposer's random backoff (it doubles per preemption in a row, up to 4x)");
+  t.duration(
+      "backoff", 10 * kMillisecond, 0, 60 * kSecond,
+      "the base of a proposer's random backoff (it doubles per preemption in a row, up to 4x)");
   t.duration("liveness_bound", 0, 0, 600 * kSecond,
              "after the last fault heals, every attempt completes and every learner learns "
              "within this; 0: 750ms");
@@ -55,21 +56,33 @@ void declare_options(protocols::OptionTable& t) {
 
 std::vector<protocols::BugSpec> bug_specs() {
   return {
-      {"forget-promise", "an acceptor's promise is kept in memory only", {},
+      {"forget-promise",
+       "an acceptor's promise is kept in memory only",
+       {},
        {"durable state never goes back", "promises kept", "p2c", "agreement"}},
-      {"forget-accepted", "an acceptor's accepted (ballot, value) is not persisted", {},
+      {"forget-accepted",
+       "an acceptor's accepted (ballot, value) is not persisted",
+       {},
        {"durable state never goes back", "p2c", "agreement"}},
       {"ignore-accepted-value",
-       "a proposer proposes its own value instead of the highest accepted one reported", {},
+       "a proposer proposes its own value instead of the highest accepted one reported",
+       {},
        {"p2c", "agreement", "linearizability"}},
       {"any-accepted-value",
-       "a proposer adopts the first accepted value reported, not the highest ballot's", {},
+       "a proposer adopts the first accepted value reported, not the highest ballot's",
+       {},
        {"p2c", "agreement", "linearizability"}},
-      {"ballot-reuse", "a restarted proposer starts its ballot rounds over", {},
+      {"ballot-reuse",
+       "a restarted proposer starts its ballot rounds over",
+       {},
        {"durable state never goes back", "one value per ballot", "p2c", "agreement"}},
-      {"quorum-off-by-one", "proposers and learners decide on floor(n/2) accepts", {},
+      {"quorum-off-by-one",
+       "proposers and learners decide on floor(n/2) accepts",
+       {},
        {"learned is chosen", "agreement", "linearizability"}},
-      {"accept-lower-ballot", "an acceptor accepts a ballot lower than it promised", {},
+      {"accept-lower-ballot",
+       "an acceptor accepts a ballot lower than it promised",
+       {},
        {"promises kept", "p2c", "agreement", "durable state never goes back"}},
   };
 }
@@ -115,7 +128,9 @@ const SingleNode* node_of(const Simulation& sim, NodeId id) {
 }
 
 // Blocked in a disk sync (it wrote and has not heard back from the disk).
-bool syncing(const Simulation& sim, NodeId id) { return sim.disk(id).unsynced() > 0; }
+bool syncing(const Simulation& sim, NodeId id) {
+  return sim.disk(id).unsynced() > 0;
+}
 
 // Valid values: those some proposer's attempt invoked ("cas [null, v]"), from the history.
 class ProposedValues {
@@ -253,8 +268,8 @@ void add_invariants(Simulation& sim, SingleRun& run) {
 
 // Ids are dense in the order nodes are added: proposers, acceptors, learners (or servers).
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {
-  auto run = std::make_unique<SingleRun>(read_single_params(config), config.heal_ns,
-                                         config.check_budget);
+  auto run =
+      std::make_unique<SingleRun>(read_single_params(config), config.heal_ns, config.check_budget);
   const SingleParams& p = run->params_;
   const auto first = static_cast<NodeId>(sim.node_count());
   SingleConfig base = p.node;

@@ -20,7 +20,9 @@ BallotText::BallotText(Ballot b) {
   size_ = static_cast<std::size_t>(q - buf_.data());
 }
 
-std::string ballot_text(Ballot b) { return BallotText(b).str(); }
+std::string ballot_text(Ballot b) {
+  return BallotText(b).str();
+}
 
 std::size_t decide_quorum(std::size_t acceptors, const Bugs& bugs) {
   FAULTLINE_ASSERT(acceptors >= 1, "Paxos needs an acceptor");

@@ -81,14 +81,15 @@ TEST_CASE("multipaxos: an election timeout starts phase 1 for every slot, with a
   CHECK(prepares[0].second->from == 1);
 }
 
-TEST_CASE("multipaxos: a new leader re-proposes the highest accepted value of each open slot, "
-          "fills gaps with no-ops, and adds a no-op of its own") {
+TEST_CASE(
+    "multipaxos: a new leader re-proposes the highest accepted value of each open slot, "
+    "fills gaps with no-ops, and adds a no-op of its own") {
   Bench b(config(0));
   const Value low = command_value(put(9, 1, "k", "old"));
   const Value high = command_value(put(9, 2, "k", "new"));
   elect(b, {AcceptedEntry{1, Ballot{0, 2}, low}, AcceptedEntry{3, Ballot{0, 1}, high}});
-  b.node.step(152 * kMs, from(2, MultiPromise{b.node.ballot(), 1,
-                                              {AcceptedEntry{1, Ballot{0, 2}, low}}}));
+  b.node.step(152 * kMs,
+              from(2, MultiPromise{b.node.ballot(), 1, {AcceptedEntry{1, Ballot{0, 2}, low}}}));
   b.clear();
   b.node.flush(152 * kMs);
   const auto accepts = b.sent<MultiAccept>();
@@ -102,7 +103,7 @@ TEST_CASE("multipaxos: a new leader re-proposes the highest accepted value of ea
   CHECK(e[2].slot == 3);
   CHECK(e[2].value == high);
   CHECK(e[3].slot == 4);
-  CHECK(e[3].value.noop);  // its own: recovery ends when it is chosen
+  CHECK(e[3].value.noop);                // its own: recovery ends when it is chosen
   CHECK(b.node.accepted(3) != nullptr);  // its own acceptor accepted at once
   CHECK_FALSE(b.node.leading());
 }
@@ -116,8 +117,8 @@ TEST_CASE("multipaxos: the highest ballot wins in recovery; any-accepted-value t
     Bench b(config(0, bugs), MultiRestored{Ballot{1, 2}, 1, {AcceptedEntry{1, Ballot{1, 2}, a}}});
     b.node.tick(150 * kMs);  // its own promise reports (1.2, a) first
     REQUIRE(b.node.ballot() == Ballot{2, 0});
-    b.node.step(151 * kMs, from(1, MultiPromise{b.node.ballot(), 1,
-                                                {AcceptedEntry{1, Ballot{1, 5}, c}}}));
+    b.node.step(151 * kMs,
+                from(1, MultiPromise{b.node.ballot(), 1, {AcceptedEntry{1, Ballot{1, 5}, c}}}));
     b.clear();
     b.node.flush(151 * kMs);
     const auto accepts = b.sent<MultiAccept>();
@@ -126,8 +127,9 @@ TEST_CASE("multipaxos: the highest ballot wins in recovery; any-accepted-value t
   }
 }
 
-TEST_CASE("multipaxos bugs: ignore-accepted-value fills a reported slot with a no-op; "
-          "leader-skips-recovery gives it to the next command") {
+TEST_CASE(
+    "multipaxos bugs: ignore-accepted-value fills a reported slot with a no-op; "
+    "leader-skips-recovery gives it to the next command") {
   const Value v = command_value(put(9, 1, "k", "v"));
   Bugs ignore;
   ignore.ignore_accepted_value = true;
@@ -186,8 +188,9 @@ TEST_CASE("multipaxos bug quorum-off-by-one: of three servers, the leader's own 
   CHECK(correct.node.commit() == 0);
 }
 
-TEST_CASE("multipaxos: followers redirect clients, refuse lower ballots, and a refused "
-          "leader steps down") {
+TEST_CASE(
+    "multipaxos: followers redirect clients, refuse lower ballots, and a refused "
+    "leader steps down") {
   Bench f(config(1));
   f.node.step(1 * kMs, from(0, MultiAccept{Ballot{2, 0}, 0, {}}));
   f.clear();
@@ -238,7 +241,8 @@ TEST_CASE("multipaxos: the leader sends a lagging replica the chosen values it l
 }
 
 TEST_CASE("multipaxos storage: records read back, a later acceptance of a slot wins") {
-  const AcceptedEntry e{4, Ballot{3, 1}, command_value(kv::Command{kv::OpKind::cas, 8, 2, "k", "n", "o"})};
+  const AcceptedEntry e{4, Ballot{3, 1},
+                        command_value(kv::Command{kv::OpKind::cas, 8, 2, "k", "n", "o"})};
   const auto back = read_accepted_entry(write_accepted_entry(e));
   REQUIRE(back.has_value());
   CHECK(back->slot == 4);
@@ -251,7 +255,8 @@ TEST_CASE("multipaxos storage: records read back, a later acceptance of a slot w
   std::string damaged = write_multi_promise(Ballot{5, 2}, 7);
   damaged[0] ^= 1;
   CHECK_FALSE(read_multi_promise(damaged).has_value());
-  Bench b(config(0), MultiRestored{Ballot{3, 1}, 2,
+  Bench b(config(0), MultiRestored{Ballot{3, 1},
+                                   2,
                                    {AcceptedEntry{1, Ballot{1, 1}, noop_value()}, e,
                                     AcceptedEntry{1, Ballot{2, 2}, e.value}}});
   REQUIRE(b.node.accepted(1) != nullptr);

@@ -47,7 +47,8 @@ inline HuntResult hunt(const protocols::Protocol& p, const std::string& bug, std
   const double cpu_start = thread_cpu_seconds();
   for (std::uint64_t seed = first; r.seeds_run < max_seeds; ++seed) {
     ++r.seeds_run;
-    const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
+    const protocols::RunOutput out =
+        protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     r.cpu_seconds = thread_cpu_seconds() - cpu_start;
     for (const sim::Finding& f : out.result.findings) {

@@ -20,8 +20,8 @@ namespace {
 void hunt_and_replay(const protocols::Protocol& p, const std::string& bug, std::uint64_t first,
                      std::uint64_t max_seeds) {
   const paxos::testing::HuntResult r = paxos::testing::hunt(p, bug, first, max_seeds, 1e9);
-  MESSAGE(p.name << " bug " << bug << ": " << std::string(r.found ? "found" : "NOT found") << " after "
-                 << r.seeds_run << " seeds (from " << first << ") by '" << r.property
+  MESSAGE(p.name << " bug " << bug << ": " << std::string(r.found ? "found" : "NOT found")
+                 << " after " << r.seeds_run << " seeds (from " << first << ") by '" << r.property
                  << "': " << r.message.substr(0, 200));
   REQUIRE(r.found);
 
@@ -53,7 +53,9 @@ void hunt_all(const protocols::Protocol& p, const std::vector<Pinned>& pinned) {
   REQUIRE(pinned.size() == p.bugs.size());
   for (const Pinned& h : pinned) {
     REQUIRE(p.find_bug(h.bug) != nullptr);
-    SUBCASE(h.bug) { hunt_and_replay(p, h.bug, h.first, 200); }
+    SUBCASE(h.bug) {
+      hunt_and_replay(p, h.bug, h.first, 200);
+    }
   }
 }
 

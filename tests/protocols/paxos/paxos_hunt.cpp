@@ -84,16 +84,24 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--protocol") protocol = next();
-    else if (a == "--bug") bug = next();
-    else if (a == "--trials") trials = std::atoi(next().c_str());
-    else if (a == "--budget") budget = std::atof(next().c_str());
-    else if (a == "--correct") correct_mode = true;
-    else if (a == "--seeds") seeds = std::strtoull(next().c_str(), nullptr, 10);
-    else if (a == "--seed-start") first = std::strtoull(next().c_str(), nullptr, 10);
+    if (a == "--protocol")
+      protocol = next();
+    else if (a == "--bug")
+      bug = next();
+    else if (a == "--trials")
+      trials = std::atoi(next().c_str());
+    else if (a == "--budget")
+      budget = std::atof(next().c_str());
+    else if (a == "--correct")
+      correct_mode = true;
+    else if (a == "--seeds")
+      seeds = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--seed-start")
+      first = std::strtoull(next().c_str(), nullptr, 10);
     else {
-      std::fprintf(stderr, "usage: paxos_hunt [--protocol P] [--bug B] [--trials N] [--budget S] "
-                           "| --correct --protocol P [--seeds N] [--seed-start S]\n");
+      std::fprintf(stderr,
+                   "usage: paxos_hunt [--protocol P] [--bug B] [--trials N] [--budget S] "
+                   "| --correct --protocol P [--seeds N] [--seed-start S]\n");
       return 2;
     }
   }

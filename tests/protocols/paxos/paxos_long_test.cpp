@@ -16,7 +16,8 @@ void sweep(const protocols::Protocol& p, std::uint64_t seeds) {
   for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
     const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, seed));
     std::string findings;
-    for (const auto& f : out.result.findings) findings += sim::describe_finding(f, out.sim.get()) + "\n";
+    for (const auto& f : out.result.findings)
+      findings += sim::describe_finding(f, out.sim.get()) + "\n";
     INFO(p.name << " seed " << seed << "\n" << findings);
     REQUIRE(out.result.verdict == sim::Verdict::ok);
     if (protocols::linearizable(out) != std::optional<bool>(true)) ++unknown;
@@ -27,8 +28,8 @@ void sweep(const protocols::Protocol& p, std::uint64_t seeds) {
     healed += live != nullptr && live->status == protocols::CheckStatus::held ? 1 : 0;
   }
   const double seconds = paxos::testing::thread_cpu_seconds() - start;
-  MESSAGE(p.name << " long sweep: " << seeds << " seeds, no violation; values chosen in "
-                 << chosen << "; liveness held in " << healed << "; " << unknown
+  MESSAGE(p.name << " long sweep: " << seeds << " seeds, no violation; values chosen in " << chosen
+                 << "; liveness held in " << healed << "; " << unknown
                  << " histories unknown to the checker; " << seconds << " s CPU");
   CHECK(chosen == seeds);
   CHECK(healed * 10 >= seeds * 9);

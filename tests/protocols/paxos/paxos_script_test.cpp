@@ -156,8 +156,8 @@ Node& Script::named(const std::string& name) {
 
 std::string Script::durable_text(const Node& n, const SingleDurable& d) const {
   if (n.config.proposer) return "round=" + std::to_string(d.round);
-  return "promised=" + ballot_text(d.promised) + " accepted=" +
-         (d.accepted.none() ? "none" : ballot_text(d.accepted) + "=" + d.value);
+  return "promised=" + ballot_text(d.promised) +
+         " accepted=" + (d.accepted.none() ? "none" : ballot_text(d.accepted) + "=" + d.value);
 }
 
 // What the driver does after a step: persist and sync, publish, send.
@@ -171,9 +171,12 @@ void Script::drain(Node& n, std::ostringstream& out) {
   for (const Observed& fact : fx.observed) count(n, fact, out);
   fx.observed.clear();
   for (const AttemptEvent& e : fx.attempts) {
-    if (e.begin) out << n.name << " history: invoke cas [null, " << e.own << "]\n";
-    else if (e.chosen == e.own) out << n.name << " history: ok (its value " << e.own << " is chosen)\n";
-    else out << n.name << " history: fail, then read " << e.chosen << "\n";
+    if (e.begin)
+      out << n.name << " history: invoke cas [null, " << e.own << "]\n";
+    else if (e.chosen == e.own)
+      out << n.name << " history: ok (its value " << e.own << " is chosen)\n";
+    else
+      out << n.name << " history: fail, then read " << e.chosen << "\n";
   }
   fx.attempts.clear();
   if (const Proposer* p = n.node->proposer(); p != nullptr && p->phase() != n.phase) {
@@ -272,7 +275,8 @@ std::string Script::run(const std::string& command, std::istringstream& args) {
   std::string a, b;
   args >> a >> b;
   if (command == "nodes") {
-    std::istringstream rest(a + " " + b + " " + std::string(std::istreambuf_iterator<char>(args), {}));
+    std::istringstream rest(a + " " + b + " " +
+                            std::string(std::istreambuf_iterator<char>(args), {}));
     setup(rest);
     return state();
   }
@@ -320,15 +324,18 @@ std::vector<Case> parse(const std::string& path) {
       }
       continue;
     }
-    if (line == "----") in_output = true;
-    else c.comments_and_commands.push_back(line);
+    if (line == "----")
+      in_output = true;
+    else
+      c.comments_and_commands.push_back(line);
   }
   if (in_output) cases.push_back(std::move(c));
   return cases;
 }
 
 void run_file(const std::string& name) {
-  const std::string path = std::string(FAULTLINE_SOURCE_DIR) + "/tests/protocols/paxos/testdata/" + name;
+  const std::string path =
+      std::string(FAULTLINE_SOURCE_DIR) + "/tests/protocols/paxos/testdata/" + name;
   const bool rewrite = std::getenv("FAULTLINE_REWRITE") != nullptr;
   Script script;
   std::string rewritten;

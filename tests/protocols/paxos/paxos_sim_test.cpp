@@ -45,7 +45,8 @@ const std::string& first_finding(const protocols::RunOutput& out) {
 TEST_CASE("paxos: without faults one value is chosen, every attempt and learner learns it") {
   for (const char* roles : {"separate", "combined"}) {
     CAPTURE(roles);
-    auto out = protocols::run_protocol(paxos::single_decree_protocol(), calm(3, {{"roles", roles}}));
+    auto out =
+        protocols::run_protocol(paxos::single_decree_protocol(), calm(3, {{"roles", roles}}));
     INFO(findings_text(out));
     REQUIRE(out.verdict() == sim::Verdict::ok);
     const nlohmann::json s = out.run->summary(*out.sim);
@@ -105,9 +106,9 @@ TEST_CASE("paxos: correct single-decree Paxos survives swarm seeds, and values d
                           << " with the value chosen again at higher ballots; liveness held in "
                           << healed << "; combined roles in " << combined
                           << "; acceptors restarted in " << restarted);
-  CHECK(chosen == kPaxosSeeds);       // agreement is never vacuous: a value is chosen
+  CHECK(chosen == kPaxosSeeds);            // agreement is never vacuous: a value is chosen
   CHECK(adopted * 10 >= kPaxosSeeds * 9);  // p2c at work: later ballots carry the value
-  CHECK(healed * 2 >= kPaxosSeeds);   // liveness was judged, and held
+  CHECK(healed * 2 >= kPaxosSeeds);        // liveness was judged, and held
   CHECK(combined > 0);
   CHECK(combined < kPaxosSeeds);
   CHECK(restarted > 0);  // the durable state was put to the test
@@ -134,10 +135,9 @@ TEST_CASE("multipaxos: correct Multi-Paxos survives swarm seeds, with leader cha
     CHECK(protocols::linearizable(out) == std::optional<bool>(true));
   }
   MESSAGE("multipaxos sweep: " << kMultiSeeds << " seeds; leader changes in " << changes
-                               << "; open slots re-proposed in " << recovered
-                               << "; gaps filled in " << gaps << "; " << ok_ops
-                               << " operations ok; liveness held in " << healed
-                               << "; servers restarted in " << restarted);
+                               << "; open slots re-proposed in " << recovered << "; gaps filled in "
+                               << gaps << "; " << ok_ops << " operations ok; liveness held in "
+                               << healed << "; servers restarted in " << restarted);
   CHECK(changes * 2 >= kMultiSeeds);
   CHECK(recovered > 0);
   CHECK(ok_ops > 100 * kMultiSeeds);
@@ -178,15 +178,19 @@ namespace {
 
 // Separate roles: p0 (id 0), p1 (1), a0..a2 (2..4), l0 (5).
 std::vector<std::pair<std::string, std::string>> two_proposers() {
-  return {{"roles", "separate"}, {"proposers", "2"}, {"acceptors", "3"}, {"learners", "1"},
+  return {{"roles", "separate"},
+          {"proposers", "2"},
+          {"acceptors", "3"},
+          {"learners", "1"},
           {"proposals", "1"}};
 }
 
 // ignore-accepted-value: p1 is cut off from the acceptors for 200 ms while p0 gets its
 // value chosen; p1's next attempt hears of that value in phase 1 and must propose it.
 protocols::RunOutput ignore_accepted_value_scenario(bool bug) {
-  RunSpec spec = calm(1, two_proposers(), bug ? std::vector<std::string>{"ignore-accepted-value"}
-                                              : std::vector<std::string>{});
+  RunSpec spec =
+      calm(1, two_proposers(),
+           bug ? std::vector<std::string>{"ignore-accepted-value"} : std::vector<std::string>{});
   spec.scripted_heal_ns = 200 * sim::kMillisecond;
   return protocols::run_protocol(
       paxos::single_decree_protocol(), spec, nullptr,
@@ -194,9 +198,9 @@ protocols::RunOutput ignore_accepted_value_scenario(bool bug) {
         const sim::NodeId p1 = run.groups.nodes("proposers")[1];
         const std::vector<sim::NodeId>& acceptors = run.groups.nodes("acceptors");
         sim.at(0, "cut p1 off from the acceptors", [p1, acceptors](sim::Simulation& s) {
-          const std::uint32_t id = s.partition(
-              sim::Partition{{sim::NodeSet::of({p1}), sim::NodeSet::of(acceptors)}},
-              "p1 | acceptors");
+          const std::uint32_t id =
+              s.partition(sim::Partition{{sim::NodeSet::of({p1}), sim::NodeSet::of(acceptors)}},
+                          "p1 | acceptors");
           s.at(200 * sim::kMillisecond, "heal", [id](sim::Simulation& t) { t.heal(id); });
         });
       });
@@ -205,9 +209,9 @@ protocols::RunOutput ignore_accepted_value_scenario(bool bug) {
 // An acceptor restart: a1 crashes at 100 ms, after it promised (and accepted) ballots,
 // and restarts at 150 ms; the proposers keep making attempts.
 protocols::RunOutput acceptor_restart_scenario(bool bug) {
-  RunSpec spec = calm(1, {{"roles", "separate"}, {"proposers", "2"}, {"acceptors", "3"},
-                          {"think", "30ms"}},
-                      bug ? std::vector<std::string>{"forget-promise"} : std::vector<std::string>{});
+  RunSpec spec =
+      calm(1, {{"roles", "separate"}, {"proposers", "2"}, {"acceptors", "3"}, {"think", "30ms"}},
+           bug ? std::vector<std::string>{"forget-promise"} : std::vector<std::string>{});
   spec.scripted_heal_ns = 150 * sim::kMillisecond;
   return protocols::run_protocol(
       paxos::single_decree_protocol(), spec, nullptr,
@@ -223,12 +227,13 @@ protocols::RunOutput acceptor_restart_scenario(bool bug) {
 // but it never learns), at 1.25 s the leader crashes, at 1.3 s the cut heals, at 2 s the
 // old leader restarts. The new leader finds the open slots accepted by a majority.
 protocols::RunOutput leader_change_scenario(bool bug) {
-  RunSpec spec = calm(1, {{"servers", "3"}, {"rate", "40"}},
-                      bug ? std::vector<std::string>{"leader-skips-recovery"}
-                          : std::vector<std::string>{});
+  RunSpec spec =
+      calm(1, {{"servers", "3"}, {"rate", "40"}},
+           bug ? std::vector<std::string>{"leader-skips-recovery"} : std::vector<std::string>{});
   spec.scripted_heal_ns = 2 * sim::kSecond;
   return protocols::run_protocol(
-      paxos::multi_protocol(), spec, nullptr, [](sim::Simulation& sim, protocols::ProtocolRun& run) {
+      paxos::multi_protocol(), spec, nullptr,
+      [](sim::Simulation& sim, protocols::ProtocolRun& run) {
         sim.at(sim::kSecond, "cut the followers' replies to the leader",
                [&run](sim::Simulation& s) {
                  const std::optional<sim::NodeId> leader = run.leader(s);
@@ -278,8 +283,8 @@ TEST_CASE("scenario forget-promise: an acceptor restart, with and without its pr
 }
 
 TEST_CASE("scenario duelling proposers: three start at once; backoff lets each attempt finish") {
-  RunSpec spec = calm(2, {{"roles", "separate"}, {"proposers", "3"}, {"proposals", "1"},
-                          {"start_within", "0ns"}});
+  RunSpec spec = calm(
+      2, {{"roles", "separate"}, {"proposers", "3"}, {"proposals", "1"}, {"start_within", "0ns"}});
   auto out = protocols::run_protocol(paxos::single_decree_protocol(), spec);
   INFO(findings_text(out));
   REQUIRE(out.verdict() == sim::Verdict::ok);

@@ -43,7 +43,7 @@ std::string_view multi_role_name(MultiRole role);
 
 struct MultiConfig {
   NodeId id = 0;
-  std::uint32_t index = 0;          // the second part of its ballots
+  std::uint32_t index = 0;           // the second part of its ballots
   std::vector<NodeId> servers = {};  // every server, sorted (all are acceptors)
   Duration heartbeat_ns = 50 * sim::kMillisecond;
   Duration election_min_ns = 150 * sim::kMillisecond;
@@ -67,14 +67,14 @@ struct MultiRestored {
 struct MultiEffects {
   std::vector<protocols::Outgoing> messages = {};
   std::vector<Observed> observed = {};
-  bool promise_dirty = false;      // the promise or the round changed
+  bool promise_dirty = false;       // the promise or the round changed
   std::vector<Slot> accepted = {};  // slots accepted since the last persist, in order
 };
 
 struct MultiStats {
   std::uint64_t elections_won = 0;
   std::uint64_t campaigns = 0;
-  std::uint64_t preempted = 0;        // a leader or candidate refused by a higher ballot
+  std::uint64_t preempted = 0;         // a leader or candidate refused by a higher ballot
   std::uint64_t recovered_values = 0;  // open slots re-proposed with a reported value
   std::uint64_t gaps_filled = 0;       // open slots filled with a no-op
   std::uint64_t commands_proposed = 0;
@@ -126,8 +126,8 @@ class MultiNode {
     bool chosen = false;
   };
   struct Progress {
-    Slot commit = 0;    // the replica's chosen prefix, as it last told us
-    Slot sent_to = 0;   // the last chosen slot we sent it
+    Slot commit = 0;   // the replica's chosen prefix, as it last told us
+    Slot sent_to = 0;  // the last chosen slot we sent it
   };
 
   // Role changes.
@@ -210,7 +210,7 @@ class MultiNode {
   std::map<std::pair<NodeId, std::uint64_t>, Slot> in_flight_;  // (client, seq) -> slot
   std::vector<SlotValue> pending_accepts_;  // proposed this batch, sent at flush
   std::vector<Progress> progress_;          // by node id
-  Slot commit_sent_ = 0;                     // the chosen prefix last broadcast
+  Slot commit_sent_ = 0;                    // the chosen prefix last broadcast
 
   MultiStats stats_;
 };

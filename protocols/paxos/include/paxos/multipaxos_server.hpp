@@ -24,7 +24,7 @@ namespace faultline::paxos {
 class MultiServer final : public protocols::NodeHost {
  public:
   MultiServer(MultiConfig config, Observer* observer, MultiStats* stats,
-               protocols::DurableLedger* ledger)
+              protocols::DurableLedger* ledger)
       : NodeHost(ledger), config_(std::move(config)), observer_(observer), stats_(stats) {}
 
   // nullptr until the node has loaded its state.

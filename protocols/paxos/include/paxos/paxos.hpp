@@ -35,7 +35,7 @@ struct SingleParams {
   int acceptors = 3;      // combined: the number of servers
   int proposers = 2;
   int learners = 1;
-  SingleConfig node;      // timing and bugs (roles and ids filled per node)
+  SingleConfig node;  // timing and bugs (roles and ids filled per node)
   Duration liveness_bound_ns = 0;
 };
 SingleParams read_single_params(const protocols::RunConfig& run);

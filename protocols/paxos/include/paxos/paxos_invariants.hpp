@@ -88,7 +88,7 @@ class PaxosInvariants final : public Observer {
     bool chosen = false;
   };
   struct SlotState {
-    std::vector<Tally> tallies;                          // one per ballot accepted
+    std::vector<Tally> tallies;  // one per ballot accepted
     std::vector<std::pair<Ballot, std::string>> proposals;
     bool chosen = false;
     Ballot chosen_ballot;  // the lowest ballot it was chosen at

@@ -34,15 +34,15 @@ namespace faultline::paxos {
 
 struct SingleConfig {
   NodeId id = 0;
-  std::string name = {};           // the node's name: its proposals' values start with it
-  std::uint64_t incarnation = 0;   // values differ between incarnations
+  std::string name = {};          // the node's name: its proposals' values start with it
+  std::uint64_t incarnation = 0;  // values differ between incarnations
   bool proposer = false;
   bool acceptor = false;
   bool learner = false;
   std::uint32_t proposer_index = 0;  // the second part of its ballots
   std::vector<NodeId> acceptors = {};
   std::vector<NodeId> learners = {};
-  int proposals = 0;                       // attempts per proposer; 0: until the run ends
+  int proposals = 0;                                // attempts per proposer; 0: until the run ends
   Duration start_max_ns = 20 * sim::kMillisecond;   // the first attempt starts in [0, this]
   Duration think_max_ns = 300 * sim::kMillisecond;  // a pause in [0, this] between attempts
   Duration retry_ns = 50 * sim::kMillisecond;       // a phase's wait for a majority
@@ -141,7 +141,7 @@ class Proposer {
   std::string own_;    // this attempt's own value
   std::string value_;  // phase 2's value
   protocols::VoteSet promises_;
-  Ballot best_;        // the highest accepted ballot reported in phase 1
+  Ballot best_;  // the highest accepted ballot reported in phase 1
   std::string best_value_;
   protocols::VoteSet accepts_;
   int attempts_done_ = 0;
