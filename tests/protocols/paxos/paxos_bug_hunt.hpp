@@ -22,6 +22,7 @@ struct HuntResult {
   std::string property;         // the finding's name
   std::string message;
   std::uint64_t event_index = 0;
+  std::uint64_t trace_hash = 0;
 };
 
 // The check names a finding of `bug` may carry (its BugSpec::finds).
@@ -58,6 +59,7 @@ inline HuntResult hunt(const protocols::Protocol& p, const std::string& bug, std
       r.property = f.name;
       r.message = f.message;
       r.event_index = f.event_index;
+      r.trace_hash = out.result.trace_hash;
       return r;
     }
     if (r.cpu_seconds >= max_cpu_seconds) break;

@@ -31,6 +31,7 @@ void hunt_and_replay(const protocols::Protocol& p, const std::string& bug, std::
   CHECK(again.result.findings[0].name == r.property);
   CHECK(again.result.findings[0].event_index == r.event_index);
   CHECK(again.result.findings[0].message == r.message);
+  CHECK(again.result.trace_hash == r.trace_hash);
 
   const protocols::RunOutput replayed =
       protocols::run_protocol(p, spec, std::make_unique<sim::TapeChoices>(again.choices->tape()));

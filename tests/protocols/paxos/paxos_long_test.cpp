@@ -49,6 +49,7 @@ void hunt_every_bug(const protocols::Protocol& p) {
       REQUIRE_FALSE(again.result.findings.empty());
       CHECK(again.result.findings[0].name == r.property);
       CHECK(again.result.findings[0].event_index == r.event_index);
+      CHECK(again.result.trace_hash == r.trace_hash);
     }
   }
 }
