@@ -483,19 +483,26 @@ void Simulation::restore_all() {
   record(TraceRecord{.type = TraceEvent::link_heal, .value = 0});
 }
 
-namespace {
-void rescheduled_clock(Simulation::Node& n) {
-  if (n.wait == Wait::recv || n.wait == Wait::sleep) ++n.wait_gen;
+// A node's clock changed: the true time of its deadline moved. The wake scheduled for
+// the old one is made stale and a new one scheduled; a wake that was already due (a
+// resume's, for messages that arrived while the node was paused) is stale too, and is
+// issued again — else a node waiting without a deadline would never wake.
+void Simulation::clock_changed(Node& n) {
+  if (n.wait != Wait::recv && n.wait != Wait::sleep) return;
+  ++n.wait_gen;
+  schedule_wake(n);
+  const bool ready = n.wake_deferred || (n.wait == Wait::recv && has_accepted(n));
+  if (ready && n.up && !n.paused) {
+    queue_.push(Event{.time = now_, .ref = 0, .node = n.id, .gen = n.wait_gen, .kind = EventKind::wake});
+  }
 }
-}  // namespace
 
 void Simulation::clock_jump(NodeId id, Duration delta) {
   Node& n = node_ref(id);
   n.clock.jump(now_, delta);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::jump),
                      .node = id, .value = static_cast<std::uint64_t>(delta)});
-  rescheduled_clock(n);
-  if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
+  clock_changed(n);
 }
 
 void Simulation::clock_drift(NodeId id, std::int64_t ppm) {
@@ -504,8 +511,7 @@ void Simulation::clock_drift(NodeId id, std::int64_t ppm) {
   n.clock.set_drift(now_, ppm);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::drift),
                      .node = id, .value = static_cast<std::uint64_t>(ppm)});
-  rescheduled_clock(n);
-  if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
+  clock_changed(n);
 }
 
 void Simulation::clock_offset(NodeId id, Duration offset) {
@@ -513,8 +519,7 @@ void Simulation::clock_offset(NodeId id, Duration offset) {
   n.clock.set_offset(now_, offset);
   record(TraceRecord{.type = TraceEvent::clock, .reason = static_cast<std::uint8_t>(ClockChange::offset),
                      .node = id, .value = static_cast<std::uint64_t>(offset)});
-  rescheduled_clock(n);
-  if (n.wait == Wait::recv || n.wait == Wait::sleep) schedule_wake(n);
+  clock_changed(n);
 }
 
 // ---------------------------------------------------------------- disk faults

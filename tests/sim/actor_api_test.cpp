@@ -263,3 +263,27 @@ TEST_CASE("FAULTLINE_ASSERT stays on in release builds (NDEBUG does not remove i
                   }()),
                   ActorAssertion);
 }
+
+TEST_CASE("a clock change as a paused node resumes does not lose the wake for its queued messages") {
+  // Found by the two-phase commit protocol: a node waiting without a deadline, paused,
+  // sent a message, then resumed and given a new clock offset in the same instant,
+  // never woke: the clock change made the resume's wake stale and nothing replaced it.
+  SeededChoices choices(1);
+  Simulation sim(quiet_config(), choices);
+  std::vector<std::uint64_t> got;
+  sim.add_node({.name = "a"}, lambda_actor([&got](Context& ctx) {
+                 while (auto m = ctx.recv()) got.push_back(m->get<Note>()->n);
+               }));
+  sim.add_node({.name = "b"}, lambda_actor([](Context& ctx) {
+                 ctx.sleep(20 * kMillisecond);
+                 ctx.send(0, Note{1});
+                 ctx.send(0, Note{2});
+               }));
+  sim.at(10 * kMillisecond, "pause a", [](Simulation& s) { s.pause(0); });
+  sim.at(50 * kMillisecond, "resume a, reset its clock", [](Simulation& s) {
+    s.resume(0);
+    s.clock_offset(0, 0);
+  });
+  sim.run();
+  CHECK(got == std::vector<std::uint64_t>{1, 2});
+}

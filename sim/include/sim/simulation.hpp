@@ -225,6 +225,7 @@ class Simulation final : private RunPlace {
   void actor_main(Node& n);
   void wait_until(Node& n, Time local_deadline, std::uint8_t wait_kind);
   void schedule_wake(Node& n);
+  void clock_changed(Node& n);
   void do_spawn(Node& n, Call& call);
   void do_halt(Node& n, Call& call);
   void apply_disk_faults(Node& n);
