@@ -3,11 +3,12 @@
 
 #include "echo/echo.hpp"
 #include "raft/raft.hpp"
+#include "twopc/twopc.hpp"
 
 namespace faultline::protocols {
 
 const std::vector<Protocol>& all_protocols() {
-  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol()};
+  static const std::vector<Protocol> protocols = {echo::protocol(), raft::protocol(), twopc::protocol()};
   return protocols;
 }
 
