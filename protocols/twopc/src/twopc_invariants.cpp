@@ -68,6 +68,7 @@ void TwopcInvariants::participant_decided(NodeId p, const Report& r) {
                                     name(fate.committed.front()) + " and aborted at " +
                                     name(fate.aborted.front()));
     }
+    check_against_coordinator(r.txn, p, r.flag);
   }
   const auto key = std::make_pair(r.txn, p);
   auto vote = open_.find(key);
@@ -88,10 +89,25 @@ void TwopcInvariants::participant_decided(NodeId p, const Report& r) {
   }
 }
 
+// A participant's decision against its coordinator's: a prepared participant that aborts a
+// transaction its coordinator committed (or commits one it aborted) breaks atomicity even
+// before a second participant decides.
+void TwopcInvariants::check_against_coordinator(TxnId txn, NodeId p, bool commit) {
+  auto it = coordinator_decisions_.find(txn);
+  if (it == coordinator_decisions_.end() || it->second == commit) return;
+  fail(Property::atomicity, "txn " + txn.text() + " was " + (commit ? "committed" : "aborted") +
+                                " at " + name(p) + " but decided " +
+                                (it->second ? "commit" : "abort") + " by its coordinator");
+}
+
 void TwopcInvariants::coordinator_decided(NodeId c, const Report& r) {
   auto [it, fresh] = coordinator_decisions_.emplace(r.txn, r.flag);
   if (!fresh && it->second != r.flag) {
     fail(Property::atomicity, name(c) + " decided txn " + r.txn.text() + " both ways");
+  }
+  if (auto fate = fates_.find(r.txn); fate != fates_.end()) {
+    const std::vector<NodeId>& against = r.flag ? fate->second.aborted : fate->second.committed;
+    if (!against.empty()) check_against_coordinator(r.txn, against.front(), !r.flag);
   }
   ++(r.flag ? counts_.commits_decided : counts_.aborts_decided);
   if (!r.flag) return;

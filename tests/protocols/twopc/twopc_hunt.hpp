@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <string>
 
 #include "protocols/protocol.hpp"
@@ -20,13 +21,20 @@ struct HuntResult {
   bool found = false;
   std::uint64_t seed = 0;
   std::uint64_t seeds_run = 0;
-  double seconds = 0;  // wall-clock time of the sweep (reported, never asserted)
+  double seconds = 0;      // wall-clock time of the sweep (reported, never asserted)
+  double cpu_seconds = 0;  // this thread's CPU time for it (the machine is shared)
   std::string property;
   std::string message;
   std::uint64_t event_index = 0;
   std::uint64_t other_findings = 0;  // runs that failed on a check the bug does not name
   std::string first_other;
 };
+
+inline double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 inline const protocols::Protocol& twopc_protocol() {
   static const protocols::Protocol p = protocol();
@@ -40,11 +48,13 @@ inline HuntResult hunt(const std::string& bug, std::uint64_t first_seed, std::ui
   REQUIRE(spec != nullptr);
   HuntResult r;
   const auto start = std::chrono::steady_clock::now();
+  const double cpu_start = thread_cpu_seconds();
   for (std::uint64_t seed = first_seed; r.seeds_run < max_seeds; ++seed) {
     ++r.seeds_run;
     const protocols::RunOutput out =
         protocols::run_protocol(p, protocols::swarm_spec(p, seed, {bug}));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.cpu_seconds = thread_cpu_seconds() - cpu_start;
     for (const sim::Finding& f : out.result.findings) {
       if (std::find(spec->finds.begin(), spec->finds.end(), f.name) == spec->finds.end()) {
         if (r.other_findings++ == 0)

@@ -3,7 +3,8 @@
 // goes from what the nodes report (twopc_observer.hpp) — each the moment it becomes
 // visible to the world, after the sync that makes it true:
 //
-//   atomicity     no transaction is committed at one participant and aborted at another
+//   atomicity     no transaction is committed at one participant and aborted at another,
+//                 nor decided at a participant against its coordinator's decision
 //                 (decisions about prepared transactions: an unprepared lock given up
 //                 decides nothing), and no coordinator decides one both ways
 //   validity      a coordinator decides commit only if every participant of the
@@ -92,6 +93,7 @@ class TwopcInvariants final : public TwopcObserver {
   void participant_voted(NodeId p, const Report& r);
   void participant_decided(NodeId p, const Report& r);
   void coordinator_decided(NodeId c, const Report& r);
+  void check_against_coordinator(TxnId txn, NodeId p, bool commit);
   void fail(Property p, std::string message);
   std::string name(NodeId node) const { return sim_.node_name(node); }
 
