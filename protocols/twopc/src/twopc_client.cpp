@@ -71,6 +71,10 @@ void BankClient::run_one(sim::Context& ctx) {
     const std::int64_t amount = w_.overdraft ? plan.amount : std::min(plan.amount, read[from]);
     const std::pair<int, std::int64_t> writes[] = {{from, read[from] - amount},
                                                    {to, read[to] + amount}};
+    FAULTLINE_ASSERT(writes[0].second + writes[1].second == read[from] + read[to],
+                     "a transfer moves money; it neither makes nor loses any");
+    FAULTLINE_ASSERT(w_.overdraft || writes[0].second >= 0,
+                     "without overdrafts a transfer never takes a balance below zero");
     for (const auto& [account, value] : writes) {
       ops.push_back(micro_op("write", account, value));
       for (Shard& s : request.shards) {

@@ -58,6 +58,9 @@ bool ParticipantServer::persist(sim::DiskHandle& /*disk*/) {
     if (r.kind == ParticipantRecord::Kind::decided || !config_.bugs.forget_prepared) sync = true;
   }
   fx.records.clear();
+  // Paired with the replay at boot: the log holds exactly the records the node counts.
+  FAULTLINE_ASSERT(storage_->records() == node_->prepared_records() + node_->decided_records(),
+                   "the participant's log holds every record it emitted, and no other");
   return sync;
 }
 

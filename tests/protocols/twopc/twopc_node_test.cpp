@@ -80,7 +80,8 @@ Prepare prepare_of(TxnId txn, Grant grant, std::vector<Write> writes) {
 
 }  // namespace
 
-TEST_CASE("participant: a lock is granted with the values read, and a retry gets the same grant") {
+TEST_CASE(
+    "twopc participant: a lock is granted with the values read, and a retry gets the same grant") {
   TestParticipant p;
   REQUIRE(p.node.on_lock(0, kClient, lock_of(kT1, {{"a0", true}, {"a2", false}})).empty());
   ParticipantEffects fx = p.take();
@@ -98,7 +99,8 @@ TEST_CASE("participant: a lock is granted with the values read, and a retry gets
   CHECK(again[0].grant == replies[0].grant);
 }
 
-TEST_CASE("participant: no waiting — a conflicting lock is refused at once, shared locks share") {
+TEST_CASE(
+    "twopc participant: no waiting — a conflicting lock is refused at once, shared locks share") {
   TestParticipant p;
   lock_a0(p, kT1);
   REQUIRE(p.node.on_lock(0, kClient, lock_of(kT2, {{"a0", false}})).empty());
@@ -120,7 +122,7 @@ TEST_CASE("participant: no waiting — a conflicting lock is refused at once, sh
   CHECK(p.node.locks().at("a2").shared.size() == 2);
 }
 
-TEST_CASE("participant: phase 1 — a matching grant prepares durably and votes yes") {
+TEST_CASE("twopc participant: phase 1 — a matching grant prepares durably and votes yes") {
   TestParticipant p;
   const Grant g = lock_a0(p);
   REQUIRE(p.node.on_prepare(10, kCoord, prepare_of(kT1, g, {{"a0", 70}})).empty());
@@ -136,7 +138,7 @@ TEST_CASE("participant: phase 1 — a matching grant prepares durably and votes 
   CHECK(p.node.balances().at("a0") == 100);         // nothing applied yet
 }
 
-TEST_CASE("participant: phase 1 — an unknown transaction or a stale grant votes no") {
+TEST_CASE("twopc participant: phase 1 — an unknown transaction or a stale grant votes no") {
   TestParticipant p;
   REQUIRE(p.node.on_prepare(0, kCoord, prepare_of(kT1, 77, {{"a0", 70}})).empty());
   ParticipantEffects fx = p.take();
@@ -154,7 +156,7 @@ TEST_CASE("participant: phase 1 — an unknown transaction or a stale grant vote
   CHECK(p.node.locks().empty());  // the other working state was given up with the no
 }
 
-TEST_CASE("participant: phase 2 — commit applies, logs, releases and acknowledges") {
+TEST_CASE("twopc participant: phase 2 — commit applies, logs, releases and acknowledges") {
   TestParticipant p;
   const Grant g = lock_a0(p);
   REQUIRE(p.node.on_prepare(0, kCoord, prepare_of(kT1, g, {{"a0", 70}})).empty());
@@ -178,7 +180,7 @@ TEST_CASE("participant: phase 2 — commit applies, logs, releases and acknowled
   CHECK(p.node.decided().at(kT1) == true);
 }
 
-TEST_CASE("participant: phase 2 — abort undoes nothing, logs and is not acknowledged") {
+TEST_CASE("twopc participant: phase 2 — abort undoes nothing, logs and is not acknowledged") {
   TestParticipant p;
   const Grant g = lock_a0(p);
   REQUIRE(p.node.on_prepare(0, kCoord, prepare_of(kT1, g, {{"a0", 70}})).empty());
@@ -191,7 +193,7 @@ TEST_CASE("participant: phase 2 — abort undoes nothing, logs and is not acknow
   CHECK(sent<DecisionAck>(fx.messages, kCoord).empty());
 }
 
-TEST_CASE("participant: an unprepared transaction is given up alone after working_timeout") {
+TEST_CASE("twopc participant: an unprepared transaction is given up alone after working_timeout") {
   TestParticipant p;
   lock_a0(p);
   p.node.tick(499 * kMillisecond);
@@ -203,7 +205,7 @@ TEST_CASE("participant: an unprepared transaction is given up alone after workin
   CHECK(fx.records.empty());  // nothing was promised, nothing is logged
 }
 
-TEST_CASE("participant: once it voted yes it never decides alone, and asks until told") {
+TEST_CASE("twopc participant: once it voted yes it never decides alone, and asks until told") {
   TestParticipant p;
   const Grant g = lock_a0(p);
   REQUIRE(p.node.on_prepare(0, kCoord, prepare_of(kT1, g, {{"a0", 70}})).empty());
@@ -221,7 +223,8 @@ TEST_CASE("participant: once it voted yes it never decides alone, and asks until
   CHECK(sent<PeerInquiry>(p.take().messages, kP1).empty());  // not cooperative
 }
 
-TEST_CASE("participant: recovery — a prepared transaction is in doubt, keeps its locks, asks") {
+TEST_CASE(
+    "twopc participant: recovery — a prepared transaction is in doubt, keeps its locks, asks") {
   TestParticipant before;
   const Grant g = lock_a0(before);
   REQUIRE(before.node.on_prepare(0, kCoord, prepare_of(kT1, g, {{"a0", 70}})).empty());
@@ -247,7 +250,7 @@ TEST_CASE("participant: recovery — a prepared transaction is in doubt, keeps i
   CHECK(again.node.decided().at(kT1) == true);
 }
 
-TEST_CASE("participant: grants of an earlier incarnation never match after a restart") {
+TEST_CASE("twopc participant: grants of an earlier incarnation never match after a restart") {
   TestParticipant before;
   const Grant g = lock_a0(before);
   TestParticipant after(p0_config(), before.disk(), 100);  // the working state died
@@ -259,7 +262,7 @@ TEST_CASE("participant: grants of an earlier incarnation never match after a res
   CHECK_FALSE(votes[0].yes);
 }
 
-TEST_CASE("participant: cooperative termination — what a peer answers") {
+TEST_CASE("twopc participant: cooperative termination — what a peer answers") {
   ParticipantConfig config = p0_config();
   config.cooperative = true;
   TestParticipant p(config);
@@ -289,7 +292,7 @@ TEST_CASE("participant: cooperative termination — what a peer answers") {
   CHECK(sent<DecisionAck>(p.take().messages, kCoord).size() == 1);
 }
 
-TEST_CASE("participant: planted bugs change the paths they name") {
+TEST_CASE("twopc participant: planted bugs change the paths they name") {
   SUBCASE("unilateral-abort-after-yes: a prepared transaction aborts after working_timeout") {
     TestParticipant p(p0_config(Bugs{.unilateral_abort_after_yes = true}));
     const Grant g = lock_a0(p);
@@ -350,7 +353,7 @@ struct TestCoordinator {
 
 }  // namespace
 
-TEST_CASE("coordinator: ids are unique; a retried begin gets the same id") {
+TEST_CASE("twopc coordinator: ids are unique, and a retried begin gets the same id") {
   TestCoordinator c;
   REQUIRE(c.node.on_begin(0, kClient, Begin{1}).empty());
   const TxnId first = sent<Begun>(c.take().messages, kClient).at(0).txn;
@@ -362,7 +365,7 @@ TEST_CASE("coordinator: ids are unique; a retried begin gets the same id") {
   CHECK(first.epoch() == 1);
 }
 
-TEST_CASE("coordinator: phase 1 sends each participant its writes; all yes commits durably") {
+TEST_CASE("twopc coordinator: phase 1 sends each participant its writes, all yes commits durably") {
   TestCoordinator c;
   const TxnId txn = c.start();
   CoordinatorEffects fx = c.take();
@@ -397,7 +400,7 @@ TEST_CASE("coordinator: phase 1 sends each participant its writes; all yes commi
   CHECK(c.node.txns().empty());
 }
 
-TEST_CASE("coordinator: a no vote aborts at once — not logged (presumed abort)") {
+TEST_CASE("twopc coordinator: a no vote aborts at once — not logged (presumed abort)") {
   TestCoordinator c;
   const TxnId txn = c.start();
   c.take();
@@ -413,7 +416,7 @@ TEST_CASE("coordinator: a no vote aborts at once — not logged (presumed abort)
   CHECK_FALSE(sent<Decision>(c.take().messages, kP0).at(0).commit);
 }
 
-TEST_CASE("coordinator: the vote timeout aborts; with commit-without-all-votes it commits") {
+TEST_CASE("twopc coordinator: the vote timeout aborts, with commit-without-all-votes it commits") {
   for (const bool bug : {false, true}) {
     TestCoordinator c(coord_config(Bugs{.commit_without_all_votes = bug}));
     const TxnId txn = c.start();
@@ -430,7 +433,8 @@ TEST_CASE("coordinator: the vote timeout aborts; with commit-without-all-votes i
   }
 }
 
-TEST_CASE("coordinator: recovery finishes the commits its log holds, and starts a new epoch") {
+TEST_CASE(
+    "twopc coordinator: recovery finishes the commits its log holds, and starts a new epoch") {
   TestCoordinator before;
   const TxnId txn = before.start();
   before.take();
@@ -455,7 +459,7 @@ TEST_CASE("coordinator: recovery finishes the commits its log holds, and starts 
   CHECK(sent<Begun>(after.take().messages, kClient).at(0).txn.epoch() == 2);
 }
 
-TEST_CASE("coordinator: forget-decision sends a commit it never logged") {
+TEST_CASE("twopc coordinator: forget-decision sends a commit it never logged") {
   TestCoordinator c(coord_config(Bugs{.forget_decision = true}));
   const TxnId txn = c.start();
   c.take();
@@ -467,7 +471,7 @@ TEST_CASE("coordinator: forget-decision sends a commit it never logged") {
   CHECK(c.node.commits_made() == 1);  // the durable fact it will not find after a crash
 }
 
-TEST_CASE("storage: records round-trip through the codec; a corrupted one does not decode") {
+TEST_CASE("twopc storage: records round-trip through the codec, a corrupted one does not decode") {
   const ParticipantRecord prepared{.kind = ParticipantRecord::Kind::prepared,
                                    .txn = kT1,
                                    .coordinator = kCoord,
@@ -490,7 +494,7 @@ TEST_CASE("storage: records round-trip through the codec; a corrupted one does n
   CHECK_FALSE(decode_participant_record(encode_record(prepared).substr(0, 9)).has_value());
 }
 
-TEST_CASE("fingerprints: equal states hash equal; the protocol state changes them") {
+TEST_CASE("twopc fingerprints: equal states hash equal, the protocol state changes them") {
   TestParticipant a;
   TestParticipant b;
   CHECK(a.node.fingerprint() == b.node.fingerprint());

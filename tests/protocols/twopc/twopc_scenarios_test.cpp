@@ -179,7 +179,7 @@ TEST_CASE("twopc scenario: a lost vote aborts the transaction") {
 // reaches p1 but not p0; at 600 ms everything heals. working_timeout is 300 ms.
 // Expected with the bug: an atomicity violation — p0 aborts alone at ~300 ms while p1
 // committed. Without it: no finding; p0 stays in doubt, asks, and commits after the heal.
-TEST_CASE("twopc scenario: unilateral-abort-after-yes breaks atomicity; correct 2PC waits") {
+TEST_CASE("twopc scenario: unilateral-abort-after-yes breaks atomicity, correct 2PC waits") {
   const Timeline timeline = [](sim::Simulation& s, const Nodes& n) {
     auto vote_cut = std::make_shared<std::uint32_t>(0);
     s.at(0, "cut p1 -> co0", [n, vote_cut](sim::Simulation& sim) {
