@@ -5,6 +5,7 @@
 #include "paxos/paxos.hpp"
 #include "raft/raft.hpp"
 #include "scheduler/scheduler.hpp"
+#include "twopc/twopc.hpp"
 
 namespace faultline::protocols {
 
@@ -15,6 +16,7 @@ const std::vector<Protocol>& all_protocols() {
       raft::protocol(),
       paxos::single_decree_protocol(),
       paxos::multi_protocol(),
+      twopc::protocol(),
       scheduler::protocol(),
   };
   return protocols;

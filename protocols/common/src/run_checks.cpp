@@ -41,6 +41,11 @@ constexpr std::size_t kExplanationChars = 4000;
 
 void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model_name,
                            std::uint64_t budget) {
+  check_linearizability(sim, checks, model_name, budget, nullptr);
+}
+
+void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model_name,
+                           std::uint64_t budget, const nlohmann::json& init) {
   const std::string name = "linearizability";
   checker::History h;
   if (auto error = convert(sim.history(), h)) {
@@ -49,7 +54,7 @@ void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_vie
     return;
   }
   nlohmann::json data = {{"model", model_name}, {"ops", h.ops.size()}};
-  auto model = checker::make_model(std::string(model_name));
+  auto model = checker::make_model(std::string(model_name), init);
   FAULTLINE_ASSERT(model.ok(), "a protocol checks its history with a model that exists");
   checker::CheckOptions options;
   options.threads = 1;  // the run's own thread: no scheduling enters the verdict

@@ -20,6 +20,10 @@ namespace faultline::protocols {
 // why) and reports a finding when it is violated.
 void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model,
                            std::uint64_t budget);
+// The same from the model's initial state `init` (the checker's --init: e.g. the
+// registers a bank's accounts start at for multi-register); null is the model's default.
+void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model,
+                           std::uint64_t budget, const nlohmann::json& init);
 
 // What is stuck at the liveness deadline: empty when progress resumed, else a sentence.
 using LivenessProbe = std::function<std::string(const sim::Simulation&)>;
