@@ -111,6 +111,7 @@ OpType BsClient::append(Context& ctx, const std::string& piece) {
     if (a.ok) {
       if (observer_) observer_->acked(s.block.block, s.block.gs, offset, piece, s.block.nodes.front());
       s.block.length = offset + piece.size();
+      FAULTLINE_ASSERT(s.block.length <= config_.block_size_bytes, "a block holds at most block_size bytes");
       return OpType::ok;
     }
     // The head may have let readers see the piece already: the block is kept, and the
@@ -213,6 +214,8 @@ bool BsClient::recover(Context& ctx, NodeId failed, Time deadline) {
     ready = prepare(ctx, survivors, gs, deadline);
   }
   if (ready.empty() || ready.size() < survivors.size()) return false;
+  FAULTLINE_ASSERT(std::find(ready.begin(), ready.end(), failed) == ready.end(),
+                   "the failed node is out of the pipeline");
   const std::optional<NnReply> r = call<NnReply>(
       ctx, UpdatePipeline{0, s.file, holder_, s.block.block, gs, s.block.length, ready}, deadline);
   if (!r || r->status != NnStatus::ok) return false;

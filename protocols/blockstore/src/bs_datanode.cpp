@@ -155,6 +155,7 @@ void DataNode::truncate(BlockId block, Replica& r, std::size_t chunks) {
 }
 
 void DataNode::remove(BlockId block) {
+  FAULTLINE_ASSERT(replicas_.count(block) == 1, "only a replica held is removed");
   replicas_.erase(block);
   in_flight_.erase(block);
   disk(DiskOp{.kind = DiskOp::Kind::remove, .block = block});
@@ -173,7 +174,7 @@ std::string_view DataNode::refuse(NodeId to, const WritePacket& m) {
 // Stores the packet's data (or finalizes); false if it does not fit the replica.
 bool DataNode::store_packet(BlockId block, Replica& r, const WritePacket& m) {
   if (m.finalize) {
-    if (m.offset != r.length) return false;
+    if (m.offset != r.length || r.state == ReplicaState::rwr) return false;
     if (r.state == ReplicaState::rbw) {
       r.state = ReplicaState::finalized;
       r.acked = r.length;
@@ -198,6 +199,7 @@ bool DataNode::store_packet(BlockId block, Replica& r, const WritePacket& m) {
   if (m.data.empty()) return true;  // pipeline setup: the replica exists now, nothing to store
   r.chunks.push_back(Chunk{m.offset, static_cast<std::uint32_t>(m.data.size()), sim::crc32c(m.data)});
   r.length += m.data.size();
+  FAULTLINE_ASSERT(r.length == m.offset + m.data.size(), "a packet lands where it says");
   disk(DiskOp{.kind = DiskOp::Kind::append_chunk, .block = block, .offset = m.offset, .data = m.data});
   return true;
 }
@@ -232,6 +234,8 @@ void DataNode::forward_or_ack(Time now, NodeId from, const WritePacket& m, const
     send(from, PacketAck{m.block, m.seq, true, kNoNode, r.length});
     return;
   }
+  FAULTLINE_ASSERT(std::find(m.downstream.begin(), m.downstream.end(), config_.self) == m.downstream.end(),
+                   "a pipeline passes each node once");
   WritePacket next = m;
   next.downstream.erase(next.downstream.begin());
   send(m.downstream.front(), next);
@@ -263,6 +267,7 @@ std::string_view DataNode::on_ack(NodeId from, const PacketAck& m) {
     up.acked_length = std::min(m.acked_length, r->length);
     r->acked = std::max(r->acked, up.acked_length);
     r->readable = true;
+    FAULTLINE_ASSERT(r->acked <= r->length, "a node acknowledges only what it holds");
   }
   if (!f.acked_upstream) send(f.upstream, up);
   return {};
@@ -290,6 +295,7 @@ std::string_view DataNode::on_prepare(NodeId from, const PrepareReplica& m) {
     write_meta(m.block, *r);
     changed(m.block);
     reply.ok = true;
+    FAULTLINE_ASSERT(r->gs == m.gs && r->acked <= r->length, "a prepared replica has the new stamp");
   }
   reply.length = r->length;
   send(from, reply);

@@ -26,11 +26,10 @@ std::string_view DataNode::on_replicate(const ReplicateBlock& m) {
 std::string_view DataNode::on_copy(const CopyBlock& m) {
   Replica* r = find(m.block);
   if (r != nullptr && r->gs > m.gs) return "a newer replica is here";
-  if (r != nullptr && r->gs == m.gs && r->state == ReplicaState::finalized &&
-      r->length == m.length) {
-    changed(m.block);  // already here: report it again
-    return {};
-  }
+  if (r != nullptr && r->gs == m.gs && r->length > m.length) return "a longer replica is here";
+  if (r != nullptr && r->recovery_gs > m.gs) return "the replica is being recovered";
+  // An older version, one left unfinished, or one found corrupt here: rewritten. (Only
+  // a complete block is copied: nobody writes this stamp any more.)
   std::uint64_t total = 0;
   for (const std::string& c : m.chunks) total += c.size();
   if (total != m.length || std::any_of(m.chunks.begin(), m.chunks.end(),
@@ -38,6 +37,7 @@ std::string_view DataNode::on_copy(const CopyBlock& m) {
     return "a copy whose chunks do not make the block";
   }
   if (r != nullptr) remove(m.block);  // an older version
+  FAULTLINE_ASSERT(replica(m.block) == nullptr, "a copy replaces any older version");
   Replica& fresh = replicas_[m.block];
   fresh.gs = m.gs;
   fresh.state = ReplicaState::finalized;
@@ -172,6 +172,8 @@ void DataNode::start_update(Time now, BlockId block, RecoveryTask& task) {
     task.kept.push_back(node);
     task.length = std::min(task.length, reply.replica.length);
   }
+  FAULTLINE_ASSERT(!task.kept.empty() && task.length != ~std::uint64_t{0},
+                   "a recovery keeps the replicas with the highest stamp");
   task.updating = true;
   task.deadline = now + config_.recovery_timeout_ns;
   for (NodeId n : task.kept) {

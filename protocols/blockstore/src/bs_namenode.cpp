@@ -116,13 +116,18 @@ void NameNode::record(NodeId node, const ReplicaInfo& info) {
     std::vector<Replica>& list = replicas_[info.block];
     auto at = std::find_if(list.begin(), list.end(), [node](const Replica& x) { return x.node > node; });
     r = &*list.insert(at, Replica{.node = node});
+    FAULTLINE_ASSERT(std::is_sorted(list.begin(), list.end(),
+                                    [](const Replica& a, const Replica& b) { return a.node < b.node; }),
+                     "a block's replica list is sorted by node, one entry per node");
   }
-  if (r->gs != info.gs || r->length != info.length) r->corrupt = false;  // a new version
+  auto pending = replicating_.find(info.block);
+  const bool copied_here = pending != replicating_.end() && pending->second.target == node;
+  // A new version, or the copy ordered here (it rewrote the replica): not corrupt.
+  if (r->gs != info.gs || r->length != info.length || copied_here) r->corrupt = false;
   r->gs = info.gs;
   r->length = info.length;
   r->state = info.state;
-  auto pending = replicating_.find(info.block);
-  if (pending != replicating_.end() && pending->second.target == node && current(bit->second, *r)) {
+  if (copied_here && current(bit->second, *r)) {
     replicating_.erase(pending);
     if (observer_) observer_->count(Sometimes::re_replications);
   }
@@ -130,8 +135,10 @@ void NameNode::record(NodeId node, const ReplicaInfo& info) {
 }
 
 void NameNode::invalidate(BlockId block, NodeId node, GenStamp gs, Sometimes why) {
+  FAULTLINE_ASSERT(datanodes_.count(node) > 0, "only a data node holds replicas");
   send(node, InvalidateBlock{block, gs});
   forget(node, block);
+  FAULTLINE_ASSERT(find(block, node) == nullptr, "a replica ordered deleted is no longer counted");
   deleting_.insert({block, node});
   if (observer_) observer_->count(why);
 }
@@ -139,6 +146,8 @@ void NameNode::invalidate(BlockId block, NodeId node, GenStamp gs, Sometimes why
 // The writer told us which nodes now hold `block` at `gs` (pipeline update, recovery).
 void NameNode::restamp(BlockId block, GenStamp gs, const std::vector<NodeId>& nodes,
                        std::uint64_t length, ReplicaState state) {
+  FAULTLINE_ASSERT(!nodes.empty(), "a block is restamped on at least one node");
+  FAULTLINE_ASSERT(gs >= ns_.blocks.at(block).gs, "the nodes hold the block's stamp");
   for (NodeId n : nodes) {
     deleting_.erase({block, n});  // it holds the block at the new stamp now
     record(n, ReplicaInfo{block, gs, length, state});
@@ -163,6 +172,7 @@ LocatedBlock NameNode::locate(BlockId block) const {
   for (const Replica& r : it->second) {
     if (alive(r.node) && current(b, r)) lb.locations.push_back(Location{r.node, r.gs, r.length});
   }
+  FAULTLINE_ASSERT(lb.locations.size() <= it->second.size(), "a location names a replica the map holds");
   if (!lb.locations.empty()) return lb;
   // No clean replica: one a checksum failure was reported on may still read (a read
   // that flipped a bit does not damage the disk), and each read checks again.

@@ -69,6 +69,7 @@ void NameNode::check_block(Time now, const BlockMeta& b, int& budget) {
     // Planted bug count-dead-replicas: a dead node's replicas still count.
     if (alive(r.node) || config_.bugs.count_dead_replicas) ++counted;
   }
+  FAULTLINE_ASSERT(live <= counted, "every live copy counts");
   // Stale copies go once the block has its replicas at the current stamp: until then a
   // stale copy may be the only one left of bytes acknowledged before it went stale.
   if (live >= config_.replication) {
@@ -117,8 +118,9 @@ bool NameNode::schedule_copy(Time now, const BlockMeta& b) {
   auto it = replicas_.find(b.id);
   if (it != replicas_.end()) {
     for (const Replica& r : it->second) {
-      // A node with a stale copy may take the new one: the copy replaces it.
-      if (r.gs >= b.gs) holders.push_back(r.node);
+      // A node with a stale, corrupt or unfinished copy may take the new one: the copy
+      // replaces it.
+      if (current(b, r) || r.gs > b.gs) holders.push_back(r.node);
       if (!alive(r.node)) continue;
       if (current(b, r)) sources.push_back(r.node);
       else if (r.corrupt && r.gs == b.gs && r.state == ReplicaState::finalized &&
@@ -128,16 +130,17 @@ bool NameNode::schedule_copy(Time now, const BlockMeta& b) {
   }
   if (sources.empty()) sources = fallback;
   if (sources.empty()) return false;
+  const NodeId source = sources[random_.below(sources.size())];
   std::vector<NodeId> targets;
   for (const auto& [id, d] : datanodes_) {
-    if (d.alive && std::find(holders.begin(), holders.end(), id) == holders.end() &&
+    if (d.alive && id != source && std::find(holders.begin(), holders.end(), id) == holders.end() &&
         deleting_.count({b.id, id}) == 0) {
       targets.push_back(id);
     }
   }
   if (targets.empty()) return false;
-  const NodeId source = sources[random_.below(sources.size())];
   const NodeId target = targets[random_.below(targets.size())];
+  FAULTLINE_ASSERT(source != target && alive(target), "a copy goes from a holder to a live other node");
   send(source, ReplicateBlock{b.id, b.gs, b.length, target});
   replicating_[b.id] = Pending{target, now + config_.replication_timeout_ns};
   ++version_;
@@ -184,6 +187,7 @@ void NameNode::recover_lease(Time now, const std::string& file) {
   }
   if (up.empty()) return;  // nobody to recover it from now: later
   const GenStamp recovery_gs = ns_.next_gs;
+  FAULTLINE_ASSERT(recovery_gs > b.gs, "a recovery stamp shuts out every earlier writer");
   log(Edit{.op = EditOp::reserve_gs, .gs = recovery_gs});
   recovering_[last] = Recovery{recovery_gs, now};
   send(up[random_.below(up.size())], RecoverBlock{last, b.gs, recovery_gs, nodes, b.expected});

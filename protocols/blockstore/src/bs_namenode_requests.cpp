@@ -64,6 +64,7 @@ std::vector<NodeId> NameNode::choose_targets(const std::vector<NodeId>& excluded
     chosen.push_back(candidates[k]);
     candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(k));
   }
+  FAULTLINE_ASSERT(chosen.size() <= count, "a pipeline has at most `replication` nodes");
   return chosen;
 }
 
@@ -72,6 +73,7 @@ NnStatus NameNode::allocate_block(const std::string& file, const std::vector<Nod
   const std::vector<NodeId> targets =
       choose_targets(excluded, static_cast<std::size_t>(config_.replication));
   if (targets.empty()) return NnStatus::no_datanodes;
+  FAULTLINE_ASSERT(ns_.blocks.count(ns_.next_block) == 0, "a new block has a fresh id");
   out = BlockTarget{ns_.next_block, ns_.next_gs, 0, targets};
   log(Edit{.op = EditOp::add_block, .file = file, .block = out.block, .gs = out.gs, .nodes = targets});
   return NnStatus::ok;
@@ -266,6 +268,7 @@ std::string_view NameNode::on_commit_sync(NodeId /*from*/, const CommitBlockSync
     return "not the recovery in progress";
   }
   const std::string file = bit->second.file;
+  FAULTLINE_ASSERT(m.recovery_gs > bit->second.gs, "a recovery stamp is newer than the block's");
   if (m.nodes.empty()) {
     log(Edit{.op = EditOp::abandon_block, .file = file, .block = m.block});  // nobody had it
     replicas_.erase(m.block);

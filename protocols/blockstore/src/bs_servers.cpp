@@ -55,6 +55,8 @@ void NameNodeServer::boot(sim::Context& ctx) {
   held_.clear();
   holding_ = false;
   random_.emplace(ctx);
+  published_.clear();
+  published_version_ = ~std::uint64_t{0};
   Namespace ns = replay(ctx);
   sync_verified(ctx, writes_, observer_, "at restart");
   node_.emplace(config_, std::move(ns), *random_, observer_);
@@ -93,10 +95,19 @@ void NameNodeServer::durable_facts(protocols::DurableFacts& out) const {
   out.add("next generation stamp", node_->ns().next_gs);
 }
 
+std::string NameNodeServer::datanode_name(NodeId node) const {
+  for (std::size_t i = 0; i < config_.datanodes.size(); ++i) {
+    if (config_.datanodes[i] == node) return "dn" + std::to_string(i);
+  }
+  return "n" + std::to_string(node);
+}
+
 // What the viewer draws: each data node live or dead as this server sees it, safe mode,
 // and each block's state (only when it changes: the trace keeps every change).
 void NameNodeServer::publish(sim::Context& ctx) {
   const NameNode& nn = *node_;
+  if (published_version_ == nn.version()) return;  // nothing it shows has changed
+  published_version_ = nn.version();
   auto put = [&](const std::string& key, std::string value) {
     auto it = published_.find(key);
     if (it != published_.end() && it->second == value) return;
@@ -104,9 +115,7 @@ void NameNodeServer::publish(sim::Context& ctx) {
     published_[key] = std::move(value);
   };
   put("safe_mode", nn.safe_mode() ? "on" : "off");
-  for (std::size_t i = 0; i < config_.datanodes.size(); ++i) {
-    put("dn" + std::to_string(i), nn.alive(config_.datanodes[i]) ? "live" : "dead");
-  }
+  for (NodeId d : config_.datanodes) put(datanode_name(d), nn.alive(d) ? "live" : "dead");
   int under = 0;
   for (const auto& [id, b] : nn.ns().blocks) {
     const LocatedBlock lb = nn.locate(id);
@@ -118,7 +127,8 @@ void NameNodeServer::publish(sim::Context& ctx) {
       under += short_of ? 1 : 0;
       text += " len=" + std::to_string(b.length) + (short_of ? " under-replicated" : " complete");
     }
-    text += " replicas=" + std::to_string(lb.locations.size());
+    text += " on";
+    for (const Location& l : lb.locations) text += " " + datanode_name(l.node);
     put("blk" + std::to_string(id), std::move(text));
   }
   put("under_replicated", std::to_string(under));

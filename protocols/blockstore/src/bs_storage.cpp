@@ -32,6 +32,7 @@ void CheckedWrites::erase(sim::DiskHandle& disk, const std::string& key) {
 
 void CheckedWrites::append(sim::DiskHandle& disk, const std::string& log, std::string record,
                            std::size_t index) {
+  FAULTLINE_ASSERT(protocols::record_body(record).has_value(), "a log holds sealed records");
   disk.append(log, record);
   LogState& s = logs_[log];
   s.size = index + 1;

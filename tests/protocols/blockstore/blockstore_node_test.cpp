@@ -475,3 +475,23 @@ TEST_CASE("data node: invalidation deletes a replica only up to the stamp named"
   CHECK(b.dn->replica(4) == nullptr);
   CHECK(b.dn->effects().disk.back().kind == DiskOp::Kind::remove);
 }
+
+TEST_CASE("fingerprints: equal for equal protocol state, different after a change") {
+  NnBench a;
+  NnBench b;
+  CHECK(a.nn->fingerprint() == b.nn->fingerprint());
+  a.first_block();
+  CHECK(a.nn->fingerprint() != b.nn->fingerprint());
+  b.first_block();
+  CHECK(a.nn->fingerprint() == b.nn->fingerprint());
+
+  DnBench x(2);
+  DnBench y(2);
+  CHECK(x.dn->fingerprint() == y.dn->fingerprint());
+  x.step(1, packet(4, 2, 1, 0, "x.1;", {}));
+  CHECK(x.dn->fingerprint() != y.dn->fingerprint());
+  y.step(1, packet(4, 2, 1, 0, "x.1;", {}));
+  CHECK(x.dn->fingerprint() == y.dn->fingerprint());
+  y.step(kClient, PrepareReplica{3, 4, 5, 4});
+  CHECK(x.dn->fingerprint() != y.dn->fingerprint());
+}

@@ -70,6 +70,8 @@ class NameNodeServer final : public protocols::NodeHost {
   std::vector<protocols::Outgoing> held_;
   bool holding_ = false;
   std::map<std::string, std::string> published_;  // annotation key -> value last published
+  std::uint64_t published_version_ = ~std::uint64_t{0};
+  std::string datanode_name(NodeId node) const;  // "dn2", as the nodes are named
 };
 
 struct HostBugs {
