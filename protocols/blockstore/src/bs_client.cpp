@@ -71,9 +71,11 @@ void BsClient::write_session(Context& ctx, const std::string& file) {
           : last == OpType::fail ? Sometimes::appends_fail
                                  : Sometimes::appends_info);
   }
-  // A session whose last append's outcome is unknown is left as it is: the lease
-  // expires and the metadata server recovers the file.
-  if (last != OpType::info) close(ctx, ctx.deadline_after(config_.op_timeout_ns));
+  // A session that cannot be closed (or whose last append's outcome is unknown) is left
+  // to the metadata server to recover; the writer says so rather than let the lease lapse.
+  if (last == OpType::info || !close(ctx, ctx.deadline_after(config_.op_timeout_ns))) {
+    ctx.send(config_.namenode, ReleaseLease{session_.file, holder_});
+  }
   session_ = Session{};
 }
 
@@ -166,7 +168,10 @@ bool BsClient::add_block(Context& ctx, Time deadline) {
       return true;
     }
     session_.failed.push_back(a.failed);
-    if (!abandon_block(ctx, deadline)) return false;
+    // Giving the block up is worth a little time past the operation's deadline.
+    if (!abandon_block(ctx, std::max(deadline, ctx.deadline_after(config_.request_timeout_ns * 3)))) {
+      return false;
+    }
     count(Sometimes::blocks_reallocated);
   }
   return false;

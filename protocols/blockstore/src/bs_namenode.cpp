@@ -36,6 +36,14 @@ std::string_view NameNode::step(Time now, const sim::Envelope& e) {
     renew(now, m->holder);
     return {};
   }
+  if (const auto* m = e.get<ReleaseLease>()) {
+    auto it = ns_.files.find(m->file);
+    if (safe_mode_ || it == ns_.files.end() || !it->second.open || it->second.holder != m->holder) {
+      return "not the holder of an open file";
+    }
+    recover_lease(now, m->file);
+    return {};
+  }
   if (const auto* m = e.get<OpenFile>()) return on_open(now, e.from, *m);
   if (const auto* m = e.get<AddBlock>()) return on_add_block(now, e.from, *m);
   if (const auto* m = e.get<NewGenStamp>()) return on_new_gen_stamp(now, e.from, *m);

@@ -9,6 +9,8 @@
 //       200001, ...) until the bug is found: seeds and seconds per start, median, worst
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
+#include <map>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -21,11 +23,14 @@ using blockstore::testing::blockstore_protocol;
 namespace {
 
 int correct(std::uint64_t first, std::uint64_t count) {
+  const std::clock_t cpu = std::clock();
   const auto r = blockstore::testing::sweep(first, count, 20);
-  std::printf("correct blockstore: %llu seeds from %llu, %zu failures, %llu unknown, %.1f s (%.1f seeds/s)\n",
+  const double cpu_s = static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC;
+  std::printf("correct blockstore: %llu seeds from %llu, %zu failures, %llu unknown, %.1f s wall, "
+              "%.1f s CPU (%.1f ms CPU per run)\n",
               static_cast<unsigned long long>(r.seeds), static_cast<unsigned long long>(first),
-              r.failures.size(), static_cast<unsigned long long>(r.unknown), r.seconds,
-              static_cast<double>(r.seeds) / r.seconds);
+              r.failures.size(), static_cast<unsigned long long>(r.unknown), r.seconds, cpu_s,
+              1000 * cpu_s / static_cast<double>(r.seeds));
   for (const auto& [name, runs] : r.runs_with) {
     std::printf("  %-24s %llu runs\n", name.c_str(), static_cast<unsigned long long>(runs));
   }
@@ -49,11 +54,14 @@ int bugs(int ranges, std::vector<std::string> names) {
   for (const std::string& bug : names) {
     std::vector<std::uint64_t> seeds;
     std::vector<double> seconds;
-    std::string properties;
+    std::map<std::string, int> properties;
+    int found = 0;
     for (int k = 0; k < ranges; ++k) {
       const std::uint64_t first = 1 + 100000 * static_cast<std::uint64_t>(k);
       const auto h = blockstore::testing::hunt(bug, first, ~std::uint64_t{0}, 60);
       if (!h.found) ++missed;
+      found += h.found ? 1 : 0;
+      if (h.found) ++properties[h.property];
       seeds.push_back(h.found ? h.seeds_run : 0);
       seconds.push_back(h.seconds);
       std::printf("  %s from %llu: %s after %llu seeds, %.2f s (seed %llu, %s)\n", bug.c_str(),
@@ -61,10 +69,12 @@ int bugs(int ranges, std::vector<std::string> names) {
                   static_cast<unsigned long long>(h.seeds_run), h.seconds,
                   static_cast<unsigned long long>(h.seed), h.property.c_str());
     }
-    std::printf("%-22s median %llu seeds / %.2f s, worst %llu seeds / %.2f s\n", bug.c_str(),
-                static_cast<unsigned long long>(median(seeds)), median(seconds),
+    std::string by;
+    for (const auto& [name, n] : properties) by += (by.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    std::printf("| `%s` | %d/%d | %llu | %.3f s | %llu seeds, %.2f s | %s |\n", bug.c_str(), found,
+                ranges, static_cast<unsigned long long>(median(seeds)), median(seconds),
                 static_cast<unsigned long long>(*std::max_element(seeds.begin(), seeds.end())),
-                *std::max_element(seconds.begin(), seconds.end()));
+                *std::max_element(seconds.begin(), seconds.end()), by.c_str());
     std::fflush(stdout);
   }
   return missed == 0 ? 0 : 1;

@@ -4,7 +4,8 @@
 // is recognised and ignored.
 //
 //   client -> metadata server   OpenFile, AddBlock, NewGenStamp, UpdatePipeline,
-//                               AbandonBlock, CompleteFile, RenewLease, GetLocations
+//                               AbandonBlock, CompleteFile, RenewLease, ReleaseLease,
+//                               GetLocations
 //   data node -> metadata       Heartbeat, BlockReport (full or incremental), BadBlock,
 //                               CommitBlockSync
 //   metadata -> data node       ReplicateBlock, InvalidateBlock, RecoverBlock
@@ -129,6 +130,15 @@ struct RenewLease {
   static constexpr std::string_view kName = "RenewLease";
   Holder holder = {};
   void describe(sim::Fields& f) const { f("holder", holder_name(holder)); }
+};
+
+// A writer that cannot finish its session hands the file back: recover it now rather
+// than after the lease lapses (HDFS's recoverLease, called by the writer itself).
+struct ReleaseLease {
+  static constexpr std::string_view kName = "ReleaseLease";
+  std::string file = {};
+  Holder holder = {};
+  void describe(sim::Fields& f) const { f("file", file)("holder", holder_name(holder)); }
 };
 
 struct GetLocations {
