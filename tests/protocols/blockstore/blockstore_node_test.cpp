@@ -9,6 +9,7 @@
 #include "blockstore/bs_namespace.hpp"
 #include "blockstore/bs_storage.hpp"
 #include "protocols/codec.hpp"
+#include "sim/simulation.hpp"
 
 using namespace faultline;
 using namespace faultline::blockstore;
@@ -159,6 +160,28 @@ TEST_CASE("storage: a replica on a disk image reads back with its meta and its v
   CHECK_FALSE(decode_chunk(flipped).has_value());
   CHECK(decode_chunk_unchecked(flipped).data != "a.1;");  // what the planted bug serves
   CHECK_FALSE(peek_replica(image, 4).has_value());
+}
+
+TEST_CASE("storage: writes the disk dropped during their sync are caught by the read-back") {
+  sim::SimConfig config;
+  config.disk.sync_latency_min_ns = config.disk.sync_latency_max_ns = 10 * sim::kMillisecond;
+  sim::SeededChoices choices(1);
+  sim::Simulation sim(config, choices);
+  std::string first;
+  std::string second;
+  const NodeId node = sim.add_node({.name = "dn0"}, sim::lambda_actor([&](sim::Context& ctx) {
+    CheckedWrites w;
+    w.append(ctx.disk(), "c1", encode_chunk(0, "a.1;"), 0);
+    REQUIRE(ctx.disk().sync());
+    first = w.verify(ctx.disk());
+    w.append(ctx.disk(), "c1", encode_chunk(4, "a.2;"), 1);
+    REQUIRE(ctx.disk().sync());  // the disk says yes ...
+    second = w.verify(ctx.disk());  // ... and the read-back says otherwise
+  }));
+  sim.at(15 * sim::kMillisecond, "lose unsynced", [node](sim::Simulation& s) { s.lose_unsynced(node); });
+  sim.run();
+  CHECK(first.empty());
+  CHECK(second.find("c1") != std::string::npos);
 }
 
 TEST_CASE("storage: the replica index and meta round-trip") {

@@ -99,7 +99,7 @@ TEST_CASE("blockstore: a writer that dies holding its lease: the file is recover
       [](sim::Simulation& sim, protocols::ProtocolRun& run) {
         const sim::NodeId c0 = run.groups.nodes("clients")[0];
         blockstore::testing::when(
-            sim, sim::kMillisecond,
+            sim, sim::kMillisecond, sim::kMillisecond,
             [c0](const sim::Simulation& s) {
               const auto* client = s.actor_as<blockstore::BsClient>(c0);
               return s.now() > 500 * sim::kMillisecond && client && !client->writing().empty();

@@ -47,19 +47,14 @@ inline protocols::RunSpec scenario_spec(std::uint64_t seed, sim::Time time_ns,
   return spec;
 }
 
-// Every `period`, until `condition` holds once; then `action` (at that very time).
-inline void when(sim::Simulation& sim, sim::Duration period,
+// From `at`, every `period` until `condition` holds once; then `action` (at that time).
+inline void when(sim::Simulation& sim, sim::Time at, sim::Duration period,
                  std::function<bool(const sim::Simulation&)> condition,
                  std::function<void(sim::Simulation&)> action) {
-  auto step = std::make_shared<std::function<void(sim::Simulation&)>>();
-  *step = [=](sim::Simulation& s) {
-    if (condition(s)) {
-      action(s);
-      return;
-    }
-    s.at(s.now() + period, "watch", [step](sim::Simulation& s2) { (*step)(s2); });
-  };
-  sim.at(period, "watch", [step](sim::Simulation& s) { (*step)(s); });
+  sim.at(at, "watch", [=](sim::Simulation& s) {
+    if (condition(s)) action(s);
+    else when(s, s.now() + period, period, condition, action);
+  });
 }
 
 inline std::uint64_t sometimes(const sim::Simulation& sim, const protocols::ProtocolRun& run,

@@ -12,13 +12,16 @@
 // return acknowledged bytes", as every read is.
 //
 // A write session (§III.A): open the file (create-or-append; the metadata server grants
-// the lease), append 1..max_pieces pieces one packet at a time, close. A full block is
+// the lease), append 1..max_pieces pieces one packet at a time, close. Each session is
+// its own lease holder (bs_types.hpp, Holder). A full block is
 // finalized through the pipeline and the next allocated (AddBlock). A pipeline failure
 // is recovered (HDFS-265): the failed node is dropped, the survivors take a new
 // generation stamp (NewGenStamp, PrepareReplica), the metadata server learns the new
 // pipeline (UpdatePipeline) and the packet is sent again. A new block's pipeline is set
 // up with an empty packet first; one that fails then, before any data, is abandoned and
-// another block allocated without the failed node (HDFS's pipeline setup). A session that
+// another block allocated without the failed node (HDFS's pipeline setup). A session
+// that cannot be closed is handed back to the metadata server (ReleaseLease), which
+// recovers the file. A session that
 // cannot go on is left: its lease expires and the metadata server recovers the file.
 //
 // Planted bug (client side): no_genstamp_bump — pipeline recovery keeps the old stamp.
