@@ -100,7 +100,7 @@ struct NnBench {
 
 // ---------------------------------------------------------------- the namespace log
 
-TEST_CASE("namespace: edits round-trip through the codec and replay to the same namespace") {
+TEST_CASE("blockstore namespace: edits round-trip through the codec and replay to the same namespace") {
   const std::vector<Edit> edits = {
       {.op = EditOp::open, .file = "f0", .holder = {7, 1, 2}},
       {.op = EditOp::add_block, .file = "f0", .block = 1, .gs = 1, .nodes = {1, 2, 3}},
@@ -128,7 +128,7 @@ TEST_CASE("namespace: edits round-trip through the codec and replay to the same 
   CHECK_FALSE(decode_edit(torn).has_value());
 }
 
-TEST_CASE("namespace: an edit that does not fit is refused, naming why") {
+TEST_CASE("blockstore namespace: an edit that does not fit is refused, naming why") {
   Namespace ns;
   CHECK(ns.apply({.op = EditOp::add_block, .file = "f0", .block = 1, .gs = 1}).has_value());
   REQUIRE_FALSE(ns.apply({.op = EditOp::open, .file = "f0", .holder = {7, 0, 1}}));
@@ -142,7 +142,7 @@ TEST_CASE("namespace: an edit that does not fit is refused, naming why") {
 
 // ---------------------------------------------------------------- storage formats
 
-TEST_CASE("storage: a replica on a disk image reads back with its meta and its valid chunks") {
+TEST_CASE("blockstore storage: a replica on a disk image reads back with its meta and its valid chunks") {
   sim::DiskImage image;
   const std::string slot = protocols::RecordWriter().u64(1).str(encode_meta({5, ReplicaState::rbw, 0})).seal();
   image.kv[meta_slot(3) + ".1"] = slot;
@@ -162,7 +162,7 @@ TEST_CASE("storage: a replica on a disk image reads back with its meta and its v
   CHECK_FALSE(peek_replica(image, 4).has_value());
 }
 
-TEST_CASE("storage: writes the disk dropped during their sync are caught by the read-back") {
+TEST_CASE("blockstore storage: writes the disk dropped during their sync are caught by the read-back") {
   sim::SimConfig config;
   config.disk.sync_latency_min_ns = config.disk.sync_latency_max_ns = 10 * sim::kMillisecond;
   sim::SeededChoices choices(1);
@@ -184,7 +184,7 @@ TEST_CASE("storage: writes the disk dropped during their sync are caught by the 
   CHECK(second.find("c1") != std::string::npos);
 }
 
-TEST_CASE("storage: the replica index and meta round-trip") {
+TEST_CASE("blockstore storage: the replica index and meta round-trip") {
   const std::vector<BlockId> blocks = {1, 7, 300};
   CHECK(decode_index(encode_index(blocks)) == std::optional<std::vector<BlockId>>(blocks));
   const ReplicaMeta m{9, ReplicaState::finalized, 31};
@@ -193,7 +193,7 @@ TEST_CASE("storage: the replica index and meta round-trip") {
 
 // ---------------------------------------------------------------- the metadata server
 
-TEST_CASE("metadata server: a new block gets a pipeline of `replication` live nodes, logged") {
+TEST_CASE("blockstore metadata server: a new block gets a pipeline of `replication` live nodes, logged") {
   NnBench b;
   const BlockTarget t = b.first_block();
   CHECK(t.block == 1);
@@ -206,7 +206,7 @@ TEST_CASE("metadata server: a new block gets a pipeline of `replication` live no
   CHECK(b.sent<OpenReply>().at(0).second.status == NnStatus::busy);
 }
 
-TEST_CASE("metadata server: a block being written is read from its pipeline's head only") {
+TEST_CASE("blockstore metadata server: a block being written is read from its pipeline's head only") {
   NnBench b;
   const BlockTarget t = b.first_block();
   const LocatedBlock lb = b.nn->locate(t.block);
@@ -215,7 +215,7 @@ TEST_CASE("metadata server: a block being written is read from its pipeline's he
   CHECK(lb.locations[0].length == 0);  // read what the head has had acknowledged
 }
 
-TEST_CASE("metadata server: pipeline recovery bumps the stamp; the dropped node is stale") {
+TEST_CASE("blockstore metadata server: pipeline recovery bumps the stamp; the dropped node is stale") {
   NnBench b;
   const BlockTarget t = b.first_block();
   b.step(kClient, NewGenStamp{5, "f0", kWriter, t.block});
@@ -232,7 +232,7 @@ TEST_CASE("metadata server: pipeline recovery bumps the stamp; the dropped node 
   CHECK(b.nn->locate(t.block).locations.size() == 2);
 }
 
-TEST_CASE("metadata server bug serve-stale-replica: a replica with an old stamp is listed") {
+TEST_CASE("blockstore metadata server bug serve-stale-replica: a replica with an old stamp is listed") {
   NnBench b(3, NnBugs{.serve_stale_replica = true});
   const BlockTarget t = b.first_block();
   b.complete(t, 14);
@@ -250,7 +250,7 @@ TEST_CASE("metadata server bug serve-stale-replica: a replica with an old stamp 
   CHECK(stale_listed);
 }
 
-TEST_CASE("metadata server: a dead node's replicas are re-replicated; with count-dead-replicas not") {
+TEST_CASE("blockstore metadata server: a dead node's replicas are re-replicated; with count-dead-replicas not") {
   for (const bool bug : {false, true}) {
     CAPTURE(bug);
     NnBench b(4, NnBugs{.count_dead_replicas = bug});
@@ -277,7 +277,7 @@ TEST_CASE("metadata server: a dead node's replicas are re-replicated; with count
   }
 }
 
-TEST_CASE("metadata server: an expired lease is recovered through a primary; with lease-not-recovered never") {
+TEST_CASE("blockstore metadata server: an expired lease is recovered through a primary; with lease-not-recovered never") {
   for (const bool bug : {false, true}) {
     CAPTURE(bug);
     NnBench b(3, NnBugs{.lease_not_recovered = bug});
@@ -306,7 +306,7 @@ TEST_CASE("metadata server: an expired lease is recovered through a primary; wit
   }
 }
 
-TEST_CASE("metadata server: after a restart it stays in safe mode until the blocks are reported") {
+TEST_CASE("blockstore metadata server: after a restart it stays in safe mode until the blocks are reported") {
   NnBench b;
   const BlockTarget t = b.first_block();
   b.complete(t, 14);
@@ -363,7 +363,7 @@ WritePacket packet(BlockId block, GenStamp gs, std::uint64_t seq, std::uint64_t 
 
 }  // namespace
 
-TEST_CASE("data node: the head stores a packet, forwards it, and acks only after downstream does") {
+TEST_CASE("blockstore data node: the head stores a packet, forwards it, and acks only after downstream does") {
   DnBench b(1);
   b.step(kClient, packet(4, 2, 1, 0, "x.1;", {2, 3}));
   const auto& disk = b.dn->effects().disk;
@@ -388,7 +388,7 @@ TEST_CASE("data node: the head stores a packet, forwards it, and acks only after
   CHECK(b.dn->replica(4)->acked == 4);
 }
 
-TEST_CASE("data node: a downstream node that does not answer is named in the error ack") {
+TEST_CASE("blockstore data node: a downstream node that does not answer is named in the error ack") {
   DnBench b(1);
   b.step(kClient, packet(4, 2, 1, 0, "x.1;", {2, 3}));
   b.clear();
@@ -401,7 +401,7 @@ TEST_CASE("data node: a downstream node that does not answer is named in the err
   CHECK(acks[0].second.failed == 2);
 }
 
-TEST_CASE("data node bug ack-first-replica: the head acks the client before its downstream") {
+TEST_CASE("blockstore data node bug ack-first-replica: the head acks the client before its downstream") {
   DnBench b(1, DnBugs{.ack_first_replica = true});
   b.step(kClient, packet(4, 2, 1, 0, "x.1;", {2, 3}));
   auto acks = b.sent<PacketAck>();
@@ -409,7 +409,7 @@ TEST_CASE("data node bug ack-first-replica: the head acks the client before its 
   CHECK(acks[0].second.ok);
 }
 
-TEST_CASE("data node: pipeline recovery adopts the new stamp; the old writer is refused") {
+TEST_CASE("blockstore data node: pipeline recovery adopts the new stamp; the old writer is refused") {
   DnBench b(2);
   b.step(1, packet(4, 2, 1, 0, "x.1;", {}));
   b.step(1, packet(4, 2, 2, 4, "x.2;", {}));
@@ -439,7 +439,7 @@ TEST_CASE("data node: pipeline recovery adopts the new stamp; the old writer is 
   CHECK_FALSE(b.sent<PrepareReply>().at(0).second.ok);
 }
 
-TEST_CASE("data node: a read is verified by the driver; a checksum failure is reported, not served") {
+TEST_CASE("blockstore data node: a read is verified by the driver; a checksum failure is reported, not served") {
   DnBench b(2);
   b.step(1, packet(4, 2, 1, 0, "x.1;", {}));
   b.step(1, WritePacket{kClient, 4, 2, 2, 4, "", {}, true});  // finalize
@@ -460,7 +460,7 @@ TEST_CASE("data node: a read is verified by the driver; a checksum failure is re
   CHECK(b.sent<ReadReply>().at(0).second.status == ReadStatus::missing);
 }
 
-TEST_CASE("data node: block recovery keeps the replicas with the highest stamp, cut to the shortest") {
+TEST_CASE("blockstore data node: block recovery keeps the replicas with the highest stamp, cut to the shortest") {
   DnBench primary(1);
   primary.step(9, packet(4, 3, 1, 0, "x.1;", {}));
   primary.step(9, packet(4, 3, 2, 4, "x.2;", {}));
@@ -488,7 +488,7 @@ TEST_CASE("data node: block recovery keeps the replicas with the highest stamp, 
   CHECK_FALSE(primary.sent<PacketAck>().at(0).second.ok);
 }
 
-TEST_CASE("data node: invalidation deletes a replica only up to the stamp named") {
+TEST_CASE("blockstore data node: invalidation deletes a replica only up to the stamp named") {
   DnBench b(2);
   b.step(1, packet(4, 5, 1, 0, "x.1;", {}));
   b.clear();
@@ -499,7 +499,7 @@ TEST_CASE("data node: invalidation deletes a replica only up to the stamp named"
   CHECK(b.dn->effects().disk.back().kind == DiskOp::Kind::remove);
 }
 
-TEST_CASE("fingerprints: equal for equal protocol state, different after a change") {
+TEST_CASE("blockstore fingerprints: equal for equal protocol state, different after a change") {
   NnBench a;
   NnBench b;
   CHECK(a.nn->fingerprint() == b.nn->fingerprint());
