@@ -68,7 +68,7 @@ inline Scenario power_loss_after_ack(std::uint64_t seed = 1) {
                            {{"datanodes", "3"}, {"clients", "1"}, {"files", "1"},
                             {"read_percent", "30"}, {"range_percent", "0"}, {"block_size", "64"}}),
              {}};
-  sc.spec.scripted_heal_ns = 3 * sim::kSecond;  // liveness judged from here
+  sc.spec.scripted_heal_ns = 345 * sim::kMillisecond;  // liveness judged from the power's return
   sc.prepare = [](sim::Simulation& sim, protocols::ProtocolRun& run) {
     // The writer's second append is acknowledged at 244.5 ms (seed 1); its block is
     // finalized, and so synced, a few milliseconds later.

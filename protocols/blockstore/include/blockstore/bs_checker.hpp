@@ -14,7 +14,7 @@
 //      synced.
 //  acknowledged data survives
 //      Some node's disk holds every block's acknowledged bytes under a stamp at least
-//      the acknowledged one. Node losses are kept within the budget (lose() refuses a
+//      the acknowledged one. Node losses are kept within the budget (can_lose() refuses a
 //      node that holds the last copy), so only the protocol can break this: deleting or
 //      truncating the copies it should keep.
 //  replicas served are intact
