@@ -1,6 +1,7 @@
 // The list of protocols, in the order `faultline list` shows them.
 #include "protocols/registry.hpp"
 
+#include "blockstore/blockstore.hpp"
 #include "echo/echo.hpp"
 #include "paxos/paxos.hpp"
 #include "raft/raft.hpp"
@@ -17,6 +18,7 @@ const std::vector<Protocol>& all_protocols() {
       paxos::single_decree_protocol(),
       paxos::multi_protocol(),
       twopc::protocol(),
+      blockstore::protocol(),
       scheduler::protocol(),
   };
   return protocols;
