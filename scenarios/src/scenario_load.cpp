@@ -279,6 +279,30 @@ void read_environment(const JsonField& root, Scenario& s) {
   }
 }
 
+void read_explore(const JsonField& f, Scenario& s) {
+  f.only_fields({"drops", "duplicates", "crashes", "restarts", "timeouts", "crash"});
+  ExploreBlock b;
+  b.budget.on = true;
+  auto count = [&](const char* name, std::uint32_t& into) {
+    if (auto v = f.get(name)) into = static_cast<std::uint32_t>(v->u64(0, 1000000));
+  };
+  count("drops", b.budget.drops);
+  count("duplicates", b.budget.duplicates);
+  count("crashes", b.budget.crashes);
+  count("restarts", b.budget.restarts);
+  count("timeouts", b.budget.timeouts);
+  if (auto c = f.get("crash")) {
+    for (const JsonField& g : c->elements()) b.crash.push_back(g.nonempty_string());
+  }
+  if (b.budget.crashes > 0 && b.crash.empty()) {
+    f.fail("crashes need \"crash\": the groups or nodes a crash may hit");
+  }
+  if (b.budget.restarts > b.budget.crashes) {
+    f.at("restarts").fail("more restarts than crashes: only a crashed node restarts");
+  }
+  s.explore = std::move(b);
+}
+
 void read_expect(const JsonField& f, Expectation& e) {
   f.only_fields({"violations", "linearizable", "liveness"});
   if (auto v = f.get("violations")) {
@@ -304,7 +328,7 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file) {
   const JsonField root(doc, file, "$");
   root.only_fields({"format", "name", "description", "protocol", "seed", "options", "nodes",
                     "workload", "bugs", "network", "clocks", "disk", "faults", "random_faults",
-                    "run_ms", "liveness_ms", "expect"});
+                    "run_ms", "liveness_ms", "expect", "explore"});
   const JsonField format = root.at("format");
   if (format.string() != kScenarioFormat) {
     format.fail("expected \"" + std::string(kScenarioFormat) + "\" (this faultline reads that "
@@ -346,6 +370,7 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file) {
   }
   if (auto l = root.get("liveness_ms")) s.liveness_ns = l->millis();
   if (auto e = root.get("expect")) read_expect(*e, s.expect);
+  if (auto e = root.get("explore")) read_explore(*e, s);
   return s;
 }
 

@@ -394,6 +394,25 @@ void apply_environment(const Scenario& s, sim::SimConfig& c) {
   }
   if (d.torn_writes) c.disk.torn_write = *d.torn_writes;
   if (d.read_corruption) c.disk.read_corruption = *d.read_corruption;
+  if (s.explore) c.explore = s.explore->budget;
+}
+
+// The nodes an explore-mode crash may hit: groups, or nodes by name.
+void set_crashable(const Scenario& s, Simulation& sim, const protocols::ProtocolRun& run) {
+  if (!s.explore) return;
+  std::vector<NodeId> ids;
+  for (const std::string& name : s.explore->crash) {
+    const std::size_t before = ids.size();
+    const std::vector<NodeId>& group = run.groups.nodes(name);
+    ids.insert(ids.end(), group.begin(), group.end());
+    for (NodeId id = 0; id < sim.node_count() && group.empty(); ++id) {
+      if (sim.node_name(id) == name) ids.push_back(id);
+    }
+    if (ids.size() == before) {
+      throw BadInput(s.file + ": $.explore.crash", "no group or node is named '" + name + "'");
+    }
+  }
+  sim.set_explore_crashable(std::move(ids));
 }
 
 }  // namespace
@@ -463,6 +482,7 @@ void set_up(const Scenario& s, const Overrides& o, std::unique_ptr<sim::ChoiceSo
   const protocols::Prepare prepare = [&s, timeline](Simulation& sim, protocols::ProtocolRun& run) {
     auto line = std::make_shared<Timeline>(sim, run, *timeline);
     for (const FaultStep& f : s.faults) line->validate(f);  // unknown names: exit 2, no run
+    set_crashable(s, sim, run);
     skew_clocks(sim, s.clocks);
     for (const FaultStep& f : s.faults) {
       sim.at(f.at_ns, "scenario " + f.path, [line, f](Simulation&) { line->fire(f); });

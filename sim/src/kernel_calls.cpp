@@ -40,7 +40,10 @@ void Simulation::perform(NodeId id, Call& call) {
       if (call.n == 0 || call.n > std::uint64_t{0xffffffff}) {
         throw std::invalid_argument("random(n) needs 1 <= n < 2^32");
       }
-      call.result = choices_.pick(static_cast<std::uint32_t>(call.n), ChoiceKind::random);
+      // Explore mode fixes draws at their largest value (sim/explore.hpp): not a choice.
+      call.result = config_.explore.on
+                        ? call.n - 1
+                        : choices_.pick(static_cast<std::uint32_t>(call.n), ChoiceKind::random);
       break;
     case CallOp::annotate:
       do_annotate(n, call);
@@ -123,6 +126,10 @@ void Simulation::transmit(Node& from, NodeId to, Payload&& payload, MessageId id
   };
   if (from.id != to && network_.has_partitions() && network_.blocked(from.id, to)) {
     drop(DropReason::partition_send);
+    return;
+  }
+  if (config_.explore.on) {  // in flight until the explorer delivers, drops or copies it
+    explore_launch(from.id, to, std::move(payload), id, size, kind);
     return;
   }
   if (!network_.has_link_faults() && !network_.has_link_overrides() && network_.default_quiet()) {
@@ -279,7 +286,11 @@ static bool take_accepted(std::deque<Envelope>& mailbox, const MessageFilter* fi
 
 void Simulation::do_recv(Node& n, Call& call) {
   if (take_accepted(n.mailbox, call.filter, *call.received)) return;
-  if (call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline) return;
+  // In explore mode only a poll (the earliest time) returns at once: a deadline that has
+  // passed still waits, for the explorer to choose when its timer fires.
+  const bool poll = call.deadline == std::numeric_limits<Time>::min();
+  const bool passed = call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline;
+  if (passed && (!config_.explore.on || poll)) return;
   n.recv_slot = call.received;
   n.recv_filter = call.filter;
   n.wait_label = call.name;
@@ -415,7 +426,7 @@ void Simulation::do_disk(Node& n, Call& call) {
     }
     case CallOp::disk_sync: {
       const DiskProfile& p = n.disk_profile;
-      if (p.sync_latency_max_ns > 0) {
+      if (p.sync_latency_max_ns > 0 && !config_.explore.on) {  // explore: syncs are instant
         Duration latency = p.sync_latency_min_ns;
         if (p.sync_latency_max_ns > p.sync_latency_min_ns) {
           latency += static_cast<Duration>(

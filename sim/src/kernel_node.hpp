@@ -46,6 +46,7 @@ struct Simulation::Node {
   // Cold.
   std::string_view wait_label;  // what the deadline of the current wait is for (a timer)
   std::uint64_t incarnation = 0;
+  Time explore_time = 0;        // explore mode: the local clock, moved only by its timers
   NodeId parent = kNoNode;      // the node that spawned this one
   std::string name;
   std::string role;
@@ -71,6 +72,7 @@ struct Simulation::InFlight {
   MessageId id = 0;
   std::uint32_t size = 0;
   std::uint16_t kind = 0;
+  std::uint64_t content = 0;  // explore mode: the content hash (sim/explore.hpp)
 };
 
 // Whether a filtered receive (or an unfiltered one, filter == nullptr) takes `m`.

@@ -117,6 +117,7 @@ RunResult Simulation::run() {
   if (ran_) throw std::logic_error("a Simulation runs once");
   ran_ = true;
   const PlaceGuard place(this);
+  if (config_.explore.on) return run_explore();
   while (!stopped_ && !queue_.empty()) {
     if (queue_.top().time > config_.time_limit_ns) {
       now_ = config_.time_limit_ns;
@@ -129,16 +130,7 @@ RunResult Simulation::run() {
     const std::size_t before = trace_.size();
     dispatch(event);
     if (trace_.size() == before) continue;  // a stale event: nothing happened
-    last_active_ = now_;
-    if (!stopped_ && !invariants_.empty()) check_invariants(event.node);
-    if (!stopped_ && trace_.size() >= config_.max_events) {
-      add_finding(Finding{FindingKind::event_limit, "event limit",
-                          "the run reached its bound of " + std::to_string(config_.max_events) +
-                              " events at " + format_time(now_) +
-                              " before its time limit; a livelock is likely",
-                          trace_.size(), now_, event.node});
-      stop_run("event limit reached");
-    }
+    after_event(event.node);
   }
   if (!stopped_ && queue_.empty() && stop_reason_.empty()) {
     now_ = last_active_;  // only stale timers were left after the last real event
@@ -194,6 +186,20 @@ void Simulation::prefetch(const Event& next) const {
   std::memcpy(&sp, &n->fiber, sizeof sp);
   if (sp == nullptr) return;
   for (int line = 0; line < 12; ++line) __builtin_prefetch(sp + 64 * line);
+}
+
+// After an event that did something: invariants, then the event bound.
+void Simulation::after_event(NodeId cause) {
+  last_active_ = now_;
+  if (!stopped_ && !invariants_.empty()) check_invariants(cause);
+  if (!stopped_ && trace_.size() >= config_.max_events) {
+    add_finding(Finding{FindingKind::event_limit, "event limit",
+                        "the run reached its bound of " + std::to_string(config_.max_events) +
+                            " events at " + format_time(now_) +
+                            " before its time limit; a livelock is likely",
+                        trace_.size(), now_, cause});
+    stop_run("event limit reached");
+  }
 }
 
 void Simulation::stop(std::string reason) { stop_run(std::move(reason)); }
@@ -405,7 +411,8 @@ void Simulation::crash(NodeId id) {
   const std::size_t lost = n.disk.unsynced();
   bool torn = false;
   std::size_t torn_bytes = 0;
-  if (lost > 0 && choices_.flip(n.disk_profile.torn_write, ChoiceKind::disk)) {
+  // Explore mode explores no torn writes: a crash loses exactly what was not synced.
+  if (lost > 0 && !config_.explore.on && choices_.flip(n.disk_profile.torn_write, ChoiceKind::disk)) {
     const auto length = static_cast<std::uint32_t>(n.disk.last_unsynced()->bytes.size());
     torn = length > 0;
     torn_bytes = torn ? choices_.pick(length, ChoiceKind::disk) : 0;

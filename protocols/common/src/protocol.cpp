@@ -147,6 +147,14 @@ RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
 
 void execute_run(RunOutput& out) {
   out.sim->run();
+  // Explore mode: where nothing can happen any more, the protocol judges what is stuck.
+  const bool quiescent = out.sim->config().explore.on && out.sim->explore_enabled().empty();
+  if (quiescent && out.sim->findings().empty()) {
+    if (std::string stuck = out.run->stuck_now(*out.sim); !stuck.empty()) {
+      out.sim->report(sim::Finding{.kind = sim::FindingKind::liveness, .name = "liveness",
+                                   .message = "no event can happen any more, and " + stuck});
+    }
+  }
   if (out.sim->findings().empty()) out.run->finish(*out.sim);
   out.result = out.sim->result();
 }

@@ -15,6 +15,19 @@ SingleNode::SingleNode(SingleConfig config, const SingleDurable& restored, Rando
   if (cfg_.learner) learner_.emplace(cfg_);
 }
 
+SingleNode::SingleNode(const SingleNode& other, Random& random)
+    : cfg_(other.cfg_),
+      fx_(other.fx_),
+      acceptor_(other.acceptor_),
+      proposer_(other.proposer_),
+      learner_(other.learner_) {
+  // The roles point at their node's configuration: this copy's, not the original's.
+  if (acceptor_) acceptor_->rebind(cfg_);
+  if (proposer_) proposer_->rebind(cfg_, random);
+  if (learner_) learner_->rebind(cfg_);
+  FAULTLINE_ASSERT(fingerprint() == other.fingerprint(), "a copy is in the original's state");
+}
+
 void SingleNode::start(Time now) {
   if (proposer_) proposer_->start(now);
 }

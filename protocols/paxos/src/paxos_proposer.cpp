@@ -23,14 +23,14 @@ std::string_view phase_name(Phase phase) {
 }
 
 Proposer::Proposer(const SingleConfig& config, std::uint64_t restored_round, Random& random)
-    : cfg_(config), random_(random), round_(restored_round) {
-  FAULTLINE_ASSERT(cfg_.proposer_index < kMaxProposers, "a proposer index is below 1000");
-  FAULTLINE_ASSERT(!cfg_.acceptors.empty(), "a proposer has acceptors to ask");
+    : cfg_(&config), random_(&random), round_(restored_round) {
+  FAULTLINE_ASSERT(cfg_->proposer_index < kMaxProposers, "a proposer index is below 1000");
+  FAULTLINE_ASSERT(!cfg_->acceptors.empty(), "a proposer has acceptors to ask");
 }
 
 void Proposer::start(Time now) {
   phase_ = Phase::idle;
-  deadline_ = now + random_.between(0, cfg_.start_max_ns);
+  deadline_ = now + random_->between(0, cfg_->start_max_ns);
 }
 
 std::string_view Proposer::deadline_name() const {
@@ -71,7 +71,7 @@ void Proposer::tick(Time now, SingleEffects& fx) {
 void Proposer::begin_attempt(Time now, SingleEffects& fx) {
   ++attempts_begun_;
   // Values are unique per attempt and incarnation, so the history tells them apart.
-  own_ = cfg_.name + (cfg_.incarnation == 0 ? "" : "r" + std::to_string(cfg_.incarnation)) + "-" +
+  own_ = cfg_->name + (cfg_->incarnation == 0 ? "" : "r" + std::to_string(cfg_->incarnation)) + "-" +
          std::to_string(attempts_begun_);
   fx.attempts.push_back(AttemptEvent{true, own_, {}});
   consecutive_ = 0;
@@ -90,10 +90,10 @@ void Proposer::begin_prepare(Time now, SingleEffects& fx) {
   FAULTLINE_ASSERT(round_ > previous, "a proposer never uses a round twice");
   // Planted bug `ballot-reuse`: the round is not written (write() leaves it out), so a
   // restarted proposer counts its rounds from the start again.
-  if (!cfg_.bugs.ballot_reuse) fx.dirty = true;
-  ballot_ = Ballot{round_, cfg_.proposer_index};
+  if (!cfg_->bugs.ballot_reuse) fx.dirty = true;
+  ballot_ = Ballot{round_, cfg_->proposer_index};
   phase_ = Phase::prepare;
-  deadline_ = now + cfg_.retry_ns;
+  deadline_ = now + cfg_->retry_ns;
   promises_.clear();
   accepts_.clear();
   best_ = Ballot{};
@@ -109,18 +109,18 @@ void Proposer::begin_prepare(Time now, SingleEffects& fx) {
 // reported no proposals."
 void Proposer::begin_accept(Time now, SingleEffects& fx) {
   // Planted bug `ignore-accepted-value`: the proposer's own value, whatever was reported.
-  FAULTLINE_ASSERT(promises_.size() >= protocols::majority(cfg_.acceptors.size()),
+  FAULTLINE_ASSERT(promises_.size() >= protocols::majority(cfg_->acceptors.size()),
                    "phase 2 follows promises from a majority");
-  const bool adopt = !best_.none() && !cfg_.bugs.ignore_accepted_value;
+  const bool adopt = !best_.none() && !cfg_->bugs.ignore_accepted_value;
   value_ = adopt ? best_value_ : own_;
   if (adopt) ++adopted_;
   FAULTLINE_ASSERT(!value_.empty(), "a proposal has a value");
   phase_ = Phase::accept;
-  deadline_ = now + cfg_.retry_ns;
+  deadline_ = now + cfg_->retry_ns;
   fx.observed.push_back(Observed{Observed::Kind::propose, 0, ballot_, value_});
   // "... an accept request to each of those acceptors": the majority that promised. The
   // others keep what they accepted before, as in the paper (a later phase 1 may find it).
-  for (NodeId a : cfg_.acceptors) {
+  for (NodeId a : cfg_->acceptors) {
     if (promises_.contains(a)) fx.send(a, Accept{ballot_, value_});
   }
 }
@@ -134,7 +134,7 @@ void Proposer::back_off(Time now, bool grow) {
   phase_ = Phase::backoff;
   ++preemptions_;
   if (grow) consecutive_ = std::min(consecutive_ + 1, 2);
-  deadline_ = now + random_.between(0, cfg_.backoff_ns << consecutive_);
+  deadline_ = now + random_->between(0, cfg_->backoff_ns << consecutive_);
 }
 
 void Proposer::finish_attempt(Time now, const std::string& chosen, SingleEffects& fx) {
@@ -143,13 +143,13 @@ void Proposer::finish_attempt(Time now, const std::string& chosen, SingleEffects
   fx.attempts.push_back(AttemptEvent{false, own_, chosen});
   ++attempts_done_;
   consecutive_ = 0;
-  if (cfg_.proposals > 0 && attempts_done_ >= cfg_.proposals) {
+  if (cfg_->proposals > 0 && attempts_done_ >= cfg_->proposals) {
     phase_ = Phase::done;
     deadline_ = sim::kTimeNever;
     return;
   }
   phase_ = Phase::idle;
-  deadline_ = now + random_.between(0, cfg_.think_max_ns);
+  deadline_ = now + random_->between(0, cfg_->think_max_ns);
 }
 
 // ---------------------------------------------------------------- replies
@@ -161,17 +161,17 @@ std::string_view Proposer::on_promise(Time now, NodeId from, const Promise& m, S
   if (!m.accepted.none()) {
     // An acceptor that promised our ballot has accepted only lower ones, unless a planted
     // bug broke its promise or let us reuse a ballot.
-    FAULTLINE_ASSERT(m.accepted < ballot_ || cfg_.bugs.accept_lower_ballot ||
-                         cfg_.bugs.forget_promise || cfg_.bugs.ballot_reuse,
+    FAULTLINE_ASSERT(m.accepted < ballot_ || cfg_->bugs.accept_lower_ballot ||
+                         cfg_->bugs.forget_promise || cfg_->bugs.ballot_reuse,
                      "an acceptor promising b reports only proposals below b");
     // Planted bug `any-accepted-value`: the first value reported, not the highest ballot's.
-    const bool take = cfg_.bugs.any_accepted_value ? best_.none() : m.accepted > best_;
+    const bool take = cfg_->bugs.any_accepted_value ? best_.none() : m.accepted > best_;
     if (take) {
       best_ = m.accepted;
       best_value_ = m.value;
     }
   }
-  if (promises_.size() >= protocols::majority(cfg_.acceptors.size())) begin_accept(now, fx);
+  if (promises_.size() >= protocols::majority(cfg_->acceptors.size())) begin_accept(now, fx);
   return {};
 }
 
@@ -180,13 +180,13 @@ std::string_view Proposer::on_accepted(Time now, NodeId from, const Accepted& m,
   if (phase_ != Phase::accept) return "not in phase 2";
   if (m.ballot != ballot_) return "an acceptance of another ballot";
   // Our ballot carries one value, unless a planted bug let an earlier incarnation use it.
-  FAULTLINE_ASSERT(m.value == value_ || cfg_.bugs.ballot_reuse,
+  FAULTLINE_ASSERT(m.value == value_ || cfg_->bugs.ballot_reuse,
                    "an acceptance of our ballot carries our value");
   if (m.value != value_) return "another incarnation's value in this ballot";
   if (!accepts_.add(from)) return "already counted";
   // A majority accepted (ballot_, value_): it is chosen (§2.2). Planted bug
   // `quorum-off-by-one`: floor(n/2) accepts decide.
-  if (accepts_.size() >= decide_quorum(cfg_.acceptors.size(), cfg_.bugs)) {
+  if (accepts_.size() >= decide_quorum(cfg_->acceptors.size(), cfg_->bugs)) {
     finish_attempt(now, value_, fx);
   }
   return {};
@@ -202,13 +202,13 @@ std::string_view Proposer::on_nack(Time now, NodeId /*from*/, const Nack& m,
 }
 
 void Proposer::write(SingleDurable& out) const {
-  out.round = cfg_.bugs.ballot_reuse ? 0 : round_;
+  out.round = cfg_->bugs.ballot_reuse ? 0 : round_;
 }
 
 void Proposer::fingerprint(Fingerprint& h) const {
   h.add(static_cast<std::uint64_t>(phase_)).add(round_).add(seen_round_).add(ballot_);
   h.add(own_).add(value_).add(best_).add(best_value_);
-  for (NodeId a : cfg_.acceptors) {
+  for (NodeId a : cfg_->acceptors) {
     h.add((promises_.contains(a) ? 1 : 0) | (accepts_.contains(a) ? 2 : 0));
   }
   h.add(static_cast<std::uint64_t>(attempts_done_));

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "paxos/paxos.hpp"
+#include "paxos/paxos_explore.hpp"
 #include "paxos/paxos_invariants.hpp"
 #include "paxos/paxos_server.hpp"
 #include "protocols/run_checks.hpp"
@@ -346,6 +347,8 @@ protocols::Protocol single_decree_protocol() {
     protocols::datacenter_defaults(config);
   };
   p.setup = setup;
+  p.explore_presets = single_explore_presets();
+  p.explore = single_explore_factory();
   return p;
 }
 

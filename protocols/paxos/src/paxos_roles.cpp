@@ -9,7 +9,7 @@ namespace faultline::paxos {
 // ---------------------------------------------------------------- acceptor
 
 Acceptor::Acceptor(const SingleConfig& config, const SingleDurable& restored)
-    : cfg_(config),
+    : cfg_(&config),
       promised_(restored.promised),
       accepted_(restored.accepted),
       value_(restored.value) {
@@ -33,7 +33,7 @@ std::string_view Acceptor::on_prepare(NodeId from, const Prepare& m, SingleEffec
     promised_ = m.ballot;
     fx.observed.push_back(Observed{Observed::Kind::promise, 0, promised_, {}});
     // Planted bug `forget-promise`: the promise lives in memory only.
-    if (!cfg_.bugs.forget_promise) fx.dirty = true;
+    if (!cfg_->bugs.forget_promise) fx.dirty = true;
   }
   fx.send(from, Promise{m.ballot, accepted_, accepted_.none() ? std::string() : value_});
   return {};
@@ -45,7 +45,7 @@ std::string_view Acceptor::on_prepare(NodeId from, const Prepare& m, SingleEffec
 std::string_view Acceptor::on_accept(NodeId from, const Accept& m, SingleEffects& fx) {
   if (m.ballot.none() || m.value.empty()) return "no ballot or no value";
   // Planted bug `accept-lower-ballot`: the promise is not checked.
-  if (m.ballot < promised_ && !cfg_.bugs.accept_lower_ballot) {
+  if (m.ballot < promised_ && !cfg_->bugs.accept_lower_ballot) {
     fx.send(from, Nack{m.ballot, promised_});
     return {};
   }
@@ -59,7 +59,7 @@ std::string_view Acceptor::on_accept(NodeId from, const Accept& m, SingleEffects
   }
   FAULTLINE_ASSERT(accepted_ <= promised_, "an acceptor's promise covers what it accepted");
   fx.send(from, Accepted{m.ballot, m.value});
-  for (NodeId learner : cfg_.learners) {
+  for (NodeId learner : cfg_->learners) {
     if (learner != from) fx.send(learner, Accepted{m.ballot, m.value});
   }
   return {};
@@ -67,8 +67,8 @@ std::string_view Acceptor::on_accept(NodeId from, const Accept& m, SingleEffects
 
 void Acceptor::write(SingleDurable& out) const {
   // Planted bugs `forget-promise` and `forget-accepted`: what is left off the disk.
-  out.promised = cfg_.bugs.forget_promise ? Ballot{} : promised_;
-  if (!cfg_.bugs.forget_accepted) {
+  out.promised = cfg_->bugs.forget_promise ? Ballot{} : promised_;
+  if (!cfg_->bugs.forget_accepted) {
     out.accepted = accepted_;
     out.value = accepted_.none() ? std::string() : value_;
   }
@@ -84,7 +84,7 @@ void Acceptor::fingerprint(Fingerprint& h) const {
 // within one ballot (acceptances of different ballots do not add up).
 std::string_view Learner::on_accepted(NodeId from, const Accepted& m, SingleEffects& fx) {
   if (learned_) return "already learned";
-  if (std::find(cfg_.acceptors.begin(), cfg_.acceptors.end(), from) == cfg_.acceptors.end()) {
+  if (std::find(cfg_->acceptors.begin(), cfg_->acceptors.end(), from) == cfg_->acceptors.end()) {
     return "not from an acceptor";
   }
   // Tallies are sorted by ballot: one state, one fingerprint.
@@ -102,8 +102,8 @@ std::string_view Learner::on_accepted(NodeId from, const Accepted& m, SingleEffe
   if (it->value != m.value) return "a different value in the same ballot";
   if (!it->acceptors.add(from)) return "already counted";
   // Planted bug `quorum-off-by-one`: floor(n/2) accepts decide.
-  if (it->acceptors.size() < decide_quorum(cfg_.acceptors.size(), cfg_.bugs)) return {};
-  FAULTLINE_ASSERT(!it->value.empty() && it->acceptors.size() <= cfg_.acceptors.size(),
+  if (it->acceptors.size() < decide_quorum(cfg_->acceptors.size(), cfg_->bugs)) return {};
+  FAULTLINE_ASSERT(!it->value.empty() && it->acceptors.size() <= cfg_->acceptors.size(),
                    "a learner counts acceptors of a value");
   learned_ = it->value;
   tallies_.clear();  // nothing more to count
@@ -116,7 +116,7 @@ void Learner::fingerprint(Fingerprint& h) const {
   h.add(tallies_.size());
   for (const Tally& t : tallies_) {
     h.add(t.ballot).add(t.value);
-    for (NodeId a : cfg_.acceptors) h.add(t.acceptors.contains(a) ? 1 : 0);
+    for (NodeId a : cfg_->acceptors) h.add(t.acceptors.contains(a) ? 1 : 0);
   }
 }
 

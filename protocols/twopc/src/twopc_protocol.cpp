@@ -173,6 +173,7 @@ class TwopcRun final : public protocols::ProtocolRun {
 
   void finish(Simulation& sim) override;
   std::string stuck(const Simulation& sim) const;
+  std::string stuck_now(const Simulation& sim) const override;
   nlohmann::json summary(const Simulation& sim) const override;
 };
 
@@ -239,6 +240,20 @@ std::string TwopcRun::stuck(const Simulation& sim) const {
   if (problems.size() > kShown)
     text += "; and " + std::to_string(problems.size() - kShown) + " more";
   return text;
+}
+
+// Explore mode, where nothing can happen any more: 2PC's blocking case — a participant
+// holds a transaction in doubt and the coordinator that alone can decide it is down.
+std::string TwopcRun::stuck_now(const Simulation& sim) const {
+  const std::vector<NodeId>& coordinators = groups.nodes("coordinators");
+  std::string text;
+  for (const InDoubt& d : invariants->in_doubt()) {
+    const bool coordinator_down =
+        d.txn.coordinator() < coordinators.size() && !sim.is_up(coordinators[d.txn.coordinator()]);
+    if (!coordinator_down) continue;
+    text += (text.empty() ? "" : "; ") + describe_in_doubt(sim, d, coordinators);
+  }
+  return text.empty() ? text : "2PC blocks: " + text;
 }
 
 nlohmann::json TwopcRun::summary(const Simulation& sim) const {

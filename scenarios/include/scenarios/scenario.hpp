@@ -104,6 +104,13 @@ struct DiskSpec {
   std::optional<sim::Ratio> torn_writes, read_corruption;
 };
 
+// Explore mode (sim/explore.hpp): the run's schedule is a tape of choices among the
+// enabled events, within these budgets; the explorer writes it into its repro files.
+struct ExploreBlock {
+  sim::ExploreConfig budget;        // on, drops, duplicates, crashes, restarts, timeouts
+  std::vector<std::string> crash;   // groups or node names a crash may hit
+};
+
 struct Scenario {
   std::string file;  // where it was read from ("" when built in memory)
   std::string name;
@@ -117,6 +124,7 @@ struct Scenario {
   DiskSpec disk;
   std::vector<FaultStep> faults;
   std::string random_faults = "none";  // none, all, swarm or a list of kinds
+  std::optional<ExploreBlock> explore;  // explore mode, with its budgets
   std::optional<sim::Time> run_ns;
   std::optional<sim::Duration> liveness_ns;  // the healed phase after the last fault
   Expectation expect;

@@ -35,6 +35,7 @@
 #include "sim/clock.hpp"
 #include "sim/disk.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/explore.hpp"
 #include "sim/client_history.hpp"
 #include "sim/message.hpp"
 #include "sim/network.hpp"
@@ -58,6 +59,7 @@ struct SimConfig {
   std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any
   LinkProfile network;            // every link's profile unless set per link
   DiskProfile disk;               // every node's disk
+  ExploreConfig explore;          // explore mode (sim/explore.hpp); off by default
 };
 
 
@@ -164,6 +166,23 @@ class Simulation final : private RunPlace {
   // cache dropped after a failed write-back): later reads no longer see them.
   void lose_unsynced(NodeId node);
 
+  // Explore mode (sim/explore.hpp). The nodes a crash may hit (set before run()).
+  void set_explore_crashable(std::vector<NodeId> nodes);
+  // Asked before each step; false ends the run there (an explorer's path prefix ends).
+  void set_explore_gate(std::function<bool(const Simulation&)> gate);
+  // The events enabled for the next step, in canonical order.
+  const std::vector<ExploreEvent>& explore_enabled() const { return explore_enabled_; }
+  const ExploreUsed& explore_used() const { return explore_used_; }
+  std::uint64_t explore_steps() const { return explore_steps_; }
+  // Every message in flight (to up and down nodes), as deliver events, canonical order.
+  std::vector<ExploreEvent> explore_in_flight() const;
+  // The message a message event of the current list names.
+  const Payload& explore_payload(const ExploreEvent& e) const;
+  // A node's local time (explore mode keeps one clock per node, moved only by its timers).
+  Time explore_local_time(NodeId id) const;
+  // The deadline a node is blocked on (local time), kTimeNever when none.
+  Time explore_deadline(NodeId id) const;
+
   // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
   // The event index and time are the current ones.
   void report(Finding finding);
@@ -233,6 +252,15 @@ class Simulation final : private RunPlace {
   std::string describe_place() const override;
   bool in_actor() const override { return running_ != nullptr; }
   void check_invariants(NodeId cause);
+  // Explore mode (explore_mode.cpp).
+  RunResult run_explore();
+  void explore_immediate();
+  void explore_list();
+  void explore_perform(const ExploreEvent& e);
+  void explore_launch(NodeId from, NodeId to, Payload&& body, MessageId id, std::uint32_t size,
+                      std::uint16_t kind);
+  void explore_set_clock(Node& n);
+  void after_event(NodeId cause);
   void add_finding(Finding f);
   void stop_run(std::string reason);
 
@@ -282,6 +310,14 @@ class Simulation final : private RunPlace {
   bool stopped_ = false;
   bool ran_ = false;
   std::string stop_reason_;
+  // Explore mode.
+  std::vector<std::uint32_t> explore_pending_;  // in-flight slots, in send order
+  std::vector<ExploreEvent> explore_enabled_;
+  std::vector<NodeId> explore_crashable_;
+  std::vector<NodeId> explore_crashed_;  // crashed by the explorer, not yet restarted
+  std::function<bool(const Simulation&)> explore_gate_;
+  ExploreUsed explore_used_;
+  std::uint64_t explore_steps_ = 0;
 };
 
 // A finding as one line: "invariant 'election safety' at event 812, t=1.204s, node n3: ..."

@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/checks.hpp"
+#include "protocols/explore.hpp"
 #include "protocols/options.hpp"
 #include "sim/faults.hpp"
 #include "sim/simulation.hpp"
@@ -86,6 +87,13 @@ class ProtocolRun {
   // End-of-run checks (linearizability, atomicity, ...): record into `checks`, report
   // findings to `sim`. Called only when the run itself found nothing.
   virtual void finish(sim::Simulation& sim) { (void)sim; }
+  // Explore mode (protocols/explore.hpp): at a state where no event is enabled any more,
+  // what is stuck for good — a liveness finding of the state graph (2PC's blocking: a
+  // participant in doubt whose coordinator is down). Empty: nothing (the default).
+  virtual std::string stuck_now(const sim::Simulation& sim) const {
+    (void)sim;
+    return {};
+  }
   // Protocol facts for the summary: leaders elected, operations completed...
   virtual nlohmann::json summary(const sim::Simulation& sim) const {
     (void)sim;
@@ -113,6 +121,10 @@ struct Protocol {
   std::function<void(const RunConfig&, sim::FaultProfile&)> fault_budget;
   // Adds nodes, groups, invariants and workload.
   std::function<std::unique_ptr<ProtocolRun>(sim::Simulation&, const RunConfig&)> setup;
+  // Exploration (protocols/explore.hpp): named small configurations, the first being the
+  // default; and, optionally, a pure model of the world the explorer can copy.
+  std::vector<ExplorePreset> explore_presets;
+  ExploreFactory explore;
 
   const BugSpec* find_bug(std::string_view bug) const;
 };

@@ -88,9 +88,11 @@ class Acceptor {
   Ballot accepted() const { return accepted_; }
   const std::string& value() const { return value_; }
   void fingerprint(Fingerprint& h) const;
+  // A copy's role reads its own node's configuration (SingleNode's copy).
+  void rebind(const SingleConfig& config) { cfg_ = &config; }
 
  private:
-  const SingleConfig& cfg_;
+  const SingleConfig* cfg_;
   Ballot promised_;
   Ballot accepted_;
   std::string value_;
@@ -120,6 +122,10 @@ class Proposer {
   std::uint64_t preemptions() const { return preemptions_; }
   std::uint64_t adopted() const { return adopted_; }  // phase 2 with a reported value
   void fingerprint(Fingerprint& h) const;
+  void rebind(const SingleConfig& config, Random& random) {
+    cfg_ = &config;
+    random_ = &random;
+  }
 
  private:
   void begin_attempt(Time now, SingleEffects& fx);
@@ -128,11 +134,11 @@ class Proposer {
   void back_off(Time now, bool grow);
   void finish_attempt(Time now, const std::string& chosen, SingleEffects& fx);
   void broadcast(const auto& message, SingleEffects& fx) const {
-    for (NodeId a : cfg_.acceptors) fx.send(a, message);
+    for (NodeId a : cfg_->acceptors) fx.send(a, message);
   }
 
-  const SingleConfig& cfg_;
-  Random& random_;
+  const SingleConfig* cfg_;
+  Random* random_;
   Phase phase_ = Phase::idle;
   Time deadline_ = sim::kTimeNever;
   std::uint64_t round_ = 0;       // durable: the highest round it used
@@ -153,10 +159,11 @@ class Proposer {
 
 class Learner {
  public:
-  explicit Learner(const SingleConfig& config) : cfg_(config) {}
+  explicit Learner(const SingleConfig& config) : cfg_(&config) {}
   std::string_view on_accepted(NodeId from, const Accepted& m, SingleEffects& fx);
   const std::optional<std::string>& learned() const { return learned_; }
   void fingerprint(Fingerprint& h) const;
+  void rebind(const SingleConfig& config) { cfg_ = &config; }
 
   // Ballots it counts at once; older ones are forgotten (they can no longer win a
   // majority in a run this short, and memory stays bounded).
@@ -168,7 +175,7 @@ class Learner {
     std::string value;
     protocols::VoteSet acceptors;
   };
-  const SingleConfig& cfg_;
+  const SingleConfig* cfg_;
   std::vector<Tally> tallies_;
   std::optional<std::string> learned_;
 };
@@ -177,6 +184,9 @@ class Learner {
 class SingleNode {
  public:
   SingleNode(SingleConfig config, const SingleDurable& restored, Random& random);
+  // A copy of `other` in its current state whose proposer draws from `random` (an
+  // explorer copies worlds; protocols/explore.hpp).
+  SingleNode(const SingleNode& other, Random& random);
   SingleNode(const SingleNode&) = delete;
   SingleNode& operator=(const SingleNode&) = delete;
 

@@ -1,0 +1,175 @@
+// Depth-first search with a visited set, and sleep sets (search.hpp).
+//
+// Sleep sets (Godefroid 1996, ch. 5): after exploring move t from state s, a move u
+// explored from s before t, or asleep at s, that commutes with t is asleep at s.t — the
+// state s.t.u is reached as s.u.t already. Sleep sets prune transitions, never states.
+// With a visited set, a state reached again with a smaller sleep set than the one it
+// was explored with must still explore the moves that were asleep then and are not now
+// (Godefroid's "sleep sets with state caching"): each state keeps the sleep set it was
+// explored with, which shrinks to the intersection at every visit.
+#include <unordered_map>
+
+#include "search.hpp"
+
+namespace faultline::explorer::detail {
+namespace {
+
+struct Frame {
+  std::unique_ptr<protocols::ExploreWorld> world;
+  std::uint32_t choice = 0;  // the choice that led here
+  std::vector<Move> sleep;
+  std::vector<std::uint32_t> todo;
+  std::size_t next = 0;
+  std::vector<Move> done;
+};
+
+class Dfs {
+ public:
+  Dfs(const protocols::ExploreWorld& root, const Options& options)
+      : root_(root), options_(options), pace_(options), visit_(options, result_) {}
+  Result run();
+
+ private:
+  void enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
+             std::uint32_t choice);
+  bool fresh_state(Frame& f);
+  bool revisit(Frame& f, std::uint64_t fp);
+  std::vector<std::uint32_t> path_to(std::uint32_t last) const;
+  void step(Frame& f);
+
+  const protocols::ExploreWorld& root_;
+  const Options& options_;
+  Result result_;
+  Pace pace_;
+  Visit visit_;
+  StateTable table_;
+  std::unordered_map<std::uint64_t, std::vector<Move>> stored_;  // non-empty sleep sets
+  std::vector<Frame> stack_;
+  bool stop_ = false;
+};
+
+std::vector<std::uint32_t> Dfs::path_to(std::uint32_t last) const {
+  std::vector<std::uint32_t> path;
+  for (std::size_t i = 1; i < stack_.size(); ++i) path.push_back(stack_[i].choice);
+  path.push_back(last);
+  return path;
+}
+
+// A new state: count it, stop at a violation, and list what to explore from it.
+bool Dfs::fresh_state(Frame& f) {
+  const protocols::ExploreWorld& w = *f.world;
+  if (visit_.state(w)) {
+    const std::vector<std::uint32_t> path = stack_.empty() ? std::vector<std::uint32_t>{} : path_to(f.choice);
+    result_.counterexample = make_path(root_, path, *w.finding());
+    stop_ = true;
+    return false;
+  }
+  const std::size_t n = w.enabled().size();
+  if (n == 0) {
+    if (auto finding = visit_.terminal(w)) {
+      ++result_.stuck_states;
+      if (!result_.stuck) result_.stuck = make_path(root_, stack_.empty() ? std::vector<std::uint32_t>{} : path_to(f.choice), *finding);
+    }
+    return false;
+  }
+  if (options_.max_depth > 0 && stack_.size() >= options_.max_depth) {
+    ++result_.depth_cut;
+    return false;
+  }
+  for (std::uint32_t i = 0; i < n; ++i) {
+    if (!contains(f.sleep, sim::explore_event_key(w.enabled()[i]))) f.todo.push_back(i);
+  }
+  result_.sleep_skipped += n - f.todo.size();
+  if (!f.sleep.empty()) stored_[w.fingerprint()] = f.sleep;
+  return true;
+}
+
+// A state seen before: only the moves asleep then and awake now remain to explore.
+bool Dfs::revisit(Frame& f, std::uint64_t fp) {
+  if (options_.reduction != Reduction::sleep) return false;
+  auto it = stored_.find(fp);
+  if (it == stored_.end()) return false;  // it was explored with nothing asleep
+  std::vector<Move> awake, still;
+  for (const Move& u : it->second) (contains(f.sleep, u.key) ? still : awake).push_back(u);
+  if (still.empty()) stored_.erase(it);
+  else it->second = std::move(still);
+  if (awake.empty()) return false;
+  const auto& enabled = f.world->enabled();
+  for (std::uint32_t i = 0; i < enabled.size(); ++i) {
+    if (contains(awake, sim::explore_event_key(enabled[i]))) f.todo.push_back(i);
+  }
+  return !f.todo.empty();
+}
+
+void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
+                std::uint32_t choice) {
+  Frame f;
+  f.world = std::move(world);
+  f.sleep = std::move(sleep);
+  f.choice = choice;
+  const std::uint64_t fp = f.world->fingerprint();
+  const bool fresh = table_.insert(fp, 0, choice, static_cast<std::uint32_t>(stack_.size())).second;
+  if (!(fresh ? fresh_state(f) : revisit(f, fp))) return;
+  stack_.push_back(std::move(f));
+  result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size() - 1);
+  result_.peak_frontier = std::max<std::uint64_t>(result_.peak_frontier, stack_.size());
+}
+
+void Dfs::step(Frame& f) {
+  const std::uint32_t i = f.todo[f.next++];
+  std::unique_ptr<protocols::ExploreWorld> child = f.world->clone();
+  const protocols::ExploreWorld::Effect effect = child->perform(i);
+  ++result_.transitions;
+  const Move m = make_move(f.world->enabled()[i], effect.history);
+  std::vector<Move> sleep;
+  if (options_.reduction == Reduction::sleep) {
+    for (const Move& u : f.sleep) {
+      if (!dependent(u, m)) sleep.push_back(u);
+    }
+    for (const Move& u : f.done) {
+      if (!dependent(u, m)) sleep.push_back(u);
+    }
+  }
+  f.done.push_back(m);
+  enter(std::move(child), std::move(sleep), i);
+}
+
+Result Dfs::run() {
+  enter(root_.clone(), {}, 0);
+  while (!stop_ && !stack_.empty()) {
+    Frame& f = stack_.back();
+    if (f.next == f.todo.size()) {
+      stack_.pop_back();
+      continue;
+    }
+    step(f);
+    if ((result_.transitions & 1023) == 0) {
+      pace_.progress(result_.states, stack_.size(), stack_.size());
+      if (pace_.out_of_time()) {
+        result_.stop_reason = "--time-budget reached";
+        stop_ = true;
+      }
+    }
+    if (options_.max_states > 0 && result_.states >= options_.max_states && !stop_) {
+      result_.stop_reason = "--max-states " + std::to_string(options_.max_states) + " reached";
+      stop_ = true;
+    }
+  }
+  pace_.done();
+  result_.exhaustive = result_.stop_reason.empty() && !result_.counterexample;
+  // A depth-bounded DFS with a visited set may cut a state that a shorter path reaches
+  // later, so with cuts it claims nothing (bfs gives "every state within depth d").
+  result_.complete = result_.exhaustive && result_.depth_cut == 0;
+  if (result_.depth_cut > 0) result_.exhaustive = false;
+  result_.elapsed_s = pace_.elapsed_s();
+  result_.memory_bytes = peak_memory_bytes();
+  return std::move(result_);
+}
+
+}  // namespace
+
+Result run_dfs(const protocols::ExploreWorld& root, const Options& options) {
+  return Dfs(root, options).run();
+}
+
+}  // namespace faultline::explorer::detail
