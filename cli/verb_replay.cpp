@@ -40,7 +40,10 @@ int replay_main(const ReplayFlags& flags) {
       const nlohmann::json meta = {{"protocol", s.protocol}, {"seed", repro.seed},
                                    {"replayed_from", flags.repro},
                                    {"scenario", {{"name", s.name}, {"description", s.description}}}};
-      trace_out.stream() << sim::trace_to_json(*r.run.out.sim, r.run.out.result, meta).dump() << '\n';
+      nlohmann::json trace = sim::trace_to_json(*r.run.out.sim, r.run.out.result, meta);
+      trace["result"]["checks"] = summary["checks"];
+      trace["result"]["verdict"] = summary["verdict"];
+      trace_out.stream() << trace.dump() << '\n';
       trace_out.commit();
     }
     if (history_out) {
