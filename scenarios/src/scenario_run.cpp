@@ -346,6 +346,10 @@ class Timeline {
         sim_.lose_unsynced(id);
         continue;
       }
+      if (f.disk == "wipe") {  // a replaced disk: nothing to undo
+        sim_.wipe_disk(id);
+        continue;
+      }
       sim::DiskFault fault;
       fault.kind = f.disk == "torn-writes"     ? sim::DiskFault::Kind::torn_writes
                    : f.disk == "corrupt-reads" ? sim::DiskFault::Kind::read_corruption

@@ -70,7 +70,7 @@ struct FaultStep {
   std::optional<sim::Duration> jump_ns;
   std::optional<sim::Duration> strobe_ns;        // amplitude
   sim::Duration strobe_period_ns = 10 * sim::kMillisecond;
-  // disk: lose-unsynced, torn-writes, corrupt-reads, slow, full
+  // disk: lose-unsynced, torn-writes, corrupt-reads, slow, full, wipe
   std::string disk;
   std::int64_t slow_factor = 10;
 

@@ -167,6 +167,10 @@ class Simulation final : private RunPlace {
   // The disk forgets every write not yet synced, now, while the node runs on (a page
   // cache dropped after a failed write-back): later reads no longer see them.
   void lose_unsynced(NodeId node);
+  // The disk loses everything, synced or not, now: a disk replaced (or a node lost with
+  // its disk, together with a crash). Traced as a disk_loss that says so (detail 2).
+  // On a running node the actor carries on with what it holds in memory.
+  void wipe_disk(NodeId node);
 
   // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
   // The event index and time are the current ones.
