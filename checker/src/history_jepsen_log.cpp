@@ -8,6 +8,7 @@
 
 #include "edn_parser.hpp"
 #include "history_readers.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker::detail {
 namespace {
@@ -38,10 +39,12 @@ bool is_integer(std::string_view text) {
          text.find_first_not_of("0123456789", start) == std::string_view::npos;
 }
 
-enum class LineKind { not_an_op, nemesis, client, bad_type };
+enum class LineKind { not_an_op, nemesis, client, bad_type, no_f };
 
-// Splits an op line; returns not_an_op for any other line, and bad_type for a client's
-// op line whose type is not one of the four (a corrupt line, not one to skip).
+// Splits an op line; returns not_an_op for any other line. A line whose process is an
+// integer and whose next field is a keyword is a client's op line: a type that is not one
+// of the four (bad_type) or a missing operation name (no_f) makes it a corrupt line, not
+// one to skip.
 LineKind split(std::string_view line, std::string_view& process, EventType& type,
                std::string_view& f, std::string_view& value) {
   std::size_t at = line.find(kMarker);
@@ -51,24 +54,26 @@ LineKind split(std::string_view line, std::string_view& process, EventType& type
   const std::string_view type_field = next_field(rest);
   auto parsed_type = type_of(type_field);
   f = next_field(rest);
-  if (f.size() < 2 || f[0] != ':') return LineKind::not_an_op;
+  const bool client = is_integer(process) && type_field.size() > 1 && type_field[0] == ':';
+  const bool has_f = f.size() >= 2 && f[0] == ':';
+  if (process == ":nemesis" && parsed_type && has_f) return LineKind::nemesis;
+  if (!client) return LineKind::not_an_op;
   if (!parsed_type) {
     value = type_field;
-    return is_integer(process) && type_field.starts_with(':') ? LineKind::bad_type
-                                                             : LineKind::not_an_op;
+    return LineKind::bad_type;
   }
+  if (!has_f) return LineKind::no_f;
   type = *parsed_type;
   std::size_t start = rest.find_first_not_of(" \t");
   value = start == std::string_view::npos ? std::string_view() : rest.substr(start);
-  if (process == ":nemesis") return LineKind::nemesis;
-  return is_integer(process) ? LineKind::client : LineKind::not_an_op;
+  return LineKind::client;
 }
 
 std::optional<std::string> to_event(std::string_view process, EventType type, std::string_view f,
                                     std::string_view value_text, Event& event) {
   auto parsed = std::from_chars(process.data(), process.data() + process.size(), event.process);
   if (parsed.ec != std::errc())
-    return "the process " + std::string(process) + " does not fit in 64 bits";
+    return "the process " + brief_text(process) + " does not fit in 64 bits";
   event.type = type;
   event.f = std::string(f.substr(1));
   if (value_text.empty()) return "expected a value after " + std::string(f);
@@ -79,7 +84,7 @@ std::optional<std::string> to_event(std::string_view process, EventType type, st
       event.value = std::string(value_text);
       return std::nullopt;
     }
-    return "the value '" + std::string(value_text) + "' is not EDN: " + error.what;
+    return "the value '" + brief_text(value_text) + "' is not EDN: " + error.what;
   }
   return std::nullopt;
 }
@@ -94,8 +99,16 @@ Expected<HistoryFile> read_jepsen_log_history(std::string_view text, std::string
     EventType type = EventType::invoke;
     const LineKind kind = split(line, process, type, f, value);
     if (kind == LineKind::bad_type) {
-      error = InputError{at_line(name, number), "the type " + std::string(value) +
-                                                    " is not :invoke, :ok, :fail or :info"};
+      error = InputError{at_line(name, number),
+                         "the type " + brief_text(value) + " is not :invoke, :ok, :fail or :info"};
+      return false;
+    }
+    if (kind == LineKind::no_f) {
+      error = InputError{
+          at_line(name, number),
+          "expected the operation's name (a keyword such as :read) after the "
+          "process and the type, found " +
+              (f.empty() ? std::string("the end of the line") : "'" + brief_text(f) + "'")};
       return false;
     }
     if (kind != LineKind::client) return true;

@@ -6,6 +6,9 @@
 #include <string>
 
 #include "history_readers.hpp"
+#include "json_reader.hpp"
+#include "json_values.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker::detail {
 namespace {
@@ -18,7 +21,7 @@ using FieldError = std::optional<std::string>;
 FieldError field_error(std::string_view field, std::string_view expected,
                        const nlohmann::json& found) {
   return "$." + std::string(field) + ": expected " + std::string(expected) + ", found " +
-         (found.is_null() ? std::string("nothing") : found.dump());
+         (found.is_null() ? std::string("nothing") : short_text(found, 60));
 }
 
 FieldError read_type(const nlohmann::json& line, EventType& type) {
@@ -63,7 +66,7 @@ FieldError read_strings(const nlohmann::json& line, Event& event) {
 }
 
 FieldError to_event(const nlohmann::json& line, Event& event) {
-  if (!line.is_object()) return "expected a JSON object per line, found " + line.dump();
+  if (!line.is_object()) return "expected a JSON object per line, found " + short_text(line, 60);
   if (auto error = read_integer(line, "process", event.process)) return error;
   if (auto error = read_type(line, event.type)) return error;
   if (auto error = read_strings(line, event)) return error;
@@ -78,7 +81,8 @@ FieldError to_event(const nlohmann::json& line, Event& event) {
 FieldError check_header(const nlohmann::json& header) {
   auto format = header.find("format");
   auto version = header.find("version");
-  std::string format_text = format->is_string() ? format->get<std::string>() : format->dump();
+  std::string format_text =
+      format->is_string() ? brief_text(format->get<std::string>()) : short_text(*format, 60);
   if (format_text != kFormatName) {
     return "this is a '" + format_text + "' file; expected a '" + std::string(kFormatName) +
            "' file";
@@ -86,8 +90,26 @@ FieldError check_header(const nlohmann::json& header) {
   if (version == header.end() || !version->is_number_integer() ||
       version->get<std::int64_t>() != kFormatVersion) {
     return "this is " + std::string(kFormatName) + " version " +
-           (version == header.end() ? std::string("(none)") : version->dump()) +
+           (version == header.end() ? std::string("(none)") : short_text(*version, 60)) +
            "; this faultline reads version " + std::to_string(kFormatVersion);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+
+std::optional<InputError> parse_line(std::string_view line, std::string_view name,
+                                     std::uint32_t number, nlohmann::json& value) {
+  auto at = [&](std::size_t offset) {
+    return at_line(name, number) + ":" + std::to_string(position_of(line, offset).column);
+  };
+  if (line.starts_with(kUtf8Bom)) {
+    return InputError{at(0), "a byte-order mark (U+FEFF) may only open the file, not a line"};
+  }
+  if (auto error = read_json(line, value, "the end of the line")) {
+    return InputError{at(error->offset), error->message()};
   }
   return std::nullopt;
 }
@@ -101,12 +123,7 @@ Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view
   for_each_line(text, [&](std::string_view line, std::uint32_t number) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
     nlohmann::json value;
-    try {
-      value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      error = InputError{at_line(name, number), std::string("not valid JSON: ") + e.what()};
-      return false;
-    }
+    if ((error = parse_line(line, name, number, value))) return false;
     bool header = first && value.is_object() && value.contains("format");
     first = false;
     FieldError problem;
