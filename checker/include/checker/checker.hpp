@@ -51,7 +51,8 @@ struct CheckOptions {
 
 struct LinearisationStep {
   std::size_t op = 0;       // index into History::ops
-  std::string state_after;  // the model's description of the state after this op
+  std::string state_after;  // the model's description of the state after this op (at most
+                            // about 200 characters: a long one keeps its head and tail)
 };
 using Linearisation = std::vector<LinearisationStep>;
 
@@ -63,7 +64,10 @@ using Linearisation = std::vector<LinearisationStep>;
 struct PartialLinearisation {
   Linearisation steps;
   std::size_t stuck_op = 0;             // the op that could not be placed
-  std::string stuck_state;              // the state it met
+  std::string stuck_state;              // the state it met (a long one cut around where it
+                                        // first differs from the op's result)
+  std::string stuck_value;              // the op's result when too long to show whole, cut
+                                        // around where it first differs from the state
   std::vector<std::size_t> candidates;  // every op that could have come next; none was legal
                                         // (empty for an unreachable read)
   bool unreachable_read = false;
