@@ -54,6 +54,7 @@ class KernelSearcher final : public PartSearcher {
   }
 
   std::uint64_t memory_bytes() const override { return search_.memory_bytes(); }
+  std::uint64_t configurations() const override { return search_.configurations(); }
 
   PartOutcome outcome() override {
     PartOutcome out;
