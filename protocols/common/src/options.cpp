@@ -18,8 +18,15 @@ sim::Duration parse_duration(const std::string& text, const std::string& where) 
   if (number.empty() || std::count(number.begin(), number.end(), '.') > 1 || number == ".") {
     throw BadInput(where, expected);
   }
+  // A bare number is an error, not nanoseconds: `--time 10` meant ten seconds, not a run
+  // that ends before it starts. Zero needs no unit.
+  if (unit.empty() && number.find_first_not_of("0.") == std::string::npos) return 0;
+  if (unit.empty()) {
+    throw BadInput(where, "'" + text + "' has no unit: did you mean " + text +
+                              "s? (a duration is a number and one of ns, us, ms, s, m)");
+  }
   sim::Duration scale = 0;
-  if (unit.empty() || unit == "ns") scale = 1;
+  if (unit == "ns") scale = 1;
   else if (unit == "us") scale = sim::kMicrosecond;
   else if (unit == "ms") scale = sim::kMillisecond;
   else if (unit == "s") scale = sim::kSecond;

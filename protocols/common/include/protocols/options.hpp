@@ -24,7 +24,8 @@ class BadInput : public std::runtime_error {
   std::string where_;
 };
 
-// "150ms", "2s", "1.5s", "250us", "100ns", "3m"; a bare integer is nanoseconds.
+// "150ms", "2s", "1.5s", "250us", "100ns", "3m"; a number without a unit is an error
+// ("did you mean 10s?"), except 0.
 sim::Duration parse_duration(const std::string& text, const std::string& where);
 std::string format_duration(sim::Duration d);
 
