@@ -31,13 +31,12 @@ struct RunFlags {
 
 int run_main(const RunFlags& flags) {
   if (!flags.scenario.empty()) {
-    std::cerr << "faultline run: scenario files are not available yet (they land with the "
-                 "scenario format); use --protocol\n";
-    return kExitBadInput;
+    return report_error("run",
+                        "scenario files are not available yet (they land with the scenario "
+                        "format); use --protocol");
   }
   if (flags.protocol.empty()) {
-    std::cerr << "faultline run: --protocol is required (see 'faultline list')\n";
-    return kExitBadInput;
+    return report_error("run", "--protocol is required (see 'faultline list')");
   }
   try {
     const protocols::Protocol& protocol = protocol_named(flags.protocol, "--protocol");
@@ -54,6 +53,7 @@ int run_main(const RunFlags& flags) {
     spec.max_events = flags.max_events;
     spec.keep_payloads = !flags.trace_path.empty() || flags.print;
     // Check the output paths before the run, so a typo does not cost the run.
+    check_distinct_paths({{"--trace", flags.trace_path}, {"--history", flags.history_path}});
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
 
@@ -79,8 +79,7 @@ int run_main(const RunFlags& flags) {
     }
     return exit_status_for(out.result.verdict);
   } catch (const protocols::BadInput& e) {
-    std::cerr << "faultline run: " << e.what() << "\n";
-    return kExitBadInput;
+    return report_error("run", e.what());
   }
 }
 
@@ -91,14 +90,17 @@ Verb add_run_verb(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "one run of a protocol (or, later, a scenario file)");
   cmd->add_option("scenario", flags->scenario, "scenario file (not available yet)");
   cmd->add_option("--protocol,-p", flags->protocol, "protocol to run (see 'faultline list')");
-  cmd->add_option("--seed,-s", flags->seed, "seed of the run's choices")->capture_default_str();
+  cmd->add_option("--seed,-s", flags->seed, "seed of the run's choices")
+      ->check(seed_validator())
+      ->capture_default_str();
   cmd->add_option("--set", flags->sets, "protocol option NAME=VALUE (repeatable)");
   cmd->add_option("--bug", flags->bugs, "switch on a planted bug (repeatable)");
   cmd->add_option("--faults", flags->faults,
                   "fault schedule: none, all (every kind), swarm (a per-seed subset)")
       ->capture_default_str();
   cmd->add_option("--time", flags->time, "simulated run length, e.g. 10s (default: protocol's)");
-  cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)");
+  cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)")
+      ->check(count_validator());
   cmd->add_option("--trace", flags->trace_path, "write the JSON trace to this file");
   cmd->add_option("--history", flags->history_path, "write the client history (JSONL) here");
   cmd->add_flag("--print", flags->print, "print every event as a readable log line");
