@@ -365,9 +365,9 @@ bool EdnReader::read_number(std::string_view token, nlohmann::json& out) {
   return true;
 }
 
-bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error) {
+bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error, int depth) {
   EdnReader reader(text);
-  if (!reader.read(out)) {
+  if (!reader.read(out, depth)) {
     error = reader.error();
     return false;
   }

@@ -67,7 +67,8 @@ class EdnReader {
   EdnError error_;
 };
 
-// One whole EDN value from text (for --init and for jepsen-log values).
-bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error);
+// One whole EDN value from text (for --init and for jepsen-log values), inside `depth`
+// levels already open (a log line counts as one, as a JSONL line's object does).
+bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error, int depth = 0);
 
 }  // namespace faultline::checker::detail

@@ -78,7 +78,8 @@ std::optional<std::string> to_event(std::string_view process, EventType type, st
   event.f = std::string(f.substr(1));
   if (value_text.empty()) return "expected a value after " + std::string(f);
   EdnError error;
-  if (!parse_edn_value(value_text, event.value, error)) {
+  // The line is one level, as a JSONL line's object is: the value may open 255 more.
+  if (!parse_edn_value(value_text, event.value, error, 1)) {
     // An :info line's value is an error description, which need not be EDN.
     if (type == EventType::info) {
       event.value = std::string(value_text);

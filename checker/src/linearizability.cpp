@@ -234,8 +234,9 @@ bool RoundRobin::settle(std::vector<std::size_t>& unfinished) {
   if (first_failed_.load() != kNoPart) {
     give_up(unfinished, "stopped: another part is not linearizable");
   } else if (budget_spent()) {
-    give_up(unfinished, "the work budget of " + std::to_string(options_.max_configurations) +
-                            " configurations ran out (max_configurations)");
+    give_up(unfinished, "the work budget (max_configurations) of " +
+                            std::to_string(options_.max_configurations) +
+                            " configurations ran out");
   } else if (!progress) {
     give_up(unfinished, "the memory budget ran out");
   } else if (deadline_ && Clock::now() > *deadline_) {

@@ -49,7 +49,8 @@ TEST_CASE("budget: running out of work gives unknown, naming the budget, at exac
   ck::History h = parts_history(4, 12, false);
   ck::CheckResult r = run(h, 50'000);
   CHECK(r.verdict == ck::Verdict::unknown);
-  CHECK(r.unknown_reason.find("the work budget of 50000 configurations ran out") == 0);
+  CHECK(r.unknown_reason.find(
+            "the work budget (max_configurations) of 50000 configurations ran out") == 0);
   CHECK(r.configurations == 50'000);
   std::uint64_t sum = 0;
   for (const ck::PartReport& part : r.parts) {

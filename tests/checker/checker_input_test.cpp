@@ -150,6 +150,12 @@ TEST_CASE("nesting: one limit for every reader; deeper input is an error, never 
                          nested(100000, "#{", "}") + "}\n",
                      ck::HistoryFormat::porcupine),
             "nested more than 256 levels deep"));
+  // A log line is one level, like a JSONL line's object.
+  auto log_with = [](const std::string& value) {
+    return "INFO  jepsen.util - 3\t:invoke\t:write\t" + value + "\n";
+  };
+  CHECK(parse_ok(log_with(nested(limit - 1, "[", "]"))).history.ops.size() == 1);
+  CHECK(has(error_of(log_with(nested(limit, "[", "]"))), "nested more than 256 levels deep"));
   CHECK(has(error_of("INFO  jepsen.util - 3\t:invoke\t:write\t" + nested(100000, "[", "]") + "\n"),
             "h.txt:1: the value '[[[["));
 
