@@ -39,6 +39,13 @@ bool is_integer(std::string_view text) {
          text.find_first_not_of("0123456789", start) == std::string_view::npos;
 }
 
+bool looks_like_data(std::string_view value) {
+  const char c = value.empty() ? ' ' : value[0];
+  const bool digit = (c >= '0' && c <= '9') || ((c == '-' || c == '+') && value.size() > 1 &&
+                                                value[1] >= '0' && value[1] <= '9');
+  return digit || c == '[' || c == '{' || c == '(' || c == '#' || c == '"';
+}
+
 enum class LineKind { not_an_op, nemesis, client, bad_type, no_f };
 
 // Splits an op line; returns not_an_op for any other line. A line whose process is an
@@ -80,8 +87,10 @@ std::optional<std::string> to_event(std::string_view process, EventType type, st
   EdnError error;
   // The line is one level, as a JSONL line's object is: the value may open 255 more.
   if (!parse_edn_value(value_text, event.value, error, 1)) {
-    // An :info line's value is an error description, which need not be EDN.
-    if (type == EventType::info) {
+    // An :info line's value may be free text ("indeterminate: Read timed out"), but one that
+    // starts like EDN data (a bracket, a quote, a tag, a number) must be EDN: "[1 4" is a
+    // cut line, not a description.
+    if (type == EventType::info && !looks_like_data(value_text)) {
       event.value = std::string(value_text);
       return std::nullopt;
     }

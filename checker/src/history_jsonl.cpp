@@ -3,6 +3,7 @@
 // then one event per line:
 //   {"process":0,"type":"invoke","f":"put","key":"x","value":"1","time":1200}
 // Events are in time order; `time` (integer ns) must not run backwards.
+#include <algorithm>
 #include <string>
 
 #include "history_readers.hpp"
@@ -17,6 +18,12 @@ constexpr std::string_view kFormatName = "faultline-history";
 constexpr std::int64_t kFormatVersion = 1;
 
 using FieldError = std::optional<std::string>;
+
+bool is_plain_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
 
 FieldError field_error(std::string_view field, std::string_view expected,
                        const nlohmann::json& found) {
@@ -65,8 +72,26 @@ FieldError read_strings(const nlohmann::json& line, Event& event) {
   return std::nullopt;
 }
 
+// A field we do not know is a typo or another format, never something to skip: "vlaue"
+// would otherwise leave the value null without a word.
+FieldError unknown_field(const nlohmann::json& line, std::initializer_list<std::string_view> known,
+                         std::string_view what) {
+  for (auto it = line.begin(); it != line.end(); ++it) {
+    if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+    return "$" +
+           (is_plain_name(it.key()) ? "." + it.key()
+                                    : "[" + nlohmann::json(brief_text(it.key())).dump() + "]") +
+           ": unknown field; " + std::string(what);
+  }
+  return std::nullopt;
+}
+
 FieldError to_event(const nlohmann::json& line, Event& event) {
   if (!line.is_object()) return "expected a JSON object per line, found " + short_text(line, 60);
+  if (auto error = unknown_field(line, {"process", "type", "f", "key", "value", "time"},
+                                 "an event has process, type, f, key, value and time")) {
+    return error;
+  }
   if (auto error = read_integer(line, "process", event.process)) return error;
   if (auto error = read_type(line, event.type)) return error;
   if (auto error = read_strings(line, event)) return error;
@@ -81,6 +106,10 @@ FieldError to_event(const nlohmann::json& line, Event& event) {
 FieldError check_header(const nlohmann::json& header) {
   auto format = header.find("format");
   auto version = header.find("version");
+  if (auto error =
+          unknown_field(header, {"format", "version"}, "the header has format and version")) {
+    return error;
+  }
   std::string format_text =
       format->is_string() ? brief_text(format->get<std::string>()) : short_text(*format, 60);
   if (format_text != kFormatName) {

@@ -314,3 +314,22 @@ TEST_CASE("files: the size cap stops an endless input with an error naming the c
   CHECK(has(endless.error().message(), "/dev/zero: larger than 1048576 bytes"));
   CHECK(ck::kDefaultMaxInputBytes == 256ULL << 20);
 }
+
+TEST_CASE("jsonl: an unknown field is an error, not something to skip") {
+  // "vlaue" would otherwise leave the write's value null without a word.
+  CHECK(error_of(jsonl_line(0, "invoke", "\"f\":\"write\",\"vlaue\":1,", 1)) ==
+        "h.txt:1: $.vlaue: unknown field; an event has process, type, f, key, value and time");
+  CHECK(error_of("{\"format\":\"faultline-history\",\"version\":1,\"x y\":2}\n") ==
+        "h.txt:1: $[\"x y\"]: unknown field; the header has format and version");
+}
+
+TEST_CASE("jepsen log: an :info value may be free text, but not cut-off data") {
+  const std::string invoke = "INFO  jepsen.util - 2\t:invoke\t:write\t3\n";
+  CHECK(parse_ok(invoke + "INFO  jepsen.util - 2\t:info\t:write\ttimed out: no reply\n")
+            .history.ops[0]
+            .output == "timed out: no reply");
+  CHECK(has(error_of(invoke + "INFO  jepsen.util - 2\t:info\t:write\t[1 4\n"),
+            "h.txt:2: the value '[1 4' is not EDN"));
+  CHECK(has(error_of(invoke + "INFO  jepsen.util - 2\t:info\t:write\t1e400\n"),
+            "h.txt:2: the value '1e400' is not EDN: the number 1e400 is out of a double's range"));
+}
