@@ -46,12 +46,13 @@ bool looks_like_data(std::string_view value) {
   return digit || c == '[' || c == '{' || c == '(' || c == '#' || c == '"';
 }
 
-enum class LineKind { not_an_op, nemesis, client, bad_type, no_f };
+enum class LineKind { not_an_op, nemesis, client, bad_type, bad_process, no_f };
 
-// Splits an op line; returns not_an_op for any other line. A line whose process is an
-// integer and whose next field is a keyword is a client's op line: a type that is not one
-// of the four (bad_type) or a missing operation name (no_f) makes it a corrupt line, not
-// one to skip.
+// Splits an op line; returns not_an_op for any other line. A line is an op line when its
+// type field is :invoke, :ok, :fail or :info, or when its process is an integer and the
+// next field a keyword. A corrupt op line is an error, not a line to skip: a type that is
+// none of the four (bad_type), a process that is neither an integer nor :nemesis
+// (bad_process), a missing operation name (no_f).
 LineKind split(std::string_view line, std::string_view& process, EventType& type,
                std::string_view& f, std::string_view& value) {
   std::size_t at = line.find(kMarker);
@@ -61,19 +62,36 @@ LineKind split(std::string_view line, std::string_view& process, EventType& type
   const std::string_view type_field = next_field(rest);
   auto parsed_type = type_of(type_field);
   f = next_field(rest);
-  const bool client = is_integer(process) && type_field.size() > 1 && type_field[0] == ':';
   const bool has_f = f.size() >= 2 && f[0] == ':';
-  if (process == ":nemesis" && parsed_type && has_f) return LineKind::nemesis;
-  if (!client) return LineKind::not_an_op;
+  if (process == ":nemesis") return parsed_type && has_f ? LineKind::nemesis : LineKind::not_an_op;
   if (!parsed_type) {
     value = type_field;
-    return LineKind::bad_type;
+    const bool keyword = type_field.size() > 1 && type_field[0] == ':';
+    return is_integer(process) && keyword ? LineKind::bad_type : LineKind::not_an_op;
   }
+  if (!is_integer(process)) return LineKind::bad_process;
   if (!has_f) return LineKind::no_f;
   type = *parsed_type;
   std::size_t start = rest.find_first_not_of(" \t");
   value = start == std::string_view::npos ? std::string_view() : rest.substr(start);
   return LineKind::client;
+}
+
+// The error for a corrupt op line, or nullopt.
+std::optional<std::string> line_problem(LineKind kind, std::string_view process, std::string_view f,
+                                        std::string_view value) {
+  switch (kind) {
+    case LineKind::bad_type:
+      return "the type " + brief_text(value) + " is not :invoke, :ok, :fail or :info";
+    case LineKind::bad_process:
+      return "the process '" + brief_text(process) + "' is not an integer or :nemesis";
+    case LineKind::no_f:
+      return "expected the operation's name (a keyword such as :read) after the process and "
+             "the type, found " +
+             (f.empty() ? std::string("the end of the line") : "'" + brief_text(f) + "'");
+    default:
+      return std::nullopt;
+  }
 }
 
 std::optional<std::string> to_event(std::string_view process, EventType type, std::string_view f,
@@ -108,17 +126,8 @@ Expected<HistoryFile> read_jepsen_log_history(std::string_view text, std::string
     std::string_view process, f, value;
     EventType type = EventType::invoke;
     const LineKind kind = split(line, process, type, f, value);
-    if (kind == LineKind::bad_type) {
-      error = InputError{at_line(name, number),
-                         "the type " + brief_text(value) + " is not :invoke, :ok, :fail or :info"};
-      return false;
-    }
-    if (kind == LineKind::no_f) {
-      error = InputError{
-          at_line(name, number),
-          "expected the operation's name (a keyword such as :read) after the "
-          "process and the type, found " +
-              (f.empty() ? std::string("the end of the line") : "'" + brief_text(f) + "'")};
+    if (auto problem = line_problem(kind, process, f, value)) {
+      error = InputError{at_line(name, number), *problem};
       return false;
     }
     if (kind != LineKind::client) return true;

@@ -25,10 +25,11 @@ bool is_plain_name(std::string_view name) {
   });
 }
 
+// `found`: the field's value, or nullptr when the field is missing.
 FieldError field_error(std::string_view field, std::string_view expected,
-                       const nlohmann::json& found) {
+                       const nlohmann::json* found) {
   return "$." + std::string(field) + ": expected " + std::string(expected) + ", found " +
-         (found.is_null() ? std::string("nothing") : short_text(found, 60));
+         (found ? short_text(*found, 60) : std::string("nothing"));
 }
 
 FieldError read_type(const nlohmann::json& line, EventType& type) {
@@ -38,7 +39,7 @@ FieldError read_type(const nlohmann::json& line, EventType& type) {
                                              : std::nullopt;
   if (!named) {
     return field_error("type", "\"invoke\", \"ok\", \"fail\" or \"info\"",
-                       it == line.end() ? nullptr : *it);
+                       it == line.end() ? nullptr : &*it);
   }
   type = *named;
   return std::nullopt;
@@ -47,10 +48,10 @@ FieldError read_type(const nlohmann::json& line, EventType& type) {
 FieldError read_integer(const nlohmann::json& line, std::string_view field, std::int64_t& out) {
   auto it = line.find(field);
   if (it == line.end() || !it->is_number_integer()) {
-    return field_error(field, "an integer", it == line.end() ? nullptr : *it);
+    return field_error(field, "an integer", it == line.end() ? nullptr : &*it);
   }
   if (it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX) {
-    return field_error(field, "an integer below 2^63", *it);
+    return field_error(field, "an integer below 2^63", &*it);
   }
   out = it->get<std::int64_t>();
   return std::nullopt;
@@ -59,14 +60,14 @@ FieldError read_integer(const nlohmann::json& line, std::string_view field, std:
 FieldError read_strings(const nlohmann::json& line, Event& event) {
   auto f = line.find("f");
   if (f != line.end()) {
-    if (!f->is_string()) return field_error("f", "a string (the operation's name)", *f);
+    if (!f->is_string()) return field_error("f", "a string (the operation's name)", &*f);
     event.f = f->get<std::string>();
   } else if (event.type == EventType::invoke) {
     return field_error("f", "a string (the operation's name)", nullptr);
   }
   auto key = line.find("key");
   if (key != line.end() && !key->is_null()) {
-    if (!key->is_string()) return field_error("key", "a string", *key);
+    if (!key->is_string()) return field_error("key", "a string", &*key);
     event.key = key->get<std::string>();
   }
   return std::nullopt;

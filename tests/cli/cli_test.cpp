@@ -237,6 +237,7 @@ namespace {
 
 // Starts faultline with `args` in `dir`, stderr to dir/err.txt; returns its pid.
 pid_t spawn_faultline(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  std::fflush(nullptr);  // or the child would write our buffered output again
   const pid_t pid = ::fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
