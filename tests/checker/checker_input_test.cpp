@@ -289,6 +289,8 @@ TEST_CASE("jepsen log: an op line cut short is an error, not a line to skip") {
   CHECK(has(error_of(good + "INFO  jepsen.util - 3\t:ok\tread\tnil\n"), "found 'read'"));
   CHECK(has(error_of(good + "INFO  jepsen.util - 3\t:ok\t:read\n"),
             "h.txt:2: expected a value after :read"));
+  CHECK(error_of(good + "INFO  jepsen.util - 1e400\t:ok\t:read\tnil\n") ==
+        "h.txt:2: the process '1e400' is not an integer or :nemesis");
   // Other lines, and nemesis lines, are still skipped.
   CHECK(parse_ok(
             good +
