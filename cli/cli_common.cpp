@@ -41,14 +41,17 @@ std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t ma
   return value;
 }
 
-std::optional<std::uint64_t> parse_seed(std::string_view text) { return parse_count(text); }
+std::optional<std::uint64_t> parse_seed(std::string_view text) {
+  return parse_count(text);
+}
 
 CLI::Validator seed_validator() {
   return CLI::Validator(
       [](const std::string& text) {
         return parse_seed(text) ? std::string()
                                 : "expected a seed, a decimal integer from 0 to "
-                                  "18446744073709551615, got '" + text + "'";
+                                  "18446744073709551615, got '" +
+                                      text + "'";
       },
       "SEED");
 }
@@ -69,10 +72,11 @@ CLI::Validator seconds_validator() {
       [](const std::string& text) {
         double seconds = -1;
         auto r = std::from_chars(text.data(), text.data() + text.size(), seconds);
-        // from_chars takes no "inf" as finite, but "inf" and "nan" parse: both refused.
+        // from_chars reads "inf" and "nan" too: both are refused.
         bool ok = r.ec == std::errc() && r.ptr == text.data() + text.size() &&
                   std::isfinite(seconds) && seconds >= 0 && seconds <= 1e9;
-        return ok ? std::string() : "expected a number of seconds from 0 to 1e9, got '" + text + "'";
+        return ok ? std::string()
+                  : "expected a number of seconds from 0 to 1e9, got '" + text + "'";
       },
       "SECONDS");
 }
@@ -106,9 +110,9 @@ void check_distinct_paths(const std::vector<PathUse>& paths) {
                                                              "there would destroy it");
       }
       if (b.output && j < i && same_file(a.path, b.path)) {
-        throw protocols::BadInput(a.flag + " " + a.path, "names the same file as " + b.flag +
-                                                             " " + b.path +
-                                                             "; each output needs a file of its own");
+        throw protocols::BadInput(a.flag + " " + a.path,
+                                  "names the same file as " + b.flag + " " + b.path +
+                                      "; each output needs a file of its own");
       }
       if (same_file(a.path + ".partial", b.path)) {
         throw protocols::BadInput(b.flag + " " + b.path, "is where " + a.flag +
@@ -125,8 +129,12 @@ bool g_json_errors = false;
 
 }  // namespace
 
-void set_json_errors(bool on) { g_json_errors = on; }
-bool json_errors() { return g_json_errors; }
+void set_json_errors(bool on) {
+  g_json_errors = on;
+}
+bool json_errors() {
+  return g_json_errors;
+}
 
 int report_error(std::string_view verb, const std::string& message, int status) {
   std::cerr << "faultline" << (verb.empty() ? "" : " ") << verb << ": " << message << "\n";
@@ -140,9 +148,12 @@ int report_error(std::string_view verb, const std::string& message, int status) 
 
 int exit_status_for(sim::Verdict verdict) {
   switch (verdict) {
-    case sim::Verdict::ok: return kExitOk;
-    case sim::Verdict::violation: return kExitCheckFailed;
-    case sim::Verdict::unknown: return kExitUnknown;
+    case sim::Verdict::ok:
+      return kExitOk;
+    case sim::Verdict::violation:
+      return kExitCheckFailed;
+    case sim::Verdict::unknown:
+      return kExitUnknown;
   }
   return kExitCheckFailed;
 }
@@ -160,8 +171,8 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
       << sim::format_hash(result.trace_hash) << '\n';
   out << "stopped: " << result.stop_reason << '\n';
   if (summary.contains("linearizable") && !summary["linearizable"].is_null()) {
-    out << "history: " << (summary["linearizable"].get<bool>() ? "linearizable" : "NOT linearizable")
-        << '\n';
+    out << "history: "
+        << (summary["linearizable"].get<bool>() ? "linearizable" : "NOT linearizable") << '\n';
   }
   if (summary.contains("protocol_summary") && summary["protocol_summary"].is_object()) {
     // The protocol's own counts, flattened: "leaders_elected 4, operations.ok 331, ...".
@@ -180,7 +191,8 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
     flatten(flatten, summary["protocol_summary"], "");
     if (!line.empty()) out << summary.value("protocol", "?") << ": " << line << '\n';
   }
-  for (const sim::Finding& f : result.findings) out << "  " << sim::describe_finding(f, &sim) << '\n';
+  for (const sim::Finding& f : result.findings)
+    out << "  " << sim::describe_finding(f, &sim) << '\n';
 }
 
 }  // namespace faultline::cli
