@@ -194,8 +194,8 @@ void RoundRobin::run_round(const std::vector<std::size_t>& unfinished, const Sea
     SearchLimits mine = limits;
     mine.part_index = i;
     mine.configurations_max = caps[i];
-    // A part with no share of the budget left waits (the budget ends the search next).
-    if (mine.configurations_max <= runs_[i].explored()) return;
+    // A part with no share of the work budget left waits (the budget ends the search next).
+    if (options_.max_configurations > 0 && mine.configurations_max <= runs_[i].explored()) return;
     run_slice(history_, model_, parts_[i], options_, mine, runs_[i]);
     if (!runs_[i].outcome || runs_[i].outcome->verdict != Verdict::not_linearizable) return;
     std::size_t seen = first_failed_.load();
