@@ -67,7 +67,7 @@ test-long: testdata build
 FUZZ_RUNS    ?= 20000
 FUZZ_TARGETS := jsonl edn porcupine jepsen_log init options
 FUZZ_CXX     ?= clang++-14
-FUZZ_FLAGS   ?= -max_len=4096 -timeout=10 -rss_limit_mb=2048 -max_total_time=3600
+FUZZ_FLAGS   ?= -max_len=1024 -timeout=10 -rss_limit_mb=2048 -max_total_time=3600
 
 $(BUILD_FUZZ)/build.ninja:
 	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
