@@ -381,7 +381,7 @@ int fuzz_main(const FuzzFlags& f) {
     if (totals.interrupted) return 128 + (g_signal != 0 ? g_signal.load() : SIGINT);
     return totals.failures > 0 ? kExitCheckFailed : kExitOk;
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("fuzz", e, f.json);
+    return report_error("fuzz", e.what());
   }
 }
 
@@ -426,7 +426,7 @@ int shrink_main(const ShrinkFlags& f) {
     }
     return kExitOk;
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("shrink", e, f.json);
+    return report_error("shrink", e.what());
   }
 }
 

@@ -25,7 +25,7 @@ struct ReplayFlags {
 int replay_main(const ReplayFlags& flags) {
   try {
     const scenarios::Repro repro = scenarios::load_repro(flags.repro);
-    check_distinct_outputs({{"--trace", flags.trace_path}, {"--history", flags.history_path}});
+    check_distinct_paths({{"--trace", flags.trace_path}, {"--history", flags.history_path}});
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
     check_viz_outputs(flags.viz, flags.trace_path, "--trace's file");
@@ -79,7 +79,7 @@ int replay_main(const ReplayFlags& flags) {
     const scenarios::ExpectationResult& e = r.run.expectations;
     return e.met ? kExitOk : (e.undecided ? kExitUnknown : kExitCheckFailed);
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("replay", e, flags.json);
+    return report_error("replay", e.what());
   }
 }
 
