@@ -158,7 +158,7 @@ int explore_main(const ExploreFlags& f) {
     if (!reproduced) return kExitCheckFailed;
     return exit_status_for(r.verdict());
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("explore", e, f.json);
+    return report_error("explore", e.what());
   }
 }
 
@@ -175,19 +175,22 @@ Verb add_explore_verb(CLI::App& app) {
   cmd->add_option("--strategy", f->strategy, "bfs, dfs, pct or random-walk")->capture_default_str();
   cmd->add_option("--por", f->por, "partial-order reduction for dfs: sleep (default), dpor or none");
   cmd->add_option("--engine", f->engine, "auto, pure (the protocol's model) or simulator")->capture_default_str();
-  f->given["--max-depth"] = cmd->add_option("--max-depth", f->max_depth, "cut paths longer than this");
-  f->given["--max-states"] = cmd->add_option("--max-states", f->max_states, "stop after this many states");
-  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds (not exhaustive then)");
-  cmd->add_option("--jobs,-j", f->jobs, "threads (bfs, pct, random-walk)")->capture_default_str();
-  f->given["--drops"] = cmd->add_option("--drops", f->drops, "messages the network may lose per path");
-  f->given["--duplicates"] = cmd->add_option("--duplicates", f->duplicates, "messages it may deliver twice");
-  f->given["--crashes"] = cmd->add_option("--crashes", f->crashes, "node crashes per path");
-  f->given["--restarts"] = cmd->add_option("--restarts", f->restarts, "restarts of crashed nodes per path");
-  f->given["--timeouts"] = cmd->add_option("--timeouts", f->timeouts, "timer firings per node");
+  f->given["--max-depth"] = cmd->add_option("--max-depth", f->max_depth, "cut paths longer than this")->check(count_validator());
+  f->given["--max-states"] = cmd->add_option("--max-states", f->max_states, "stop after this many states")->check(count_validator());
+  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds (not exhaustive then)")
+      ->check(seconds_validator());
+  cmd->add_option("--jobs,-j", f->jobs, "threads (bfs, pct, random-walk)")->capture_default_str()->check(count_validator(1, 1024));
+  f->given["--drops"] = cmd->add_option("--drops", f->drops, "messages the network may lose per path")->check(count_validator());
+  f->given["--duplicates"] = cmd->add_option("--duplicates", f->duplicates, "messages it may deliver twice")->check(count_validator());
+  f->given["--crashes"] = cmd->add_option("--crashes", f->crashes, "node crashes per path")->check(count_validator());
+  f->given["--restarts"] = cmd->add_option("--restarts", f->restarts, "restarts of crashed nodes per path")->check(count_validator());
+  f->given["--timeouts"] = cmd->add_option("--timeouts", f->timeouts, "timer firings per node")->check(count_validator());
   f->given["--crash"] = cmd->add_option("--crash", f->crash, "a group or node a crash may hit (repeatable)");
-  cmd->add_option("--walks", f->walks, "pct, random-walk: how many walks")->capture_default_str();
-  cmd->add_option("--seed", f->seed, "pct, random-walk: the walks' seed")->capture_default_str();
-  cmd->add_option("--pct-depth", f->pct_depth, "pct: the bug depth d")->capture_default_str();
+  cmd->add_option("--walks", f->walks, "pct, random-walk: how many walks")->capture_default_str()->check(count_validator(1));
+  cmd->add_option("--seed", f->seed, "pct, random-walk: the walks' seed")
+      ->capture_default_str()
+      ->check(seed_validator());
+  cmd->add_option("--pct-depth", f->pct_depth, "pct: the bug depth d")->capture_default_str()->check(count_validator(1, 64));
   cmd->add_option("--out", f->out, "save counterexamples here as repro files");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return explore_main(*f); }};
