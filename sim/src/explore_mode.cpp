@@ -128,9 +128,11 @@ void Simulation::explore_set_clock(Node& n) {
   n.clock.set_offset(now_, n.explore_time - now_);
 }
 
-// Starts and scheduled actions due by now run at once: they are not choices.
+// Starts and scheduled actions due by now run at once: they are not choices. The queue
+// is only peeked at (peek_time), never topped, while its earliest event lies ahead: a
+// radix heap's top() moves its base up, and a restart then pushes at the present.
 void Simulation::explore_immediate() {
-  while (!stopped_ && !queue_.empty() && queue_.top().time <= now_) {
+  while (!stopped_ && !queue_.empty() && queue_.peek_time() <= now_) {
     const Event event = queue_.pop();
     if (event.kind == EventKind::wake || event.kind == EventKind::deliver) continue;
     if (event.node < nodes_.size()) explore_set_clock(*nodes_[event.node]);

@@ -50,6 +50,19 @@ class EventQueue {
     return buckets_[0][head_];
   }
 
+  // The earliest event's time without reordering the buckets (top() moves the heap's
+  // base up to that time, after which nothing earlier may be pushed). Explore mode peeks
+  // at events that may lie in the future while it keeps pushing at the present.
+  // Precondition: !empty().
+  Time peek_time() const {
+    if (head_ < buckets_[0].size()) return buckets_[0][head_].time;
+    std::size_t i = 1;
+    while (buckets_[i].empty()) ++i;
+    Time least = buckets_[i][0].time;
+    for (const Event& e : buckets_[i]) least = e.time < least ? e.time : least;
+    return least;
+  }
+
   // The k-th event after top() when it is already known (same bucket), else null. Lets the
   // kernel prefetch the next event's memory while it handles this one.
   const Event* peek_ahead(std::size_t k) const {
