@@ -1,5 +1,5 @@
 // Random walks and PCT (search.hpp). Walk w draws from its own stream (seed, w), so the
-// walks are the same whichever thread runs them; walks run in blocks of --jobs x 64 and
+// walks are the same whichever thread runs them; walks run in blocks of 256 (whatever --jobs is) and
 // the lowest-numbered failing walk is the one reported.
 //
 // PCT (Burckhardt, Kothari, Musuvathi, Nagarakatte, "A Randomized Scheduler with
@@ -137,7 +137,9 @@ Result run_walks(const protocols::ExploreWorld& root, const Options& options) {
   const Walker walker(root, options, k);
   std::set<std::uint64_t> seen;
   const unsigned jobs = std::max(1u, options.jobs);
-  const std::uint64_t block = 64 * jobs;
+  // A fixed block size, not one per job: the walks run before a failure stops the search
+  // (and so every count) must not depend on --jobs.
+  constexpr std::uint64_t block = 256;
   std::optional<std::pair<std::uint64_t, WalkResult>> failure;
   for (std::uint64_t first = 0; first < options.walks && !failure; first += block) {
     const std::uint64_t count = std::min(block, options.walks - first);

@@ -1,0 +1,260 @@
+// The explorer on small Paxos configurations: pinned counts, shortest counterexamples that
+// the simulator replays, reductions checked against plain search and brute force, the
+// pure model checked against the simulator's explore mode, and --jobs independence.
+#include <doctest/doctest.h>
+
+#include <functional>
+#include <set>
+
+#include "explorer/explorer.hpp"
+#include "protocols/registry.hpp"
+#include "scenarios/repro.hpp"
+#include "sim/rng.hpp"
+
+namespace faultline::explorer {
+namespace {
+
+const protocols::Protocol& paxos() {
+  const protocols::Protocol* p = protocols::find_protocol("paxos");
+  REQUIRE(p != nullptr);
+  return *p;
+}
+
+// The "small" preset with some options and budgets changed.
+Target paxos_target(std::map<std::string, std::string> sets, std::vector<std::string> bugs,
+                    std::function<void(protocols::ExploreSpec&)> budget = nullptr) {
+  Target t = target_for_protocol(paxos(), "small", protocols::Options(std::move(sets)), bugs);
+  if (budget) budget(t.explore);
+  return t;
+}
+
+// One proposer, three acceptors, one learner; one drop, one acceptor crash and restart.
+Target one_proposer(std::vector<std::string> bugs = {}) {
+  return paxos_target({{"proposers", "1"}}, std::move(bugs),
+                      [](protocols::ExploreSpec& e) { e.budget.timeouts = 1; });
+}
+
+// Two proposers, two acceptors, one learner; a network that neither loses nor copies.
+Target two_acceptors(std::vector<std::string> bugs = {}) {
+  return paxos_target({{"acceptors", "2"}}, std::move(bugs), [](protocols::ExploreSpec& e) {
+    e.budget.drops = 0;
+    e.budget.crashes = 0;
+    e.budget.restarts = 0;
+    e.budget.timeouts = 1;
+  });
+}
+
+// The reachable states' fingerprints of a search.
+std::set<std::uint64_t> reachable(const Target& t, Options o) {
+  std::set<std::uint64_t> seen;
+  o.on_state = [&](const protocols::ExploreWorld& w) { seen.insert(w.fingerprint()); };
+  const Result r = explore(t, o);
+  CHECK(r.exhaustive);
+  return seen;
+}
+
+// Every path from `w`, with no visited set and no reduction: the obviously correct twin.
+void brute_force(const protocols::ExploreWorld& w, std::set<std::uint64_t>& states,
+                 std::set<std::uint64_t>& terminal, std::uint64_t& paths) {
+  states.insert(w.fingerprint());
+  if (w.enabled().empty()) {
+    terminal.insert(w.fingerprint());
+    ++paths;
+    return;
+  }
+  for (std::size_t i = 0; i < w.enabled().size(); ++i) {
+    std::unique_ptr<protocols::ExploreWorld> next = w.clone();
+    next->perform(i);
+    brute_force(*next, states, terminal, paths);
+  }
+}
+
+TEST_CASE("paxos, one proposer, lossy network, an acceptor crash and restart: pinned counts") {
+  const Result r = explore(one_proposer(), Options{});
+  CHECK(r.exhaustive);
+  CHECK(r.complete);
+  CHECK(!r.counterexample);
+  CHECK(!r.stuck);
+  // Pinned: a change to the protocol, the explore mode or the fingerprint is deliberate.
+  CHECK(r.states == 6258);
+  CHECK(r.transitions == 23032);
+  CHECK(r.depth == 15);
+  // Sometimes: the safety checks ran over states where these happened.
+  CHECK(r.facts.at("a value chosen") > 0);
+  CHECK(r.facts.at("a node restarted") > 0);
+  CHECK(r.facts.at("an attempt completed") > 0);
+}
+
+TEST_CASE("paxos, two proposers, two acceptors, no faults: pinned counts, rivals adopt values") {
+  const Result r = explore(two_acceptors(), Options{});
+  CHECK(r.exhaustive);
+  CHECK(!r.counterexample);
+  CHECK(r.states == 5211);
+  CHECK(r.transitions == 17376);
+  CHECK(r.facts.at("a proposer adopted a reported value") > 0);
+  CHECK(r.facts.at("an attempt completed") > 0);
+}
+
+TEST_CASE("ignore-accepted-value: a shortest counterexample, which the simulator replays") {
+  const Target t = two_acceptors({"ignore-accepted-value"});
+  const Result r = explore(t, Options{});
+  REQUIRE(r.counterexample);
+  CHECK(r.counterexample->finding.name == "p2c");
+  // BFS: no path shorter than this one breaks an invariant (pinned).
+  CHECK(r.counterexample->steps.size() == 12);
+  const ReproOutcome out = counterexample_repro(t, *r.counterexample, "test");
+  CHECK_MESSAGE(out.reproduced, out.explanation);
+  CHECK(out.repro.tape.size() <= r.counterexample->steps.size());
+  // The repro file round-trips through its JSON form and replays to the same trace.
+  const scenarios::Repro back = scenarios::repro_from_json(scenarios::repro_to_json(out.repro), "mem");
+  CHECK(scenarios::replay(back).reproduced);
+}
+
+TEST_CASE("the planted bugs the two small configurations reach are found, on minimal paths") {
+  struct Case {
+    const char* bug;
+    bool one_proposer;
+    const char* finding;
+    std::size_t steps;
+  };
+  const Case cases[] = {{"quorum-off-by-one", false, "learned is chosen", 7},
+                        {"accept-lower-ballot", false, "promises kept", 8},
+                        {"forget-promise", true, "durable state never goes back", 4}};
+  for (const Case& c : cases) {
+    const Target t = c.one_proposer ? one_proposer({c.bug}) : two_acceptors({c.bug});
+    const Result r = explore(t, Options{});
+    REQUIRE_MESSAGE(r.counterexample, c.bug);
+    CHECK_MESSAGE(r.counterexample->finding.name == c.finding, c.bug);
+    CHECK_MESSAGE(r.counterexample->steps.size() == c.steps, c.bug);
+    CHECK_MESSAGE(counterexample_repro(t, *r.counterexample, "test").reproduced, c.bug);
+  }
+}
+
+TEST_CASE("slow twin: brute force over every path reaches the states BFS, DFS and sleep sets reach") {
+  // Tiny: one proposer, two acceptors, one learner, no faults, one timer firing.
+  const Target t = paxos_target({{"proposers", "1"}, {"acceptors", "2"}}, {}, [](protocols::ExploreSpec& e) {
+    e.budget = sim::ExploreConfig{.on = true, .timeouts = 1};
+    e.crash_groups.clear();
+  });
+  std::set<std::uint64_t> states, terminal;
+  std::uint64_t paths = 0;
+  brute_force(*initial_world(t, Engine::pure), states, terminal, paths);
+  CHECK(paths > states.size());  // the twin really walks interleavings, not states
+  Options bfs;
+  CHECK(reachable(t, bfs) == states);
+  Options dfs;
+  dfs.strategy = Strategy::dfs;
+  CHECK(reachable(t, dfs) == states);
+  dfs.reduction = Reduction::sleep;
+  CHECK(reachable(t, dfs) == states);
+  // DPOR visits one interleaving per class: every terminal state, fewer states on the way.
+  Options dpor;
+  dpor.strategy = Strategy::dfs;
+  dpor.reduction = Reduction::dpor;
+  std::set<std::uint64_t> dpor_terminal;
+  dpor.on_state = [&](const protocols::ExploreWorld& w) {
+    if (w.enabled().empty()) dpor_terminal.insert(w.fingerprint());
+  };
+  const Result d = explore(t, dpor);
+  CHECK(d.exhaustive);
+  CHECK(dpor_terminal == terminal);
+  CHECK(d.executions < paths);
+}
+
+TEST_CASE("sleep sets and DPOR explore fewer transitions and find the same violation") {
+  const Target t = two_acceptors();
+  Options plain;
+  plain.strategy = Strategy::dfs;
+  const Result none = explore(t, plain);
+  Options sleep = plain;
+  sleep.reduction = Reduction::sleep;
+  const Result slept = explore(t, sleep);
+  CHECK(none.states == slept.states);  // sleep sets prune transitions, never states
+  CHECK(slept.transitions < none.transitions);
+  Options dpor = plain;
+  dpor.reduction = Reduction::dpor;
+  const Result d = explore(t, dpor);
+  CHECK(d.exhaustive);
+  CHECK(d.states < none.states);
+  const Result bug = explore(two_acceptors({"ignore-accepted-value"}), dpor);
+  REQUIRE(bug.counterexample);
+  CHECK(counterexample_repro(two_acceptors({"ignore-accepted-value"}), *bug.counterexample, "t").reproduced);
+}
+
+TEST_CASE("the pure model lists what the simulator's explore mode lists, step by step") {
+  const Target t = one_proposer();
+  sim::Xoshiro256 rng(7);
+  for (int walk = 0; walk < 6; ++walk) {
+    std::unique_ptr<protocols::ExploreWorld> pure = initial_world(t, Engine::pure);
+    std::unique_ptr<protocols::ExploreWorld> real = initial_world(t, Engine::simulator);
+    for (int step = 0; step < 40 && !pure->enabled().empty(); ++step) {
+      const auto& a = pure->enabled();
+      const auto& b = real->enabled();
+      REQUIRE(a.size() == b.size());
+      for (std::size_t i = 0; i < a.size(); ++i) CHECK(sim::same_event(a[i], b[i]));
+      CHECK(pure->describe(0).substr(0, 7) == real->describe(0).substr(0, 7));
+      const std::size_t pick = rng.below(a.size());
+      const bool pure_history = pure->perform(pick).history;
+      CHECK(real->perform(pick).history == pure_history);
+    }
+    CHECK(real->enabled().size() == pure->enabled().size());
+  }
+}
+
+TEST_CASE("--jobs does not change the result") {
+  const Target t = two_acceptors({"ignore-accepted-value"});
+  Options one;
+  Options three;
+  three.jobs = 3;
+  const Result a = explore(t, one);
+  const Result b = explore(t, three);
+  CHECK(a.states == b.states);
+  CHECK(a.transitions == b.transitions);
+  REQUIRE(a.counterexample);
+  REQUIRE(b.counterexample);
+  CHECK(a.counterexample->tape() == b.counterexample->tape());
+  const Result clean1 = explore(two_acceptors(), one);
+  const Result clean3 = explore(two_acceptors(), three);
+  CHECK(clean1.states == clean3.states);
+  CHECK(clean1.transitions == clean3.transitions);
+  Options walks;
+  walks.strategy = Strategy::pct;
+  walks.walks = 300;
+  Options walks3 = walks;
+  walks3.jobs = 3;
+  const Result w1 = explore(t, walks);
+  const Result w3 = explore(t, walks3);
+  CHECK(w1.states == w3.states);
+  CHECK(w1.transitions == w3.transitions);
+  CHECK(w1.counterexample.has_value() == w3.counterexample.has_value());
+}
+
+TEST_CASE("cut short, a search says it is not exhaustive; absurd bounds are bad input") {
+  Options o;
+  o.max_states = 100;
+  const Result r = explore(one_proposer(), o);
+  CHECK(!r.exhaustive);
+  CHECK(r.verdict() == sim::Verdict::unknown);
+  CHECK(r.stop_reason.find("--max-states") != std::string::npos);
+  Target big = one_proposer();
+  big.explore.budget.crashes = 9;
+  CHECK_THROWS_AS(validate(big, Options{}), protocols::BadInput);
+  Target unbounded = one_proposer();
+  unbounded.explore.budget.timeouts = sim::kExploreUnbounded;
+  CHECK_THROWS_AS(validate(unbounded, Options{}), protocols::BadInput);
+}
+
+TEST_CASE("PCT states its guarantee and finds the ignored accepted value") {
+  Options o;
+  o.strategy = Strategy::pct;
+  o.walks = 2000;
+  o.pct_depth = 3;
+  const Result r = explore(two_acceptors({"ignore-accepted-value"}), o);
+  CHECK(r.guarantee.find("probability") != std::string::npos);
+  CHECK(!r.exhaustive);
+  REQUIRE(r.counterexample);
+  CHECK(r.counterexample->finding.kind != sim::FindingKind::liveness);
+}
+
+}  // namespace
+}  // namespace faultline::explorer
