@@ -85,10 +85,12 @@ explorer::Target make_target(const ExploreFlags& f) {
   return t;
 }
 
-explorer::Options make_options(const ExploreFlags& f) {
+explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t) {
   explorer::Options o;
-  o.strategy = parse_strategy(f.strategy);
-  o.reduction = parse_reduction(f.por, o.strategy);
+  // The preset's preferred search, unless the user chose one.
+  const bool own = f.has("--strategy") || f.has("--por");
+  o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
+  o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
   o.engine = parse_engine(f.engine);
   if (f.has("--max-depth") && f.max_depth == 0) {
     throw protocols::BadInput("--max-depth 0", "a path has at least one step; leave it out for no bound");
@@ -129,7 +131,7 @@ nlohmann::json save_path(const ExploreFlags& f, const explorer::Target& t,
 int explore_main(const ExploreFlags& f) {
   try {
     const explorer::Target t = make_target(f);
-    const explorer::Options o = make_options(f);
+    const explorer::Options o = make_options(f, t);
     explorer::validate(t, o);
     const explorer::Result r = explorer::explore(t, o);
     nlohmann::json summary = explorer::result_json(t, r);
@@ -172,8 +174,9 @@ Verb add_explore_verb(CLI::App& app) {
   cmd->add_option("--preset", f->preset, "a named small configuration of the protocol (see list)");
   cmd->add_option("--set", f->sets, "NAME=VALUE: a protocol option (repeatable)");
   cmd->add_option("--bug", f->bugs, "switch on a planted bug (repeatable)");
-  cmd->add_option("--strategy", f->strategy, "bfs, dfs, pct or random-walk")->capture_default_str();
-  cmd->add_option("--por", f->por, "partial-order reduction for dfs: sleep (default), dpor or none");
+  f->given["--strategy"] =
+      cmd->add_option("--strategy", f->strategy, "bfs, dfs, pct or random-walk (default: the preset's, else bfs)");
+  f->given["--por"] = cmd->add_option("--por", f->por, "partial-order reduction for dfs: sleep (default), dpor or none");
   cmd->add_option("--engine", f->engine, "auto, pure (the protocol's model) or simulator")->capture_default_str();
   f->given["--max-depth"] = cmd->add_option("--max-depth", f->max_depth, "cut paths longer than this")->check(count_validator());
   f->given["--max-states"] = cmd->add_option("--max-states", f->max_states, "stop after this many states")->check(count_validator());

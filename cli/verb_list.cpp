@@ -32,7 +32,14 @@ nlohmann::json list_json() {
     }
     nlohmann::json faults = nlohmann::json::array();
     for (sim::FaultKind k : p.faults) faults.push_back(sim::fault_kind_name(k));
+    nlohmann::json presets = nlohmann::json::array();
+    for (const auto& e : p.explore_presets) {
+      presets.push_back({{"name", e.name},
+                         {"description", e.description},
+                         {"pure_model", static_cast<bool>(p.explore)}});
+    }
     protocols.push_back({{"name", p.name},
+                         {"explore_presets", presets},
                          {"description", p.description},
                          {"groups", p.groups},
                          {"options", options},
@@ -73,6 +80,11 @@ void print_text(const nlohmann::json& j) {
         std::cout << " (implies " << implied << ")";
       }
       std::cout << "\n";
+    }
+    if (!p["explore_presets"].empty()) std::cout << "    explore presets (faultline explore --protocol " << p["name"].get<std::string>() << " --preset NAME):\n";
+    for (const auto& e : p["explore_presets"]) {
+      std::cout << "      " << e["name"].get<std::string>() << ": " << e["description"].get<std::string>()
+                << (e["pure_model"].get<bool>() ? " [pure model]" : " [simulator re-execution]") << "\n";
     }
     std::cout << "    node groups:";
     for (const auto& g : p["groups"]) std::cout << " " << g.get<std::string>();

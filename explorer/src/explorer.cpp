@@ -85,6 +85,8 @@ Target target_for_protocol(const protocols::Protocol& protocol, const std::strin
   }
   if (chosen != nullptr) {
     t.preset = chosen->name;
+    t.strategy = chosen->strategy;
+    t.reduction = chosen->reduction;
     t.explore = chosen->spec;
     for (const auto& [name, value] : chosen->options) t.spec.options.set(name, value, "preset " + chosen->name);
   }

@@ -7,6 +7,20 @@
 namespace faultline::explorer {
 namespace {
 
+TEST_CASE("paxos small preset (the default), correct: BFS exhausts it; pinned counts") {
+  const protocols::Protocol* p = protocols::find_protocol("paxos");
+  REQUIRE(p != nullptr);
+  const Result r = explore(target_for_protocol(*p, "", protocols::Options{}, {}), Options{});
+  CHECK(r.exhaustive);
+  CHECK(r.complete);
+  CHECK(!r.counterexample);
+  CHECK(r.states == 95684);
+  CHECK(r.transitions == 348960);
+  CHECK(r.depth == 22);
+  CHECK(r.facts.at("chosen over a rival value") > 0);
+  CHECK(r.facts.at("a proposer adopted a reported value") > 0);
+}
+
 TEST_CASE("paxos small preset, ignore-accepted-value: a 12-step shortest counterexample, replayed") {
   const protocols::Protocol* p = protocols::find_protocol("paxos");
   REQUIRE(p != nullptr);

@@ -72,6 +72,7 @@ struct Target {
   protocols::RunSpec spec;          // options and bugs
   protocols::ExploreSpec explore;   // budgets, crash groups
   std::string preset;               // its name, if it came from one
+  std::string strategy, reduction;  // the preset's preferred search ("" for the default)
   std::string scenario_file;        // if it came from a scenario file
 };
 

@@ -617,18 +617,47 @@ std::shared_ptr<const Context> make_context(const protocols::RunConfig& run,
 }  // namespace
 
 std::vector<protocols::ExplorePreset> single_explore_presets() {
+  // Separate roles, one attempt per proposer, and each node's timers fire at most once: a
+  // proposer starts its attempt once and never retries (a retry is a new round of
+  // timers, and the state space grows with every round allowed).
+  const std::vector<std::pair<std::string, std::string>> separate = {
+      {"roles", "separate"}, {"proposers", "2"}, {"acceptors", "3"}, {"learners", "0"},
+      {"proposals", "1"}};
   protocols::ExplorePreset small;
   small.name = "small";
   small.description =
-      "2 proposers, 3 acceptors, 1 learner, one attempt each; the network may lose one "
-      "message; one acceptor may crash and restart; each node's timers fire at most twice";
-  small.options = {{"roles", "separate"}, {"proposers", "2"}, {"acceptors", "3"},
-                   {"learners", "1"}, {"proposals", "1"}};
-  small.spec.budget.drops = 1;
-  small.spec.budget.crashes = 1;
-  small.spec.budget.restarts = 1;
-  small.spec.budget.timeouts = 2;
-  small.spec.crash_groups = {"acceptors"};
+      "2 proposers, 3 acceptors, no learner (the proposers learn from the acceptors' "
+      "replies), one attempt each; an unordered network that neither loses nor copies; no "
+      "crashes; timers fire once per node. BFS exhausts it";
+  small.options = separate;
+  small.spec.budget.timeouts = 1;
+  protocols::ExplorePreset lossy;
+  lossy.name = "lossy";
+  lossy.description =
+      "the issue's configuration: 2 proposers, 3 acceptors, 1 learner, one attempt each; the "
+      "network may lose one message; one acceptor may crash (no restart); timers fire once "
+      "per node. DPOR exhausts it (BFS holds millions of states)";
+  lossy.options = separate;
+  lossy.options[3] = {"learners", "1"};
+  lossy.spec.budget.drops = 1;
+  lossy.spec.budget.crashes = 1;
+  lossy.spec.budget.timeouts = 1;
+  lossy.spec.crash_groups = {"acceptors"};
+  lossy.strategy = "dfs";
+  lossy.reduction = "dpor";
+  protocols::ExplorePreset restart;
+  restart.name = "restart";
+  restart.description =
+      "1 proposer, 3 acceptors, 1 learner, one attempt; the network may lose one message; "
+      "one node (acceptor or proposer) may crash and restart from its disk; timers fire at "
+      "most twice per node (a restarted proposer tries again). For the durability bugs";
+  restart.options = {{"roles", "separate"}, {"proposers", "1"}, {"acceptors", "3"},
+                     {"learners", "1"}, {"proposals", "1"}};
+  restart.spec.budget.drops = 1;
+  restart.spec.budget.crashes = 1;
+  restart.spec.budget.restarts = 1;
+  restart.spec.budget.timeouts = 2;
+  restart.spec.crash_groups = {"acceptors", "proposers"};
   protocols::ExplorePreset stateright;
   stateright.name = "stateright";
   stateright.description =
@@ -637,7 +666,9 @@ std::vector<protocols::ExplorePreset> single_explore_presets() {
       "neither loses nor duplicates; no crashes; no retries; linearizability in every state";
   stateright.options = {{"roles", "combined"}, {"acceptors", "3"}, {"proposals", "1"}};
   stateright.spec.budget.timeouts = 1;
-  return {small, stateright};
+  stateright.strategy = "dfs";
+  stateright.reduction = "dpor";
+  return {small, lossy, restart, stateright};
 }
 
 protocols::ExploreFactory single_explore_factory() {

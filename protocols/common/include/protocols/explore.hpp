@@ -45,6 +45,10 @@ struct ExplorePreset {
   std::string description;
   std::vector<std::pair<std::string, std::string>> options;  // as --set would give them
   ExploreSpec spec;
+  // The search that exhausts it best, used unless --strategy is given: "" (bfs), or
+  // "dfs" with reduction "sleep", "dpor" or "none".
+  std::string strategy;
+  std::string reduction;
 };
 
 class ExploreWorld {

@@ -20,9 +20,10 @@
 
 namespace faultline::paxos {
 
-// The presets: "small" (2 proposers, 3 acceptors, 1 learner, one attempt each; a lossy
-// network, one crash and restart) and "stateright" (3 servers in all roles, one attempt
-// each, no faults: the configuration of Stateright's Paxos example).
+// The presets: "small" (the default: 2 proposers, 3 acceptors, a reliable unordered
+// network; BFS exhausts it), "lossy" (the issue's: one lost message and one acceptor
+// crash; DPOR exhausts it), "restart" (a crash and restart from disk, for the durability
+// bugs) and "stateright" (the configuration of Stateright's Paxos example).
 std::vector<protocols::ExplorePreset> single_explore_presets();
 protocols::ExploreFactory single_explore_factory();
 

@@ -27,6 +27,8 @@
 namespace faultline::twopc {
 
 protocols::Protocol protocol();
+// Named small configurations for `faultline explore` (twopc_explore.cpp).
+std::vector<protocols::ExplorePreset> explore_presets();
 
 struct TwopcParams {
   int coordinators = 1;
