@@ -79,6 +79,7 @@ nlohmann::json result_json(const Target& t, const Result& r) {
   j["counterexample"] = r.counterexample ? path_json(*r.counterexample) : nlohmann::json(nullptr);
   j["liveness"] = r.stuck ? path_json(*r.stuck) : nlohmann::json(nullptr);
   if (!r.guarantee.empty()) j["guarantee"] = r.guarantee;
+  if (r.found_at_walk > 0) j["found_at_walk"] = r.found_at_walk;
   return j;
 }
 

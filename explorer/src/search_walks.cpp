@@ -174,7 +174,10 @@ Result run_walks(const protocols::ExploreWorld& root, const Options& options) {
   }
   pace.done();
   r.states = seen.size();
-  if (failure) r.counterexample = make_path(root, failure->second.path, *failure->second.finding);
+  if (failure) {
+    r.counterexample = make_path(root, failure->second.path, *failure->second.finding);
+    r.found_at_walk = failure->first + 1;
+  }
   if (options.strategy == Strategy::pct) {
     r.guarantee = pct_guarantee(std::max<std::size_t>(nodes.size(), 1), k, options.pct_depth, r.executions);
   }

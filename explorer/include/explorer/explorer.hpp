@@ -112,6 +112,7 @@ struct Result {
   std::uint64_t stuck_states = 0;
   std::map<std::string, std::uint64_t> facts;  // "sometimes": states where a fact held
   std::string guarantee;                        // pct: the probabilistic bound it gives
+  std::uint64_t found_at_walk = 0;              // pct, random-walk: 1 + the failing walk's index
   sim::Verdict verdict() const;
 };
 
