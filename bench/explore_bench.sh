@@ -1,0 +1,39 @@
+#!/bin/sh
+# The explorer's numbers for bench/README.md: reductions on the default Paxos preset, the
+# issue's lossy preset, 2PC, the Stateright-equivalent preset, and every Paxos planted bug.
+# Usage: bench/explore_bench.sh [build/faultline]   (single-threaded; one run at a time)
+F=${1:-build/faultline}
+row() {  # label, then explore's arguments
+  label=$1; shift
+  /usr/bin/time -f "%M" -o /tmp/explore_bench_rss "$F" explore "$@" --json > /tmp/explore_bench_out 2>/dev/null
+  rss=$(cat /tmp/explore_bench_rss)
+  tail -n 1 /tmp/explore_bench_out | python3 -c "
+import json, sys
+j = json.loads(sys.stdin.read())
+c = j.get('counterexample') or j.get('liveness')
+found = '%s %d steps%s' % (c['finding'], c['length'], '' if c['replay']['reproduced'] else ' NOT REPRODUCED') if c else '-'
+print('| %s | %s | %s | %d | %d | %d | %.2f | %d | %s | %s |' % ('$label', j['strategy'] + ('+' + j['reduction'] if j['strategy'] == 'dfs' else ''),
+      j['verdict'], j['states'], j['transitions'], j.get('executions', 0), j['elapsed_s'], $rss // 1024,
+      'yes' if j['exhaustive'] else 'no', found))"
+}
+echo "| configuration | search | verdict | states | transitions | executions | seconds | peak MB | exhaustive | found |"
+echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+for s in "--strategy bfs" "--strategy dfs --por none" "--strategy dfs --por sleep" "--strategy dfs --por dpor"; do
+  row "paxos small" --protocol paxos $s
+done
+row "paxos lossy" --protocol paxos --preset lossy
+row "twopc blocking" --protocol twopc
+row "twopc blocking" --protocol twopc --strategy dfs --por sleep --time-budget 120
+for s in "--strategy dfs --por dpor" "--strategy dfs --por sleep" "--strategy bfs"; do
+  row "paxos stateright" --protocol paxos --preset stateright $s --time-budget 120
+done
+for b in ignore-accepted-value quorum-off-by-one accept-lower-ballot; do
+  row "paxos small, $b" --protocol paxos --bug $b
+done
+for b in forget-promise forget-accepted ballot-reuse; do
+  row "paxos restart, $b" --protocol paxos --preset restart --strategy bfs --bug $b
+done
+row "paxos small 3 proposers, any-accepted-value" --protocol paxos --set proposers=3 --bug any-accepted-value --strategy dfs --por dpor --time-budget 120
+for seed in 1 2 3 4 5; do
+  row "paxos small 3 proposers, any-accepted-value, pct seed $seed" --protocol paxos --set proposers=3 --bug any-accepted-value --strategy pct --walks 1000000 --seed $seed --time-budget 120
+done
