@@ -96,6 +96,10 @@ class SingleWorld final : public protocols::ExploreWorld {
   struct Slot {
     std::shared_ptr<SingleNode> node;  // null while down
     SingleDurable disk;                // what its disk holds (syncs are instant)
+    // Fingerprints of the node and of its disk, computed when first asked for after a
+    // change (a fingerprint reads every field; most steps change one node of many).
+    mutable std::optional<std::uint64_t> node_fp;
+    mutable std::optional<std::uint64_t> disk_fp;
     std::uint32_t incarnation = 0;
     Time local = 0;  // its clock, moved only by its own timers
     std::uint32_t timeouts = 0;
@@ -172,6 +176,7 @@ SingleWorld::SingleWorld(std::shared_ptr<const Context> context)
 SingleNode& SingleWorld::node(NodeId id) {
   std::shared_ptr<SingleNode>& n = slots_[id].node;
   FAULTLINE_ASSERT(n != nullptr, "only an up node steps");
+  slots_[id].node_fp.reset();  // whoever asks for the node may change it
   // Copy on write: other worlds may share this node.
   if (n.use_count() > 1) n = std::make_shared<SingleNode>(*n, ctx_->random);
   return *n;
@@ -267,6 +272,7 @@ void SingleWorld::crash(NodeId id) {
   FAULTLINE_ASSERT(s.node != nullptr, "only an up node crashes");
   ++crashes_;
   s.node.reset();
+  s.node_fp.reset();
   s.has_process = false;  // the simulator forgets the node's client process
   s.open.reset();
   crashed_.insert(std::lower_bound(crashed_.begin(), crashed_.end(), id), id);
@@ -285,6 +291,7 @@ void SingleWorld::boot(NodeId id) {
   SingleConfig config = ctx_->configs[id];
   config.incarnation = s.incarnation;
   s.node = std::make_shared<SingleNode>(std::move(config), s.disk, ctx_->random);
+  s.node_fp.reset();
   s.node->start(s.local);
   s.open.reset();
   if (s.incarnation > 0) {
@@ -303,6 +310,7 @@ void SingleWorld::drain(NodeId id) {
     if (fx.dirty) {
       fx.dirty = false;
       slots_[id].disk = n.durable();
+      slots_[id].disk_fp.reset();
     }
     std::vector<protocols::Outgoing> out;
     out.swap(fx.messages);
@@ -499,7 +507,9 @@ std::uint64_t SingleWorld::state_fingerprint() const {
   std::uint64_t h = 0x243f6a8885a308d3ULL;
   for (NodeId id = 0; id < slots_.size(); ++id) {
     const Slot& s = slots_[id];
-    h = explore_mix(h, s.node ? s.node->fingerprint() : 0);
+    if (s.node && !s.node_fp) s.node_fp = s.node->fingerprint();
+    FAULTLINE_ASSERT(!s.node_fp || s.node != nullptr, "a down node has no cached fingerprint");
+    h = explore_mix(h, s.node ? *s.node_fp : 0);
     h = explore_mix(explore_mix(h, s.incarnation), s.timeouts);
     const Time deadline = s.node ? s.node->next_deadline() : sim::kTimeNever;
     h = explore_mix(h, deadline == sim::kTimeNever ? ~0ULL : static_cast<std::uint64_t>(deadline - s.local));
@@ -512,7 +522,8 @@ std::uint64_t SingleWorld::state_fingerprint() const {
 std::uint64_t SingleWorld::fingerprint() const {
   std::uint64_t h = state_fingerprint();
   for (const Slot& s : slots_) {
-    h = explore_mix(h, std::hash<std::string>{}(write_single_durable(s.disk)));
+    if (!s.disk_fp) s.disk_fp = std::hash<std::string>{}(write_single_durable(s.disk));
+    h = explore_mix(h, *s.disk_fp);
     for (const auto& fact : s.promised) {
       for (const std::uint64_t v : fact) h = explore_mix(h, v);
     }
