@@ -177,9 +177,8 @@ void validate(const Target& t, const Options& o) {
     }
   }
   if (o.jobs == 0) throw BadInput("--jobs", "at least 1");
-  if (o.strategy == Strategy::dfs && o.jobs > 1) {
-    throw BadInput("--jobs", "dfs is sequential; bfs, pct and random-walk run on several jobs");
-  }
+  // DFS and DPOR run on one thread whatever --jobs says (their order is the search):
+  // the result is the same for every J, as for the parallel strategies.
   if (o.reduction != Reduction::none && o.strategy != Strategy::dfs) {
     throw BadInput("--por", std::string(reduction_name(o.reduction)) + " needs --strategy dfs");
   }
