@@ -1,0 +1,81 @@
+// `faultline explore` end to end: the "Done when" (a shortest counterexample saved
+// as a repro that replay reproduces and viz draws), exit statuses for cuts and bad bounds.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Ran {
+  int status = -1;
+  std::string out;
+};
+
+Ran faultline(const std::string& args) {
+  const std::string command = std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " 2>&1";
+  Ran ran;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) ran.out.append(buffer.data(), n);
+  const int raw = ::pclose(pipe);
+  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return ran;
+}
+
+nlohmann::json last_line(const std::string& out) {
+  const auto end = out.find_last_not_of('\n');
+  const auto start = out.rfind('\n', end);
+  return nlohmann::json::parse(out.substr(start == std::string::npos ? 0 : start + 1, end + 1));
+}
+
+}  // namespace
+
+TEST_CASE("explore --bug ignore-accepted-value: a shortest counterexample that replay and viz take") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-explore-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const Ran found = faultline("explore --protocol paxos --bug ignore-accepted-value --json --out " + dir.string());
+  CHECK(found.status == 1);
+  const nlohmann::json j = last_line(found.out);
+  CHECK(j["counterexample"]["length"] == 12);
+  CHECK(j["counterexample"]["replay"]["reproduced"] == true);
+  const std::string repro = j["counterexample"]["replay"]["repro"];
+  REQUIRE(fs::exists(repro));
+  const Ran replayed = faultline("replay " + repro + " --trace " + (dir / "t.json").string());
+  CHECK(replayed.status == 1);  // the violation again
+  CHECK(replayed.out.find("reproduced exactly") != std::string::npos);
+  CHECK(faultline("viz " + (dir / "t.json").string() + " --html " + (dir / "t.html").string()).status == 0);
+  CHECK(fs::file_size(dir / "t.html") > 1000);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("explore: cut short exits 3 and says not exhaustive; absurd bounds exit 2 naming the flag") {
+  const Ran cut = faultline("explore --protocol paxos --max-states 500");
+  CHECK(cut.status == 3);
+  CHECK(cut.out.find("NOT exhaustive") != std::string::npos);
+  const struct {
+    const char* args;
+    const char* says;
+  } bad[] = {{"--max-depth 0", "--max-depth 0"},
+             {"--max-states 0", "--max-states 0"},
+             {"--crashes 9 --crash acceptors", "--crashes"},
+             {"--crashes 1", "--crash"},
+             {"--timeouts 1 --crashes 1 --crash nosuch", "nosuch"},
+             {"--preset nosuch", "--preset"},
+             {"--restarts 2", "--restarts"},
+             {"--strategy sideways", "--strategy"},
+             {"--jobs 0", "--jobs"}};
+  for (const auto& b : bad) {
+    const Ran ran = faultline(std::string("explore --protocol paxos ") + b.args);
+    CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
+  }
+}
