@@ -6,7 +6,8 @@ F=${1:-build/faultline}
 row() {  # label, then explore's arguments
   label=$1; shift
   /usr/bin/time -f "%M" -o /tmp/explore_bench_rss "$F" explore "$@" --json > /tmp/explore_bench_out 2>/dev/null
-  rss=$(cat /tmp/explore_bench_rss)
+  rss=$(tail -n 1 /tmp/explore_bench_rss)  # time(1) writes "exited with status" first
+  tail -n 1 /tmp/explore_bench_out >> /tmp/explore_bench_all.jsonl
   tail -n 1 /tmp/explore_bench_out | python3 -c "
 import json, sys
 j = json.loads(sys.stdin.read())
