@@ -229,6 +229,7 @@ class RaftRun final : public protocols::ProtocolRun {
         nodes.snapshots_installed += n->stats().snapshots_installed;
         nodes.reads_local += n->stats().reads_local;
         nodes.reads_index += n->stats().reads_index;
+        nodes.campaigns_outside_config += n->stats().campaigns_outside_config;
       }
     }
     j["snapshots_taken"] = nodes.snapshots_taken;  // by servers up at the end
@@ -242,6 +243,9 @@ class RaftRun final : public protocols::ProtocolRun {
           changes += admin->changes_ok();
       }
       j["membership_changes"] = changes;
+      // Servers outside their latest configuration that campaigned because it was not yet
+      // committed (thesis §4.2.2): the path that keeps a leader's self-removal live.
+      j["campaigns_outside_config"] = nodes.campaigns_outside_config;
     }
     return j;
   }
