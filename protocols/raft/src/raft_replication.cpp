@@ -450,6 +450,12 @@ void RaftNode::serve_read(Time now, NodeId client, const Command& c) {
   // ReadIndex (thesis §6.4): note the commit index (at least the no-op of this term, which
   // must commit first), confirm leadership with a new heartbeat round, then read once the
   // state machine has applied up to that index.
+  if (log_.last_index() < term_start_index_) {
+    // No entry of this term yet (leader_noop=false): the first one would be the next
+    // write, which never comes while every client waits on a read. Thesis §6.4 commits a
+    // no-op for exactly this; append it now. (A sweep found the cluster stuck so.)
+    propose(make_noop(term_));
+  }
   pending_reads_.push_back(PendingRead{.client = client,
                                        .seq = c.seq,
                                        .key = c.key,

@@ -537,6 +537,43 @@ TEST_CASE("raft node: a ReadIndex read waits for a quorum to confirm the leaders
   CHECK(b.node->log().last_index() == 1);  // no log entry for the read
 }
 
+TEST_CASE("raft node: without the term's no-op, a ReadIndex read appends one and waits for it") {
+  // Thesis §6.4: a read waits until an entry of the leader's term is committed. With
+  // leader_noop=false no such entry exists until a write comes; while every client waits
+  // on a read none does, so the read itself appends the no-op.
+  Bench b(0, 3, {}, [](NodeConfig& c) {
+    c.read_mode = ReadMode::index;
+    c.leader_noop = false;
+  });
+  b.elect();
+  const Term t = b.node->term();
+  REQUIRE(b.node->log().last_index() == 0);  // nothing of term t yet
+  b.clear();
+  b.node->on_client_request(
+      b.now, 7, ClientRequest{Command{.op = OpKind::get, .client = 7, .seq = 1, .key = "k"}});
+  REQUIRE(b.node->log().last_index() == 1);
+  CHECK(b.node->log().at(1).kind == EntryKind::noop);
+  CHECK(b.node->log().at(1).term == t);
+  b.node->flush(b.now);
+  b.persist();
+  const std::uint64_t seq = b.take<AppendEntries>()[0].second.read_seq;
+  // A second read appends nothing more: the term has its entry.
+  b.node->on_client_request(
+      b.now, 8, ClientRequest{Command{.op = OpKind::get, .client = 8, .seq = 1, .key = "k"}});
+  CHECK(b.node->log().last_index() == 1);
+  b.node->flush(b.now);
+  const std::uint64_t seq2 = b.take<AppendEntries>()[0].second.read_seq;
+  // The quorum confirms both rounds but has not stored the no-op: no read yet.
+  b.node->on_append_entries_reply(
+      b.now, 1, AppendEntriesReply{.term = t, .success = true, .match_index = 0, .read_seq = seq2});
+  CHECK(b.take<ClientReply>().empty());
+  b.node->on_append_entries_reply(
+      b.now, 1, AppendEntriesReply{.term = t, .success = true, .match_index = 1, .read_seq = seq2});
+  CHECK(b.node->commit_index() == 1);
+  CHECK(b.take<ClientReply>().size() == 2);
+  CHECK(seq2 > seq);
+}
+
 TEST_CASE("raft node: a lease read is local while a quorum acked within the lease") {
   Bench b(0, 3, {}, [](NodeConfig& c) { c.read_mode = ReadMode::lease; });
   b.elect();
