@@ -2,10 +2,11 @@
 #   make demo    install missing deps, build, run the default demo, say where its trace and pages went
 #   make test    build and run every test (fast suite, then the ASan+UBSan job)
 #
-# Other targets: build, test-fast, test-sanitize, test-long, bench, clean.
+# Other targets: build, test-fast, test-sanitize, test-long, bench, fuzz-parsers, clean.
 
 BUILD       ?= build
 BUILD_SAN   ?= build-sanitize
+BUILD_FUZZ  ?= build-fuzz
 JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 CCACHE      := $(shell command -v ccache 2>/dev/null)
 LAUNCHER    := $(if $(CCACHE),-DCMAKE_CXX_COMPILER_LAUNCHER=$(CCACHE),)
@@ -17,7 +18,7 @@ export FAULTLINE_TESTDATA := $(abspath $(TESTDATA))
 # ccache can cache builds that use precompiled headers only with these relaxations.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all deps build demo test testdata test-fast test-sanitize test-long bench clean
+.PHONY: all deps build demo test testdata test-fast test-sanitize test-long bench fuzz-parsers clean
 
 all: build
 
@@ -68,8 +69,33 @@ test-sanitize: testdata $(BUILD_SAN)/build.ninja
 test-long: testdata build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L long
 
+# libFuzzer on every reader of outside input (tests/fuzz): clang-14, its own build folder.
+# Each target runs FUZZ_RUNS executions from its committed seeds (tests/fuzz/corpus/<t>);
+# new inputs go to $(BUILD_FUZZ)/corpus/<t>, crashes to $(BUILD_FUZZ)/crashes/. A crash
+# input belongs in tests/fuzz/regressions/<t>/, which the normal test suite reads.
+FUZZ_RUNS    ?= 20000
+FUZZ_TARGETS := jsonl edn porcupine jepsen_log init options
+FUZZ_CXX     ?= clang++-14
+FUZZ_FLAGS   ?= -max_len=1024 -timeout=10 -rss_limit_mb=2048 -max_total_time=3600
+
+$(BUILD_FUZZ)/build.ninja:
+	cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_CXX_COMPILER=$(FUZZ_CXX) \
+	  -DFAULTLINE_FUZZ=ON $(LAUNCHER) $(CMAKE_FLAGS)
+
+fuzz-parsers: $(BUILD_FUZZ)/build.ninja
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@mkdir -p $(BUILD_FUZZ)/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(BUILD_FUZZ)/corpus/$$t; \
+	  echo "fuzz-parsers: $$t, $(FUZZ_RUNS) runs"; \
+	  $(BUILD_FUZZ)/tests/fuzz/fuzz_$$t -runs=$(FUZZ_RUNS) $(FUZZ_FLAGS) \
+	    -dict=tests/fuzz/dictionaries/$$t.dict -artifact_prefix=$(BUILD_FUZZ)/crashes/$$t- \
+	    -print_final_stats=1 $(BUILD_FUZZ)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
 bench: build
 	@echo "benchmarks are in $(BUILD)/bench/; see bench/README.md for the commands and numbers"
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_FUZZ)

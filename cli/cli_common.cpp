@@ -1,5 +1,7 @@
 #include "cli_common.hpp"
 
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -29,61 +31,129 @@ protocols::Options parse_sets(const std::vector<std::string>& sets) {
   return options;
 }
 
-OutputFile::OutputFile(std::string path, std::string flag)
-    : path_(std::move(path)), flag_(std::move(flag)) {
-  if (path_.empty()) return;
-  namespace fs = std::filesystem;
-  if (fs::is_directory(path_)) throw protocols::BadInput(flag_ + " " + path_, "is a directory");
-  temp_ = path_ + ".partial";
-  out_.open(temp_, std::ios::binary | std::ios::trunc);
-  if (!out_) {
-    throw protocols::BadInput(flag_ + " " + path_,
-                              "cannot write here (does the directory exist and is it writable?)");
+std::optional<std::uint64_t> parse_count(std::string_view text, std::uint64_t max) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
   }
+  std::uint64_t value = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || value > max) return std::nullopt;
+  return value;
 }
 
-OutputFile::~OutputFile() {
-  if (!path_.empty() && !committed_) {
-    out_.close();
-    std::remove(temp_.c_str());
-  }
+std::optional<std::uint64_t> parse_seed(std::string_view text) {
+  return parse_count(text);
 }
 
-void OutputFile::commit() {
-  out_.flush();
-  if (!out_) throw protocols::BadInput(flag_ + " " + path_, "writing failed (disk full?)");
-  out_.close();
-  std::filesystem::rename(temp_, path_);
-  committed_ = true;
+CLI::Validator seed_validator() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        return parse_seed(text) ? std::string()
+                                : "expected a seed, a decimal integer from 0 to "
+                                  "18446744073709551615, got '" +
+                                      text + "'";
+      },
+      "SEED");
 }
 
-int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool json) {
-  std::cerr << "faultline " << verb << ": " << e.what() << "\n";
-  if (json) std::cout << nlohmann::json{{"error", e.what()}, {"exit", kExitBadInput}}.dump() << "\n";
-  return kExitBadInput;
+CLI::Validator count_validator(std::uint64_t min, std::uint64_t max) {
+  return CLI::Validator(
+      [min, max](const std::string& text) {
+        auto value = parse_count(text, max);
+        if (value && *value >= min) return std::string();
+        return "expected a whole number from " + std::to_string(min) + " to " +
+               std::to_string(max) + ", got '" + text + "'";
+      },
+      "N");
 }
 
-void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& flag_paths) {
-  namespace fs = std::filesystem;
-  for (std::size_t i = 0; i < flag_paths.size(); ++i) {
-    for (std::size_t j = i + 1; j < flag_paths.size(); ++j) {
-      const auto& [fa, pa] = flag_paths[i];
-      const auto& [fb, pb] = flag_paths[j];
-      if (pa.empty() || pb.empty()) continue;
-      std::error_code ea, eb;
-      if (fs::weakly_canonical(pa, ea) == fs::weakly_canonical(pb, eb)) {
-        throw protocols::BadInput(fa + " " + pa, "is also given to " + fb +
-                                                     "; give each output its own file");
+CLI::Validator seconds_validator() {
+  return CLI::Validator(
+      [](const std::string& text) {
+        double seconds = -1;
+        auto r = std::from_chars(text.data(), text.data() + text.size(), seconds);
+        // from_chars reads "inf" and "nan" too: both are refused.
+        bool ok = r.ec == std::errc() && r.ptr == text.data() + text.size() &&
+                  std::isfinite(seconds) && seconds >= 0 && seconds <= 1e9;
+        return ok ? std::string()
+                  : "expected a number of seconds from 0 to 1e9, got '" + text + "'";
+      },
+      "SECONDS");
+}
+
+namespace {
+
+std::filesystem::path comparable(const std::string& path) {
+  std::error_code ec;
+  auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
+  return ec ? std::filesystem::absolute(path).lexically_normal() : canonical;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(a, b, ec)) return true;  // hard links too, when both exist
+  return comparable(a) == comparable(b);
+}
+
+}  // namespace
+
+void check_distinct_paths(const std::vector<PathUse>& paths) {
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const PathUse& a = paths[i];
+    if (a.path.empty() || !a.output) continue;
+    for (std::size_t j = 0; j < paths.size(); ++j) {
+      const PathUse& b = paths[j];
+      if (j == i || b.path.empty()) continue;
+      if (!b.output && same_file(a.path, b.path)) {
+        throw protocols::BadInput(a.flag + " " + a.path, "is the " + b.flag +
+                                                             " file this command reads; writing "
+                                                             "there would destroy it");
+      }
+      if (b.output && j < i && same_file(a.path, b.path)) {
+        throw protocols::BadInput(a.flag + " " + a.path,
+                                  "names the same file as " + b.flag + " " + b.path +
+                                      "; each output needs a file of its own");
+      }
+      if (same_file(a.path + ".partial", b.path)) {
+        throw protocols::BadInput(b.flag + " " + b.path, "is where " + a.flag +
+                                                             " writes before it is complete; "
+                                                             "choose another name");
       }
     }
   }
 }
 
+namespace {
+
+bool g_json_errors = false;
+
+}  // namespace
+
+void set_json_errors(bool on) {
+  g_json_errors = on;
+}
+bool json_errors() {
+  return g_json_errors;
+}
+
+int report_error(std::string_view verb, const std::string& message, int status) {
+  std::cerr << "faultline" << (verb.empty() ? "" : " ") << verb << ": " << message << "\n";
+  if (g_json_errors) {
+    std::cout << nlohmann::json{{"error", message}, {"exit", status}}.dump(
+                     -1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << std::endl;
+  }
+  return status;
+}
+
 int exit_status_for(sim::Verdict verdict) {
   switch (verdict) {
-    case sim::Verdict::ok: return kExitOk;
-    case sim::Verdict::violation: return kExitCheckFailed;
-    case sim::Verdict::unknown: return kExitUnknown;
+    case sim::Verdict::ok:
+      return kExitOk;
+    case sim::Verdict::violation:
+      return kExitCheckFailed;
+    case sim::Verdict::unknown:
+      return kExitUnknown;
   }
   return kExitCheckFailed;
 }
@@ -128,7 +198,8 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
     flatten(flatten, summary["protocol_summary"], "");
     if (!line.empty()) out << summary.value("protocol", "?") << ": " << line << '\n';
   }
-  for (const sim::Finding& f : result.findings) out << "  " << sim::describe_finding(f, &sim) << '\n';
+  for (const sim::Finding& f : result.findings)
+    out << "  " << sim::describe_finding(f, &sim) << '\n';
 }
 
 }  // namespace faultline::cli

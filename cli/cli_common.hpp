@@ -1,13 +1,21 @@
 #pragma once
-// Helpers shared by the verbs: naming protocols, parsing --set, writing outputs safely,
-// printing run summaries, mapping verdicts to exit statuses.
+// Helpers shared by the verbs: naming protocols, parsing --set, seeds and counts, writing
+// outputs safely (and removing unfinished ones on Ctrl-C), reporting errors (as a JSON line
+// too, with --json), printing run summaries, mapping verdicts to exit statuses.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
 #include <fstream>
+#include <limits>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "exit_status.hpp"
 #include "protocols/registry.hpp"
 #include "sim/simulation.hpp"
 
@@ -19,9 +27,37 @@ const protocols::Protocol& protocol_named(const std::string& name, const std::st
 // NAME=VALUE pairs from repeated --set flags.
 protocols::Options parse_sets(const std::vector<std::string>& sets);
 
+// A seed: a decimal integer in [0, 2^64-1] and nothing else (no sign, space, hex or empty
+// text). Every verb's --seed goes through this, so `--seed -1` (which would wrap to 2^64-1)
+// and `--seed 18446744073709551616` are usage errors, never another run.
+std::optional<std::uint64_t> parse_seed(std::string_view text);
+// A count: a decimal integer in [0, max] (so `--max-events -1` is an error).
+std::optional<std::uint64_t> parse_count(
+    std::string_view text, std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+
+// CLI11 validators on those parsers: the error names the flag and what was expected.
+CLI::Validator seed_validator();
+CLI::Validator count_validator(std::uint64_t min = 0,
+                               std::uint64_t max = std::numeric_limits<std::uint64_t>::max());
+CLI::Validator seconds_validator();  // a finite number of seconds in [0, 1e9]
+
+// A file a verb reads or writes, named by its flag ("--trace", or "history" for a
+// positional argument). Empty paths are skipped.
+struct PathUse {
+  std::string flag;
+  std::string path;
+  bool output = true;
+};
+
+// Throws BadInput, before any work, when two outputs name the same file (compared as
+// weakly canonical paths, so ./t.json and t.json, or a symlink and its target, match), one
+// output's temporary file (PATH.partial) is another's path, or an output is an input.
+void check_distinct_paths(const std::vector<PathUse>& paths);
+
 // An output file written beside its final path and renamed into place on commit(), so a
 // failed or interrupted run never leaves a truncated file. Opening checks the directory
-// is writable before any work is done. An empty path means no output.
+// is writable before any work is done. An empty path means no output. While open, the
+// interrupt handler knows it: Ctrl-C removes the unfinished file and says so.
 class OutputFile {
  public:
   OutputFile(std::string path, std::string flag);
@@ -38,17 +74,21 @@ class OutputFile {
   std::string flag_;
   std::ofstream out_;
   bool committed_ = false;
+  int slot_ = -1;  // in the interrupt handler's table, or -1
 };
 
+// SIGINT and SIGTERM: remove every unfinished output (OutputFile), say what was removed
+// and what was kept, and exit 130 (143 for SIGTERM). Installed once, by main.
+void install_interrupt_handler();
+
+// With --json anywhere on the command line, every error also ends standard output with
+// {"error": MESSAGE, "exit": STATUS} (DESIGN.md §6: the last line is one JSON object).
+void set_json_errors(bool on);
+bool json_errors();
+// Prints "faultline VERB: MESSAGE" to standard error (and the JSON line); returns status.
+int report_error(std::string_view verb, const std::string& message, int status = kExitBadInput);
+
 int exit_status_for(sim::Verdict verdict);
-
-// Two outputs naming the same file (after resolving . and ..) are a usage error, before
-// any work: the second would overwrite the first. Empty paths are not outputs.
-void check_distinct_outputs(const std::vector<std::pair<std::string, std::string>>& flag_paths);
-
-// Bad input: "faultline VERB: where: what" on standard error, exit 2; with --json also
-// {"error": ..., "exit": 2} as the last line of standard output.
-int report_bad_input(const std::string& verb, const protocols::BadInput& e, bool json);
 
 // Human form: one line of verdict and numbers, then one line per finding. With json,
 // the summary object as the last line instead.

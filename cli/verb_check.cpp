@@ -4,7 +4,6 @@
 // 3 unknown (a budget ran out), 2 bad usage or bad input.
 #include <unistd.h>
 
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -12,8 +11,10 @@
 
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
+#include <checker/input_limits.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli_common.hpp"
 #include "exit_status.hpp"
 #include "verbs.hpp"
 
@@ -30,14 +31,22 @@ struct CheckFlags {
   std::string failed_cas;
   std::string html_path;
   double timeout_s = 60;
+  std::uint64_t max_configurations = 0;
+  std::uint64_t max_input_bytes = ck::kDefaultMaxInputBytes;
   std::uint64_t memory_mb = 1024;
   unsigned threads = 0;
   bool json = false;
 };
 
 int bad_input(const std::string& message) {
-  std::cerr << "faultline check: " << message << "\n";
-  return kExitBadInput;
+  return report_error("check", message);
+}
+
+// What the command line shows of a value: long ones keep their head and tail.
+std::string shown(const nlohmann::json& value) {
+  std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() <= 200) return text;
+  return text.substr(0, 140) + "…(" + std::to_string(text.size()) + " chars)";
 }
 
 // "line 12" from the checker becomes "FILE:12", the usual place format.
@@ -58,7 +67,7 @@ struct Setup {
 std::optional<std::string> prepare(const CheckFlags& flags, Setup& setup) {
   std::optional<ck::HistoryFormat> format;
   if (!flags.format.empty()) format = ck::parse_history_format(flags.format);
-  auto file = ck::read_history_file(flags.history_path, format);
+  auto file = ck::read_history_file(flags.history_path, format, flags.max_input_bytes);
   if (!file) return file.error().message();
   setup.file = std::move(*file);
   std::string model_name = flags.model;
@@ -84,20 +93,10 @@ void print_summary(const CheckFlags& flags, const Setup& setup, const ck::CheckR
   std::cout << flags.history_path << ": " << result.ops << " operations ("
             << ck::to_string(setup.file.format) << "), model " << result.model
             << (setup.model_inferred ? " (from the history)" : "") << ", initial state "
-            << setup.init.dump() << "\n";
+            << shown(setup.init) << "\n";
   std::cout << ck::explain_text(setup.file.history, *setup.model, result);
   std::cout << "search: " << std::fixed << std::setprecision(3) << result.elapsed_ms << " ms\n"
             << std::defaultfloat;
-}
-
-std::optional<std::string> write_html(const CheckFlags& flags, const Setup& setup,
-                                      const ck::CheckResult& result) {
-  std::ofstream out(flags.html_path, std::ios::binary);
-  out << ck::explain_html(setup.file.history, *setup.model, result,
-                          "faultline check: " + flags.history_path);
-  out.close();
-  if (!out) return "--html: cannot write " + flags.html_path;
-  return std::nullopt;
 }
 
 int exit_status(ck::Verdict verdict) {
@@ -112,36 +111,47 @@ int exit_status(ck::Verdict verdict) {
   return kExitUnknown;
 }
 
+void print_json(const ck::CheckResult& result) {
+  nlohmann::json summary = {{"verdict", ck::to_string(result.verdict)},
+                            {"model", result.model},
+                            {"ops", result.ops},
+                            {"partitions", result.parts.size()},
+                            {"configurations", result.configurations},
+                            {"elapsed_ms", result.elapsed_ms}};
+  if (result.verdict == ck::Verdict::unknown) summary["reason"] = result.unknown_reason;
+  std::cout << summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+// Outputs are checked before the history is read: a wrong path never costs a long search,
+// and --html may not overwrite the history it explains.
 int run_check(const CheckFlags& flags) {
   if (!flags.format.empty() && !ck::parse_history_format(flags.format)) {
     return bad_input("--format: '" + flags.format +
                      "' is not a format (jsonl, edn, porcupine, jepsen-log)");
   }
+  check_distinct_paths({{"history", flags.history_path, false}, {"--html", flags.html_path}});
+  OutputFile html(flags.html_path, "--html");
   Setup setup;
   if (auto error = prepare(flags, setup)) return bad_input(*error);
   ck::CheckOptions options;
+  options.max_configurations = flags.max_configurations;
   options.timeout_s = flags.timeout_s;
   options.memory_bytes_max = flags.memory_mb << 20;
   options.threads = flags.threads;
-  options.want_witness = !flags.html_path.empty();
+  options.want_witness = static_cast<bool>(html);
   if (isatty(STDERR_FILENO)) {
     std::cerr << "checking " << setup.file.history.ops.size() << " operations...\n";
   }
   auto result = ck::check(setup.file.history, *setup.model, options);
   if (!result) return bad_input(located(result.error(), flags.history_path));
   print_summary(flags, setup, *result);
-  if (!flags.html_path.empty()) {
-    if (auto error = write_html(flags, setup, *result)) return bad_input(*error);
+  if (html) {
+    html.stream() << ck::explain_html(setup.file.history, *setup.model, *result,
+                                      "faultline check: " + flags.history_path);
+    html.commit();
     std::cout << "explanation page: " << flags.html_path << "\n";
   }
-  if (flags.json) {
-    nlohmann::json summary = {{"verdict", ck::to_string(result->verdict)},
-                              {"model", result->model},
-                              {"ops", result->ops},
-                              {"partitions", result->parts.size()},
-                              {"elapsed_ms", result->elapsed_ms}};
-    std::cout << summary.dump() << "\n";
-  }
+  if (flags.json) print_json(*result);
   return exit_status(result->verdict);
 }
 
@@ -164,27 +174,21 @@ Verb add_check_verb(CLI::App& app) {
                       "jsonl, edn, porcupine or jepsen-log (default: detected)");
   command
       ->add_option("--timeout", flags->timeout_s,
-                   "search time budget in seconds; 0: none (default 60)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            double seconds = -1;
-            try {
-              seconds = std::stod(text);
-            } catch (const std::exception&) {
-            }
-            return seconds >= 0 ? std::string() : "expected a number of seconds, 0 or more";
-          },
-          "SECONDS"));
+                   "search time budget in seconds (wall clock); 0: none (default 60)")
+      ->check(seconds_validator());
+  command
+      ->add_option("--max-configurations", flags->max_configurations,
+                   "work budget: configurations explored, all parts together; the same "
+                   "verdict on every machine; 0: none (default)")
+      ->check(count_validator());
+  command
+      ->add_option("--max-input-bytes", flags->max_input_bytes,
+                   "refuse a history file larger than this (default 268435456, 256 MiB)")
+      ->check(count_validator(1, ck::kMaxInputBytesLimit));
   command->add_option("--memory-mb", flags->memory_mb, "search memory budget in MiB (default 1024)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            return text.find_first_not_of("0123456789") == std::string::npos && text != "0" &&
-                           text.size() < 12
-                       ? std::string()
-                       : "expected a whole number of MiB, 1 or more";
-          },
-          "MIB"));
-  command->add_option("--threads", flags->threads, "parts checked at once (default: one per core)");
+      ->check(count_validator(1, 1ULL << 30));
+  command->add_option("--threads", flags->threads, "parts checked at once (default: one per core)")
+      ->check(count_validator(0, 1024));
   command
       ->add_option("--failed-cas", flags->failed_cas,
                    "a failed cas: no-effect (default) or observes (the value differed)")
@@ -192,7 +196,13 @@ Verb add_check_verb(CLI::App& app) {
   command->add_option("--html", flags->html_path,
                       "write a self-contained HTML page explaining the result");
   command->add_flag("--json", flags->json, "print a JSON summary as the last line");
-  return Verb{command, [flags] { return run_check(*flags); }};
+  return Verb{command, [flags] {
+                try {
+                  return run_check(*flags);
+                } catch (const protocols::BadInput& e) {
+                  return bad_input(e.what());
+                }
+              }};
 }
 
 }  // namespace faultline::cli

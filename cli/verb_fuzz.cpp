@@ -23,7 +23,15 @@ namespace faultline::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-extern "C" void on_interrupt(int) { g_interrupted = true; }
+std::atomic<int> g_signal{0};
+// SIGINT (Ctrl-C) and SIGTERM (what Slurm's scancel and time limit send, and what GNU
+// parallel sends its jobs when it is interrupted or times them out) stop the campaign after
+// the seeds running now; a second one of the same ends the process at once.
+extern "C" void on_interrupt(int sig) {
+  g_signal = sig;
+  g_interrupted = true;
+  std::signal(sig, SIG_DFL);
+}
 
 struct FuzzFlags {
   std::string protocol;
@@ -103,8 +111,32 @@ class Progress {
   double last_ = 0;
 };
 
+// A results file whose last line has no newline was cut off while it was written (the
+// process was killed, the disk filled): that seed did not finish, so the line goes, and
+// the appended results start on a line of their own.
+void drop_torn_line(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw protocols::BadInput("--results " + path, "cannot read this file");
+  const std::uintmax_t size = fs::file_size(path);
+  std::uintmax_t keep = size;  // bytes up to and including the last newline
+  char c = '\n';
+  // Backwards from the end, a byte at a time: a torn line is one short line.
+  while (keep > 0 && in.seekg(static_cast<std::streamoff>(keep - 1)) && in.get(c) && c != '\n') {
+    --keep;
+  }
+  FAULTLINE_ASSERT(keep <= size, "a cut only shortens the file");
+  if (keep == size) return;
+  in.close();
+  fs::resize_file(path, keep);
+  std::cerr << "fuzz: " << path << " ended in a cut-off line (" << size - keep
+            << " bytes); dropped it, its seed runs again\n";
+  FAULTLINE_ASSERT(fs::file_size(path) == keep, "the cut-off line is gone");
+}
+
 // Seeds already in a results file (a campaign resumed), checked line by line.
 std::set<std::pair<std::string, std::uint64_t>> done_seeds(const std::string& path) {
+  drop_torn_line(path);
   std::set<std::pair<std::string, std::uint64_t>> done;
   std::ifstream in(path);
   std::string line;
@@ -212,6 +244,14 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
   }
 }
 
+// Two lines of one seed agree when everything but the wall time (which differs between
+// machines and runs) does: a seed's run is a function of the seed and the code alone.
+bool same_result(nlohmann::json a, nlohmann::json b) {
+  a.erase("wall_ms");
+  b.erase("wall_ms");
+  return a == b;
+}
+
 int merge_main(const FuzzFlags& f) {
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
@@ -228,7 +268,7 @@ int merge_main(const FuzzFlags& f) {
       rest.erase("protocol");
       const scenarios::SeedResult r = scenarios::SeedResult::from_json(rest, where);
       const auto key = std::make_pair(protocol, r.seed);
-      if (merged.count(key) && (merged[key]["verdict"] != j["verdict"] || merged[key]["events"] != j["events"])) {
+      if (merged.count(key) && !same_result(merged[key], j)) {
         throw protocols::BadInput(where, "seed " + std::to_string(r.seed) + " of " + protocol +
                                              " differs from the same seed in " + from[key] +
                                              ": the results come from different code");
@@ -306,6 +346,7 @@ int fuzz_main(const FuzzFlags& f) {
       if (!done.empty()) std::cerr << "fuzz: " << done.size() << " seeds already in " << f.results << " are skipped\n";
     }
     std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
     CampaignTotals totals;
     for (auto& [protocol, base] : bases) {
       scenarios::FuzzConfig c;
@@ -322,6 +363,7 @@ int fuzz_main(const FuzzFlags& f) {
       if (g_interrupted) break;
     }
     std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
     const double rate = totals.seconds > 0 ? totals.seeds / totals.seconds : 0;
     if (totals.interrupted) {
       std::cerr << "fuzz: interrupted; " << totals.seeds << " finished seeds were kept"
@@ -335,10 +377,11 @@ int fuzz_main(const FuzzFlags& f) {
                                     {"repros", totals.repros},       {"campaigns", totals.campaigns},
                                     {"interrupted", totals.interrupted}};
     if (f.json) std::cout << summary.dump() << '\n';
-    if (totals.interrupted) return 130;
+    // The shell's status for a process ended by the signal: 130 (SIGINT), 143 (SIGTERM).
+    if (totals.interrupted) return 128 + (g_signal != 0 ? g_signal.load() : SIGINT);
     return totals.failures > 0 ? kExitCheckFailed : kExitOk;
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("fuzz", e, f.json);
+    return report_error("fuzz", e.what());
   }
 }
 
@@ -383,7 +426,7 @@ int shrink_main(const ShrinkFlags& f) {
     }
     return kExitOk;
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("shrink", e, f.json);
+    return report_error("shrink", e.what());
   }
 }
 

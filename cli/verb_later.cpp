@@ -3,6 +3,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli_common.hpp"
 #include "exit_status.hpp"
 #include "verbs.hpp"
 
@@ -15,9 +16,7 @@ Verb later_verb(CLI::App& app, const std::string& name, const std::string& descr
   command->allow_extras();
   command->add_flag("--json")->description("print a JSON summary as the last line");
   return Verb{command, [name, lands_with] {
-                std::cerr << "faultline " << name << ": not available yet; it lands with "
-                          << lands_with << "\n";
-                return kExitBadInput;
+                return report_error(name, "not available yet; it lands with " + lands_with);
               }};
 }
 

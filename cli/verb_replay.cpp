@@ -8,6 +8,7 @@
 #include "scenarios/repro.hpp"
 #include "sim/trace_export.hpp"
 #include "verbs.hpp"
+#include "viz_outputs.hpp"
 
 namespace faultline::cli {
 namespace {
@@ -18,14 +19,18 @@ struct ReplayFlags {
   std::string history_path;
   bool print = false;
   bool json = false;
+  VizFlags viz;
 };
 
 int replay_main(const ReplayFlags& flags) {
   try {
     const scenarios::Repro repro = scenarios::load_repro(flags.repro);
+    check_distinct_paths({{"--trace", flags.trace_path}, {"--history", flags.history_path}});
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
-    const scenarios::ReplayResult r = scenarios::replay(repro, !flags.trace_path.empty() || flags.print);
+    check_viz_outputs(flags.viz, flags.trace_path, "--trace's file");
+    const bool views = flags.print || flags.viz.any_file();
+    const scenarios::ReplayResult r = scenarios::replay(repro, !flags.trace_path.empty() || views);
     const scenarios::Scenario s = scenarios::parse_scenario(repro.scenario, flags.repro + ": $.scenario");
     const protocols::Protocol& protocol = *protocols::find_protocol(s.protocol);
     nlohmann::json summary = protocols::run_summary(protocol, r.run.spec, r.run.out);
@@ -35,13 +40,26 @@ int replay_main(const ReplayFlags& flags) {
     if (r.run.expectations.checked) {
       summary["expectations"] = {{"met", r.run.expectations.met}, {"unmet", r.run.expectations.unmet}};
     }
-    if (flags.print) sim::print_trace(*r.run.out.sim, std::cout);
-    if (trace_out) {
+    nlohmann::json viz_written = nlohmann::json::object();
+    if (trace_out || views) {
       const nlohmann::json meta = {{"protocol", s.protocol}, {"seed", repro.seed},
                                    {"replayed_from", flags.repro},
-                                   {"scenario", {{"name", s.name}, {"description", s.description}}}};
-      trace_out.stream() << sim::trace_to_json(*r.run.out.sim, r.run.out.result, meta).dump() << '\n';
-      trace_out.commit();
+                                   {"scenario", {{"name", s.name}, {"description", s.description}}},
+                                   {"timeline", r.run.timeline}};
+      nlohmann::json trace = sim::trace_to_json(*r.run.out.sim, r.run.out.result, meta);
+      trace["result"]["checks"] = summary["checks"];
+      trace["result"]["verdict"] = summary["verdict"];
+      if (trace_out) {
+        trace_out.stream() << trace.dump() << '\n';
+        trace_out.commit();
+      }
+      if (views) {
+        VizFlags viz = flags.viz;
+        viz.print = flags.print;
+        auto parsed = viz::parse_trace(std::move(trace), "the replayed run's trace");
+        if (!parsed) throw protocols::BadInput(parsed.error().where, parsed.error().what);
+        write_viz_outputs(*parsed, viz, std::cout, true, viz_written);
+      }
     }
     if (history_out) {
       r.run.out.sim->history().write_jsonl(history_out.stream());
@@ -53,12 +71,15 @@ int replay_main(const ReplayFlags& flags) {
                                        sim::format_hash(repro.trace_hash) + ")"
                                  : "replay: DIVERGED — " + r.explanation)
                 << '\n';
+      for (const auto& [flag, path] : viz_written.items()) {
+        std::cout << flag << ": " << path.get<std::string>() << '\n';
+      }
     }
     if (!r.reproduced) return kExitCheckFailed;
     const scenarios::ExpectationResult& e = r.run.expectations;
     return e.met ? kExitOk : (e.undecided ? kExitUnknown : kExitCheckFailed);
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("replay", e, flags.json);
+    return report_error("replay", e.what());
   }
 }
 
@@ -70,7 +91,10 @@ Verb add_replay_verb(CLI::App& app) {
   cmd->add_option("repro", flags->repro, "repro file (faultline-repro/1)")->required();
   cmd->add_option("--trace", flags->trace_path, "write the replayed run's JSON trace here");
   cmd->add_option("--history", flags->history_path, "write its client history (JSONL) here");
-  cmd->add_flag("--print", flags->print, "print every event as a readable log line");
+  cmd->add_flag("--print", flags->print,
+                "print the events as a readable log (disk and timer events hidden unless --kinds)");
+  add_viz_output_flags(cmd, flags->viz);
+  add_viz_selection_flags(cmd, flags->viz);
   cmd->add_flag("--json", flags->json, "print a JSON summary as the last line");
   return Verb{cmd, [flags] { return replay_main(*flags); }};
 }

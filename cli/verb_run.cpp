@@ -109,7 +109,7 @@ int run_main(const RunFlags& flags) {
     o.keep_payloads = !flags.trace_path.empty() || flags.print || flags.viz.any_file();
     o.keep_digests = !flags.repro_path.empty();
     // Check the output paths before the run, so a typo does not cost the run.
-    check_distinct_outputs({{"--trace", flags.trace_path},
+    check_distinct_paths({{"--trace", flags.trace_path},
                             {"--history", flags.history_path},
                             {"--save-repro", flags.repro_path}});
     OutputFile trace_out(flags.trace_path, "--trace");
@@ -168,7 +168,7 @@ int run_main(const RunFlags& flags) {
     }
     return status;
   } catch (const protocols::BadInput& e) {
-    return report_bad_input("run", e, flags.json);
+    return report_error("run", e.what());
   }
 }
 
@@ -185,7 +185,8 @@ Verb add_run_verb(CLI::App& app) {
            flags->seed = seed;
            flags->seed_given = true;
          },
-         "seed of the run's choices (default: the scenario's, or 1)");
+         "seed of the run's choices (default: the scenario's, or 1)")
+      ->check(seed_validator());
   cmd->add_option("--set", flags->sets, "protocol option NAME=VALUE (repeatable)");
   cmd->add_option("--bug", flags->bugs, "switch on a planted bug (repeatable)");
   cmd->add_option_function<std::string>(
@@ -197,7 +198,8 @@ Verb add_run_verb(CLI::App& app) {
          "random fault schedule: none, all (every kind the protocol tolerates), swarm (a per-seed "
          "subset, pace and options), or KIND,KIND,... (default none)");
   cmd->add_option("--time", flags->time, "simulated run length, e.g. 10s (default: protocol's)");
-  cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)");
+  cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)")
+      ->check(count_validator());
   cmd->add_option("--trace", flags->trace_path, "write the JSON trace to this file");
   cmd->add_option("--history", flags->history_path, "write the client history (JSONL) here");
   cmd->add_option("--save-repro", flags->repro_path,

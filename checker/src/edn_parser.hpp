@@ -4,7 +4,10 @@
 //   :a/b -> "a/b"), symbols (-> their name), vectors and lists (-> arrays), sets #{} (->
 //   arrays), maps (-> objects; keys by their text), tagged values #inst "..." (-> the
 //   value), `;` comments, `#_` discards, commas as whitespace.
-// Errors carry the line and column. Nesting deeper than kMaxDepth is an error, not a crash.
+// Errors carry the line and column (in characters). Collections, tags and `#_` discards
+// open more than kMaxNestingDepth at once are an error, not a stack overflow; so are
+// integers beyond 64 bits and numbers beyond a double's range. The text must be UTF-8
+// (the callers check it first); \u escapes must pair their surrogates.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -21,15 +24,14 @@ struct EdnError {
 
 class EdnReader {
  public:
-  static constexpr int kMaxDepth = 256;
-
   explicit EdnReader(std::string_view text, std::uint32_t first_line = 1)
       : text_(text), line_(first_line) {}
 
   // Skips whitespace, commas, comments and discarded forms; true when nothing is left.
   bool at_end();
-  // The next form. On error returns false and fills error().
-  bool read(nlohmann::json& out);
+  // The next form, inside `depth` levels already open (a history's vector: 1). On error
+  // returns false and fills error().
+  bool read(nlohmann::json& out, int depth = 0);
   // For readers of a top-level collection one element at a time: the next non-blank char.
   char peek();
   void advance() { next_char(); }
@@ -40,16 +42,20 @@ class EdnReader {
   std::size_t offset() const { return pos_; }
 
  private:
-  bool skip_blank();
+  bool skip_blank(int depth);
   bool read_form(nlohmann::json& out, int depth);
+  bool open(int depth);
   bool read_collection(nlohmann::json& out, char close, int depth);
   bool read_map(nlohmann::json& out, int depth);
   bool read_dispatch(nlohmann::json& out, int depth);
   bool read_string(nlohmann::json& out);
+  bool read_escape(std::string& s, std::uint32_t line, std::uint32_t column);
+  bool read_hex4(std::uint32_t& code);
   bool read_char(nlohmann::json& out);
   bool read_token(nlohmann::json& out);
   bool read_number(std::string_view token, nlohmann::json& out);
   bool fail(std::string what);
+  bool fail_at(std::uint32_t line, std::uint32_t column, std::string what);
   char next_char();
   bool done() const { return pos_ >= text_.size(); }
 
@@ -57,10 +63,12 @@ class EdnReader {
   std::size_t pos_ = 0;
   std::uint32_t line_ = 1;
   std::uint32_t column_ = 1;
+  std::uint32_t token_line_ = 1, token_column_ = 1;  // where the last token began
   EdnError error_;
 };
 
-// One whole EDN value from text (for --init and for jepsen-log values).
-bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error);
+// One whole EDN value from text (for --init and for jepsen-log values), inside `depth`
+// levels already open (a log line counts as one, as a JSONL line's object does).
+bool parse_edn_value(std::string_view text, nlohmann::json& out, EdnError& error, int depth = 0);
 
 }  // namespace faultline::checker::detail

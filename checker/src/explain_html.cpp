@@ -148,6 +148,7 @@ struct Marks {
   std::size_t stuck = static_cast<std::size_t>(-1);
   std::vector<std::size_t> candidates;
   std::string stuck_state;
+  std::string stuck_value;
   bool unreachable_read = false;
   std::map<std::size_t, std::string> state_after;  // from the first linearisation shown
 };
@@ -171,6 +172,7 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   if (auto it = marks.state_after.find(i); it != marks.state_after.end()) {
     tip += "\nstate after: " + it->second;
   }
+  if (i == marks.stuck && !marks.stuck_value.empty()) tip += "\nit returned " + marks.stuck_value;
   if (i == marks.stuck) tip += "\ncould not be placed; it met the state " + marks.stuck_state;
   if (i == marks.stuck && marks.unreachable_read) {
     tip += ", and no operation that could still come before it returns can make that its value";
@@ -244,6 +246,7 @@ View failing_view(const CheckResult& result) {
     view.marks.stuck = c.longest[0].stuck_op;
     view.marks.candidates = c.longest[0].candidates;
     view.marks.stuck_state = c.longest[0].stuck_state;
+    view.marks.stuck_value = c.longest[0].stuck_value;
     view.marks.unreachable_read = c.longest[0].unreachable_read;
     for (const auto& step : c.longest[0].steps) view.marks.state_after[step.op] = step.state_after;
   }

@@ -45,17 +45,19 @@ void write_partial(std::ostringstream& out, const History& history, const Model&
     out << "  " << (i + 1) << ". " << detail::op_label(history, model, steps[i].op) << "\n"
         << "       state after: " << steps[i].state_after << "\n";
   }
+  const std::string returned =
+      partial.stuck_value.empty() ? std::string() : "  it returned " + partial.stuck_value + "\n";
   if (partial.unreachable_read) {
     out << "Then this read could not be placed, nor ever be:\n  "
         << detail::op_label(history, model, partial.stuck_op) << "\n"
-        << "  it met the state " << partial.stuck_state
+        << returned << "  it met the state " << partial.stuck_state
         << ", and no operation that could still come before it returns can make that its "
            "value\n";
     return;
   }
   out << "Then this operation had to be placed and could not be:\n  "
       << detail::op_label(history, model, partial.stuck_op) << "\n"
-      << "  it met the state " << partial.stuck_state << "\n";
+      << returned << "  it met the state " << partial.stuck_state << "\n";
   if (partial.candidates.size() > 1) {
     out << "No other operation could come first either (each is illegal in that state):\n";
     for (std::size_t op : partial.candidates) {

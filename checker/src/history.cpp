@@ -4,6 +4,7 @@
 #include <string>
 
 #include "checker/history.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker {
 namespace {
@@ -97,8 +98,9 @@ std::optional<std::string> HistoryBuilder::open_operation(Event& event) {
     const Operation& open = history_.ops[it->second];
     std::string where =
         open.invoke_line ? " (line " + std::to_string(open.invoke_line) + ")" : std::string();
-    return "process " + std::to_string(event.process) + " invokes '" + event.f + "' while its '" +
-           open.f + "'" + where + " is still open (a process has one operation at a time)";
+    return "process " + std::to_string(event.process) + " invokes '" + detail::brief_text(event.f) +
+           "' while its '" + detail::brief_text(open.f) + "'" + where +
+           " is still open (a process has one operation at a time)";
   }
   Operation op;
   op.process = event.process;
@@ -120,10 +122,12 @@ std::optional<std::string> HistoryBuilder::close_operation(Event& event) {
   }
   Operation& op = history_.ops[it->second];
   if (!event.f.empty() && event.f != op.f) {
-    return "the completion's f '" + event.f + "' differs from its invocation's '" + op.f + "'";
+    return "the completion's f '" + detail::brief_text(event.f) +
+           "' differs from its invocation's '" + detail::brief_text(op.f) + "'";
   }
   if (event.key && event.key != op.key) {
-    return "the completion's key '" + *event.key + "' differs from its invocation's key";
+    return "the completion's key '" + detail::brief_text(*event.key) +
+           "' differs from its invocation's key";
   }
   op.outcome = outcome_of(event.type);
   op.output = std::move(event.value);

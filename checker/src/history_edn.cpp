@@ -4,6 +4,8 @@
 
 #include "edn_parser.hpp"
 #include "history_readers.hpp"
+#include "json_values.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker::detail {
 namespace {
@@ -18,7 +20,7 @@ std::optional<std::string> read_type(const nlohmann::json& map, EventType& type)
   if (it == map.end()) return "expected a :type (:invoke, :ok, :fail or :info)";
   const std::optional<EventType> named =
       it->is_string() ? event_type_named(it->get_ref<const std::string&>()) : std::nullopt;
-  if (!named) return ":type is " + it->dump() + "; expected :invoke, :ok, :fail or :info";
+  if (!named) return ":type is " + short_text(*it, 60) + "; expected :invoke, :ok, :fail or :info";
   type = *named;
   return std::nullopt;
 }
@@ -31,20 +33,24 @@ std::optional<std::string> read_process(const nlohmann::json& map, EdnOp& op) {
     return std::nullopt;
   }
   if (!it->is_number_integer()) {
-    return ":process is " + it->dump() + "; expected an integer or :nemesis";
+    return ":process is " + short_text(*it, 60) + "; expected an integer or :nemesis";
   }
   op.event.process = it->get<std::int64_t>();
   return std::nullopt;
 }
 
 std::optional<std::string> to_op(const nlohmann::json& map, EdnOp& op) {
-  if (!map.is_object()) return "expected an operation map {:process ..}, found " + map.dump();
+  if (!map.is_object())
+    return "expected an operation map {:process ..}, found " + short_text(map, 60);
   if (auto error = read_process(map, op)) return error;
   if (!op.client) return std::nullopt;
   if (auto error = read_type(map, op.event.type)) return error;
   auto f = map.find("f");
   if (f == map.end()) return std::string("expected an :f (the operation's name)");
-  op.event.f = f->is_string() ? f->get<std::string>() : f->dump();
+  if (!f->is_string() || f->get_ref<const std::string&>().empty()) {
+    return ":f is " + short_text(*f, 60) + "; expected a keyword (the operation's name)";
+  }
+  op.event.f = f->get<std::string>();
   auto value = map.find("value");
   if (value != map.end()) op.event.value = *value;
   auto key = map.find("key");
@@ -64,7 +70,7 @@ class EdnHistoryReader {
 
  private:
   std::optional<InputError> read_collection(char close);
-  std::optional<InputError> read_one();
+  std::optional<InputError> read_one(int depth);
   InputError parse_error() const {
     const EdnError& e = reader_.error();
     return InputError{at_line(name_, e.line) + ":" + std::to_string(e.column), e.what};
@@ -91,7 +97,7 @@ std::optional<InputError> EdnHistoryReader::read_all() {
     return std::nullopt;
   }
   while (!reader_.at_end()) {
-    if (auto error = read_one()) return error;
+    if (auto error = read_one(0)) return error;
   }
   if (!reader_.error().what.empty()) return parse_error();
   return std::nullopt;
@@ -109,15 +115,15 @@ std::optional<InputError> EdnHistoryReader::read_collection(char close) {
       reader_.advance();
       return std::nullopt;
     }
-    if (auto error = read_one()) return error;
+    if (auto error = read_one(1)) return error;  // inside the history's collection
   }
 }
 
-std::optional<InputError> EdnHistoryReader::read_one() {
+std::optional<InputError> EdnHistoryReader::read_one(int depth) {
   reader_.peek();
   std::uint32_t line = reader_.line();
   nlohmann::json form;
-  if (!reader_.read(form)) return parse_error();
+  if (!reader_.read(form, depth)) return parse_error();
   EdnOp op;
   op.event.line = line;
   if (auto error = to_op(form, op)) return InputError{at_line(name_, line), *error};

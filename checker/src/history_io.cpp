@@ -3,10 +3,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <vector>
 
 #include "edn_parser.hpp"
 #include "history_readers.hpp"
+#include "json_reader.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker {
 namespace {
@@ -49,49 +51,120 @@ std::optional<HistoryFormat> parse_history_format(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// Why a history with no client operations is refused, in the terms of what the file held.
+InputError empty_history(std::string_view text, std::string_view name, HistoryFormat format) {
+  std::string what;
+  if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+    what = text.empty() ? "the file is empty" : "the file holds only blank lines";
+  } else if (format == HistoryFormat::jsonl) {
+    what = "the file holds only its header line";
+  } else if (format == HistoryFormat::jepsen_log) {
+    what = "no line is a client operation (lines like 'INFO jepsen.util - 3 :invoke :read nil')";
+  } else {
+    what = "the file holds no client operations (only :nemesis ones, or an empty collection)";
+  }
+  return InputError{std::string(name),
+                    "no operations to check: " + what +
+                        "; an empty history proves nothing, so it is refused rather than "
+                        "called linearizable"};
+}
+
+}  // namespace
+
 Expected<HistoryFile> parse_history(std::string_view text, std::string_view name,
                                     std::optional<HistoryFormat> format) {
+  // A UTF-8 byte-order mark (some Windows editors write one) is accepted at the very start
+  // and nowhere else (docs/checker.md).
+  if (text.starts_with(detail::kUtf8Bom)) text.remove_prefix(detail::kUtf8Bom.size());
+  if (auto bad = detail::first_invalid_utf8(text)) {
+    const detail::TextPosition at = detail::position_of(text, *bad);
+    return InputError{
+        std::string(name) + ":" + std::to_string(at.line) + ":" + std::to_string(at.column),
+        "not UTF-8 text: " + detail::found_at(text, *bad, "") + " (histories are read as UTF-8)"};
+  }
   std::optional<HistoryFormat> chosen = format ? format : detect_format(text);
   if (!chosen) {
     return InputError{std::string(name),
                       "cannot tell the history's format (expected faultline JSONL, Jepsen "
                       "EDN, Porcupine kv lines or jepsen.util log lines); name it with --format"};
   }
+  Expected<HistoryFile> file = InputError{std::string(name), "unknown format"};
   switch (*chosen) {
     case HistoryFormat::jsonl:
-      return detail::read_jsonl_history(text, name);
+      file = detail::read_jsonl_history(text, name);
+      break;
     case HistoryFormat::jepsen_log:
-      return detail::read_jepsen_log_history(text, name);
+      file = detail::read_jepsen_log_history(text, name);
+      break;
     case HistoryFormat::edn:
     case HistoryFormat::porcupine:
-      return detail::read_edn_history(text, name, format);
+      file = detail::read_edn_history(text, name, format);
+      break;
   }
-  return InputError{std::string(name), "unknown format"};
+  if (file.ok() && file->history.ops.empty()) return empty_history(text, name, *chosen);
+  return file;
 }
 
+namespace {
+
+// The whole file, or an error once it is larger than max_bytes: reading stops there, so
+// an endless input (/dev/zero, a pipe that never closes its end) cannot hang the reader.
+Expected<std::string> read_capped(const std::string& path, std::uint64_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return InputError{path, std::string("cannot open: ") + std::strerror(errno)};
+  std::string text;
+  std::vector<char> chunk(1 << 16);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto got = static_cast<std::size_t>(in.gcount());
+    if (text.size() + got > max_bytes) {
+      return InputError{path, "larger than " + std::to_string(max_bytes) +
+                                  " bytes, the cap on an input's size (a file that never "
+                                  "ends?); raise it with --max-input-bytes"};
+    }
+    text.append(chunk.data(), got);
+  }
+  if (in.bad()) return InputError{path, "cannot read the file"};
+  return text;
+}
+
+}  // namespace
+
 Expected<HistoryFile> read_history_file(const std::string& path,
-                                        std::optional<HistoryFormat> format) {
+                                        std::optional<HistoryFormat> format,
+                                        std::uint64_t max_input_bytes) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return InputError{path, "is a directory, not a history file"};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InputError{path, std::string("cannot open: ") + std::strerror(errno)};
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) return InputError{path, "cannot read the file"};
-  return parse_history(buffer.str(), path, format);
+  Expected<std::string> text = read_capped(path, max_input_bytes);
+  if (!text) return text.error();
+  return parse_history(*text, path, format);
 }
 
 Expected<nlohmann::json> parse_value_text(std::string_view text) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error&) {
-    // Not JSON; EDN is the other notation users of Jepsen write.
+  if (auto bad = detail::first_invalid_utf8(text)) {
+    return InputError{"", "not UTF-8 text: " + detail::found_at(text, *bad, "") + " at byte " +
+                              std::to_string(*bad + 1)};
   }
   nlohmann::json value;
-  detail::EdnError error;
-  if (!detail::parse_edn_value(text, value, error)) {
-    return InputError{"", "'" + std::string(text) + "' is neither JSON nor EDN: " + error.what};
+  auto json_error = detail::read_json(text, value);
+  if (!json_error) return value;
+  auto column = [&](std::size_t offset) {
+    return "column " + std::to_string(detail::position_of(text, offset).column);
+  };
+  // Well-formed JSON that breaks a limit (too deep, an integer beyond 64 bits) is that
+  // error; EDN would refuse it too.
+  if (!json_error->syntax)
+    return InputError{"", column(json_error->offset) + ": " + json_error->message()};
+  // Not JSON; EDN is the other notation users of Jepsen write.
+  detail::EdnError edn_error;
+  if (!detail::parse_edn_value(text, value, edn_error)) {
+    return InputError{"", "'" + detail::brief_text(text) + "' is neither JSON (" +
+                              column(json_error->offset) + ": " + json_error->message() +
+                              ") nor EDN (line " + std::to_string(edn_error.line) + ", column " +
+                              std::to_string(edn_error.column) + ": " + edn_error.what + ")"};
   }
   return value;
 }

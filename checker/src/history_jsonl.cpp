@@ -3,9 +3,13 @@
 // then one event per line:
 //   {"process":0,"type":"invoke","f":"put","key":"x","value":"1","time":1200}
 // Events are in time order; `time` (integer ns) must not run backwards.
+#include <algorithm>
 #include <string>
 
 #include "history_readers.hpp"
+#include "json_reader.hpp"
+#include "json_values.hpp"
+#include "text_input.hpp"
 
 namespace faultline::checker::detail {
 namespace {
@@ -15,10 +19,17 @@ constexpr std::int64_t kFormatVersion = 1;
 
 using FieldError = std::optional<std::string>;
 
+bool is_plain_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// `found`: the field's value, or nullptr when the field is missing.
 FieldError field_error(std::string_view field, std::string_view expected,
-                       const nlohmann::json& found) {
+                       const nlohmann::json* found) {
   return "$." + std::string(field) + ": expected " + std::string(expected) + ", found " +
-         (found.is_null() ? std::string("nothing") : found.dump());
+         (found ? short_text(*found, 60) : std::string("nothing"));
 }
 
 FieldError read_type(const nlohmann::json& line, EventType& type) {
@@ -28,7 +39,7 @@ FieldError read_type(const nlohmann::json& line, EventType& type) {
                                              : std::nullopt;
   if (!named) {
     return field_error("type", "\"invoke\", \"ok\", \"fail\" or \"info\"",
-                       it == line.end() ? nullptr : *it);
+                       it == line.end() ? nullptr : &*it);
   }
   type = *named;
   return std::nullopt;
@@ -37,10 +48,10 @@ FieldError read_type(const nlohmann::json& line, EventType& type) {
 FieldError read_integer(const nlohmann::json& line, std::string_view field, std::int64_t& out) {
   auto it = line.find(field);
   if (it == line.end() || !it->is_number_integer()) {
-    return field_error(field, "an integer", it == line.end() ? nullptr : *it);
+    return field_error(field, "an integer", it == line.end() ? nullptr : &*it);
   }
   if (it->is_number_unsigned() && it->get<std::uint64_t>() > INT64_MAX) {
-    return field_error(field, "an integer below 2^63", *it);
+    return field_error(field, "an integer below 2^63", &*it);
   }
   out = it->get<std::int64_t>();
   return std::nullopt;
@@ -49,21 +60,39 @@ FieldError read_integer(const nlohmann::json& line, std::string_view field, std:
 FieldError read_strings(const nlohmann::json& line, Event& event) {
   auto f = line.find("f");
   if (f != line.end()) {
-    if (!f->is_string()) return field_error("f", "a string (the operation's name)", *f);
+    if (!f->is_string()) return field_error("f", "a string (the operation's name)", &*f);
     event.f = f->get<std::string>();
   } else if (event.type == EventType::invoke) {
     return field_error("f", "a string (the operation's name)", nullptr);
   }
   auto key = line.find("key");
   if (key != line.end() && !key->is_null()) {
-    if (!key->is_string()) return field_error("key", "a string", *key);
+    if (!key->is_string()) return field_error("key", "a string", &*key);
     event.key = key->get<std::string>();
   }
   return std::nullopt;
 }
 
+// A field we do not know is a typo or another format, never something to skip: "vlaue"
+// would otherwise leave the value null without a word.
+FieldError unknown_field(const nlohmann::json& line, std::initializer_list<std::string_view> known,
+                         std::string_view what) {
+  for (auto it = line.begin(); it != line.end(); ++it) {
+    if (std::find(known.begin(), known.end(), it.key()) != known.end()) continue;
+    return "$" +
+           (is_plain_name(it.key()) ? "." + it.key()
+                                    : "[" + nlohmann::json(brief_text(it.key())).dump() + "]") +
+           ": unknown field; " + std::string(what);
+  }
+  return std::nullopt;
+}
+
 FieldError to_event(const nlohmann::json& line, Event& event) {
-  if (!line.is_object()) return "expected a JSON object per line, found " + line.dump();
+  if (!line.is_object()) return "expected a JSON object per line, found " + short_text(line, 60);
+  if (auto error = unknown_field(line, {"process", "type", "f", "key", "value", "time"},
+                                 "an event has process, type, f, key, value and time")) {
+    return error;
+  }
   if (auto error = read_integer(line, "process", event.process)) return error;
   if (auto error = read_type(line, event.type)) return error;
   if (auto error = read_strings(line, event)) return error;
@@ -78,7 +107,12 @@ FieldError to_event(const nlohmann::json& line, Event& event) {
 FieldError check_header(const nlohmann::json& header) {
   auto format = header.find("format");
   auto version = header.find("version");
-  std::string format_text = format->is_string() ? format->get<std::string>() : format->dump();
+  if (auto error =
+          unknown_field(header, {"format", "version"}, "the header has format and version")) {
+    return error;
+  }
+  std::string format_text =
+      format->is_string() ? brief_text(format->get<std::string>()) : short_text(*format, 60);
   if (format_text != kFormatName) {
     return "this is a '" + format_text + "' file; expected a '" + std::string(kFormatName) +
            "' file";
@@ -86,8 +120,26 @@ FieldError check_header(const nlohmann::json& header) {
   if (version == header.end() || !version->is_number_integer() ||
       version->get<std::int64_t>() != kFormatVersion) {
     return "this is " + std::string(kFormatName) + " version " +
-           (version == header.end() ? std::string("(none)") : version->dump()) +
+           (version == header.end() ? std::string("(none)") : short_text(*version, 60)) +
            "; this faultline reads version " + std::to_string(kFormatVersion);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+namespace {
+
+std::optional<InputError> parse_line(std::string_view line, std::string_view name,
+                                     std::uint32_t number, nlohmann::json& value) {
+  auto at = [&](std::size_t offset) {
+    return at_line(name, number) + ":" + std::to_string(position_of(line, offset).column);
+  };
+  if (line.starts_with(kUtf8Bom)) {
+    return InputError{at(0), "a byte-order mark (U+FEFF) may only open the file, not a line"};
+  }
+  if (auto error = read_json(line, value, "the end of the line")) {
+    return InputError{at(error->offset), error->message()};
   }
   return std::nullopt;
 }
@@ -101,12 +153,7 @@ Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view
   for_each_line(text, [&](std::string_view line, std::uint32_t number) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
     nlohmann::json value;
-    try {
-      value = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
-      error = InputError{at_line(name, number), std::string("not valid JSON: ") + e.what()};
-      return false;
-    }
+    if ((error = parse_line(line, name, number, value))) return false;
     bool header = first && value.is_object() && value.contains("format");
     first = false;
     FieldError problem;

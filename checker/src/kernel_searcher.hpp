@@ -22,11 +22,19 @@ struct StuckPoint {
 };
 StuckPoint stuck_point(const Timeline& timeline, const std::vector<std::uint32_t>& prefix);
 
+// Explanations never print a state or a value unbounded (a 200 MB value would print 400 MB
+// of text): states are cut to kStateChars, and the state the stuck op met, with the op's
+// result, to kStuckChars around where they first differ.
+inline constexpr std::size_t kStateChars = 200;
+inline constexpr std::size_t kStuckChars = 160;
+inline constexpr std::size_t kValueCharsShown = 60;  // what describe_operation shows of a value
+
 template <class Kernel>
 class KernelSearcher final : public PartSearcher {
  public:
   KernelSearcher(const History& history, std::vector<std::size_t> ops, Kernel kernel)
-      : ops_(std::move(ops)),
+      : history_(history),
+        ops_(std::move(ops)),
         kernel_(std::move(kernel)),
         timeline_(make_timeline(history, ops_)),
         search_(kernel_, timeline_) {
@@ -46,6 +54,7 @@ class KernelSearcher final : public PartSearcher {
   }
 
   std::uint64_t memory_bytes() const override { return search_.memory_bytes(); }
+  std::uint64_t configurations() const override { return search_.configurations(); }
 
   PartOutcome outcome() override {
     PartOutcome out;
@@ -58,7 +67,7 @@ class KernelSearcher final : public PartSearcher {
     out.verdict = raw.verdict;
     out.unknown_reason = std::move(raw.unknown_reason);
     out.configurations = raw.configurations;
-    out.initial_state = kernel_.describe_state(kernel_.initial_state());
+    out.initial_state = elide(kernel_.describe_state(kernel_.initial_state()), kStateChars);
     if (raw.verdict == Verdict::linearizable && want_witness_) out.witness = replay(raw.witness);
     for (const auto& prefix : raw.longest) out.longest.push_back(explain(prefix));
     return out;
@@ -74,7 +83,8 @@ class KernelSearcher final : public PartSearcher {
       bool legal = kernel_.step(state, op, after);
       CHECKER_ASSERT(legal, "a linearisation the search found does not replay");
       state = after;
-      steps.push_back(LinearisationStep{ops_[op], kernel_.describe_state(state)});
+      steps.push_back(
+          LinearisationStep{ops_[op], elide(kernel_.describe_state(state), kStateChars)});
     }
     return steps;
   }
@@ -96,7 +106,6 @@ class KernelSearcher final : public PartSearcher {
     PartialLinearisation partial;
     partial.steps = replay(prefix);
     std::uint64_t state = final_state(prefix);
-    partial.stuck_state = kernel_.describe_state(state);
     StuckPoint stuck = stuck_point(timeline_, prefix);
     bool all_illegal =
         std::none_of(stuck.candidates.begin(), stuck.candidates.end(), [&](std::uint32_t op) {
@@ -106,13 +115,30 @@ class KernelSearcher final : public PartSearcher {
     if (all_illegal) {
       partial.stuck_op = ops_[stuck.op];
       for (std::uint32_t op : stuck.candidates) partial.candidates.push_back(ops_[op]);
-      return partial;
+    } else {
+      std::optional<std::uint32_t> read = unreachable_read(prefix, state);
+      CHECKER_ASSERT(read.has_value(), "a longest partial linearisation has a legal next op");
+      partial.stuck_op = ops_[*read];
+      partial.unreachable_read = true;
     }
-    std::optional<std::uint32_t> read = unreachable_read(prefix, state);
-    CHECKER_ASSERT(read.has_value(), "a longest partial linearisation has a legal next op");
-    partial.stuck_op = ops_[*read];
-    partial.unreachable_read = true;
+    describe_stuck(partial, kernel_.describe_state(state));
     return partial;
+  }
+
+  // The stuck state, and the stuck op's result when it is too long to show whole, each
+  // cut around where the two first differ: that is where the evidence is.
+  void describe_stuck(PartialLinearisation& partial, const std::string& state) const {
+    const Operation& op = history_.ops[partial.stuck_op];
+    if (op.outcome != Outcome::ok || op.output.is_null()) {
+      partial.stuck_state = elide(state, kStateChars);
+      return;
+    }
+    const std::string value =
+        op.output.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    auto [in_value, in_state] = first_difference(value, state);
+    partial.stuck_state = elide_around(state, in_state, kStuckChars);
+    if (value.size() > kValueCharsShown)
+      partial.stuck_value = elide_around(value, in_value, kStuckChars);
   }
 
   // The first read (in invocation order) that the search's pruning would find unreachable
@@ -136,6 +162,7 @@ class KernelSearcher final : public PartSearcher {
   }
 
   // Declared in construction order: the search refers to the kernel and the timeline.
+  const History& history_;
   std::vector<std::size_t> ops_;
   Kernel kernel_;
   Timeline timeline_;

@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <new>
 #include <thread>
 #include <unordered_map>
 
 #include "checker/checker.hpp"
+#include "checker_assert.hpp"
 #include "part_search.hpp"
 
 namespace faultline::checker {
@@ -56,6 +58,11 @@ struct PartRun {
   std::unique_ptr<detail::PartSearcher> searcher;  // freed once the part is finished
   std::optional<PartOutcome> outcome;
   PartProgress last = PartProgress::paused;
+
+  std::uint64_t explored() const {
+    if (outcome) return outcome->configurations;
+    return searcher ? searcher->configurations() : 0;
+  }
 };
 
 PartOutcome failed_outcome(std::string reason, std::optional<std::string> model_error = {}) {
@@ -131,6 +138,8 @@ class RoundRobin {
 
  private:
   SearchLimits round_limits(std::size_t round, std::size_t unfinished) const;
+  std::vector<std::uint64_t> budget_shares(const std::vector<std::size_t>& unfinished) const;
+  bool budget_spent() const;
   void run_round(const std::vector<std::size_t>& unfinished, const SearchLimits& limits,
                  std::size_t round);
   bool settle(std::vector<std::size_t>& unfinished);
@@ -174,9 +183,19 @@ void RoundRobin::run_round(const std::vector<std::size_t>& unfinished, const Sea
   std::size_t ops = 0;
   for (std::size_t i : unfinished) ops += parts_[i].ops.size();
   unsigned workers = ops >= kParallelOpsMin || round > 0 ? workers_ : 1;
+  const std::vector<std::uint64_t> shares = budget_shares(unfinished);
+  std::vector<std::uint64_t> caps(runs_.size(), 0);  // by part index, for the workers
+  for (std::size_t k = 0; k < unfinished.size(); ++k) {
+    const std::uint64_t explored = runs_[unfinished[k]].explored();
+    const std::uint64_t room = std::numeric_limits<std::uint64_t>::max() - explored;
+    caps[unfinished[k]] = std::min(limits.configurations_max, explored + std::min(shares[k], room));
+  }
   for_each_parallel(unfinished, workers, [&](std::size_t i) {
     SearchLimits mine = limits;
     mine.part_index = i;
+    mine.configurations_max = caps[i];
+    // A part with no share of the work budget left waits (the budget ends the search next).
+    if (options_.max_configurations > 0 && mine.configurations_max <= runs_[i].explored()) return;
     run_slice(history_, model_, parts_[i], options_, mine, runs_[i]);
     if (!runs_[i].outcome || runs_[i].outcome->verdict != Verdict::not_linearizable) return;
     std::size_t seen = first_failed_.load();
@@ -201,6 +220,7 @@ SearchLimits RoundRobin::round_limits(std::size_t round, std::size_t unfinished)
 bool RoundRobin::settle(std::vector<std::size_t>& unfinished) {
   bool progress = false;
   std::vector<std::size_t> still;
+  still.reserve(unfinished.size());
   for (std::size_t i : unfinished) {
     if (runs_[i].outcome) {
       progress = true;
@@ -213,6 +233,10 @@ bool RoundRobin::settle(std::vector<std::size_t>& unfinished) {
   if (unfinished.empty()) return false;
   if (first_failed_.load() != kNoPart) {
     give_up(unfinished, "stopped: another part is not linearizable");
+  } else if (budget_spent()) {
+    give_up(unfinished, "the work budget (max_configurations) of " +
+                            std::to_string(options_.max_configurations) +
+                            " configurations ran out");
   } else if (!progress) {
     give_up(unfinished, "the memory budget ran out");
   } else if (deadline_ && Clock::now() > *deadline_) {
@@ -225,9 +249,37 @@ bool RoundRobin::settle(std::vector<std::size_t>& unfinished) {
 
 void RoundRobin::give_up(const std::vector<std::size_t>& unfinished, const std::string& reason) {
   for (std::size_t i : unfinished) {
+    const std::uint64_t explored = runs_[i].explored();
     runs_[i].outcome = failed_outcome(reason);
+    runs_[i].outcome->configurations = explored;
     runs_[i].searcher.reset();
   }
+}
+
+bool RoundRobin::budget_spent() const {
+  if (options_.max_configurations == 0) return false;
+  std::uint64_t total = 0;
+  for (const PartRun& run : runs_) total += run.explored();
+  return total >= options_.max_configurations;
+}
+
+// How many more configurations each unfinished part may explore this round under the work
+// budget: what is left, split evenly in `unfinished` order (the remainder to the first
+// ones). The split depends only on counts, never on timing, so the verdict and the count
+// reached are the same on every run.
+std::vector<std::uint64_t> RoundRobin::budget_shares(
+    const std::vector<std::size_t>& unfinished) const {
+  constexpr auto kNoCap = std::numeric_limits<std::uint64_t>::max();
+  std::vector<std::uint64_t> shares(unfinished.size(), kNoCap);
+  if (options_.max_configurations == 0) return shares;
+  std::uint64_t total = 0;
+  for (const PartRun& run : runs_) total += run.explored();
+  CHECKER_ASSERT(total <= options_.max_configurations, "the work budget was overspent");
+  const std::uint64_t left = options_.max_configurations - total;
+  for (std::size_t k = 0; k < unfinished.size(); ++k) {
+    shares[k] = left / unfinished.size() + (k < left % unfinished.size() ? 1 : 0);
+  }
+  return shares;
 }
 
 void combine(std::vector<Part>& parts, std::vector<PartOutcome>& outcomes, CheckResult& result) {

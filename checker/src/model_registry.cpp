@@ -11,13 +11,17 @@ std::uint64_t Model::hash(const nlohmann::json& state) const {
   return detail::hash_bytes(detail::canonical_text(state));
 }
 
+bool Model::equal(const nlohmann::json& a, const nlohmann::json& b) const {
+  return detail::same_value(a, b);
+}
+
 std::string Model::describe_operation(const Operation& op) const {
-  std::string text = op.f;
-  if (op.key) text += " " + nlohmann::json(*op.key).dump();
+  std::string text = detail::elide(op.f, 60);
+  if (op.key) text += " " + detail::elide(nlohmann::json(*op.key).dump(), 60);
   if (!op.input.is_null()) text += " " + detail::short_text(op.input, 60);
   switch (op.outcome) {
     case Outcome::ok:
-      if (!op.output.is_null() && op.output != op.input) {
+      if (!op.output.is_null() && !detail::same_value(op.output, op.input)) {
         text += " → " + detail::short_text(op.output, 60);
       } else if (op.output.is_null() && op.input.is_null()) {
         text += " → null";
@@ -60,14 +64,15 @@ Expected<std::unique_ptr<Model>> make_collection_model(std::string_view name,
   if (name == "set" || name == "queue") {
     if (!init.is_null() && !init.is_array()) {
       return InputError{"--init", "the " + std::string(name) +
-                                      " model starts from a list of elements, not " + init.dump()};
+                                      " model starts from a list of elements, not " +
+                                      detail::short_text(init, 60)};
     }
     if (name == "set") return std::unique_ptr<Model>(std::make_unique<SetModel>(init, options));
     return std::unique_ptr<Model>(std::make_unique<QueueModel>(init));
   }
   if (!init.is_null() && !init.is_boolean()) {
-    return InputError{"--init",
-                      "the mutex model starts free (false) or held (true), not " + init.dump()};
+    return InputError{"--init", "the mutex model starts free (false) or held (true), not " +
+                                    detail::short_text(init, 60)};
   }
   return std::unique_ptr<Model>(
       std::make_unique<MutexModel>(init.is_boolean() && init.get<bool>()));

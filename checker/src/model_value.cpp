@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "json_values.hpp"
 #include "kernel_searcher.hpp"
 #include "value_kernel.hpp"
 
@@ -70,10 +71,10 @@ std::optional<std::string> ValueModel::validate(const Operation& op) const {
     return "the " + name() + " model's operations take no key (use --model kv for keyed ops)";
   }
   if (a == ValueAction::cas && !(op.input.is_array() && op.input.size() == 2)) {
-    return "cas takes [expected, new], found " + op.input.dump();
+    return "cas takes [expected, new], found " + short_text(op.input, 60);
   }
   if (a == ValueAction::append && !op.input.is_string()) {
-    return "append takes a string, found " + op.input.dump();
+    return "append takes a string, found " + short_text(op.input, 60);
   }
   return std::nullopt;
 }
@@ -92,7 +93,7 @@ bool ValueModel::read_only(const Operation& op) const {
     case ValueAction::read:
       return true;
     case ValueAction::cas:
-      return op.outcome == Outcome::fail || op.input[0] == op.input[1];
+      return op.outcome == Outcome::fail || same_value(op.input[0], op.input[1]);
     default:
       return false;
   }
@@ -112,12 +113,12 @@ std::optional<nlohmann::json> ValueModel::step_value(const nlohmann::json& value
                                                      const Operation& op) const {
   switch (action(op)) {
     case ValueAction::read:
-      if (read_says_nothing(op) || value == op.output) return value;
+      if (read_says_nothing(op) || same_value(value, op.output)) return value;
       return std::nullopt;
     case ValueAction::write:
       return op.input;
     case ValueAction::cas: {
-      bool match = value == op.input[0];
+      bool match = same_value(value, op.input[0]);
       if (op.outcome == Outcome::fail) return match ? std::nullopt : std::optional(value);
       if (op.outcome == Outcome::info) return match ? op.input[1] : value;
       return match ? std::optional(op.input[1]) : std::nullopt;
@@ -140,7 +141,7 @@ Step ValueModel::step(const nlohmann::json& state, const Operation& op) const {
   const nlohmann::json& current = value_of(state, *op.key);
   auto after = step_value(current, op);
   if (!after) return Step{false, nullptr};
-  if (*after == current) return Step{true, state};  // keeps one JSON form per state
+  if (same_value(*after, current)) return Step{true, state};  // one JSON form per state
   nlohmann::json next = state;
   next[*op.key] = std::move(*after);
   return Step{true, std::move(next)};

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "json_values.hpp"
+
 namespace faultline::checker::detail {
 namespace {
 
@@ -24,7 +26,7 @@ std::optional<std::string> check_micro_ops(const nlohmann::json& txn, const char
     if (!m.is_array() || m.size() != 3 || !(is_read(m[0]) || is_write(m[0])) ||
         !(m[1].is_string() || m[1].is_number_integer())) {
       return std::string("a txn micro-op is [read key value] or [write key value], found ") +
-             m.dump();
+             short_text(m, 60);
     }
   }
   return std::nullopt;
@@ -59,8 +61,9 @@ std::optional<std::string> MultiRegisterModel::validate(const Operation& op) con
   for (std::size_t i = 0; i < op.input.size(); ++i) {
     if (is_read(op.input[i][0]) != is_read(op.output[i][0]) ||
         key_text(op.input[i][1]) != key_text(op.output[i][1])) {
-      return "micro-op " + std::to_string(i) + " of the completion (" + op.output[i].dump() +
-             ") differs from the invocation's (" + op.input[i].dump() + ")";
+      return "micro-op " + std::to_string(i) + " of the completion (" +
+             short_text(op.output[i], 60) + ") differs from the invocation's (" +
+             short_text(op.input[i], 60) + ")";
     }
   }
   return std::nullopt;
@@ -87,7 +90,7 @@ Step MultiRegisterModel::step(const nlohmann::json& state, const Operation& op) 
     if (read.is_null() && options_.nil_read_is_unknown) continue;
     auto it = next.find(key);
     const nlohmann::json& current = it != next.end() ? *it : default_value_;
-    if (current != read) return Step{false, nullptr};
+    if (!same_value(current, read)) return Step{false, nullptr};
   }
   return Step{true, std::move(next)};
 }
@@ -96,20 +99,31 @@ Step MultiRegisterModel::step(const nlohmann::json& state, const Operation& op) 
 
 namespace {
 
-nlohmann::json sorted_unique(nlohmann::json items, bool& had_duplicates) {
-  std::vector<nlohmann::json> v(items.begin(), items.end());
-  std::sort(v.begin(), v.end());
-  auto end = std::unique(v.begin(), v.end());
+// A set's elements in one order and form: each by its canonical text, sorted by that text,
+// so equal elements (1 and 1.0; same_value) meet and unequal ones never do (nlohmann's
+// operator< and == are looser between integers and doubles).
+nlohmann::json sorted_unique(const nlohmann::json& items, bool& had_duplicates) {
+  std::vector<std::pair<std::string, nlohmann::json>> v;
+  v.reserve(items.size());
+  for (const auto& item : items) {
+    nlohmann::json form = canonical_value(item);
+    std::string text = form.dump();
+    v.emplace_back(std::move(text), std::move(form));
+  }
+  std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto end = std::unique(v.begin(), v.end(),
+                         [](const auto& a, const auto& b) { return a.first == b.first; });
   had_duplicates = end != v.end();
-  v.erase(end, v.end());
-  return nlohmann::json(std::move(v));
+  nlohmann::json out = nlohmann::json::array();
+  for (auto it = v.begin(); it != end; ++it) out.push_back(std::move(it->second));
+  return out;
 }
 
 }  // namespace
 
 SetModel::SetModel(nlohmann::json init, ModelOptions options) : options_(options) {
   bool duplicates = false;
-  init_ = init.is_null() ? nlohmann::json::array() : sorted_unique(std::move(init), duplicates);
+  init_ = init.is_null() ? nlohmann::json::array() : sorted_unique(init, duplicates);
 }
 
 std::optional<std::string> SetModel::validate(const Operation& op) const {
@@ -118,23 +132,23 @@ std::optional<std::string> SetModel::validate(const Operation& op) const {
   }
   if (op.f == "read" && op.outcome == Outcome::ok && !op.output.is_array() &&
       !(op.output.is_null() && options_.nil_read_is_unknown)) {
-    return "a set read returns a list or set of elements, found " + op.output.dump();
+    return "a set read returns a list or set of elements, found " + short_text(op.output, 60);
   }
   return std::nullopt;
 }
 
 Step SetModel::step(const nlohmann::json& state, const Operation& op) const {
   if (op.f == "add") {
-    nlohmann::json next = state;
-    auto at = std::lower_bound(next.begin(), next.end(), op.input);
-    if (at == next.end() || *at != op.input) next.insert(at, op.input);
-    return Step{true, std::move(next)};
+    nlohmann::json items = state;
+    items.push_back(op.input);
+    bool duplicates = false;
+    return Step{true, sorted_unique(items, duplicates)};
   }
   if (op.outcome != Outcome::ok || op.output.is_null()) return Step{true, state};
   bool duplicates = false;
   nlohmann::json read = sorted_unique(op.output, duplicates);
   // A set never holds an element twice, so a read that returns one twice is wrong.
-  if (duplicates || read != state) return Step{false, nullptr};
+  if (duplicates || !same_value(read, state)) return Step{false, nullptr};
   return Step{true, state};
 }
 
@@ -161,7 +175,7 @@ Step QueueModel::step(const nlohmann::json& state, const Operation& op) const {
     return Step{true, nlohmann::json(state.begin() + 1, state.end())};
   }
   if (op.output.is_null()) return Step{state.empty(), state};  // dequeued from an empty queue
-  if (state.empty() || state.front() != op.output) return Step{false, nullptr};
+  if (state.empty() || !same_value(state.front(), op.output)) return Step{false, nullptr};
   return Step{true, nlohmann::json(state.begin() + 1, state.end())};
 }
 

@@ -50,6 +50,7 @@ class PartSearcher {
   virtual PartProgress run(const SearchLimits& limits) = 0;
   virtual PartOutcome outcome() = 0;
   virtual std::uint64_t memory_bytes() const = 0;
+  virtual std::uint64_t configurations() const = 0;  // explored so far, over every slice
 };
 
 // Which ops of a part take part in the search: failed ops only if the model keeps them.

@@ -112,6 +112,7 @@ class WglSearch {
   // Searches until finished, or until the limits pause it; resumable.
   PartProgress run(const SearchLimits& limits);
   RawOutcome& outcome() { return out_; }
+  std::uint64_t configurations() const { return cache_.size(); }
   std::uint64_t memory_bytes() const {
     return cache_.memory_bytes() + kernel_.memory_bytes() +
            (4 * main_.next.capacity() + best_.capacity()) * sizeof(std::uint32_t) +

@@ -76,6 +76,7 @@ ScenarioRun fuzz_run(const FuzzConfig& c, std::uint64_t seed, bool keep_digests)
   o.max_events = c.max_events;
   o.keep_trace = keep_digests;  // a saved run keeps its events, to describe a divergence
   o.keep_digests = keep_digests;
+  o.hash_bodies = keep_digests;  // a campaign reports no hashes; a saved run has its own
   return run_scenario(c.base, o);
 }
 
@@ -102,7 +103,9 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
   check.bugs = c.bugs;
   validate(c.base, check);  // bad input before any thread starts
   const Clock::time_point start = Clock::now();
-  const std::uint64_t planned = c.seeds == 0 ? 0 : (c.seeds - c.shard + c.shards - 1) / c.shards;
+  // A shard of fewer seeds than shards may have none to run: bounded still, not unbounded.
+  const bool bounded = c.seeds != 0;
+  const std::uint64_t planned = bounded ? (c.seeds - c.shard + c.shards - 1) / c.shards : 0;
   std::atomic<std::uint64_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex mu;  // guards results, done, failures and the hooks
@@ -116,7 +119,7 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
     for (;;) {
       if (stopping()) return;
       const std::uint64_t k = next.fetch_add(1);
-      if (planned != 0 && k >= planned) return;
+      if (bounded && k >= planned) return;
       const std::uint64_t seed = c.seed_start + k * c.shards + c.shard;
       if (hooks.skip && hooks.skip(seed)) continue;
       const Clock::time_point t0 = Clock::now();
@@ -149,10 +152,10 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
   report.seconds = seconds_since(start);
   report.interrupted = hooks.interrupted != nullptr && hooks.interrupted->load();
   // The first seed of this shard that has no result, when the campaign ended early.
-  for (std::uint64_t k = 0; planned == 0 || k < planned; ++k) {
+  for (std::uint64_t k = 0; !bounded || k < planned; ++k) {
     const std::uint64_t seed = c.seed_start + k * c.shards + c.shard;
     if (results.count(seed) == 0 && !(hooks.skip && hooks.skip(seed))) {
-      if (planned != 0 || report.interrupted || stop.load() || c.time_budget_s > 0) {
+      if (bounded || report.interrupted || stop.load() || c.time_budget_s > 0) {
         report.resume_from = seed;
       }
       break;

@@ -16,7 +16,7 @@ const std::vector<std::string> kPartitionSpecs = {"halves",          "random-hal
                                                   "isolate-one",     "majorities-ring",
                                                   "bridge",          "minority-third"};
 const std::vector<std::string> kDiskFaults = {"lose-unsynced", "torn-writes", "corrupt-reads",
-                                              "slow", "full"};
+                                              "slow", "full", "wipe"};
 
 const protocols::Protocol& protocol_of(const JsonField& f) {
   const std::string name = f.nonempty_string();
@@ -180,8 +180,11 @@ void read_disk(const JsonField& f, FaultStep& step) {
     if (step.disk != "slow") factor->fail("only a slow disk takes a factor");
     step.slow_factor = factor->i64(1, 1000000);
   }
-  const bool instant = step.disk == "lose-unsynced";
-  if (instant && step.for_ns) f.fail("losing unsynced writes is an instant: no for_ms");
+  const bool instant = step.disk == "lose-unsynced" || step.disk == "wipe";
+  if (instant && step.for_ns) {
+    f.fail(step.disk == "wipe" ? "wiping a disk is an instant: no for_ms"
+                               : "losing unsynced writes is an instant: no for_ms");
+  }
   if (!instant && !step.for_ns) f.fail("a disk fault window needs for_ms");
 }
 

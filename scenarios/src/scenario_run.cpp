@@ -346,6 +346,10 @@ class Timeline {
         sim_.lose_unsynced(id);
         continue;
       }
+      if (f.disk == "wipe") {  // a replaced disk: nothing to undo
+        sim_.wipe_disk(id);
+        continue;
+      }
       sim::DiskFault fault;
       fault.kind = f.disk == "torn-writes"     ? sim::DiskFault::Kind::torn_writes
                    : f.disk == "corrupt-reads" ? sim::DiskFault::Kind::read_corruption
@@ -419,6 +423,7 @@ protocols::RunSpec run_spec(const Scenario& s, const Overrides& o) {
   spec.keep_payloads = o.keep_payloads;
   spec.keep_trace = o.keep_trace;
   spec.keep_digests = o.keep_digests;
+  spec.hash_bodies = o.hash_bodies;
   spec.configure = [s](sim::SimConfig& c) { apply_environment(s, c); };
   (void)protocols::resolve_run(p, spec);  // options and bugs checked now, before any work
   return spec;

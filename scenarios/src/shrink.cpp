@@ -114,10 +114,12 @@ class Shrinker {
   ShrinkResult run(const std::string& version);
 
  private:
-  Outcome attempt(const nlohmann::json& scenario, const sim::Tape& tape);
+  // Runs a candidate for at most `max_events` events (0: the repro's own bound).
+  Outcome attempt(const nlohmann::json& scenario, const sim::Tape& tape, std::uint64_t max_events = 0);
   bool accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what);
   bool budget_left() const { return runs_ < max_runs_; }
   bool remove_faults();
+  bool one_fault();
   bool shorten_faults();
   bool simplify_options();
   bool shrink_tape();
@@ -135,7 +137,8 @@ class Shrinker {
   std::uint64_t runs_ = 0;
 };
 
-Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape) {
+Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape,
+                          std::uint64_t max_events) {
   ++runs_;
   Outcome o;
   Scenario s;
@@ -146,7 +149,7 @@ Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape)
   }
   Overrides ov;
   ov.seed = seed_;
-  ov.max_events = max_events_;
+  ov.max_events = max_events > 0 ? max_events : max_events_;
   ov.keep_trace = false;
   ScenarioRun r;
   try {
@@ -188,7 +191,8 @@ Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape)
 
 bool Shrinker::accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what) {
   if (!budget_left()) return false;
-  const Outcome o = attempt(scenario, tape);
+  // One event more than the best: a candidate still running then cannot be smaller.
+  const Outcome o = attempt(scenario, tape, best_.events + 1);
   if (!o.fails || !(o.size < best_)) return false;
   scenario_ = scenario;
   tape_ = o.recorded;  // what the run drew: a failing run that stops early draws less
@@ -227,6 +231,27 @@ bool Shrinker::remove_faults() {
   return any;
 }
 
+// Each fault alone, at earlier times (eighths of its start), with the tape and quiet: a
+// failure often needs one fault at the right moment, and earlier means a shorter run.
+bool Shrinker::one_fault() {
+  const nlohmann::json faults = scenario_.value("faults", nlohmann::json::array());
+  if (faults.empty()) return false;
+  for (std::size_t i = faults.size(); i-- > 0 && budget_left();) {
+    const double at = faults[i]["at_ms"].get<double>();
+    for (int eighth = 1; eighth <= 8 && budget_left(); ++eighth) {
+      nlohmann::json step = faults[i];
+      step["at_ms"] = std::floor(at * eighth / 8);
+      nlohmann::json candidate = scenario_;
+      candidate["faults"] = nlohmann::json::array({step});
+      if (accept(candidate, tape_, "one fault alone, earlier") ||
+          accept(candidate, sim::Tape{}, "one fault alone, earlier, every choice quiet")) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 // Shorter windows and earlier starts: a fault that does the same harm in less time.
 bool Shrinker::shorten_faults() {
   bool any = false;
@@ -246,32 +271,51 @@ bool Shrinker::shorten_faults() {
   return any;
 }
 
-// Options back to their defaults, integers smaller (fewer servers, fewer clients).
+// Options back to their defaults, then every integer option toward its minimum (fewer
+// servers, fewer clients, fewer operations): a smaller workload, a shorter run.
 bool Shrinker::simplify_options() {
-  if (!scenario_.contains("options")) return false;
   bool any = false;
-  const nlohmann::json options = scenario_["options"];
-  for (const auto& [name, value] : options.items()) {
-    if (!budget_left()) break;
-    nlohmann::json candidate = scenario_;
-    candidate["options"].erase(name);
-    if (candidate["options"].empty()) candidate.erase("options");
-    if (accept(candidate, tape_, "an option back to its default")) {
-      any = true;
-      continue;
+  if (scenario_.contains("options")) {
+    const nlohmann::json options = scenario_["options"];
+    for (const auto& [name, value] : options.items()) {
+      if (!budget_left()) break;
+      nlohmann::json candidate = scenario_;
+      candidate["options"].erase(name);
+      if (candidate["options"].empty()) candidate.erase("options");
+      any = accept(candidate, tape_, "an option back to its default") || any;
     }
-    if (value.is_number_integer() && value.get<std::int64_t>() > 1) {
-      nlohmann::json smaller = scenario_;
-      smaller["options"][name] = value.get<std::int64_t>() / 2;
-      any = accept(smaller, tape_, "a smaller option") || any;
+  }
+  const protocols::Protocol* p = protocols::find_protocol(scenario_.value("protocol", ""));
+  if (p == nullptr) return any;
+  for (const protocols::OptionSpec& spec : p->options.specs()) {
+    if (spec.type != protocols::OptionType::integer || !budget_left()) continue;
+    const nlohmann::json* given = scenario_.contains("options") && scenario_["options"].contains(spec.name)
+                                      ? &scenario_["options"][spec.name]
+                                      : nullptr;
+    const std::int64_t current = given != nullptr && given->is_number_integer()
+                                     ? given->get<std::int64_t>()
+                                     : std::stoll(spec.default_text);
+    for (const std::int64_t v : {spec.min, spec.min + (current - spec.min) / 2, current - 1}) {
+      if (v >= current || v < spec.min || !budget_left()) continue;
+      nlohmann::json candidate = scenario_;
+      candidate["options"][spec.name] = v;
+      // With the tape as it is, and with no tape at all (every choice quiet): a new
+      // configuration shifts what each recorded choice meant, so the quiet run is often
+      // the closer one.
+      if (accept(candidate, tape_, "a smaller option") ||
+          accept(candidate, sim::Tape{}, "a smaller option, every choice quiet")) {
+        any = true;
+        break;
+      }
     }
   }
   return any;
 }
 
-// Tape passes: zero chunks of choices (the quiet choice), then delete chunks.
+// Tape passes: the whole tape quiet, then zero chunks of choices (the quiet choice), then
+// delete chunks.
 bool Shrinker::shrink_tape() {
-  bool any = false;
+  bool any = !tape_.empty() && accept(scenario_, sim::Tape{}, "every choice quiet");
   for (const bool zero : {true, false}) {
     for (std::size_t chunk = std::max<std::size_t>(1, tape_.size() / 2); budget_left(); chunk /= 2) {
       for (std::size_t i = 0; i < tape_.size() && budget_left();) {
@@ -321,7 +365,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
   finding_ns_ = base.finding_ns;
   tape_ = base.recorded;
   if (!base.materialized.is_null()) {
-    const Outcome m = attempt(base.materialized, tape_);
+    const Outcome m = attempt(base.materialized, tape_, 2 * best_.events + 1000);
     if (m.fails) {
       scenario_ = base.materialized;
       tape_ = m.recorded;
@@ -333,6 +377,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
   }
   for (bool progress = true; progress && budget_left();) {
     progress = remove_faults();
+    progress = one_fault() || progress;
     progress = shorten_faults() || progress;
     progress = simplify_options() || progress;
     progress = shrink_tape() || progress;

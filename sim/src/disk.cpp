@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "sim/assert.hpp"
+
 namespace faultline::sim {
 
 void Disk::apply(DiskImage& image, const Op& op) {
@@ -91,6 +93,17 @@ std::size_t Disk::forget_unsynced() {
   pending_.clear();
   current_ = durable_;
   return lost;
+}
+
+std::size_t Disk::wipe() {
+  std::size_t held = current_.kv.size();
+  for (const auto& [name, records] : current_.logs) held += records.size();
+  pending_.clear();
+  current_ = DiskImage{};
+  durable_ = DiskImage{};
+  ++wipes_;
+  FAULTLINE_ASSERT(current_ == durable_ && unsynced() == 0, "a wiped disk holds nothing");
+  return held;
 }
 
 std::string_view disk_fault_kind_name(DiskFault::Kind kind) {

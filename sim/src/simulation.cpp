@@ -584,6 +584,14 @@ void Simulation::lose_unsynced(NodeId id) {
   if (lost > 0) record(TraceRecord{.type = TraceEvent::disk_loss, .node = id, .value = lost});
 }
 
+void Simulation::wipe_disk(NodeId id) {
+  Node& n = node_ref(id);
+  const std::uint64_t wipes = n.disk.wipes();
+  const std::size_t held = n.disk.wipe();
+  FAULTLINE_ASSERT(n.disk.wipes() == wipes + 1 && n.disk.current().kv.empty(), "the disk is empty");
+  record(TraceRecord{.type = TraceEvent::disk_loss, .node = id, .detail = 2, .value = held});
+}
+
 // ---------------------------------------------------------------- the omniscient view
 
 std::size_t Simulation::node_count() const { return nodes_.size(); }

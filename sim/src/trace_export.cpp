@@ -94,7 +94,8 @@ nlohmann::json event_fields(const Simulation& sim, const TraceRecord& r) {
       break;
     case TraceEvent::disk_loss:
       j["lost"] = r.value;
-      j["torn"] = r.detail != 0;
+      j["torn"] = r.detail == 1;
+      if (r.detail == 2) j["wiped"] = true;  // everything, synced or not
       break;
     case TraceEvent::disk_corrupt:
       j["bit"] = r.value;

@@ -143,3 +143,73 @@ TEST_CASE("cli: bad input and bad usage exit 2, naming the place") {
   CHECK(run_faultline("check /nonexistent/history").status == 2);
   CHECK(run_faultline("check").status == 2);
 }
+
+TEST_CASE("cli: --html may not overwrite the history, and is checked before the search") {
+  std::string history = write_file("keep.jsonl",
+                                   "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"time\":1}\n");
+  const std::string before = slurp(history);
+  Run same = run_faultline("check " + history + " --html " + history + " --json");
+  CHECK(same.status == 2);
+  CHECK(same.err.find("--html " + history + ": is the history file this command reads") !=
+        std::string::npos);
+  CHECK(last_line_json(same.out)["exit"] == 2);
+  CHECK(slurp(history) == before);
+  // A page that cannot be written is an error before the history is even read.
+  Run nowhere = run_faultline("check /nonexistent/history --html /nonexistent/dir/page.html");
+  CHECK(nowhere.status == 2);
+  CHECK(nowhere.err.find("--html /nonexistent/dir/page.html: cannot write here") != std::string::npos);
+}
+
+TEST_CASE("cli: crashes of old are located errors: 1e400, 2^64, deep values, /dev/zero") {
+  std::string overflow = write_file(
+      "big.jsonl", "{\"process\":0,\"type\":\"invoke\",\"f\":\"write\",\"value\":1e400,\"time\":1}\n");
+  Run r = run_faultline("check " + overflow);
+  CHECK(r.status == 2);
+  CHECK(r.err.find(overflow + ":1:50: $.value: the number 1e400 is out of a double's range") !=
+        std::string::npos);
+  Run init = run_faultline("check " + overflow + " --init 1e400");
+  CHECK(init.status == 2);
+  std::string ok = write_file("ok.jsonl",
+                              "{\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"time\":1}\n");
+  Run init_only = run_faultline("check " + ok + " --init 1e400");
+  CHECK(init_only.status == 2);
+  CHECK(init_only.err.find("--init: column 1: the number 1e400") != std::string::npos);
+  Run deep = run_faultline("check " + ok + " --init '" + std::string(100000, '[') + "'");
+  CHECK(deep.status == 2);
+  CHECK(deep.err.find("nested more than 256 levels deep") != std::string::npos);
+  Run zero = run_faultline("check /dev/zero --max-input-bytes 1048576 --json");
+  CHECK(zero.status == 2);
+  CHECK(zero.err.find("/dev/zero: larger than 1048576 bytes") != std::string::npos);
+  CHECK(run_faultline("check " + ok + " --max-input-bytes 0").status == 2);
+  CHECK(run_faultline("check " + ok + " --timeout inf").status == 2);
+  CHECK(run_faultline("check " + ok + " --threads -1").status == 2);
+}
+
+TEST_CASE("cli: an empty history is refused, not called linearizable") {
+  std::string empty = write_file("empty.jsonl", "");
+  Run r = run_faultline("check " + empty + " --json");
+  CHECK(r.status == 2);
+  CHECK(r.err.find(empty + ": no operations to check: the file is empty") != std::string::npos);
+  std::string header = write_file("header.jsonl", "{\"format\":\"faultline-history\",\"version\":1}\n");
+  CHECK(run_faultline("check " + header).err.find("only its header line") != std::string::npos);
+}
+
+TEST_CASE("cli: --max-configurations gives the same unknown, with the same count, every time") {
+  faultline::checker::HistoryBuilder b;
+  for (int p = 0; p < 20; ++p) REQUIRE_FALSE(b.invoke(p, "write", std::nullopt, p, p));
+  for (int p = 0; p < 20; ++p)
+    REQUIRE_FALSE(b.complete(p, faultline::checker::Outcome::info, nullptr, 100 + p));
+  REQUIRE_FALSE(b.invoke(40, "read", std::nullopt, nullptr, 200));
+  REQUIRE_FALSE(b.complete(40, faultline::checker::Outcome::ok, 999, 300));
+  std::string file = write_file("budget.jsonl", faultline::checker::to_jsonl(std::move(b).finish()));
+  const std::string command = "check " + file + " --model register --max-configurations 5000 --json";
+  Run first = run_faultline(command);
+  Run second = run_faultline(command + " --threads 3");
+  CHECK(first.status == 3);
+  CHECK(second.status == 3);
+  auto a = last_line_json(first.out), c = last_line_json(second.out);
+  CHECK(a["verdict"] == "unknown");
+  CHECK(a["configurations"] == 5000);
+  CHECK(c["configurations"] == 5000);
+  CHECK(a["reason"].get<std::string>().find("max_configurations") != std::string::npos);
+}

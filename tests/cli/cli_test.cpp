@@ -2,13 +2,17 @@
 // processes (a child process gives the same trace hash as a run in this one).
 #include <doctest/doctest.h>
 
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -137,5 +141,156 @@ TEST_CASE("--trace writes a JSON trace; a failed run leaves no partial file") {
   std::string header;
   std::getline(history, header);
   CHECK(header == R"({"format":"faultline-history","version":1})");
+  fs::remove_all(dir);
+}
+
+TEST_CASE("seeds and counts are decimal integers in range; anything else names the flag") {
+  struct Case {
+    const char* args;
+    int status;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"--seed -1", 2, "--seed: expected a seed, a decimal integer from 0 to 18446744073709551615, got '-1'"},
+      {"--seed 18446744073709551616", 2, "got '18446744073709551616'"},
+      {"--seed ''", 2, "--seed: expected a seed"},
+      {"--seed +5", 2, "--seed: expected a seed"},
+      {"--seed 0x10", 2, "--seed: expected a seed"},
+      {"--seed ' 7'", 2, "--seed: expected a seed"},
+      {"--max-events -1", 2, "--max-events: expected a whole number from 0 to"},
+      {"--max-events 1e6", 2, "--max-events: expected a whole number"},
+      {"--time 10", 2, "--time: '10' has no unit: did you mean 10s?"},
+      {"--time -1s", 2, "--time: expected a duration"},
+      {"--set think=5", 2, "--set think: '5' has no unit: did you mean 5s?"},
+      {"--seed 18446744073709551615 --time 1s", 0, "seed 18446744073709551615"},
+      {"--seed 0 --time 1s", 0, "seed 0:"},
+  };
+  for (const Case& c : cases) {
+    const Ran ran = invoke_cli(std::string("run --protocol echo ") + c.args);
+    CHECK_MESSAGE(ran.status == c.status, c.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
+  }
+  // The same seed twice is the same run: the parser gives the number itself.
+  CHECK(last_json_line(invoke_cli("run --protocol echo --json --seed 007").out)["trace_hash"] ==
+        last_json_line(invoke_cli("run --protocol echo --json --seed 7").out)["trace_hash"]);
+}
+
+TEST_CASE("durations need a unit, except 0") {
+  using faultline::protocols::parse_duration;
+  CHECK(parse_duration("0", "--time") == 0);
+  CHECK(parse_duration("1.5s", "--time") == 1'500'000'000);
+  CHECK(parse_duration("10ns", "--time") == 10);
+  CHECK(parse_duration("3m", "--time") == 180'000'000'000);
+  for (const char* bad : {"10", "1.5", "", "s", "-1s", "10 s", "1e3s", "10sec", "0.0000000001s"}) {
+    CHECK_THROWS_AS_MESSAGE(parse_duration(bad, "--time"), faultline::protocols::BadInput, bad);
+  }
+  try {
+    parse_duration("10", "--set think");
+  } catch (const faultline::protocols::BadInput& e) {
+    CHECK(std::string(e.what()) ==
+          "--set think: '10' has no unit: did you mean 10s or 10ms? (a duration is a number and one of "
+          "ns, us, ms, s, m)");
+  }
+}
+
+TEST_CASE("two outputs on one path are a usage error before the run, and nothing is written") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_paths_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string same = (dir / "x.json").string();
+  const Ran ran = invoke_cli("run --protocol echo --trace " + same + " --history " + dir.string() +
+                             "/./x.json");
+  CHECK(ran.status == 2);
+  CHECK_MESSAGE(ran.out.find("names the same file as --trace") != std::string::npos, ran.out);
+  CHECK(fs::is_empty(dir));
+  const Ran partial = invoke_cli("run --protocol echo --trace " + same + " --history " + same + ".partial");
+  CHECK(partial.status == 2);
+  CHECK(partial.out.find("is where --trace writes before it is complete") != std::string::npos);
+  std::ofstream(same) << "{}";  // an existing file and a link to it are one file
+  fs::create_symlink(same, dir / "link.json");
+  const Ran linked = invoke_cli("run --protocol echo --trace " + same + " --history " +
+                                (dir / "link.json").string());
+  CHECK(linked.status == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
+  const char* commands[] = {
+      "run --protocol echo --frob --json",        // a CLI11 parse error
+      "--json",                                   // no verb
+      "frobnicate --json",                        // an unknown verb
+      "run --json --protocol echo --seed -1",     // a validator
+      "run --protocol nope --json",               // the verb's own check
+      "run --json",                               // a required flag
+      "run --protocol echo --time 10 --json",     // a duration
+      "explore --protocol echo --json",           // a verb not available yet
+      "fuzz --protocol echo --seeds 0 --json",    // a count out of range
+      "check /nonexistent/h.jsonl --json",        // bad input
+  };
+  for (const char* command : commands) {
+    const Ran ran = invoke_cli(std::string(command) + " 2>/dev/null");
+    CHECK_MESSAGE(ran.status == 2, command);
+    nlohmann::json last;
+    CHECK_NOTHROW_MESSAGE(last = last_json_line(ran.out), command, " printed: ", ran.out);
+    CHECK_MESSAGE(last["exit"] == 2, command);
+    CHECK_MESSAGE(last["error"].is_string(), command);
+    CHECK_MESSAGE(!last["error"].get<std::string>().empty(), command);
+  }
+}
+
+namespace {
+
+// Starts faultline with `args` in `dir`, stderr to dir/err.txt; returns its pid.
+pid_t spawn_faultline(const std::vector<std::string>& args, const std::filesystem::path& dir) {
+  std::fflush(nullptr);  // or the child would write our buffered output again
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    const std::string err = (dir / "err.txt").string();
+    std::freopen(err.c_str(), "w", stderr);
+    std::freopen("/dev/null", "w", stdout);
+    std::vector<char*> argv;
+    const std::string binary = std::string(FAULTLINE_BINARY_DIR) + "/faultline";
+    argv.push_back(const_cast<char*>(binary.c_str()));
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+}  // namespace
+
+TEST_CASE("Ctrl-C during a run removes the unfinished outputs, says so and exits 130") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_sigint_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path trace = dir / "t.json", history = dir / "h.jsonl";
+  // A run long enough that it is still going when the signal comes.
+  const pid_t pid = spawn_faultline({"run", "--protocol", "raft", "--time", "100000s", "--max-events",
+                                     "1000000000", "--trace", trace.string(), "--history",
+                                     history.string()},
+                                    dir);
+  // The outputs are opened before the run starts; wait for both (bounded, not timed).
+  for (int i = 0; i < 20000 && !(fs::exists(dir / "t.json.partial") && fs::exists(dir / "h.jsonl.partial")); ++i) {
+    ::usleep(1000);
+  }
+  REQUIRE(fs::exists(dir / "t.json.partial"));
+  REQUIRE(::kill(pid, SIGINT) == 0);
+  int raw = 0;
+  REQUIRE(::waitpid(pid, &raw, 0) == pid);
+  CHECK(WIFEXITED(raw));
+  CHECK(WEXITSTATUS(raw) == 130);
+  CHECK_FALSE(fs::exists(dir / "t.json.partial"));
+  CHECK_FALSE(fs::exists(dir / "h.jsonl.partial"));
+  CHECK_FALSE(fs::exists(trace));
+  std::ifstream err(dir / "err.txt");
+  const std::string said((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+  CHECK_MESSAGE(said.find("interrupted (Ctrl-C): removed the unfinished " + trace.string() + ".partial") !=
+                    std::string::npos,
+                said);
+  CHECK(said.find(history.string() + ".partial") != std::string::npos);
   fs::remove_all(dir);
 }

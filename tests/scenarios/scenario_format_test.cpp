@@ -71,6 +71,24 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
         std::string("test.json: $.faults[0].at_ms: the fault comes at 1s, after the run ends (1s)"));
 }
 
+TEST_CASE("a disk wipe is an instant that empties the node's disk, synced writes too") {
+  const scenarios::ScenarioRun r = scenarios::run_scenario(
+      scenario({{"run_ms", 1500},
+                {"faults",
+                 {{{"at_ms", 1000}, {"kind", "crash"}, {"node", "s0"}},
+                  {{"at_ms", 1000}, {"kind", "disk"}, {"fault", "wipe"}, {"node", "s0"}}}}}),
+      {});
+  REQUIRE(r.timeline.size() == 2);
+  CHECK(r.timeline[1].find("disk wipe on {s0}") != std::string::npos);
+  CHECK(r.out.sim->disk(0).wipes() == 1);
+  CHECK(r.out.sim->disk(0).durable() == sim::DiskImage{});
+  CHECK(r.out.sim->disk(1).wipes() == 0);
+  CHECK_FALSE(r.out.sim->disk(1).durable() == sim::DiskImage{});  // s1 kept its log
+  CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "disk"}, {"fault", "wipe"}, {"node", "s0"},
+                                {"for_ms", 100}}}}}) ==
+        std::string("test.json: $.faults[0]: wiping a disk is an instant: no for_ms"));
+}
+
 TEST_CASE("expectations: a run meets them or says which it missed") {
   const nlohmann::json timeline = {{{"at_ms", 1000}, {"kind", "crash"}, {"node", "majority"}}};
   // A majority crashed for good: nothing can be committed after it. Liveness must fail.

@@ -225,6 +225,30 @@ TEST_CASE("lose_unsynced drops pending writes while the node keeps running") {
   CHECK(count_events(sim, TraceEvent::disk_loss) == 1);
 }
 
+TEST_CASE("wipe_disk loses synced and unsynced writes alike, and the trace says so") {
+  SeededChoices choices(1);
+  Simulation sim(quiet_config(), choices);
+  sim.add_node({.name = "n"}, lambda_actor([](Context& ctx) {
+                 ctx.disk().put("kept", "1");
+                 ctx.disk().append("log", "a");
+                 ctx.disk().sync();
+                 ctx.disk().put("unsynced", "1");
+                 ctx.sleep(kSecond);
+               }));
+  sim.at(10 * kMillisecond, "crash", [](Simulation& s) { s.crash(0); });
+  sim.at(10 * kMillisecond, "wipe", [](Simulation& s) { s.wipe_disk(0); });
+  sim.run();
+  CHECK(sim.disk(0).current() == DiskImage{});
+  CHECK(sim.disk(0).durable() == DiskImage{});
+  CHECK(sim.disk(0).wipes() == 1);
+  // One loss at the crash (the unsynced put), one at the wipe (the key and the record).
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> losses;
+  for (const TraceRecord& r : sim.trace().records()) {
+    if (r.type == TraceEvent::disk_loss) losses.emplace_back(r.value, r.detail);
+  }
+  CHECK(losses == std::vector<std::pair<std::uint64_t, std::uint32_t>>{{1, 0}, {2, 2}});
+}
+
 TEST_CASE("FAULTLINE_ASSERT in an actor is a finding naming the seed, time, node and event") {
   SeededChoices choices(1);
   SimConfig config = quiet_config();

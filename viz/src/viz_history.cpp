@@ -91,6 +91,19 @@ void record_verdict(HistoryReport& report, const ck::History& history, const ck:
   }
 }
 
+// The run's own linearizability check, when the trace records it.
+const nlohmann::json* recorded_check(const Trace& trace) {
+  const nlohmann::json& result = trace.doc.contains("result") ? trace.doc["result"] : trace.doc;
+  if (!result.is_object() || !result.contains("checks") || !result["checks"].is_array()) return nullptr;
+  for (const nlohmann::json& c : result["checks"]) {
+    if (c.is_object() && c.value("name", "") == "linearizability" && c.contains("status") &&
+        c["status"].is_string()) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Expected<HistoryReport> check_history(const Trace& trace, const CheckBudget& budget) {
@@ -102,7 +115,13 @@ Expected<HistoryReport> check_history(const Trace& trace, const CheckBudget& bud
     report.explanation = "the trace has no client operations";
     return report;
   }
-  report.model = ck::infer_model(*history);
+  // The run recorded which model it checked with and what it found (the trace's
+  // result.checks): use that model; the verdict shown is the run's own.
+  const nlohmann::json* recorded = recorded_check(trace);
+  report.model = recorded != nullptr && recorded->contains("data") &&
+                         (*recorded)["data"].contains("model")
+                     ? (*recorded)["data"]["model"].get<std::string>()
+                     : ck::infer_model(*history);
   auto model = ck::make_model(report.model);
   if (!model) {
     report.ops = bars(trace, *history, nullptr);
@@ -122,6 +141,18 @@ Expected<HistoryReport> check_history(const Trace& trace, const CheckBudget& bud
     return report;
   }
   record_verdict(report, *history, **model, *result);
+  if (recorded != nullptr) {
+    const std::string status = (*recorded)["status"].get<std::string>();
+    const std::string run_verdict = status == "held"       ? "linearizable"
+                                    : status == "violated" ? "not_linearizable"
+                                                           : "unknown";
+    if (run_verdict != report.verdict && result->verdict == ck::Verdict::unknown) {
+      // The page's own search ran out of its budget; the run's verdict stands.
+      report.verdict = run_verdict;
+      report.explanation = "as the run found it (the page's own search could not decide: " +
+                           result->unknown_reason + ")";
+    }
+  }
   return report;
 }
 

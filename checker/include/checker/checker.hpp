@@ -19,10 +19,11 @@
 //   else if (result->verdict == Verdict::not_linearizable) print(explain_text(history, *result));
 //
 // Algorithm: Wing & Gong's search with Lowe's memoisation of (linearised set, state),
-// per part of a P-compositional partition (parts run in parallel threads); a time and a
-// memory budget turn the verdict into `unknown` instead of running out of memory.
-// The verdict, and which part is reported as failing, do not depend on thread timing
-// (unless the time budget runs out, which is timing by nature).
+// per part of a P-compositional partition (parts run in parallel threads); a work budget
+// (configurations explored), a time budget and a memory budget turn the verdict into
+// `unknown` instead of running without end or out of memory. The verdict, and which part
+// is reported as failing, do not depend on thread timing (unless the time budget runs
+// out, which is timing by nature; the work budget is not).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -42,7 +43,14 @@ enum class Verdict : std::uint8_t { linearizable, not_linearizable, unknown };
 std::string_view to_string(Verdict verdict);
 
 struct CheckOptions {
-  double timeout_s = 0;                         // search time budget; 0: none
+  // A budget of work: configurations (distinct linearised set and state pairs) explored,
+  // summed over every part; 0: none. When it runs out the verdict is unknown, with a reason
+  // naming this budget. Unlike timeout_s it does not depend on the machine: the same history
+  // and options give the same verdict and the same count on every run and any number of
+  // threads (each part gets its share of what is left before each round). A failure found
+  // within the budget is still reported. In-run checks should use this, not timeout_s.
+  std::uint64_t max_configurations = 0;
+  double timeout_s = 0;                         // search time budget (wall clock); 0: none
   std::uint64_t memory_bytes_max = 1ULL << 30;  // search memory budget, all threads together
   unsigned threads = 0;                         // parts checked at once; 0: one per core
   bool want_witness = false;                    // keep a linearisation of each good part
@@ -51,7 +59,8 @@ struct CheckOptions {
 
 struct LinearisationStep {
   std::size_t op = 0;       // index into History::ops
-  std::string state_after;  // the model's description of the state after this op
+  std::string state_after;  // the model's description of the state after this op (at most
+                            // about 200 characters: a long one keeps its head and tail)
 };
 using Linearisation = std::vector<LinearisationStep>;
 
@@ -63,7 +72,10 @@ using Linearisation = std::vector<LinearisationStep>;
 struct PartialLinearisation {
   Linearisation steps;
   std::size_t stuck_op = 0;             // the op that could not be placed
-  std::string stuck_state;              // the state it met
+  std::string stuck_state;              // the state it met (a long one cut around where it
+                                        // first differs from the op's result)
+  std::string stuck_value;              // the op's result when too long to show whole, cut
+                                        // around where it first differs from the state
   std::vector<std::size_t> candidates;  // every op that could have come next; none was legal
                                         // (empty for an unreachable read)
   bool unreachable_read = false;

@@ -17,6 +17,7 @@
 
 #include "checker/history.hpp"
 #include "checker/input_error.hpp"
+#include "checker/input_limits.hpp"
 #include "checker/model.hpp"
 
 namespace faultline::checker {
@@ -35,12 +36,17 @@ struct HistoryFile {
   ModelOptions model_options;
 };
 
+// Reads at most max_input_bytes (a bigger file is an error naming the cap). A UTF-8
+// byte-order mark at the start is skipped; text that is not UTF-8 is an error; a history
+// with no client operations is an error (it would prove nothing). docs/checker.md.
 Expected<HistoryFile> read_history_file(const std::string& path,
-                                        std::optional<HistoryFormat> format = std::nullopt);
+                                        std::optional<HistoryFormat> format = std::nullopt,
+                                        std::uint64_t max_input_bytes = kDefaultMaxInputBytes);
 Expected<HistoryFile> parse_history(std::string_view text, std::string_view name,
                                     std::optional<HistoryFormat> format = std::nullopt);
 
-// A value given on the command line (e.g. --init): JSON, or EDN ({:x 0, :y 0}).
+// A value given on the command line (e.g. --init): JSON, or EDN ({:x 0, :y 0}), under the
+// same limits as values in histories (kMaxNestingDepth, 64-bit integers, UTF-8).
 Expected<nlohmann::json> parse_value_text(std::string_view text);
 
 }  // namespace faultline::checker

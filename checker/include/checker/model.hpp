@@ -48,7 +48,9 @@ class Model {
   virtual nlohmann::json initial_state() const = 0;
   virtual Step step(const nlohmann::json& state, const Operation& op) const = 0;
 
-  virtual bool equal(const nlohmann::json& a, const nlohmann::json& b) const { return a == b; }
+  // By default exact: integers compare exactly, an integer equals a double only when the
+  // double is that integer (nlohmann's operator== is looser), objects ignore key order.
+  virtual bool equal(const nlohmann::json& a, const nlohmann::json& b) const;
   virtual std::uint64_t hash(const nlohmann::json& state) const;
   virtual std::optional<std::string> partition(const Operation& /*op*/) const {
     return std::nullopt;

@@ -29,7 +29,7 @@ std::string_view sometimes_name(Sometimes s) {
 BlockChecker::BlockChecker(const sim::Simulation& sim, NodeId namenode, std::vector<NodeId> datanodes)
     : sim_(sim), namenode_(namenode), datanodes_(std::move(datanodes)),
       unsynced_(datanodes_.size(), 0), incarnation_(datanodes_.size(), 0),
-      lost_(datanodes_.size(), false) {}
+      wipes_(datanodes_.size(), 0), lost_(datanodes_.size(), false) {}
 
 std::size_t BlockChecker::index_of(NodeId datanode) const {
   auto it = std::find(datanodes_.begin(), datanodes_.end(), datanode);
@@ -177,18 +177,22 @@ void BlockChecker::check_survives(BlockId block) {
 
 void BlockChecker::refresh() {
   // A node's unsynced writes were lost (a crash, lose_unsynced) or synced, or it
-  // restarted: what it held only in memory is judged again.
+  // restarted: what it held only in memory is judged again. Its disk was wiped (a
+  // scenario's disk wipe: a replaced disk, or with a crash a node lost): everything it
+  // held is judged again.
   for (std::size_t i = 0; i < datanodes_.size(); ++i) {
     const sim::Disk& disk = sim_.disk(datanodes_[i]);
     const std::size_t unsynced = disk.unsynced();
     const std::uint64_t incarnation = sim_.incarnation(datanodes_[i]);
-    if (unsynced < unsynced_[i] || incarnation != incarnation_[i]) {
+    const bool wiped = disk.wipes() != wipes_[i];
+    if (wiped || unsynced < unsynced_[i] || incarnation != incarnation_[i]) {
       for (const auto& [block, holding] : holders_) {
-        if (holding[i] == Holding::in_memory) dirty_.insert({block, i});
+        if (wiped || holding[i] == Holding::in_memory) dirty_.insert({block, i});
       }
     }
     unsynced_[i] = unsynced;
     incarnation_[i] = incarnation;
+    wipes_[i] = disk.wipes();
   }
   // A node that crashed in the middle of a sync never finishes it.
   std::erase_if(syncing_since_, [this](const auto& e) { return !sim_.is_up(e.first); });

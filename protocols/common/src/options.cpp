@@ -61,8 +61,12 @@ sim::Duration parse_duration(const std::string& text, const std::string& where) 
   if (number.empty() || std::count(number.begin(), number.end(), '.') > 1 || number == ".") {
     throw BadInput(where, expected);
   }
+  // A bare number is an error, not nanoseconds: `--time 10` meant ten seconds, not a run
+  // that ends before it starts. Zero needs no unit.
+  if (unit.empty() && number.find_first_not_of("0.") == std::string::npos) return 0;
   if (unit.empty()) {
-    throw BadInput(where, expected + " (did you mean " + number + "s or " + number + "ms?)");
+    throw BadInput(where, "'" + text + "' has no unit: did you mean " + text + "s or " + text +
+                              "ms? (a duration is a number and one of ns, us, ms, s, m)");
   }
   const sim::Duration scale = unit_scale(unit);
   if (scale == 0) throw BadInput(where, expected);

@@ -70,7 +70,7 @@ struct FaultStep {
   std::optional<sim::Duration> jump_ns;
   std::optional<sim::Duration> strobe_ns;        // amplitude
   sim::Duration strobe_period_ns = 10 * sim::kMillisecond;
-  // disk: lose-unsynced, torn-writes, corrupt-reads, slow, full
+  // disk: lose-unsynced, torn-writes, corrupt-reads, slow, full, wipe
   std::string disk;
   std::int64_t slow_factor = 10;
 
@@ -144,6 +144,7 @@ struct Overrides {
   bool keep_payloads = false;
   bool keep_trace = true;
   bool keep_digests = false;  // per-event digests, to save a repro file
+  bool hash_bodies = true;    // false: the run's trace hash is not reported (fuzzing)
 };
 
 struct ExpectationResult {

@@ -14,8 +14,10 @@
 //     (Hypothesis-style passes, largest chunks first);
 //  5. ends the run right after the failure;
 // keeping a candidate only if it fails the same property and is smaller, ordered by
-// (faults, events, tape length, simulated time). It stops when a whole round of passes
-// finds nothing smaller, or after a budget of runs (a count, never wall-clock time).
+// (events, faults, tape length, simulated time). A candidate may not run longer than the
+// best run so far (it could not be smaller), so each try costs at most one short run. It
+// stops when a whole round of passes finds nothing smaller, or after a budget of runs (a
+// count, never wall-clock time).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -30,9 +32,10 @@ struct ShrinkSize {
   std::uint64_t events = 0;
   std::uint64_t tape = 0;
   sim::Time sim_time_ns = 0;
+  // Events first: a short run is what a reader can follow; then fewer faults.
   friend bool operator<(const ShrinkSize& a, const ShrinkSize& b) {
-    if (a.faults != b.faults) return a.faults < b.faults;
     if (a.events != b.events) return a.events < b.events;
+    if (a.faults != b.faults) return a.faults < b.faults;
     if (a.tape != b.tape) return a.tape < b.tape;
     return a.sim_time_ns < b.sim_time_ns;
   }

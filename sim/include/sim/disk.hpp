@@ -32,7 +32,7 @@ struct DiskProfile {
 //   full             writes are refused: they change nothing, and the next sync says so
 //                    (DiskHandle::sync returns false).
 // Losing unsynced writes is an instant, not a window: Simulation::lose_unsynced, or a
-// crash.
+// crash. So is losing everything (Simulation::wipe_disk: the disk was replaced).
 struct DiskFault {
   enum class Kind : std::uint8_t { torn_writes, read_corruption, slow, full };
   Kind kind = Kind::torn_writes;
@@ -76,12 +76,17 @@ class Disk {
   std::size_t crash(bool tear_last, std::size_t torn_bytes);
   // Forgets the unsynced writes (current() returns to durable()); returns how many.
   std::size_t forget_unsynced();
+  // Loses everything, synced or not: a replaced disk. Afterwards current() and durable()
+  // are empty and wipes() is one more. Returns how many keys and log records it held.
+  std::size_t wipe();
 
   const DiskImage& current() const { return current_; }
   const DiskImage& durable() const { return durable_; }
   std::size_t unsynced() const { return pending_.size(); }
   const Op* last_unsynced() const { return pending_.empty() ? nullptr : &pending_.back(); }
   std::uint64_t bytes_written() const { return bytes_written_; }
+  // How many times the disk was wiped: lets an observer notice a wipe between two looks.
+  std::uint64_t wipes() const { return wipes_; }
 
  private:
   static void apply(DiskImage& image, const Op& op);
@@ -89,6 +94,7 @@ class Disk {
   DiskImage durable_;
   std::vector<Op> pending_;
   std::uint64_t bytes_written_ = 0;
+  std::uint64_t wipes_ = 0;
 };
 
 // CRC-32C (Castagnoli), for protocols that checksum what they store.

@@ -54,6 +54,10 @@ struct SimConfig {
   bool keep_trace = true;         // keep the event records (the hash is always computed)
   bool keep_payloads = false;     // keep message bodies for the JSON trace
   bool keep_digests = false;      // keep 16 bits of each event's digest (repro files)
+  // Fold message bodies into the trace hash. Off only where the hash is not reported (a
+  // fuzzing campaign's runs, which are re-run in full to save a failure): the run itself
+  // is the same either way, only its hash differs.
+  bool hash_bodies = true;
   bool stop_on_finding = true;    // the first violation ends the run
   std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any
   LinkProfile network;            // every link's profile unless set per link
@@ -163,6 +167,10 @@ class Simulation final : private RunPlace {
   // The disk forgets every write not yet synced, now, while the node runs on (a page
   // cache dropped after a failed write-back): later reads no longer see them.
   void lose_unsynced(NodeId node);
+  // The disk loses everything, synced or not, now: a disk replaced (or a node lost with
+  // its disk, together with a crash). Traced as a disk_loss that says so (detail 2).
+  // On a running node the actor carries on with what it holds in memory.
+  void wipe_disk(NodeId node);
 
   // Findings found outside an invariant (end-of-run checks: linearizability, liveness).
   // The event index and time are the current ones.

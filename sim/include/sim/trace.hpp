@@ -41,7 +41,8 @@ enum class TraceEvent : std::uint8_t {
   clock,        // node's clock changed: reason = ClockChange, value = amount (ns or ppm)
   disk_write,   // value = bytes
   disk_sync,    // value = writes made durable
-  disk_loss,    // at a crash: value = unsynced writes lost, detail = 1 if the last was torn
+  disk_loss,    // at a crash: value = unsynced writes lost, detail = 1 if the last was torn;
+                // a wipe (detail = 2): value = keys and log records lost, synced or not
   disk_corrupt, // a read returned corrupted bytes
   annotate,     // kind = key, value = value (int) or string id, reason = 1 if value is a string id
   client,       // a history event: value = index in the history, reason = OpType

@@ -11,14 +11,13 @@ using namespace faultline::scheduler::testing;
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: scheduler_scenario_probe lost|race|commit bug|clean [crash_at_ns]\n";
+    std::cerr << "usage: scheduler_scenario_probe lost|race|commit bug|clean\n";
     return 2;
   }
   const std::string which = argv[1];
-  const sim::Time crash_at = argc > 3 ? std::stoll(argv[3]) : 100 * sim::kMillisecond;
   const Scenario s = which == "lost"   ? lost_map_outputs()
                      : which == "race" ? speculative_race()
-                                       : commit_then_lost_status(crash_at);
+                                       : commit_then_lost_status();
   protocols::RunSpec spec = scenario_spec(s, std::strcmp(argv[2], "bug") == 0);
   spec.keep_payloads = true;
   const protocols::Protocol p = scheduler::protocol();

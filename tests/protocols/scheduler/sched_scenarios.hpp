@@ -100,13 +100,48 @@ inline Scenario speculative_race() {
   return s;
 }
 
-// A commit followed by a lost status report: e1's result attempt writes its partition to
-// the output directory (it arrives at 73.66 ms in this seed's run), and e1 crashes at
-// 73.8 ms, before its StatusUpdate leaves. The driver declares e1
-// lost. Correct: the partition is committed, so the task is done. With
-// release-commit-on-failure the partition is freed and a new attempt commits it again.
-inline constexpr sim::Time kCommitThenLostCrashAt = 73'800'000;
-inline Scenario commit_then_lost_status(sim::Time crash_at = kCommitThenLostCrashAt) {
+// A commit followed by a lost status report: e1 crashes at the instant the driver's
+// output directory takes the file of a result attempt running on e1 — after its commit,
+// before the CommitAck can reach e1 (a message takes at least 0.5 ms) and so before its
+// StatusUpdate leaves; it restarts at 1 s. The driver declares e1 lost. Correct: the
+// partition is committed, so the task is done. With release-commit-on-failure the
+// partition is freed and a new attempt commits it again.
+//
+// The crash is resolved when it fires, not at a fixed time: a watcher looks at the
+// driver's output directory every 100 us (far less than the CommitAck's flight), so the
+// scenario keeps its point when task or network timings change. (It used to crash at a
+// fixed 73.8 ms, which stopped meaning anything once the choice streams changed.)
+inline constexpr sim::Duration kCommitWatchPeriod = 100 * sim::kMicrosecond;
+
+// Whether the output directory holds the file of a result attempt still running on
+// executor `index` (its status not yet in).
+inline bool committed_on(const sim::Simulation& sim, const protocols::ProtocolRun& run,
+                         std::uint32_t index) {
+  const DriverNode* d = driver_of(sim, run.groups.nodes("driver").at(0));
+  if (d == nullptr) return false;
+  for (const JobState& job : d->dag().jobs()) {
+    for (const CommittedFile& f : d->commits().files(job.spec.id)) {
+      const Attempt* a = d->dag().attempt(f.attempt);  // still running: no status yet
+      if (a != nullptr && a->executor == index) return true;
+    }
+  }
+  return false;
+}
+
+// From `at`, every kCommitWatchPeriod until `deadline`: crash e1 once one of its result
+// attempts has committed.
+inline void crash_e1_at_its_commit(sim::Simulation& sim, const protocols::ProtocolRun& run,
+                                   sim::Time at, sim::Time deadline) {
+  sim.at(at, "watch e1's commits", [&run, deadline](sim::Simulation& x) {
+    if (committed_on(x, run, 1)) {
+      x.crash(executor(run, 1));
+    } else if (x.now() + kCommitWatchPeriod < deadline) {
+      crash_e1_at_its_commit(x, run, x.now() + kCommitWatchPeriod, deadline);
+    }
+  });
+}
+
+inline Scenario commit_then_lost_status() {
   Scenario s{.name = "commit-then-lost-status",
              .bug = "release-commit-on-failure",
              .expected = "exactly-once commit",
@@ -118,11 +153,11 @@ inline Scenario commit_then_lost_status(sim::Time crash_at = kCommitThenLostCras
                          {"reduce_partitions", "3"},
                          {"speculation", "false"}},
              .seed = 1,
-             .heal_ns = crash_at + sim::kSecond};
-  s.timeline = [crash_at](sim::Simulation& sim, protocols::ProtocolRun& run) {
+             .heal_ns = sim::kSecond};
+  s.timeline = [](sim::Simulation& sim, protocols::ProtocolRun& run) {
     const sim::NodeId e1 = executor(run, 1);
-    sim.at(crash_at, "crash e1", [e1](sim::Simulation& x) { x.crash(e1); });
-    sim.at(crash_at + sim::kSecond, "restart e1", [e1](sim::Simulation& x) { x.restart(e1); });
+    crash_e1_at_its_commit(sim, run, 0, sim::kSecond);
+    sim.at(sim::kSecond, "restart e1", [e1](sim::Simulation& x) { x.restart(e1); });
   };
   return s;
 }

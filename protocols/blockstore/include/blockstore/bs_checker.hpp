@@ -3,8 +3,8 @@
 // view: every node's disk, the metadata server's state, and what the nodes report as
 // they act (BlockObserver). The checks are incremental — a block's replicas are looked
 // at again only when something that could change them happened (an acknowledgement, a
-// replica rewritten, a node's unsynced writes lost, a restart, a node lost) — so a
-// check after every event stays cheap.
+// replica rewritten, a node's unsynced writes lost, a restart, a node lost, a disk
+// wiped) — so a check after every event stays cheap.
 //
 //  acknowledged data is on every current replica
 //      A replica on any disk at the stamp a block's data was acknowledged at holds all
@@ -122,6 +122,7 @@ class BlockChecker final : public BlockObserver {
   std::set<std::pair<BlockId, std::size_t>> dirty_;
   std::vector<std::size_t> unsynced_;        // per data node: unsynced writes last seen
   std::vector<std::uint64_t> incarnation_;   // per data node: last seen
+  std::vector<std::uint64_t> wipes_;         // per data node: disk wipes last seen
   std::vector<bool> lost_;
   std::uint64_t nn_version_ = ~std::uint64_t{0};
   std::uint64_t nn_incarnation_ = ~std::uint64_t{0};

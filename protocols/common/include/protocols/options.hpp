@@ -39,7 +39,8 @@ class BadInput : public std::runtime_error {
   std::string where_;
 };
 
-// "150ms", "2s", "1.5s", "250us", "100ns", "3m" (a unit is required).
+// "150ms", "2s", "1.5s", "250us", "100ns", "3m"; a number without a unit is an error
+// ("did you mean 10s?"), except 0.
 sim::Duration parse_duration(const std::string& text, const std::string& where);
 
 enum class OptionType : std::uint8_t { integer, boolean, duration, choice, text };
