@@ -102,13 +102,19 @@ OutputFile::OutputFile(std::string path, std::string flag)
   std::error_code ec;
   if (fs::is_directory(path_, ec)) throw protocols::BadInput(flag_ + " " + path_, "is a directory");
   temp_ = path_ + ".partial";
+  // Known to the handler before the file exists: an interrupt between creating it and
+  // registering it would leave it behind.
+  slot_ = take_slot();
+  if (slot_ >= 0) g_slots[slot_].temp.store(temp_.c_str());
   out_.open(temp_, std::ios::binary | std::ios::trunc);
   if (!out_) {
+    if (slot_ >= 0) {  // no destructor runs after a throw: give the slot back here
+      g_slots[slot_].temp.store(nullptr);
+      g_slots[slot_].taken.store(false);
+    }
     throw protocols::BadInput(flag_ + " " + path_,
                               "cannot write here (does the directory exist and is it writable?)");
   }
-  slot_ = take_slot();
-  if (slot_ >= 0) g_slots[slot_].temp.store(temp_.c_str());
 }
 
 OutputFile::~OutputFile() {

@@ -1,5 +1,7 @@
 #include "protocols/run_checks.hpp"
 
+#include <algorithm>
+
 #include "checker/checker.hpp"
 
 namespace faultline::protocols {
@@ -59,9 +61,11 @@ void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_vie
   checker::CheckOptions options;
   options.threads = 1;  // the run's own thread: no scheduling enters the verdict
   options.timeout_s = 0;  // never wall-clock time inside a run
-  // Counted work, not time: a memory budget is a deterministic count of what the
-  // search stored (the search is single-threaded here).
-  options.memory_bytes_max = budget * 128;
+  // Counted work, not time: configurations explored, the same count on every machine.
+  // The memory bound (a count of what the single-threaded search stored, so also the
+  // same everywhere) only guards against a budget set absurdly high.
+  options.max_configurations = budget;
+  options.memory_bytes_max = std::max<std::uint64_t>(budget * 128, 256ULL << 20);
   auto result = checker::check(h, **model, options);
   if (!result) {
     checks.record(name, CheckStatus::unknown, result.error().message(), data);

@@ -91,6 +91,7 @@ void DriverNode::launch(const DagScheduler::Runnable& r, std::uint32_t partition
                .stage = r.stage,
                .partition = partition,
                .generation = view.generation,
+               .incarnation = view.incarnation,
                .speculative = speculative,
                .remote = remote,
                .sources = dag_.sources(r.job, r.stage, partition)};

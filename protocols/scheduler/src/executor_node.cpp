@@ -88,6 +88,10 @@ std::string_view ExecutorNode::step(Time now, const Envelope& m) {
 }
 
 std::string_view ExecutorNode::on_launch(Time now, const LaunchTask& m) {
+  // A delayed launch for an earlier life of this node (found by the generic swarm, seed
+  // 1627: a restarted executor, at generation 0 before its Welcome, adopted two stale
+  // launches' generation and took both into its one slot).
+  if (m.incarnation != incarnation_) return "launch for another life of this executor";
   if (m.generation < generation_) return "launch for an older generation";
   if (m.generation > generation_) adopt(m.generation);  // its Welcome is late
   if (!seen_.insert(m.attempt).second) return "attempt already started here";

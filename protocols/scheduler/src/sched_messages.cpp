@@ -24,6 +24,7 @@ void Heartbeat::describe(sim::Fields& f) const {
 void LaunchTask::describe(sim::Fields& f) const {
   f("attempt", attempt)("job", job)("stage", stage)("partition", partition)("generation",
                                                                             generation);
+  f("incarnation", incarnation);
   if (speculative) f("speculative", true);
   if (remote) f("remote", true);
   f.begin_list("sources");

@@ -330,8 +330,17 @@ TEST_CASE(
                        .id = 1,
                        .payload = sim::Payload(LaunchTask{
                            .attempt = 7, .job = 0, .stage = 0, .partition = 1, .generation = 3})};
+  // A delayed launch for an earlier life of this node is refused (it cannot be told by
+  // generation: a new life is at generation 0 until its Welcome).
+  sim::Envelope stale = launch;
+  stale.payload = sim::Payload(LaunchTask{
+      .attempt = 6, .job = 0, .stage = 0, .partition = 0, .generation = 2, .incarnation = 1});
+  ExecutorNode later(p, 2, random);
+  later.start(0);
+  CHECK(later.step(kT, stale) == "launch for another life of this executor");
+  CHECK(later.generation() == 0);
   CHECK(e.step(kT, launch).empty());
-  CHECK(e.generation() == 3);  // a launch for a newer generation adopts it
+  CHECK(e.generation() == 3);  // a launch for a newer generation adopts it (its Welcome is late)
   CHECK(e.step(kT, launch) == "attempt already started here");
   const sim::Time done = e.next_deadline();
   CHECK(done == kT + p.task_time_ns);

@@ -60,6 +60,9 @@ struct LaunchTask {
   std::uint32_t stage = 0;
   std::uint32_t partition = 0;
   Generation generation = 0;  // the executor registration it is meant for
+  // The executor's life that registration belongs to: a restarted executor (generation 0
+  // until its Welcome) cannot tell a delayed launch for its earlier life by generation.
+  std::uint64_t incarnation = 0;
   bool speculative = false;
   bool remote = false;                    // input read from another executor (no locality)
   std::vector<FetchSource> sources = {};  // every parent block this task reads
