@@ -221,7 +221,7 @@ TEST_CASE(
   TempDir dir("viz-lin");
   const std::string trace = (dir / "l.json").string();
   REQUIRE(
-      run_faultline("run --protocol raft --bug no-dedup --seed 1 --faults swarm --trace " + trace)
+      run_faultline("run --protocol raft --bug no-dedup --seed 3 --faults swarm --trace " + trace)
           .status == 1);
   REQUIRE(run_faultline("viz " + trace + " --html " + (dir / "l.html").string()).status == 0);
   const json data = page_data_of(slurp(dir / "l.html"));

@@ -12,6 +12,11 @@ using sim::OpType;
 void BsClient::run(Context& ctx) {
   FAULTLINE_ASSERT(!config_.files.empty(), "a client has files to work on");
   holder_ = Holder{ctx.self(), ctx.incarnation()};
+  // Request ids unique across this client's lives: a reply still in flight to an earlier
+  // life must not match a request of this one (the generic swarm found it at seed 3120 of
+  // the correct protocol: a restarted client's first read took a stale reply for another
+  // file as its own and returned null after an acknowledged append).
+  req_ = ctx.incarnation() << 40;
   for (;;) {
     ctx.sleep(ctx.random_between(0, config_.think_max_ns));
     const std::string& file = config_.files[ctx.random(config_.files.size())];

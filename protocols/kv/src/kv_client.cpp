@@ -85,6 +85,10 @@ nlohmann::json ClientStats::to_json() const {
 
 void KvClient::run(sim::Context& ctx) {
   known_.assign(static_cast<std::size_t>(w_.keys), std::nullopt);
+  // A restarted client (a scenario may crash one) starts its sequence numbers above every
+  // earlier life's, so the servers' session table never takes a new command for an old,
+  // already answered one.
+  seq_ = ctx.incarnation() << 40;
   leader_guess_ = w_.servers[ctx.random(w_.servers.size())];
   for (int op = 0; w_.count == 0 || op < w_.count; ++op) {
     ctx.sleep(ctx.random_between(0, w_.think_max_ns));

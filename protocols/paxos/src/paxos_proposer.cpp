@@ -75,6 +75,7 @@ void Proposer::begin_attempt(Time now, SingleEffects& fx) {
          std::to_string(attempts_begun_);
   fx.attempts.push_back(AttemptEvent{true, own_, {}});
   consecutive_ = 0;
+  others_.clear();
   begin_prepare(now, fx);
 }
 
@@ -137,9 +138,10 @@ void Proposer::back_off(Time now, bool grow) {
   deadline_ = now + random_->between(0, cfg_->backoff_ns << consecutive_);
 }
 
-void Proposer::finish_attempt(Time now, const std::string& chosen, SingleEffects& fx) {
+void Proposer::finish_attempt(Time now, const std::string& chosen, Ballot in, SingleEffects& fx) {
   FAULTLINE_ASSERT(!own_.empty(), "an attempt that ends had begun");
-  fx.observed.push_back(Observed{Observed::Kind::learn, 0, ballot_, chosen});
+  fx.observed.push_back(Observed{Observed::Kind::learn, 0, in, chosen});
+  others_.clear();
   fx.attempts.push_back(AttemptEvent{false, own_, chosen});
   ++attempts_done_;
   consecutive_ = 0;
@@ -177,8 +179,7 @@ std::string_view Proposer::on_promise(Time now, NodeId from, const Promise& m, S
 
 std::string_view Proposer::on_accepted(Time now, NodeId from, const Accepted& m,
                                        SingleEffects& fx) {
-  if (phase_ != Phase::accept) return "not in phase 2";
-  if (m.ballot != ballot_) return "an acceptance of another ballot";
+  if (phase_ != Phase::accept || m.ballot != ballot_) return on_other_accepted(now, from, m, fx);
   // Our ballot carries one value, unless a planted bug let an earlier incarnation use it.
   FAULTLINE_ASSERT(m.value == value_ || cfg_->bugs.ballot_reuse,
                    "an acceptance of our ballot carries our value");
@@ -187,7 +188,32 @@ std::string_view Proposer::on_accepted(Time now, NodeId from, const Accepted& m,
   // A majority accepted (ballot_, value_): it is chosen (§2.2). Planted bug
   // `quorum-off-by-one`: floor(n/2) accepts decide.
   if (accepts_.size() >= decide_quorum(cfg_->acceptors.size(), cfg_->bugs)) {
-    finish_attempt(now, value_, fx);
+    finish_attempt(now, value_, ballot_, fx);
+  }
+  return {};
+}
+
+// §2.3: a proposer may learn too. Without a distinguished proposer (§2.4) one proposer
+// can lose every duel while the others, with fresh attempts, keep choosing the value
+// again: the generic swarm found a correct run (seed 1386) where one attempt stayed open
+// for 900 ms after the heal. Once a majority accepted any ballot during this attempt, a
+// value is chosen and the attempt ends with it (a proposer that only proposes hears its
+// own ballot's acceptances only, and still ends by its own phase 2).
+std::string_view Proposer::on_other_accepted(Time now, NodeId from, const Accepted& m,
+                                             SingleEffects& fx) {
+  if (phase_ != Phase::prepare && phase_ != Phase::accept && phase_ != Phase::backoff) {
+    return "not in an attempt";
+  }
+  auto it = std::find_if(others_.begin(), others_.end(),
+                         [&](const OtherTally& t) { return t.ballot == m.ballot; });
+  if (it == others_.end()) {
+    if (others_.size() >= Learner::kMaxTallies) others_.erase(others_.begin());
+    it = others_.insert(others_.end(), OtherTally{m.ballot, {}});
+  }
+  if (!it->acceptors.add(from)) return "already counted";
+  if (it->acceptors.size() >= decide_quorum(cfg_->acceptors.size(), cfg_->bugs)) {
+    const Ballot in = m.ballot;
+    finish_attempt(now, m.value, in, fx);
   }
   return {};
 }
@@ -212,6 +238,10 @@ void Proposer::fingerprint(Fingerprint& h) const {
     h.add((promises_.contains(a) ? 1 : 0) | (accepts_.contains(a) ? 2 : 0));
   }
   h.add(static_cast<std::uint64_t>(attempts_done_));
+  for (const OtherTally& t : others_) {
+    h.add(t.ballot);
+    for (NodeId a : cfg_->acceptors) h.add(t.acceptors.contains(a) ? 1 : 0);
+  }
 }
 
 }  // namespace faultline::paxos

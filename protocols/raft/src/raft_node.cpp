@@ -207,8 +207,7 @@ std::string_view RaftNode::next_deadline_name() const {
 }
 
 void RaftNode::campaign(Time now) {
-  if (!is_voter()) {
-    // Not in its own latest configuration: it never campaigns (thesis §4.2.2).
+  if (!campaigns()) {
     reset_election_timer(now);
     return;
   }
@@ -218,11 +217,24 @@ void RaftNode::campaign(Time now) {
     become_candidate(now);
 }
 
+// Thesis §4.2.2: a server outside its own latest configuration still campaigns while
+// that configuration is not known to be committed: it may be the only server that can
+// bring it to commitment. A leader removing itself from {1, 2} appends {2}; if it steps
+// down (CheckQuorum) before server 2 has the entry, server 2, still on {1, 2}, needs
+// server 1's vote, which server 1 refuses (its log is longer), and the servers holding
+// {2} other than 2 are not voters in it. Server 1 campaigns among {2}'s voters without
+// counting its own vote, commits {2} as leader, and steps down (apply_committed). Once
+// the configuration is committed it is not needed, and a removed server stays quiet.
+bool RaftNode::campaigns() const { return is_voter() || config_index_ > commit_; }
+
 void RaftNode::start_campaign(Time now) {
+  FAULTLINE_ASSERT(campaigns(), "only a voter, or a server its configuration still needs, campaigns");
   votes_.clear();
   answered_.clear();
   vote_count_ = 0;
-  record_vote(cfg_.id);
+  // Its own vote counts only if it is a voter of its configuration (thesis §4.2.2).
+  if (is_voter()) record_vote(cfg_.id);
+  if (!is_voter()) ++stats_.campaigns_outside_config;
   answered_.add(cfg_.id);
   reset_election_timer(now);
   vote_resend_deadline_ = now + cfg_.heartbeat_ns;

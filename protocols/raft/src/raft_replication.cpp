@@ -450,6 +450,12 @@ void RaftNode::serve_read(Time now, NodeId client, const Command& c) {
   // ReadIndex (thesis §6.4): note the commit index (at least the no-op of this term, which
   // must commit first), confirm leadership with a new heartbeat round, then read once the
   // state machine has applied up to that index.
+  if (log_.last_index() < term_start_index_) {
+    // No entry of this term yet (leader_noop=false): the first one would be the next
+    // write, which never comes while every client waits on a read. Thesis §6.4 commits a
+    // no-op for exactly this; append it now. (A sweep found the cluster stuck so.)
+    propose(make_noop(term_));
+  }
   pending_reads_.push_back(PendingRead{.client = client,
                                        .seq = c.seq,
                                        .key = c.key,
@@ -491,9 +497,11 @@ Duration RaftNode::lease_duration() const {
 // quorum's oldest such t, minus a margin for clock drift.
 bool RaftNode::lease_valid(Time now) const {
   if (role_ != Role::leader || commit_ < term_start_index_ || config_.empty()) return false;
-  // Times as offsets from kTimeNone, so the quorum's order is the times' order.
-  const auto since_none = [](Time t) { return static_cast<std::uint64_t>(t - kTimeNone); };
-  const Time start = kTimeNone + static_cast<Time>(quorum_.quorum_min([&](NodeId voter) {
+  // Times as offsets from kTimeNone, so the quorum's order is the times' order. Unsigned
+  // arithmetic: t - kTimeNone overflows a signed Time for every t >= 0 (UBSan found it).
+  constexpr auto kNone = static_cast<std::uint64_t>(kTimeNone);
+  const auto since_none = [](Time t) { return static_cast<std::uint64_t>(t) - kNone; };
+  const Time start = static_cast<Time>(kNone + quorum_.quorum_min([&](NodeId voter) {
                        return since_none(voter == cfg_.id ? now : progress_[voter].acked_sent_at);
                      }));
   return start != kTimeNone && now < start + lease_duration();

@@ -17,6 +17,9 @@ nlohmann::json micro_op(const char* f, int account, std::int64_t value) {
 void BankClient::run(sim::Context& ctx) {
   FAULTLINE_ASSERT(!w_.coordinators.empty() && !w_.participants.empty() && w_.accounts > 0,
                    "a bank has a coordinator, a participant and an account");
+  // Above every earlier life's numbers: a Begun still in flight to an earlier life of this
+  // client must not answer a Begin of this one.
+  client_seq_ = ctx.incarnation() << 40;
   for (int op = 0; w_.txns == 0 || op < w_.txns; ++op) {
     ctx.sleep(ctx.random_between(0, w_.think_max_ns));
     busy_since_ = ctx.now();

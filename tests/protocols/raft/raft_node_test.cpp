@@ -537,6 +537,43 @@ TEST_CASE("raft node: a ReadIndex read waits for a quorum to confirm the leaders
   CHECK(b.node->log().last_index() == 1);  // no log entry for the read
 }
 
+TEST_CASE("raft node: without the term's no-op, a ReadIndex read appends one and waits for it") {
+  // Thesis §6.4: a read waits until an entry of the leader's term is committed. With
+  // leader_noop=false no such entry exists until a write comes; while every client waits
+  // on a read none does, so the read itself appends the no-op.
+  Bench b(0, 3, {}, [](NodeConfig& c) {
+    c.read_mode = ReadMode::index;
+    c.leader_noop = false;
+  });
+  b.elect();
+  const Term t = b.node->term();
+  REQUIRE(b.node->log().last_index() == 0);  // nothing of term t yet
+  b.clear();
+  b.node->on_client_request(
+      b.now, 7, ClientRequest{Command{.op = OpKind::get, .client = 7, .seq = 1, .key = "k"}});
+  REQUIRE(b.node->log().last_index() == 1);
+  CHECK(b.node->log().at(1).kind == EntryKind::noop);
+  CHECK(b.node->log().at(1).term == t);
+  b.node->flush(b.now);
+  b.persist();
+  const std::uint64_t seq = b.take<AppendEntries>()[0].second.read_seq;
+  // A second read appends nothing more: the term has its entry.
+  b.node->on_client_request(
+      b.now, 8, ClientRequest{Command{.op = OpKind::get, .client = 8, .seq = 1, .key = "k"}});
+  CHECK(b.node->log().last_index() == 1);
+  b.node->flush(b.now);
+  const std::uint64_t seq2 = b.take<AppendEntries>()[0].second.read_seq;
+  // The quorum confirms both rounds but has not stored the no-op: no read yet.
+  b.node->on_append_entries_reply(
+      b.now, 1, AppendEntriesReply{.term = t, .success = true, .match_index = 0, .read_seq = seq2});
+  CHECK(b.take<ClientReply>().empty());
+  b.node->on_append_entries_reply(
+      b.now, 1, AppendEntriesReply{.term = t, .success = true, .match_index = 1, .read_seq = seq2});
+  CHECK(b.node->commit_index() == 1);
+  CHECK(b.take<ClientReply>().size() == 2);
+  CHECK(seq2 > seq);
+}
+
 TEST_CASE("raft node: a lease read is local while a quorum acked within the lease") {
   Bench b(0, 3, {}, [](NodeConfig& c) { c.read_mode = ReadMode::lease; });
   b.elect();
@@ -654,4 +691,53 @@ TEST_CASE("raft node: a leader removed from the configuration steps down once it
   CHECK(b.node->role() == Role::follower);
   b.time_out();
   CHECK(b.node->role() == Role::follower);  // not a voter: it never campaigns
+}
+
+TEST_CASE("raft node: a leader that removed itself and stepped down early campaigns to commit it") {
+  // Thesis §4.2.2 (the leader removing itself): {0, 1} -> {1}. CheckQuorum steps the
+  // leader down before server 1 has the entry. Server 1, still on {0, 1}, needs server
+  // 0's vote, which server 0 refuses (its log is longer); so server 0, outside its own
+  // latest configuration but not knowing it committed, campaigns among {1}'s voters
+  // without counting its own vote, commits {1} as leader, and only then steps down.
+  Bench b(0, 2, {}, [](NodeConfig& c) { c.check_quorum = true; });
+  b.elect();
+  Term t = b.node->term();
+  b.node->on_append_entries_reply(b.now, 1,
+                                  AppendEntriesReply{.term = t, .success = true, .match_index = 1});
+  b.node->on_config_change(b.now, 9, ConfigChange{.id = 1, .add = false, .server = 0});
+  CHECK(b.node->config() == Config{1});
+  b.persist();
+  b.clear();
+  // Server 1 hears nothing more: two CheckQuorum rounds later the leader steps down.
+  b.advance_to(b.now + kMin);
+  CHECK(b.node->role() == Role::leader);
+  b.advance_to(b.now + kMin);
+  REQUIRE(b.node->role() == Role::follower);
+  CHECK(b.node->commit_index() == 1);  // {1} at index 2 is not committed
+  b.clear();
+
+  b.time_out();
+  REQUIRE(b.node->role() == Role::candidate);
+  CHECK(b.node->term() == t + 1);
+  CHECK(b.node->stats().campaigns_outside_config == 1);
+  auto votes = b.take<RequestVote>();
+  REQUIRE(votes.size() == 1);  // only {1}'s voter is asked; its own vote does not count
+  CHECK(votes[0].first == 1);
+  CHECK(votes[0].second.last_log_index == 2);
+  b.persist();
+  t = b.node->term();
+  b.node->on_request_vote_reply(b.now, 1, RequestVoteReply{.term = t, .granted = true});
+  REQUIRE(b.node->role() == Role::leader);
+  b.node->flush(b.now);
+  b.persist();
+  // Server 1 acknowledges the no-op of the new term: {1} and everything before commit,
+  // and the leader, not in the committed configuration, steps down.
+  b.node->on_append_entries_reply(b.now, 1,
+                                  AppendEntriesReply{.term = t, .success = true, .match_index = 3});
+  CHECK(b.node->commit_index() == 3);
+  CHECK(b.node->role() == Role::follower);
+  b.clear();
+  b.time_out();
+  CHECK(b.node->role() == Role::follower);  // committed: it is not needed any more
+  CHECK(b.take<RequestVote>().empty());
 }

@@ -7,7 +7,6 @@
 
 #include "raft/raft.hpp"
 #include "raft/raft_server.hpp"
-#include "raft/raft_sweep.hpp"
 
 using namespace faultline;
 using protocols::RunSpec;
@@ -134,7 +133,7 @@ TEST_CASE(
   const protocols::Protocol p = raft::protocol();
   std::set<std::uint64_t> hashes;
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
-    const RunSpec spec = raft::correct_spec(seed);
+    const RunSpec spec = protocols::swarm_spec(p, seed);
     auto first = protocols::run_protocol(p, spec);
     auto second = protocols::run_protocol(p, spec);
     REQUIRE(first.result.trace_hash == second.result.trace_hash);
@@ -152,7 +151,7 @@ TEST_CASE(
 
 TEST_CASE(
     "raft: correct Raft under swarm faults: no violation, and leaders and operations do happen") {
-  // Each seed draws its configuration (raft_sweep.hpp). Safety is checked after every
+  // Each seed draws its configuration: the generic swarm profile (`faultline fuzz`). Safety is checked after every
   // event, liveness after the heal, linearizability at the end. The sweep must not pass
   // vacuously: the "sometimes" side of each property is counted too.
   const protocols::Protocol p = raft::protocol();
@@ -160,9 +159,9 @@ TEST_CASE(
   std::uint64_t crashes = 0, drops = 0, duplicates = 0, elections = 0, info = 0;
   std::set<std::string> configurations;
   for (std::uint64_t seed = 1; seed <= kFastSweepSeeds; ++seed) {
-    const RunSpec spec = raft::correct_spec(seed);
+    const RunSpec spec = protocols::swarm_spec(p, seed);
     auto out = protocols::run_protocol(p, spec);
-    INFO("seed " << seed << " options " << nlohmann::json(spec.options.values()).dump());
+    INFO("seed " << seed << " options " << nlohmann::json(out.config.options.as_text()).dump());
     INFO(findings_text(out));
     REQUIRE(out.result.verdict == sim::Verdict::ok);
     CHECK(final_state_disagreement(*out.sim, 5) == "");
@@ -178,7 +177,7 @@ TEST_CASE(
     crashes += out.result.stats.crashes;
     drops += out.result.stats.messages_dropped;
     duplicates += out.result.stats.messages_duplicated;
-    configurations.insert(nlohmann::json(spec.options.values()).dump());
+    configurations.insert(nlohmann::json(out.config.options.as_text()).dump());
   }
   MESSAGE("raft sweep: " << kFastSweepSeeds << " seeds, " << configurations.size()
                          << " configurations, " << elections << " leaders elected, " << crashes

@@ -132,7 +132,8 @@ class Proposer {
   void begin_prepare(Time now, SingleEffects& fx);
   void begin_accept(Time now, SingleEffects& fx);
   void back_off(Time now, bool grow);
-  void finish_attempt(Time now, const std::string& chosen, SingleEffects& fx);
+  void finish_attempt(Time now, const std::string& chosen, Ballot in, SingleEffects& fx);
+  std::string_view on_other_accepted(Time now, NodeId from, const Accepted& m, SingleEffects& fx);
   void broadcast(const auto& message, SingleEffects& fx) const {
     for (NodeId a : cfg_->acceptors) fx.send(a, message);
   }
@@ -150,6 +151,13 @@ class Proposer {
   Ballot best_;  // the highest accepted ballot reported in phase 1
   std::string best_value_;
   protocols::VoteSet accepts_;
+  // Other ballots' acceptances heard during this attempt (a node that is also a learner
+  // hears them): a majority for one means a value is chosen, which ends the attempt.
+  struct OtherTally {
+    Ballot ballot;
+    protocols::VoteSet acceptors;
+  };
+  std::vector<OtherTally> others_;
   int attempts_done_ = 0;
   int attempts_begun_ = 0;
   int consecutive_ = 0;  // preemptions since the last success: the backoff grows with it

@@ -121,6 +121,7 @@ struct NodeStats {
   std::uint64_t snapshots_taken = 0;
   std::uint64_t snapshots_installed = 0;
   std::uint64_t config_changes = 0;
+  std::uint64_t campaigns_outside_config = 0;  // thesis §4.2.2: needed by an uncommitted config
   std::uint64_t reads_local = 0;  // lease (or buggy local) reads
   std::uint64_t reads_index = 0;  // ReadIndex reads
 };
@@ -218,6 +219,7 @@ class RaftNode {
   void set_vote(NodeId vote);
   void reset_election_timer(Time now);
   void campaign(Time now);
+  bool campaigns() const;  // may it campaign now (a voter, or needed by its configuration)
   void start_campaign(Time now);
   void request_votes(Term term, bool pre_vote);
   void record_vote(NodeId from);
