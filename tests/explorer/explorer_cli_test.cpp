@@ -38,7 +38,7 @@ nlohmann::json last_line(const std::string& out) {
 
 }  // namespace
 
-TEST_CASE("explore --bug ignore-accepted-value: a shortest counterexample that replay and viz take") {
+TEST_CASE("explore --bug ignore-accepted-value - a shortest counterexample that replay and viz take") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("faultline-explore-" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -57,7 +57,7 @@ TEST_CASE("explore --bug ignore-accepted-value: a shortest counterexample that r
   fs::remove_all(dir);
 }
 
-TEST_CASE("explore: cut short exits 3 and says not exhaustive; absurd bounds exit 2 naming the flag") {
+TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exit 2 naming the flag") {
   const Ran cut = faultline("explore --protocol paxos --max-states 500");
   CHECK(cut.status == 3);
   CHECK(cut.out.find("NOT exhaustive") != std::string::npos);

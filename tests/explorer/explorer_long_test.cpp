@@ -7,7 +7,7 @@
 namespace faultline::explorer {
 namespace {
 
-TEST_CASE("paxos small preset (the default), correct: BFS exhausts it; pinned counts") {
+TEST_CASE("paxos small preset (the default) correct - BFS exhausts it with pinned counts") {
   const protocols::Protocol* p = protocols::find_protocol("paxos");
   REQUIRE(p != nullptr);
   const Result r = explore(target_for_protocol(*p, "", protocols::Options{}, {}), Options{});
@@ -21,7 +21,7 @@ TEST_CASE("paxos small preset (the default), correct: BFS exhausts it; pinned co
   CHECK(r.facts.at("a proposer adopted a reported value") > 0);
 }
 
-TEST_CASE("paxos small preset, ignore-accepted-value: a 12-step shortest counterexample, replayed") {
+TEST_CASE("paxos small preset with ignore-accepted-value - a 12-step shortest counterexample replayed") {
   const protocols::Protocol* p = protocols::find_protocol("paxos");
   REQUIRE(p != nullptr);
   const Target t = target_for_protocol(*p, "", protocols::Options{}, {"ignore-accepted-value"});

@@ -75,7 +75,7 @@ void brute_force(const protocols::ExploreWorld& w, std::set<std::uint64_t>& stat
   }
 }
 
-TEST_CASE("paxos, one proposer, lossy network, an acceptor crash and restart: pinned counts") {
+TEST_CASE("paxos one proposer - lossy network and an acceptor crash and restart - pinned counts") {
   const Result r = explore(one_proposer(), Options{});
   CHECK(r.exhaustive);
   CHECK(r.complete);
@@ -91,7 +91,7 @@ TEST_CASE("paxos, one proposer, lossy network, an acceptor crash and restart: pi
   CHECK(r.facts.at("an attempt completed") > 0);
 }
 
-TEST_CASE("paxos, two proposers, two acceptors, no faults: pinned counts, rivals adopt values") {
+TEST_CASE("paxos two proposers and two acceptors without faults - pinned counts and rivals adopt values") {
   const Result r = explore(two_acceptors(), Options{});
   CHECK(r.exhaustive);
   CHECK(!r.counterexample);
@@ -101,7 +101,7 @@ TEST_CASE("paxos, two proposers, two acceptors, no faults: pinned counts, rivals
   CHECK(r.facts.at("an attempt completed") > 0);
 }
 
-TEST_CASE("ignore-accepted-value: a shortest counterexample, which the simulator replays") {
+TEST_CASE("ignore-accepted-value - a shortest counterexample that the simulator replays") {
   const Target t = two_acceptors({"ignore-accepted-value"});
   const Result r = explore(t, Options{});
   REQUIRE(r.counterexample);
@@ -116,7 +116,7 @@ TEST_CASE("ignore-accepted-value: a shortest counterexample, which the simulator
   CHECK(scenarios::replay(back).reproduced);
 }
 
-TEST_CASE("the planted bugs the two small configurations reach are found, on minimal paths") {
+TEST_CASE("the planted bugs the two small configurations reach are found on minimal paths") {
   struct Case {
     const char* bug;
     bool one_proposer;
@@ -136,7 +136,7 @@ TEST_CASE("the planted bugs the two small configurations reach are found, on min
   }
 }
 
-TEST_CASE("slow twin: brute force over every path reaches the states BFS, DFS and sleep sets reach") {
+TEST_CASE("slow twin - brute force over every path reaches the states BFS and DFS and sleep sets reach") {
   // Tiny: one proposer, two acceptors, one learner, no faults, one timer firing.
   const Target t = paxos_target({{"proposers", "1"}, {"acceptors", "2"}}, {}, [](protocols::ExploreSpec& e) {
     e.budget = sim::ExploreConfig{.on = true, .timeouts = 1};
@@ -187,7 +187,7 @@ TEST_CASE("sleep sets and DPOR explore fewer transitions and find the same viola
   CHECK(counterexample_repro(two_acceptors({"ignore-accepted-value"}), *bug.counterexample, "t").reproduced);
 }
 
-TEST_CASE("the pure model lists what the simulator's explore mode lists, step by step") {
+TEST_CASE("the pure model lists what the simulator's explore mode lists at every step") {
   const Target t = one_proposer();
   sim::Xoshiro256 rng(7);
   for (int walk = 0; walk < 6; ++walk) {
@@ -235,7 +235,7 @@ TEST_CASE("--jobs does not change the result") {
   CHECK(w1.counterexample.has_value() == w3.counterexample.has_value());
 }
 
-TEST_CASE("cut short, a search says it is not exhaustive; absurd bounds are bad input") {
+TEST_CASE("a search cut short says it is not exhaustive - absurd bounds are bad input") {
   Options o;
   o.max_states = 100;
   const Result r = explore(one_proposer(), o);
@@ -250,7 +250,7 @@ TEST_CASE("cut short, a search says it is not exhaustive; absurd bounds are bad 
   CHECK_THROWS_AS(validate(unbounded, Options{}), protocols::BadInput);
 }
 
-TEST_CASE("2PC, coordinator crash: DPOR on the simulator exhausts it and finds the blocking case") {
+TEST_CASE("2PC with a coordinator crash - DPOR on the simulator exhausts it and finds the blocking case") {
   const protocols::Protocol* twopc = protocols::find_protocol("twopc");
   REQUIRE(twopc != nullptr);
   const Target t = target_for_protocol(*twopc, "blocking", protocols::Options{}, {});
