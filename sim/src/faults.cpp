@@ -104,7 +104,7 @@ void start_partition(Simulation& sim, const State& st, FaultKind kind, Time end_
                                                      : pick_leader(sim, st, false);
     kind = FaultKind::isolate;
     std::vector<NodeId> rest;
-    for (NodeId id = 0; id < sim.node_count(); ++id) {
+    for (NodeId id : st->targets) {
       if (id != victim) rest.push_back(id);
     }
     p.groups = {NodeSet::of({victim}), NodeSet::of(rest)};
