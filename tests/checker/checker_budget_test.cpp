@@ -74,7 +74,7 @@ TEST_CASE("budget: the verdict and every part's count repeat, on one thread or s
   }
 }
 
-TEST_CASE("budget: exactly the work a full search needs is enough; one less is not") {
+TEST_CASE("budget: exactly the work a full search needs is enough, one less is not") {
   auto file = ck::read_history_file(faultline::testing::testdata_path("porcupine-kv/c10-ok.txt"));
   REQUIRE(file.ok());
   auto model = ck::make_model("kv", file->default_init, file->model_options);

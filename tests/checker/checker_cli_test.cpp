@@ -80,7 +80,7 @@ TEST_CASE("cli: a linearizable history exits 0 and --json ends the output") {
   CHECK(r.err.empty());  // progress goes to stderr only on a terminal
 }
 
-TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") {
+TEST_CASE("cli: not linearizable exits 1 and explains, --html writes the page") {
   std::string html = (scratch() / "page.html").string();
   Run r = run_faultline("check " + testdata("knossos/cas-register/bad/rethink-fail-minimal.edn") +
                         " --html " + html + " --json");
@@ -92,7 +92,7 @@ TEST_CASE("cli: not linearizable exits 1 and explains; --html writes the page") 
   CHECK(page.find("stuck") != std::string::npos);
 }
 
-TEST_CASE("cli: --model and --init choose the model; the multi-register history needs x = y = 0") {
+TEST_CASE("cli: --model and --init choose the model, the multi-register history needs x = y = 0") {
   std::string file = testdata("knossos/multi-register/good/multi-register.edn");
   CHECK(run_faultline("check " + file + " --init '{\"x\":0,\"y\":0}'").status == 0);
   CHECK(run_faultline("check " + file + " --init '{:x 0 :y 0}' --model multi-register").status ==

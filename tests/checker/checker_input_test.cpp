@@ -124,7 +124,7 @@ TEST_CASE("values: the set model keeps one element per value, exactly") {
   CHECK(ck::check(h, **model)->verdict == ck::Verdict::linearizable);
 }
 
-TEST_CASE("nesting: one limit for every reader; deeper input is an error, never a crash") {
+TEST_CASE("nesting: one limit for every reader, deeper input is an error, never a crash") {
   const int limit = ck::kMaxNestingDepth;
   // The line's own object is one level: a value may open limit - 1 more.
   auto line_with = [](const std::string& value) {
@@ -227,7 +227,7 @@ TEST_CASE("json: syntax errors in our words, with line, column and path") {
   }
 }
 
-TEST_CASE("utf-8: a byte-order mark may open a history; other bytes must be UTF-8") {
+TEST_CASE("utf-8: a byte-order mark may open a history, other bytes must be UTF-8") {
   const std::string bom = "\xEF\xBB\xBF";
   ck::HistoryFile jsonl = parse_ok(bom + jsonl_line(0, "invoke", "\"f\":\"read\",", 1));
   CHECK(jsonl.format == ck::HistoryFormat::jsonl);

@@ -106,7 +106,7 @@ TEST_CASE("cas-register: a failed cas, as no effect or as an observation") {
   CHECK(verdict(swap, "cas-register", 2) == kNo);
 }
 
-TEST_CASE("cas-register: Knossos' nil read says nothing; elsewhere it reads nil") {
+TEST_CASE("cas-register: Knossos' nil read says nothing, elsewhere it reads nil") {
   auto h = Script().invoke(0, "write", 3).ok(0).invoke(1, "read").ok(1, nullptr).history();
   ck::ModelOptions knossos;
   knossos.nil_read_is_unknown = true;
@@ -194,7 +194,7 @@ TEST_CASE("set: a read returns every element, in any order, each once") {
   CHECK(verdict(lost, "set") == kNo);
 }
 
-TEST_CASE("queue: first in, first out; dequeue of an empty queue returns null") {
+TEST_CASE("queue: first in, first out, dequeue of an empty queue returns null") {
   auto fifo = Script()
                   .invoke(0, "enqueue", 1)
                   .ok(0)

@@ -121,7 +121,7 @@ TEST_CASE("--help and --version work for the command and every verb") {
   }
 }
 
-TEST_CASE("--trace writes a JSON trace; a failed run leaves no partial file") {
+TEST_CASE("--trace writes a JSON trace, a failed run leaves no partial file") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "faultline_cli_test";
   fs::create_directories(dir);
@@ -144,7 +144,7 @@ TEST_CASE("--trace writes a JSON trace; a failed run leaves no partial file") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("seeds and counts are decimal integers in range; anything else names the flag") {
+TEST_CASE("seeds and counts are decimal integers in range, anything else names the flag") {
   struct Case {
     const char* args;
     int status;
@@ -159,9 +159,9 @@ TEST_CASE("seeds and counts are decimal integers in range; anything else names t
       {"--seed ' 7'", 2, "--seed: expected a seed"},
       {"--max-events -1", 2, "--max-events: expected a whole number from 0 to"},
       {"--max-events 1e6", 2, "--max-events: expected a whole number"},
-      {"--time 10", 2, "--time: '10' has no unit: did you mean 10s?"},
+      {"--time 10", 2, "--time: '10' has no unit: did you mean 10s or 10ms?"},
       {"--time -1s", 2, "--time: expected a duration"},
-      {"--set think=5", 2, "--set think: '5' has no unit: did you mean 5s?"},
+      {"--set think=5", 2, "--set think: '5' has no unit: did you mean 5s or 5ms?"},
       {"--seed 18446744073709551615 --time 1s", 0, "seed 18446744073709551615"},
       {"--seed 0 --time 1s", 0, "seed 0:"},
   };

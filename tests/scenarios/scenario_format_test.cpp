@@ -150,7 +150,7 @@ TEST_CASE("repro: a replay that diverges names the first event that differs") {
   }
 }
 
-TEST_CASE("repro: tapes encode and decode exactly; a damaged tape is a located error") {
+TEST_CASE("repro: tapes encode and decode exactly, a damaged tape is a located error") {
   const sim::Tape tape = {{2, 1, sim::ChoiceKind::drop},
                           {1024, 513, sim::ChoiceKind::delay},
                           {7, 0, sim::ChoiceKind::schedule},

@@ -30,7 +30,7 @@ std::size_t count_events(const Simulation& sim, TraceEvent type) {
 
 }  // namespace
 
-TEST_CASE("an actor spawns workers during the run; they run, message their parent and are traced") {
+TEST_CASE("an actor spawns workers during the run, they run, message their parent and are traced") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   std::vector<std::uint64_t> got;
@@ -84,7 +84,7 @@ TEST_CASE("named timers fire in deadline order, a reset moves one, and the trace
   CHECK(names == std::vector<std::string>{"heartbeat", "election timeout"});
 }
 
-TEST_CASE("a message wakes a wait before its timer; the timer stays armed") {
+TEST_CASE("a message wakes a wait before its timer, the timer stays armed") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   std::vector<std::string> seen;
@@ -148,7 +148,7 @@ TEST_CASE("a halted node crashes at once, loses unsynced writes, and restarts af
   CHECK(count_events(sim, TraceEvent::crash) == 1);
 }
 
-TEST_CASE("a full disk refuses writes and its sync says so; after the window writes work again") {
+TEST_CASE("a full disk refuses writes and its sync says so, after the window writes work again") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   std::vector<std::string> seen;
@@ -175,7 +175,7 @@ TEST_CASE("a full disk refuses writes and its sync says so; after the window wri
   CHECK(count_events(sim, TraceEvent::disk_heal) == 1);
 }
 
-TEST_CASE("disk fault windows: reads corrupt, syncs slow down, crashes tear; all end with the window") {
+TEST_CASE("disk fault windows: reads corrupt, syncs slow down, crashes tear, all end with the window") {
   SeededChoices choices(3);
   SimConfig config = quiet_config();
   config.disk.sync_latency_min_ns = config.disk.sync_latency_max_ns = kMillisecond;

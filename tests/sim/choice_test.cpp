@@ -47,7 +47,7 @@ TEST_CASE("each kind of choice has its own stream: draws of one kind do not shif
   CHECK(c != a);
 }
 
-TEST_CASE("pick stays in range and covers it; a one-way decision is not a choice") {
+TEST_CASE("pick stays in range and covers it, a one-way decision is not a choice") {
   SeededChoices s(7);
   std::set<std::uint32_t> seen;
   for (int i = 0; i < 2000; ++i) {

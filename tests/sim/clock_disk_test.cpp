@@ -36,7 +36,7 @@ std::vector<Time> wakes(const std::function<void(Simulation&)>& faults, NodeOpti
 }
 }  // namespace
 
-TEST_CASE("clock offset: now() reads true time plus the offset; timers are unaffected") {
+TEST_CASE("clock offset: now() reads true time plus the offset, timers are unaffected") {
   SeededChoices choices(1);
   Simulation sim(plain(), choices);
   Time local = 0;
@@ -94,7 +94,7 @@ TEST_CASE("clock strobe: back-and-forth jumps make local time non-monotonic") {
   CHECK(backwards >= 3);
 }
 
-TEST_CASE("disk: a crash loses exactly the unsynced writes; a restart reads the rest") {
+TEST_CASE("disk: a crash loses exactly the unsynced writes, a restart reads the rest") {
   SeededChoices choices(1);
   Simulation sim(plain(), choices);
   std::vector<std::string> seen_after_restart;
@@ -137,7 +137,7 @@ TEST_CASE("disk: a torn last write leaves a prefix of it, detectable by a checks
   CHECK(crc32c("123456789") == 0xE3069283u);  // the CRC-32C check value
 }
 
-TEST_CASE("disk: sync blocks for its latency; a crash during the sync loses the writes") {
+TEST_CASE("disk: sync blocks for its latency, a crash during the sync loses the writes") {
   SimConfig c = plain();
   c.disk.sync_latency_min_ns = 5 * kMillisecond;
   c.disk.sync_latency_max_ns = 5 * kMillisecond;

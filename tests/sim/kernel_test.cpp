@@ -53,7 +53,7 @@ TEST_CASE("a message round trip takes two link latencies and resumes the waiting
   CHECK(r.stop_reason.find("nothing left") != std::string::npos);
 }
 
-TEST_CASE("the same configuration and seed give the same trace hash; another seed another") {
+TEST_CASE("the same configuration and seed give the same trace hash, another seed another") {
   auto run = [](std::uint64_t seed) {
     SimConfig c = quiet_config();
     c.network.latency = Latency::exponential(kMillisecond, 2 * kMillisecond, 50 * kMillisecond);
@@ -90,7 +90,7 @@ struct Guard {
 };
 }  // namespace
 
-TEST_CASE("a crash unwinds the actor's fiber: its destructors run; restart starts afresh") {
+TEST_CASE("a crash unwinds the actor's fiber: its destructors run, restart starts afresh") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   int destroyed = 0;
@@ -128,7 +128,7 @@ TEST_CASE("actors still parked when the simulation ends are unwound too") {
   CHECK(destroyed == 1);
 }
 
-TEST_CASE("messages to a crashed node are dropped; messages it sent before are still delivered") {
+TEST_CASE("messages to a crashed node are dropped, messages it sent before are still delivered") {
   SeededChoices choices(1);
   SimConfig c = quiet_config();
   c.network.latency = Latency::constant(100 * kMillisecond);
@@ -159,7 +159,7 @@ TEST_CASE("messages to a crashed node are dropped; messages it sent before are s
   CHECK(saw_down_drop);
 }
 
-TEST_CASE("a paused node keeps its state; its timers and messages wait until it resumes") {
+TEST_CASE("a paused node keeps its state, its timers and messages wait until it resumes") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   std::vector<Time> woke;
@@ -191,7 +191,7 @@ TEST_CASE("a paused node keeps its state; its timers and messages wait until it 
   CHECK(woke[2] == 700 * kMillisecond);
 }
 
-TEST_CASE("an actor that throws becomes a finding; the process goes on") {
+TEST_CASE("an actor that throws becomes a finding, the process goes on") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   sim.add_node({.name = "thrower"}, lambda_actor([](Context& ctx) {
@@ -271,7 +271,7 @@ TEST_CASE("the first invariant violation stops the run, with name, event, time a
   CHECK(r.sim_time_ns == 3 * kMillisecond);
 }
 
-TEST_CASE("client operations go to the history; after info the client gets a fresh process") {
+TEST_CASE("client operations go to the history, after info the client gets a fresh process") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
   sim.add_node({.role = "client"}, lambda_actor([](Context& ctx) {

@@ -215,7 +215,7 @@ TEST_CASE("blockstore metadata server: a block being written is read from its pi
   CHECK(lb.locations[0].length == 0);  // read what the head has had acknowledged
 }
 
-TEST_CASE("blockstore metadata server: pipeline recovery bumps the stamp; the dropped node is stale") {
+TEST_CASE("blockstore metadata server: pipeline recovery bumps the stamp, the dropped node is stale") {
   NnBench b;
   const BlockTarget t = b.first_block();
   b.step(kClient, NewGenStamp{5, "f0", kWriter, t.block});
@@ -250,7 +250,7 @@ TEST_CASE("blockstore metadata server bug serve-stale-replica: a replica with an
   CHECK(stale_listed);
 }
 
-TEST_CASE("blockstore metadata server: a dead node's replicas are re-replicated; with count-dead-replicas not") {
+TEST_CASE("blockstore metadata server: a dead node's replicas are re-replicated, with count-dead-replicas not") {
   for (const bool bug : {false, true}) {
     CAPTURE(bug);
     NnBench b(4, NnBugs{.count_dead_replicas = bug});
@@ -277,7 +277,7 @@ TEST_CASE("blockstore metadata server: a dead node's replicas are re-replicated;
   }
 }
 
-TEST_CASE("blockstore metadata server: an expired lease is recovered through a primary; with lease-not-recovered never") {
+TEST_CASE("blockstore metadata server: an expired lease is recovered through a primary, with lease-not-recovered never") {
   for (const bool bug : {false, true}) {
     CAPTURE(bug);
     NnBench b(3, NnBugs{.lease_not_recovered = bug});
@@ -409,7 +409,7 @@ TEST_CASE("blockstore data node bug ack-first-replica: the head acks the client 
   CHECK(acks[0].second.ok);
 }
 
-TEST_CASE("blockstore data node: pipeline recovery adopts the new stamp; the old writer is refused") {
+TEST_CASE("blockstore data node: pipeline recovery adopts the new stamp, the old writer is refused") {
   DnBench b(2);
   b.step(1, packet(4, 2, 1, 0, "x.1;", {}));
   b.step(1, packet(4, 2, 2, 4, "x.2;", {}));
@@ -439,7 +439,7 @@ TEST_CASE("blockstore data node: pipeline recovery adopts the new stamp; the old
   CHECK_FALSE(b.sent<PrepareReply>().at(0).second.ok);
 }
 
-TEST_CASE("blockstore data node: a read is verified by the driver; a checksum failure is reported, not served") {
+TEST_CASE("blockstore data node: a read is verified by the driver, a checksum failure is reported, not served") {
   DnBench b(2);
   b.step(1, packet(4, 2, 1, 0, "x.1;", {}));
   b.step(1, WritePacket{kClient, 4, 2, 2, 4, "", {}, true});  // finalize

@@ -53,7 +53,7 @@ TEST_CASE("echo: 200 seeds with every fault kind on, each run twice, give identi
   CHECK(kinds_seen.size() == 3);
 }
 
-TEST_CASE("echo: a recorded tape replays to the identical trace; a truncated tape still runs") {
+TEST_CASE("echo: a recorded tape replays to the identical trace, a truncated tape still runs") {
   const protocols::Protocol p = echo::protocol();
   auto original = protocols::run_protocol(p, faulty(17));
   const sim::Tape tape = original.choices->tape();

@@ -57,7 +57,7 @@ TEST_CASE("kv store: a session applies each command once") {
   CHECK(buggy.get("a") == "x x ");
 }
 
-TEST_CASE("kv encodings: a command and a state read back as written; a damaged record not at all") {
+TEST_CASE("kv encodings: a command and a state read back as written, a damaged record not at all") {
   const Command c = op(OpKind::cas, "key", 9, "new", "old", 12);
   KvState st;
   st.data = {{"a", "1"}, {"b", ""}};

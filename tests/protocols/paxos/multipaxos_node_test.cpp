@@ -108,7 +108,7 @@ TEST_CASE(
   CHECK_FALSE(b.node.leading());
 }
 
-TEST_CASE("multipaxos: the highest ballot wins in recovery; any-accepted-value takes the first") {
+TEST_CASE("multipaxos: the highest ballot wins in recovery, any-accepted-value takes the first") {
   const Value a = command_value(put(9, 1, "k", "a"));
   const Value c = command_value(put(9, 2, "k", "c"));
   for (bool bug : {false, true}) {

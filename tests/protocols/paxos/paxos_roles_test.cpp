@@ -211,7 +211,7 @@ TEST_CASE("proposer bugs: ignore-accepted-value and any-accepted-value pick the 
   CHECK(q.node.proposer()->proposal() == "low");
 }
 
-TEST_CASE("proposer: a refusal backs off; the next ballot is above the promise it heard of") {
+TEST_CASE("proposer: a refusal backs off, the next ballot is above the promise it heard of") {
   Bench p = prepared();
   p.node.step(1, from(1, Nack{b10, Ballot{7, 2}}));
   CHECK(p.node.proposer()->phase() == Phase::backoff);
@@ -230,7 +230,7 @@ TEST_CASE("proposer: a phase that no majority answers times out into a backoff")
   CHECK(p.node.proposer()->phase() == Phase::backoff);
 }
 
-TEST_CASE("proposer: a majority of acceptances ends the attempt; the next starts after a pause") {
+TEST_CASE("proposer: a majority of acceptances ends the attempt, the next starts after a pause") {
   Bench p = prepared();
   p.node.step(1, from(1, Promise{b10, {}, {}}));
   p.node.step(2, from(2, Promise{b10, {}, {}}));
@@ -361,7 +361,7 @@ TEST_CASE("invariants: a correct duel violates nothing, and the chosen value is 
   CHECK(w.inv->stats().chosen_over_rivals == 1);
 }
 
-TEST_CASE("invariants: two values chosen break agreement; a lower proposal is no P2c breach") {
+TEST_CASE("invariants: two values chosen break agreement, a lower proposal is no P2c breach") {
   World w;
   w.fact(1, K::accept, b10, "x");
   w.fact(2, K::accept, b10, "x");

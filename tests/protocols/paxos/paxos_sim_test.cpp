@@ -282,7 +282,7 @@ TEST_CASE("scenario forget-promise: an acceptor restart, with and without its pr
   MESSAGE(findings_text(buggy));
 }
 
-TEST_CASE("scenario duelling proposers: three start at once; backoff lets each attempt finish") {
+TEST_CASE("scenario duelling proposers: three start at once, backoff lets each attempt finish") {
   RunSpec spec = calm(
       2, {{"roles", "separate"}, {"proposers", "3"}, {"proposals", "1"}, {"start_within", "0ns"}});
   auto out = protocols::run_protocol(paxos::single_decree_protocol(), spec);

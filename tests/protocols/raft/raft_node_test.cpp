@@ -260,7 +260,7 @@ TEST_CASE("raft node: the consistency check refuses a missing or mismatched prev
   CHECK(b.node->leader() == 0);  // still, it is the leader of our term
 }
 
-TEST_CASE("raft node: entries are appended after a matching prevLogIndex; commit follows") {
+TEST_CASE("raft node: entries are appended after a matching prevLogIndex, commit follows") {
   Bench b(1, 3, Restored{.term = 2, .entries = log_of_terms({1, 2})});
   AppendEntries m{.term = 2, .prev_log_index = 2, .prev_log_term = 2, .leader_commit = 3};
   m.entries = {put_entry(2, "x", 3), put_entry(2, "y", 4)};

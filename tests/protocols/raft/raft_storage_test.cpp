@@ -118,7 +118,7 @@ TEST_CASE("raft storage: a torn term write leaves the previous, synced term and 
   CHECK(run.seen.entries.size() == 4);  // the log append before the torn write survived
 }
 
-TEST_CASE("raft storage: a torn log record is dropped; the synced log is all there") {
+TEST_CASE("raft storage: a torn log record is dropped, the synced log is all there") {
   const StorageRun run = crash_and_reload(false, false);
   CHECK(run.seen.term == 2);
   CHECK(run.seen.voted_for == 1);

@@ -41,7 +41,7 @@ TEST_CASE("scheduler: every job of a quiet run commits the sequential result, in
   }
 }
 
-TEST_CASE("scheduler: a poisoned job fails after max_task_failures; the others succeed") {
+TEST_CASE("scheduler: a poisoned job fails after max_task_failures, the others succeed") {
   const protocols::RunOutput out =
       run({{"jobs", "3"}, {"poison_jobs", "1"}, {"max_task_failures", "3"}});
   CHECK(out.verdict() == sim::Verdict::ok);
