@@ -77,7 +77,8 @@ TEST_CASE("kv encodings: a command and a state read back as written, a damaged r
   // An operation code out of range is a bad record, not a silent get.
   protocols::RecordWriter bad;
   bad.u64(9).node(1).u64(1).str("k").str("").u64(0);
-  protocols::RecordReader rb(bad.seal());
+  const std::string bad_record = bad.seal();  // the reader views it: it must outlive the reader
+  protocols::RecordReader rb(bad_record);
   (void)read_command(rb);
   CHECK_FALSE(rb.ok());
 }

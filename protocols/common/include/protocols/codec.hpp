@@ -46,6 +46,8 @@ class RecordReader {
  public:
   // Checks and strips the checksum; a record that fails it reads as failed from the start.
   explicit RecordReader(std::string_view record);
+  // It views its record: a temporary string would be gone before the first read.
+  explicit RecordReader(std::string&& record) = delete;
   std::uint64_t u64();
   std::int64_t i64();
   bool boolean() { return u64() != 0; }
