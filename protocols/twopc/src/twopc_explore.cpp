@@ -16,7 +16,7 @@ std::vector<protocols::ExplorePreset> explore_presets() {
       "simulator; the blocking case (a participant in doubt, its coordinator down) is the "
       "expected liveness finding";
   blocking.options = {{"coordinators", "1"}, {"participants", "3"}, {"clients", "1"},
-                      {"txns", "1"},         {"read_all", "0"},     {"idle_wake", "0s"}};
+                      {"txns", "1"},         {"read_all", "0"}};
   blocking.spec.budget.crashes = 1;
   blocking.spec.budget.timeouts = 1;
   blocking.spec.crash_groups = {"coordinators"};

@@ -53,9 +53,6 @@ void declare_options(protocols::OptionTable& t) {
       .swarm_all();
   t.duration("liveness_bound", kSecond, kMillisecond, 600 * kSecond,
              "after the last fault heals, every transaction is decided within this");
-  t.duration("idle_wake", 200 * kMillisecond, 0, 60 * kSecond,
-             "an idle coordinator or participant wakes this often (works around a lost "
-             "simulator wake-up, docs/twopc.md); 0: idle nodes wait without a deadline");
 }
 
 std::vector<protocols::BugSpec> bug_specs() {
@@ -126,7 +123,6 @@ TwopcParams read_params(const protocols::RunConfig& run) {
   p.coordinator.begin_timeout_ns = o.duration("begin_timeout");
   p.coordinator.bugs = bugs;
   p.liveness_bound_ns = o.duration("liveness_bound");
-  p.idle_wake_ns = o.duration("idle_wake");
   return p;
 }
 
@@ -308,9 +304,9 @@ void add_nodes(Simulation& sim, TwopcRun& run) {
       sim, run, "coordinators", "co", p.coordinators, "coordinator", [&](int i) {
         CoordinatorConfig c = p.coordinator;
         c.index = static_cast<std::uint32_t>(i);
-        return [c, observer, ledger, idle = p.idle_wake_ns](NodeId id) mutable {
+        return [c, observer, ledger](NodeId id) mutable {
           c.id = id;
-          return std::make_unique<CoordinatorServer>(c, observer, ledger, idle);
+          return std::make_unique<CoordinatorServer>(c, observer, ledger);
         };
       });
   p.workload.participants = protocols::add_group(
@@ -320,9 +316,9 @@ void add_nodes(Simulation& sim, TwopcRun& run) {
         for (int a = i; a < p.workload.accounts; a += p.participants) {
           c.keys.push_back(account_key(a));
         }
-        return [c, observer, ledger, idle = p.idle_wake_ns](NodeId id) mutable {
+        return [c, observer, ledger](NodeId id) mutable {
           c.id = id;
-          return std::make_unique<ParticipantServer>(c, observer, ledger, idle);
+          return std::make_unique<ParticipantServer>(c, observer, ledger);
         };
       });
   protocols::add_group(sim, run, "clients", "c", p.clients, "client", [&](int i) {

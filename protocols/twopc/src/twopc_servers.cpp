@@ -33,7 +33,6 @@ void ParticipantServer::boot(sim::Context& ctx) {
   storage_.emplace(ctx.disk(), "txlog");
   const Stored<ParticipantRecord> stored = storage_->load();
   node_.emplace(config_, stored, ctx.now());
-  if (idle_wake_ns_ > 0) idle_wake_ = ctx.now() + idle_wake_ns_;
   if (observer_ != nullptr) {
     std::vector<TxnId> in_doubt;
     for (const auto& [txn, t] : node_->txns()) in_doubt.push_back(txn);
@@ -101,7 +100,6 @@ void CoordinatorServer::boot(sim::Context& ctx) {
   storage_.emplace(ctx.disk(), "decisions");
   const Stored<CoordinatorRecord> stored = storage_->load();
   node_.emplace(config_, stored, ctx.now());
-  if (idle_wake_ns_ > 0) idle_wake_ = ctx.now() + idle_wake_ns_;
   if (observer_ != nullptr) {
     std::vector<TxnId> commits;
     for (const auto& [txn, t] : node_->txns()) commits.push_back(txn);

@@ -60,8 +60,7 @@ TEST_CASE("twopc: the explorer's configuration — 3 participants, one client, o
   RunSpec spec = calm(5, {{"participants", "3"},
                           {"clients", "1"},
                           {"txns", "1"},
-                          {"read_all", "100"},
-                          {"idle_wake", "0s"}});
+                          {"read_all", "100"}});
   const protocols::RunOutput out = protocols::run_protocol(twopc::testing::twopc_protocol(), spec);
   const nlohmann::json s = out.run->summary(*out.sim);
   INFO(s.dump() << "\n" << findings_text(out));

@@ -17,8 +17,7 @@
 // the liveness check reports the participants stuck holding their locks.
 //
 // Options (--set name=value) and planted bugs (--bug name) are listed by protocol().
-// The explorer's small configuration: --set participants=3 --set clients=1 --set txns=1
-// --set idle_wake=0s.
+// The explorer's small configuration: --set participants=3 --set clients=1 --set txns=1.
 #include "protocols/protocol.hpp"
 #include "twopc/twopc_client.hpp"
 #include "twopc/twopc_coordinator.hpp"
@@ -39,7 +38,6 @@ struct TwopcParams {
   ParticipantConfig participant;  // id, index and keys filled in per participant
   CoordinatorConfig coordinator;  // id and index filled in per coordinator
   Duration liveness_bound_ns = sim::kSecond;
-  Duration idle_wake_ns = 200 * sim::kMillisecond;  // 0: idle nodes wait without a deadline
 };
 
 // The run's options as parameters (checked by the protocol's option table).

@@ -27,22 +27,11 @@
 
 namespace faultline::twopc {
 
-// Idle wakes: unless `idle_wake_ns` is 0, a driver never waits without a deadline — while
-// its node has no timer of its own it wakes every idle_wake_ns and does nothing. The
-// simulator can lose the wake-up of a node that waits with no deadline when its clock is
-// changed in the instant it resumes from a pause (both happen when faults heal; reported
-// with this branch): the messages already queued would then wait for ever. A bounded
-// wait re-arms it. The explorer's configuration turns it off (no timers to interleave);
-// remove it once the kernel keeps that wake-up.
-
 class ParticipantServer final : public protocols::NodeHost {
  public:
   ParticipantServer(ParticipantConfig config, TwopcObserver* observer,
-                    protocols::DurableLedger* ledger, sim::Duration idle_wake_ns)
-      : NodeHost(ledger),
-        config_(std::move(config)),
-        observer_(observer),
-        idle_wake_ns_(idle_wake_ns) {}
+                    protocols::DurableLedger* ledger)
+      : NodeHost(ledger), config_(std::move(config)), observer_(observer) {}
   // nullptr until the node has loaded its state.
   const Participant* node() const { return node_ ? &*node_ : nullptr; }
 
@@ -51,14 +40,9 @@ class ParticipantServer final : public protocols::NodeHost {
   std::string_view step(Time now, const sim::Envelope& message) override {
     return node_->step(now, message);
   }
-  void tick(Time now) override {
-    node_->tick(now);
-    if (idle_wake_ns_ > 0) idle_wake_ = now + idle_wake_ns_;
-  }
-  Time next_deadline() const override { return std::min(node_->next_deadline(), idle_wake_); }
-  std::string_view deadline_name() const override {
-    return idle_wake_ < node_->next_deadline() ? "idle wake" : node_->next_deadline_name();
-  }
+  void tick(Time now) override { node_->tick(now); }
+  Time next_deadline() const override { return node_->next_deadline(); }
+  std::string_view deadline_name() const override { return node_->next_deadline_name(); }
   bool persist(sim::DiskHandle& disk) override;
   void take_messages(std::vector<protocols::Outgoing>& out) override {
     out.swap(node_->effects().messages);
@@ -69,8 +53,6 @@ class ParticipantServer final : public protocols::NodeHost {
 
   ParticipantConfig config_;
   TwopcObserver* observer_;
-  sim::Duration idle_wake_ns_;
-  Time idle_wake_ = sim::kTimeNever;
   std::optional<ParticipantStorage> storage_;
   std::optional<Participant> node_;
   bool published_role_ = false;
@@ -81,11 +63,8 @@ class ParticipantServer final : public protocols::NodeHost {
 class CoordinatorServer final : public protocols::NodeHost {
  public:
   CoordinatorServer(CoordinatorConfig config, TwopcObserver* observer,
-                    protocols::DurableLedger* ledger, sim::Duration idle_wake_ns)
-      : NodeHost(ledger),
-        config_(std::move(config)),
-        observer_(observer),
-        idle_wake_ns_(idle_wake_ns) {}
+                    protocols::DurableLedger* ledger)
+      : NodeHost(ledger), config_(std::move(config)), observer_(observer) {}
   const Coordinator* node() const { return node_ ? &*node_ : nullptr; }
 
  private:
@@ -93,14 +72,9 @@ class CoordinatorServer final : public protocols::NodeHost {
   std::string_view step(Time now, const sim::Envelope& message) override {
     return node_->step(now, message);
   }
-  void tick(Time now) override {
-    node_->tick(now);
-    if (idle_wake_ns_ > 0) idle_wake_ = now + idle_wake_ns_;
-  }
-  Time next_deadline() const override { return std::min(node_->next_deadline(), idle_wake_); }
-  std::string_view deadline_name() const override {
-    return idle_wake_ < node_->next_deadline() ? "idle wake" : node_->next_deadline_name();
-  }
+  void tick(Time now) override { node_->tick(now); }
+  Time next_deadline() const override { return node_->next_deadline(); }
+  std::string_view deadline_name() const override { return node_->next_deadline_name(); }
   bool persist(sim::DiskHandle& disk) override;
   void take_messages(std::vector<protocols::Outgoing>& out) override {
     out.swap(node_->effects().messages);
@@ -111,8 +85,6 @@ class CoordinatorServer final : public protocols::NodeHost {
 
   CoordinatorConfig config_;
   TwopcObserver* observer_;
-  sim::Duration idle_wake_ns_;
-  Time idle_wake_ = sim::kTimeNever;
   std::optional<CoordinatorStorage> storage_;
   std::optional<Coordinator> node_;
   bool published_role_ = false;
