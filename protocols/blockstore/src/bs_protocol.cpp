@@ -434,9 +434,7 @@ void add_invariants(Simulation& sim, BlockstoreRun& run) {
                         return checker->violation(p);
                       });
   }
-  const protocols::DurableLedger* ledger = &run.ledger;
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  protocols::watch_durable_state(sim, run.ledger);
 }
 
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {

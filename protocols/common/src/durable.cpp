@@ -45,4 +45,9 @@ void DurableLedger::restored(sim::NodeId node, std::string_view name, sim::Time 
   }
 }
 
+void watch_durable_state(sim::Simulation& sim, const DurableLedger& ledger) {
+  sim.add_invariant("durable state never goes back",
+                    [l = &ledger](const sim::Simulation&) { return l->violation(); });
+}
+
 }  // namespace faultline::protocols

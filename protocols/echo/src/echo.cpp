@@ -123,8 +123,7 @@ std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::
   });
   sim.add_invariant("replies echo requests", [clients = r->groups.nodes("clients")](
                                                  const Simulation& s) { return wrong_reply(s, clients); });
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  protocols::watch_durable_state(sim, *ledger);
   return r;
 }
 

@@ -211,15 +211,8 @@ class MultiRun final : public protocols::ProtocolRun {
 };
 
 void add_invariants(Simulation& sim, MultiRun& run) {
-  std::shared_ptr<PaxosInvariants> inv = run.invariants;
-  for (int k = 0; k < kProperties; ++k) {
-    const auto p = static_cast<Property>(k);
-    sim.add_invariant(std::string(property_name(p)),
-                      [inv, p](const Simulation&) { return inv->violation(p); });
-  }
-  const protocols::DurableLedger* ledger = &run.ledger;
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  watch(sim, run.invariants);
+  protocols::watch_durable_state(sim, run.ledger);
 }
 
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {

@@ -184,4 +184,13 @@ void PaxosInvariants::on_learn(NodeId learner, Slot s, const std::string& value)
   }
 }
 
+void watch(sim::Simulation& sim, std::shared_ptr<PaxosInvariants> invariants) {
+  FAULTLINE_ASSERT(invariants != nullptr, "a run watches the invariants it observes");
+  for (int k = 0; k < kProperties; ++k) {
+    const auto p = static_cast<Property>(k);
+    sim.add_invariant(std::string(property_name(p)),
+                      [invariants, p](const sim::Simulation&) { return invariants->violation(p); });
+  }
+}
+
 }  // namespace faultline::paxos

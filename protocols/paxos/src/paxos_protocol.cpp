@@ -256,15 +256,8 @@ nlohmann::json SingleRun::summary(const Simulation& sim) const {
 }
 
 void add_invariants(Simulation& sim, SingleRun& run) {
-  std::shared_ptr<PaxosInvariants> inv = run.invariants;
-  for (int k = 0; k < kProperties; ++k) {
-    const auto p = static_cast<Property>(k);
-    sim.add_invariant(std::string(property_name(p)),
-                      [inv, p](const Simulation&) { return inv->violation(p); });
-  }
-  const protocols::DurableLedger* ledger = &run.ledger;
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  watch(sim, run.invariants);
+  protocols::watch_durable_state(sim, run.ledger);
 }
 
 // Ids are dense in the order nodes are added: proposers, acceptors, learners (or servers).

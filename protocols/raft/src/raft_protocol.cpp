@@ -264,9 +264,7 @@ void add_invariants(Simulation& sim, RaftRun& run) {
         std::string(property_name(p)),
         [inv, p](const Simulation&) -> std::optional<std::string> { return inv->violation(p); });
   }
-  const protocols::DurableLedger* ledger = &run.ledger;
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  protocols::watch_durable_state(sim, run.ledger);
 }
 
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {

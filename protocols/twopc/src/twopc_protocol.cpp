@@ -291,9 +291,7 @@ void add_invariants(Simulation& sim, TwopcRun& run) {
     sim.add_invariant(std::string(property_name(p)),
                       [inv, p](const Simulation&) { return inv->violation(p); });
   }
-  const protocols::DurableLedger* ledger = &run.ledger;
-  sim.add_invariant("durable state never goes back",
-                    [ledger](const Simulation&) { return ledger->violation(); });
+  protocols::watch_durable_state(sim, run.ledger);
 }
 
 void add_nodes(Simulation& sim, TwopcRun& run) {

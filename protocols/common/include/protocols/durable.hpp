@@ -22,6 +22,10 @@
 
 #include "sim/types.hpp"
 
+namespace faultline::sim {
+class Simulation;
+}
+
 namespace faultline::protocols {
 
 struct DurableFact {
@@ -58,5 +62,10 @@ class DurableLedger {
   std::vector<std::vector<Entry>> highest_;  // per node: the highest promised value per fact
   std::optional<std::string> violation_;
 };
+
+// Registers the ledger's check as a simulator invariant named "durable state never goes
+// back" (the name planted bugs list in `finds`), judged after every event. The ledger
+// must outlive the run.
+void watch_durable_state(sim::Simulation& sim, const DurableLedger& ledger);
 
 }  // namespace faultline::protocols

@@ -29,6 +29,7 @@
 // Only observes; the first violation of each property is kept.
 #include <array>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -113,5 +114,8 @@ class PaxosInvariants final : public Observer {
   std::array<std::optional<std::string>, kProperties> violations_;
   InvariantStats stats_;
 };
+
+// Registers each property of `invariants` as a simulator invariant under its name.
+void watch(sim::Simulation& sim, std::shared_ptr<PaxosInvariants> invariants);
 
 }  // namespace faultline::paxos
