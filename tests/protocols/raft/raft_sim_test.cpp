@@ -299,3 +299,22 @@ TEST_CASE("raft: bad options are clear errors") {
   bug.bugs = {"figure9"};
   CHECK_THROWS_AS(protocols::run_protocol(raft::protocol(), bug), protocols::BadInput);
 }
+
+TEST_CASE("raft: a linearizability search cut short by its work budget makes the run unknown, the same every time") {
+  // The budget is configurations explored, not time: a run's verdict and hash never
+  // depend on the machine (issue 8). One configuration cannot decide a busy history.
+  RunSpec spec = calm(3, {{"clients", "5"}, {"rate", "40"}});
+  spec.check_budget = 1;
+  const protocols::RunOutput first = protocols::run_protocol(raft::protocol(), spec);
+  const protocols::CheckOutcome* lin = first.run->checks.find("linearizability");
+  REQUIRE(lin != nullptr);
+  CHECK(lin->status == protocols::CheckStatus::unknown);
+  CHECK(first.verdict() == sim::Verdict::unknown);
+  const protocols::RunOutput second = protocols::run_protocol(raft::protocol(), spec);
+  CHECK(second.run->checks.find("linearizability")->status == protocols::CheckStatus::unknown);
+  CHECK(second.result.trace_hash == first.result.trace_hash);
+  // With the default budget the same run is decided.
+  spec.check_budget = 0;
+  const protocols::RunOutput decided = protocols::run_protocol(raft::protocol(), spec);
+  CHECK(decided.run->checks.find("linearizability")->status == protocols::CheckStatus::held);
+}
