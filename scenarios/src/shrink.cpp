@@ -96,7 +96,41 @@ struct Outcome {
   sim::Tape recorded;
   sim::Time finding_ns = 0;
   nlohmann::json materialized;  // the scenario with the random schedule as a timeline
+  std::vector<std::string> nodes;  // the run's node names
 };
+
+// The scenario without the nodes in `gone` (a smaller configuration has no such nodes):
+// they leave every fault step's node lists; a step left without its node, or with an
+// empty side, goes.
+nlohmann::json without_nodes(nlohmann::json scenario, const std::vector<std::string>& gone) {
+  if (gone.empty() || !scenario.contains("faults")) return scenario;
+  const auto is_gone = [&](const nlohmann::json& v) {
+    return v.is_string() && std::find(gone.begin(), gone.end(), v.get<std::string>()) != gone.end();
+  };
+  const auto prune = [&](nlohmann::json& list) {  // false: the list is left empty
+    if (!list.is_array()) return !is_gone(list);
+    nlohmann::json kept = nlohmann::json::array();
+    for (const nlohmann::json& v : list) {
+      if (!is_gone(v)) kept.push_back(v);
+    }
+    list = std::move(kept);
+    return !list.empty();
+  };
+  nlohmann::json steps = nlohmann::json::array();
+  for (nlohmann::json step : scenario["faults"]) {
+    bool keep = true;
+    for (const char* field : {"node", "nodes", "from", "to"}) {
+      if (step.contains(field)) keep = prune(step[field]) && keep;
+    }
+    if (step.contains("groups") && step["groups"].is_array()) {
+      for (nlohmann::json& group : step["groups"]) keep = prune(group) && keep;
+    }
+    if (keep) steps.push_back(std::move(step));
+  }
+  if (steps.empty()) scenario.erase("faults");
+  else scenario["faults"] = std::move(steps);
+  return scenario;
+}
 
 class Shrinker {
  public:
@@ -124,6 +158,8 @@ class Shrinker {
   bool simplify_options();
   bool shrink_tape();
   bool end_early();
+  bool shorter_run();
+  std::vector<std::string> nodes_gone(const nlohmann::json& candidate);
 
   std::uint64_t seed_;
   std::uint64_t max_events_;
@@ -134,6 +170,7 @@ class Shrinker {
   sim::Tape tape_;
   ShrinkSize best_;
   sim::Time finding_ns_ = 0;
+  std::vector<std::string> nodes_;  // the best run's node names
   std::uint64_t runs_ = 0;
 };
 
@@ -167,6 +204,7 @@ Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape,
   o.size = ShrinkSize{s.faults.size() + random_faults, r.out.result.events,
                       r.out.choices->tape().size(), r.out.result.sim_time_ns};
   o.recorded = r.out.choices->tape();
+  for (sim::NodeId id = 0; id < r.out.sim->node_count(); ++id) o.nodes.push_back(r.out.sim->node_name(id));
   if (random_faults > 0 || !r.out.swarm.empty()) {
     nlohmann::json m = scenario;
     m["random_faults"] = "none";
@@ -198,6 +236,7 @@ bool Shrinker::accept(const nlohmann::json& scenario, const sim::Tape& tape, con
   tape_ = o.recorded;  // what the run drew: a failing run that stops early draws less
   best_ = o.size;
   finding_ns_ = o.finding_ns;
+  nodes_ = o.nodes;
   if (progress_) {
     progress_(std::string(what) + ": " + std::to_string(best_.faults) + " faults, " +
               std::to_string(best_.events) + " events, tape " + std::to_string(best_.tape));
@@ -271,6 +310,20 @@ bool Shrinker::shorten_faults() {
   return any;
 }
 
+// The best run's nodes that `candidate`'s configuration does not have (a run set up and
+// stopped at its first event tells; its faults left out, since they may name them).
+std::vector<std::string> Shrinker::nodes_gone(const nlohmann::json& candidate) {
+  nlohmann::json bare = candidate;
+  bare.erase("faults");
+  const Outcome probe = attempt(bare, tape_, 1);
+  std::vector<std::string> gone;
+  if (probe.nodes.empty()) return gone;  // no run: the candidate is refused anyway
+  for (const std::string& name : nodes_) {
+    if (std::find(probe.nodes.begin(), probe.nodes.end(), name) == probe.nodes.end()) gone.push_back(name);
+  }
+  return gone;
+}
+
 // Options back to their defaults, then every integer option toward its minimum (fewer
 // servers, fewer clients, fewer operations): a smaller workload, a shorter run.
 bool Shrinker::simplify_options() {
@@ -299,6 +352,7 @@ bool Shrinker::simplify_options() {
       if (v >= current || v < spec.min || !budget_left()) continue;
       nlohmann::json candidate = scenario_;
       candidate["options"][spec.name] = v;
+      candidate = without_nodes(std::move(candidate), nodes_gone(candidate));
       // With the tape as it is, and with no tape at all (every choice quiet): a new
       // configuration shifts what each recorded choice meant, so the quiet run is often
       // the closer one.
@@ -353,6 +407,31 @@ bool Shrinker::end_early() {
   return accept(candidate, tape_, "the run ends right after the failure");
 }
 
+// A failure found only when the run ends (a history checked at the end, a liveness
+// bound) often happened long before: try the run cut to a sixteenth, an eighth, a
+// quarter, a half and three quarters of its length, shortest first, dropping the faults
+// that would start after the new end.
+bool Shrinker::shorter_run() {
+  const sim::Time length = best_.sim_time_ns;
+  if (length < 2 * sim::kMillisecond || !budget_left()) return false;
+  for (const double fraction : {1.0 / 16, 1.0 / 8, 1.0 / 4, 1.0 / 2, 3.0 / 4}) {
+    const double end_ms = std::floor(static_cast<double>(length) * fraction / 1e6);
+    if (end_ms < 1 || !budget_left()) continue;
+    nlohmann::json candidate = scenario_;
+    candidate["run_ms"] = end_ms;
+    if (candidate.contains("faults")) {
+      nlohmann::json kept = nlohmann::json::array();
+      for (const nlohmann::json& step : candidate["faults"]) {
+        if (step["at_ms"].get<double>() < end_ms) kept.push_back(step);
+      }
+      if (kept.empty()) candidate.erase("faults");
+      else candidate["faults"] = std::move(kept);
+    }
+    if (accept(candidate, tape_, "a shorter run")) return true;
+  }
+  return false;
+}
+
 ShrinkResult Shrinker::run(const std::string& version) {
   ShrinkResult result;
   const Outcome base = attempt(scenario_, tape_);
@@ -363,6 +442,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
   result.property = property_;
   result.before = best_ = base.size;
   finding_ns_ = base.finding_ns;
+  nodes_ = base.nodes;
   tape_ = base.recorded;
   if (!base.materialized.is_null()) {
     const Outcome m = attempt(base.materialized, tape_, 2 * best_.events + 1000);
@@ -371,12 +451,14 @@ ShrinkResult Shrinker::run(const std::string& version) {
       tape_ = m.recorded;
       best_ = m.size;
       finding_ns_ = m.finding_ns;
+      nodes_ = m.nodes;
       result.materialized = true;
       if (progress_) progress_("the random schedule as a timeline of " + std::to_string(best_.faults) + " faults");
     }
   }
   for (bool progress = true; progress && budget_left();) {
-    progress = remove_faults();
+    progress = shorter_run();
+    progress = remove_faults() || progress;
     progress = one_fault() || progress;
     progress = shorten_faults() || progress;
     progress = simplify_options() || progress;

@@ -12,7 +12,9 @@
 //  3. returns options to their defaults and shrinks sizes (fewer servers, clients);
 //  4. lowers the tape's choices toward 0, the quiet choice, and deletes chunks of it
 //     (Hypothesis-style passes, largest chunks first);
-//  5. ends the run right after the failure;
+//  5. ends the run right after the failure, and, first in every round (each later try is
+//     then a shorter run), cuts the run to a fraction of its length: a failure that shows
+//     only at the end (a history checked then) often happened long before;
 // keeping a candidate only if it fails the same property and is smaller, ordered by
 // (events, faults, tape length, simulated time). A candidate may not run longer than the
 // best run so far (it could not be smaller), so each try costs at most one short run. It

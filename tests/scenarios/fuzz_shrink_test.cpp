@@ -1,0 +1,106 @@
+// Fuzzing and shrinking (issue 15's evidence): a planted bug found by a small sweep of the
+// generic swarm profile; its repro replays to the same violation; the shrunk repro is
+// smaller and still fails the same way; a campaign's results do not depend on --jobs.
+#include <doctest/doctest.h>
+
+#include "protocols/registry.hpp"
+#include "scenarios/fuzz.hpp"
+#include "scenarios/repro.hpp"
+#include "scenarios/shrink.hpp"
+
+using namespace faultline;
+
+namespace {
+
+scenarios::FuzzConfig campaign(const std::string& protocol, const std::string& bug,
+                               std::uint64_t seeds, unsigned jobs) {
+  scenarios::FuzzConfig c;
+  c.base = scenarios::swarm_scenario(*protocols::find_protocol(protocol));
+  c.bugs = {bug};
+  c.seeds = seeds;
+  c.jobs = jobs;
+  return c;
+}
+
+// The repro of a campaign's lowest failing seed, as `fuzz --out` saves it.
+scenarios::Repro first_failure(const scenarios::FuzzConfig& c, std::string& property) {
+  const scenarios::FuzzReport report = scenarios::fuzz(c);
+  REQUIRE(report.failures > 0);
+  const scenarios::SeedResult found = report.distinct().front();
+  property = found.violation;
+  const scenarios::ScenarioRun run = scenarios::fuzz_run(c, found.seed, true);
+  return scenarios::repro_from_json(
+      scenarios::repro_to_json(scenarios::make_repro(c.base, run, "test")), "found.json");
+}
+
+bool fails(const scenarios::ReplayResult& r, const std::string& property) {
+  for (const sim::Finding& f : r.run.out.result.findings) {
+    if (f.kind != sim::FindingKind::event_limit) return f.name == property;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("fuzz: a campaign's results are the same with one thread and two") {
+  const scenarios::FuzzReport one = scenarios::fuzz(campaign("twopc", "unilateral-abort-after-yes", 24, 1));
+  const scenarios::FuzzReport two = scenarios::fuzz(campaign("twopc", "unilateral-abort-after-yes", 24, 2));
+  REQUIRE(one.results.size() == 24);
+  REQUIRE(two.results.size() == 24);
+  CHECK(one.failures > 0);  // the bug is found, so the comparison covers failing seeds too
+  CHECK(one.failures < 24);
+  for (std::size_t i = 0; i < one.results.size(); ++i) {
+    CAPTURE(one.results[i].seed);
+    CHECK(one.results[i].seed == two.results[i].seed);
+    CHECK(one.results[i].verdict == two.results[i].verdict);
+    CHECK(one.results[i].violation == two.results[i].violation);
+    CHECK(one.results[i].events == two.results[i].events);
+    CHECK(one.results[i].sim_time_ns == two.results[i].sim_time_ns);
+  }
+}
+
+TEST_CASE("fuzz and shrink: a planted 2PC bug found by a small sweep replays and shrinks to a smaller run that fails the same way") {
+  std::string property;
+  const scenarios::Repro found = first_failure(campaign("twopc", "commit-without-all-votes", 20, 1), property);
+  const scenarios::ReplayResult again = scenarios::replay(found);
+  CHECK(again.reproduced);
+  CHECK(fails(again, property));
+
+  const scenarios::ShrinkResult shrunk = scenarios::shrink(found, 400);
+  CHECK(shrunk.property == property);
+  CHECK(shrunk.after < shrunk.before);
+  CHECK(shrunk.after.events < shrunk.before.events);
+  CHECK(shrunk.after.faults <= shrunk.before.faults);
+  CHECK(shrunk.runs <= 400);
+  // The shrunk file, written and read back, replays exactly and fails the same property.
+  const scenarios::Repro small =
+      scenarios::repro_from_json(scenarios::repro_to_json(shrunk.repro), "shrunk.json");
+  const scenarios::ReplayResult replayed = scenarios::replay(small);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
+  CHECK(replayed.run.out.result.events == shrunk.after.events);
+}
+
+TEST_CASE("shrink: a failure seen only at the end of the run (linearizability) shrinks to a shorter run") {
+  std::string property;
+  const scenarios::Repro found = first_failure(campaign("raft", "local-reads", 10, 1), property);
+  REQUIRE(property == "linearizability");
+  const scenarios::ShrinkResult shrunk = scenarios::shrink(found, 60);
+  CHECK(shrunk.after.sim_time_ns * 2 <= shrunk.before.sim_time_ns);
+  CHECK(shrunk.after.events * 2 <= shrunk.before.events);
+  const scenarios::ReplayResult replayed = scenarios::replay(shrunk.repro);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
+}
+
+TEST_CASE("shrink: fewer servers, with the faults that named the removed ones rewritten") {
+  std::string property;
+  const scenarios::Repro found = first_failure(campaign("raft", "no-step-down", 10, 1), property);
+  const scenarios::ReplayResult before = scenarios::replay(found);
+  const scenarios::ShrinkResult shrunk = scenarios::shrink(found, 1000);
+  CHECK(shrunk.repro.scenario["options"]["servers"].get<int>() < 5);
+  const scenarios::ReplayResult replayed = scenarios::replay(shrunk.repro);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
+  CHECK(replayed.run.out.sim->node_count() < before.run.out.sim->node_count());
+}
