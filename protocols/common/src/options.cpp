@@ -115,6 +115,12 @@ OptionTable::Builder& OptionTable::Builder::swarm(std::vector<std::string> value
   return *this;
 }
 
+OptionTable::Builder& OptionTable::Builder::shrink(std::vector<std::string> values) {
+  FAULTLINE_ASSERT(!values.empty(), "a shrink list has at least one value");
+  table_.specs_[index_].shrink = std::move(values);
+  return *this;
+}
+
 OptionTable::Builder& OptionTable::Builder::swarm_all() {
   OptionSpec& spec = table_.specs_[index_];
   FAULTLINE_ASSERT(spec.type == OptionType::boolean || spec.type == OptionType::choice,

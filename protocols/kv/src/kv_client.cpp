@@ -47,7 +47,8 @@ void add_workload_options(protocols::OptionTable& t) {
   t.text("mix", "get:40,put:20,append:30,cas:10", "operation mix, as weights");
   t.integer("rate", 10, 1, 100000, "operations per second per client, at most (a pause before each)")
       .swarm({"10", "2", "40"});
-  t.integer("count", 0, 0, 100000000, "operations per client; 0: until the run ends");
+  t.integer("count", 0, 0, 100000000, "operations per client; 0: until the run ends")
+      .shrink({"1", "2", "4", "8"});
   t.duration("request_timeout", 100 * sim::kMillisecond, sim::kMillisecond, 60 * sim::kSecond,
              "a client's wait for one attempt's reply");
   t.duration("op_timeout", sim::kSecond, sim::kMillisecond, 600 * sim::kSecond,

@@ -37,7 +37,8 @@ void declare_options(protocols::OptionTable& t) {
   t.integer("proposers", 2, 1, 63, "proposers (separate roles only)").swarm({"2", "3"});
   t.integer("learners", 1, 0, 63, "learners (separate roles only)").swarm({"1", "2"});
   t.integer("proposals", 0, 0, 1000000,
-            "attempts per proposer; 0: one after another until the run ends");
+            "attempts per proposer; 0: one after another until the run ends")
+      .shrink({"1", "2", "4"});
   t.duration("start_within", 20 * kMillisecond, 0, 60 * kSecond,
              "each proposer's first attempt starts at a random time in [0, this]: close "
              "starts make proposers duel")

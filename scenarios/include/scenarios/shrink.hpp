@@ -7,9 +7,16 @@
 //     faults on named nodes), with the option values swarm testing drew written out —
 //     an editable scenario that fails the same way (the tape's other kinds replay as
 //     they were: each kind replays its own choices, sim/choice.hpp);
-//  2. removes faults (delta debugging: halves, quarters, ..., single faults), shortens
+//  2. tries other seeds of the same configuration (the options as drawn, the random
+//     schedule drawn afresh; a quarter of the budget, seeds derived from the failing one):
+//     a failure that took seconds of one seed's history often shows within a few hundred
+//     events of another's, which the repro then names;
+//  2b. removes faults (delta debugging: halves, quarters, ..., single faults), shortens
 //     their windows and moves them earlier;
-//  3. returns options to their defaults and shrinks sizes (fewer servers, clients);
+//  3. returns options to their defaults, tries the smaller values options declare for
+//     shrinking (a few operations per client instead of "until the run ends"), and
+//     shrinks sizes (fewer servers, clients; faults lose the nodes a smaller
+//     configuration does not have);
 //  4. lowers the tape's choices toward 0, the quiet choice, and deletes chunks of it
 //     (Hypothesis-style passes, largest chunks first);
 //  5. ends the run right after the failure, and, first in every round (each later try is

@@ -56,6 +56,10 @@ struct OptionSpec {
   // Swarm testing draws from these (as text); the first is the quiet choice. Empty: the
   // default always.
   std::vector<std::string> swarm = {};
+  // A shrinker tries these (smallest run first) besides the default and the minimum: for
+  // an option whose default means "unbounded" (operations per client: 0, until the run
+  // ends), the small bounded values that make a shorter run.
+  std::vector<std::string> shrink = {};
   // "int in [1, 64]", "duration in [1ms, 10s]", "one of log|index|lease", "bool", "text"
   std::string kind_text() const;
 };
@@ -69,6 +73,8 @@ class OptionTable {
     Builder& swarm(std::vector<std::string> values);
     // Swarm draws any allowed value (booleans and choices), the default first.
     Builder& swarm_all();
+    // A shrinker tries `values`, in order (docs/fuzzing.md).
+    Builder& shrink(std::vector<std::string> values);
 
    private:
     OptionTable& table_;
