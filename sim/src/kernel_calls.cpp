@@ -335,14 +335,23 @@ void Simulation::do_halt(Node& n, Call& call) {
 // ---------------------------------------------------------------- state, history, disk
 
 void Simulation::do_annotate(Node& n, Call& call) {
-  auto it = n.annotations.find(call.name);
-  if (it == n.annotations.end()) {
-    it = n.annotations.emplace(std::string(call.name), Annotation{}).first;
-  } else if (it->second.is_text == call.is_text &&
-             (call.is_text ? it->second.text == call.text : it->second.number == call.number)) {
+  const Node::AnnotationKey* slot = nullptr;
+  for (const Node::AnnotationKey& k : n.annotation_keys) {
+    if (k.key.size() == call.name.size() && k.key == call.name) {
+      slot = &k;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    Annotation* value = &n.annotations.emplace(std::string(call.name), Annotation{}).first->second;
+    slot = &n.annotation_keys.emplace_back(
+        Node::AnnotationKey{std::string(call.name), trace_.intern_kind(call.name), value});
+  } else if (slot->value->is_text == call.is_text &&
+             (call.is_text ? slot->value->text == call.text
+                           : slot->value->number == call.number)) {
     return;  // a state fact that did not change is not an event
   }
-  Annotation& a = it->second;
+  Annotation& a = *slot->value;
   a.is_text = call.is_text;
   a.number = call.is_text ? 0 : call.number;
   if (call.is_text) a.text.assign(call.text);
@@ -351,7 +360,7 @@ void Simulation::do_annotate(Node& n, Call& call) {
       call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.number);
   record(TraceRecord{.type = TraceEvent::annotate,
                      .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
-                     .kind = trace_.intern_kind(call.name), .node = n.id, .value = value});
+                     .kind = slot->kind, .node = n.id, .value = value});
 }
 
 void Simulation::do_history(Node& n, Call& call) {

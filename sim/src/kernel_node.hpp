@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/simulation.hpp"
 
@@ -59,6 +60,15 @@ struct Simulation::Node {
   std::unique_ptr<Actor> actor;
   Disk disk;
   std::map<std::string, Annotation, std::less<>> annotations;
+  // do_annotate's index of `annotations`: each key with its map entry and its interned
+  // trace kind, searched linearly (a node publishes a handful of keys), so an annotation
+  // costs neither a walk of the map nor a hash of its key. Cleared with the map.
+  struct AnnotationKey {
+    std::string key;
+    std::uint16_t kind = 0;
+    Annotation* value = nullptr;
+  };
+  std::vector<AnnotationKey> annotation_keys;
 
   bool has_process = false;
   std::uint32_t process = 0;

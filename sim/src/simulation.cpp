@@ -406,6 +406,7 @@ void Simulation::crash(NodeId id) {
   n.disk_refused = false;
   ++n.wait_gen;
   n.annotations.clear();
+  n.annotation_keys.clear();
   n.open_op.reset();
   n.has_process = false;
   const std::size_t lost = n.disk.unsynced();
