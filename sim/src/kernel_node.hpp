@@ -46,6 +46,10 @@ struct Simulation::Node {
 
   // Cold.
   std::string_view wait_label;  // what the deadline of the current wait is for (a timer)
+  // The label of the node's last timer that fired and its interned id: a node's timers
+  // fire again and again under a few names, so most need no hash lookup.
+  std::string last_label;
+  std::uint32_t last_label_id = 0;
   std::uint64_t incarnation = 0;
   Time explore_time = 0;        // explore mode: the local clock, moved only by its timers
   NodeId parent = kNoNode;      // the node that spawned this one
