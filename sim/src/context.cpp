@@ -161,7 +161,7 @@ void Context::log(std::string_view text) {
 }
 
 OpHandle Context::invoke(std::string_view f, const std::optional<std::string>& key,
-                         const nlohmann::json& value) {
+                         nlohmann::json value) {
   Call call{.op = CallOp::invoke, .name = f,
             .args = {.history = {.key = &key, .value = &value}}};
   perform(call);
@@ -169,7 +169,7 @@ OpHandle Context::invoke(std::string_view f, const std::optional<std::string>& k
   return OpHandle{event.process, static_cast<std::size_t>(call.result)};
 }
 
-void Context::complete(const OpHandle& op, OpType outcome, const nlohmann::json& value) {
+void Context::complete(const OpHandle& op, OpType outcome, nlohmann::json value) {
   Call call{.op = CallOp::complete, .outcome = outcome, .n = op.index,
             .args = {.history = {.key = nullptr, .value = &value}}};
   perform(call);

@@ -385,7 +385,7 @@ void Simulation::do_history(Node& n, Call& call) {
   }
   if (call.op == CallOp::invoke) event.f = std::string(call.name);
   event.process = n.process;
-  event.value = *call.args.history.value;
+  event.value = std::move(*call.args.history.value);
   event.time = now_;
   event.node = n.id;
   const std::size_t index = history_.size();

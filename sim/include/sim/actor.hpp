@@ -102,7 +102,7 @@ struct Call {
     } recv;
     struct {
       const std::optional<std::string>* key;  // invoke
-      const nlohmann::json* value;            // invoke / complete
+      nlohmann::json* value;                  // invoke / complete: moved into the history
     } history;
     struct {
       NodeOptions* options;
@@ -221,8 +221,8 @@ class Context {
 
   // Client history (clients only).
   OpHandle invoke(std::string_view f, const std::optional<std::string>& key,
-                  const nlohmann::json& value);
-  void complete(const OpHandle& op, OpType outcome, const nlohmann::json& value);
+                  nlohmann::json value);
+  void complete(const OpHandle& op, OpType outcome, nlohmann::json value);
 
   // Starts a new node running `factory`'s actor now (a task, a worker). Its id is the
   // next free one; it is a node like any other (faults, trace, disk).
