@@ -25,14 +25,14 @@ Time Context::deadline_after(Duration d) {
 }
 
 void Context::send_payload(NodeId to, Payload payload) {
-  Call call{.op = CallOp::send, .peer = to, .payload = &payload};
+  Call call{.op = CallOp::send, .peer = to, .args = {.payload = &payload}};
   perform(call);
 }
 
 std::optional<Envelope> Context::recv_until(Time local_deadline, std::string_view label) {
   std::optional<Envelope> received;
   Call call{.op = CallOp::recv, .deadline = local_deadline, .name = label,
-            .received = &received};
+            .args = {.recv = {.filter = nullptr, .received = &received}}};
   perform(call);
   return received;
 }
@@ -40,8 +40,8 @@ std::optional<Envelope> Context::recv_until(Time local_deadline, std::string_vie
 std::optional<Envelope> Context::recv_until(Time local_deadline, const MessageFilter& filter,
                                             std::string_view label) {
   std::optional<Envelope> received;
-  Call call{.op = CallOp::recv, .deadline = local_deadline, .name = label, .filter = &filter,
-            .received = &received};
+  Call call{.op = CallOp::recv, .deadline = local_deadline, .name = label,
+            .args = {.recv = {.filter = &filter, .received = &received}}};
   perform(call);
   return received;
 }
@@ -58,7 +58,7 @@ Wakeup Context::wait(Timers& timers) {
 }
 
 NodeId Context::spawn(NodeOptions options, ActorFactory factory) {
-  Call call{.op = CallOp::spawn, .spawn_options = &options, .spawn_factory = &factory};
+  Call call{.op = CallOp::spawn, .args = {.spawn = {.options = &options, .factory = &factory}}};
   perform(call);
   return static_cast<NodeId>(call.result);
 }
@@ -140,7 +140,7 @@ Duration Context::random_between(Duration lo, Duration hi) {
 }
 
 void Context::annotate(std::string_view key, std::int64_t value) {
-  Call call{.op = CallOp::annotate, .number = value, .is_text = false, .name = key};
+  Call call{.op = CallOp::annotate, .is_text = false, .name = key, .args = {.number = value}};
   perform(call);
 }
 
@@ -161,15 +161,17 @@ void Context::log(std::string_view text) {
 }
 
 OpHandle Context::invoke(std::string_view f, const std::optional<std::string>& key,
-                         const nlohmann::json& value) {
-  Call call{.op = CallOp::invoke, .name = f, .key = &key, .value = &value};
+                         nlohmann::json value) {
+  Call call{.op = CallOp::invoke, .name = f,
+            .args = {.history = {.key = &key, .value = &value}}};
   perform(call);
   const auto& event = sim_.history().events()[call.result];
   return OpHandle{event.process, static_cast<std::size_t>(call.result)};
 }
 
-void Context::complete(const OpHandle& op, OpType outcome, const nlohmann::json& value) {
-  Call call{.op = CallOp::complete, .n = op.index, .value = &value, .outcome = outcome};
+void Context::complete(const OpHandle& op, OpType outcome, nlohmann::json value) {
+  Call call{.op = CallOp::complete, .outcome = outcome, .n = op.index,
+            .args = {.history = {.key = nullptr, .value = &value}}};
   perform(call);
 }
 
@@ -207,7 +209,7 @@ void DiskHandle::truncate(std::string_view log, std::size_t records) {
 std::optional<std::string> DiskHandle::get(std::string_view key) {
   std::optional<std::string> value = state().get(key);
   if (value) {
-    Call call{.op = CallOp::disk_read, .name = key, .bytes = &*value};
+    Call call{.op = CallOp::disk_read, .name = key, .args = {.bytes = &*value}};
     perform(call);
   }
   return value;
@@ -224,7 +226,7 @@ std::string DiskHandle::read(std::string_view log, std::size_t index) {
                             std::to_string(index));
   }
   std::string bytes = (*records)[index];
-  Call call{.op = CallOp::disk_read, .name = log, .bytes = &bytes};
+  Call call{.op = CallOp::disk_read, .name = log, .args = {.bytes = &bytes}};
   perform(call);
   return bytes;
 }

@@ -1,6 +1,7 @@
 #include "sim/disk.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "sim/assert.hpp"
 
@@ -65,9 +66,29 @@ const std::vector<std::string>* Disk::log(std::string_view log) const {
   return it == current_.logs.end() ? nullptr : &it->second;
 }
 
+namespace {
+// apply() for an operation about to be discarded: its bytes move instead of being copied.
+void apply_owned(DiskImage& image, Disk::Op& op) {
+  switch (op.kind) {
+    case Disk::OpKind::put:
+      image.kv[op.name] = std::move(op.bytes);
+      break;
+    case Disk::OpKind::append:
+      image.logs[op.name].push_back(std::move(op.bytes));
+      break;
+    case Disk::OpKind::erase:
+    case Disk::OpKind::truncate:
+      break;
+  }
+}
+}  // namespace
+
 std::size_t Disk::sync() {
   const std::size_t count = pending_.size();
-  for (const Op& op : pending_) apply(durable_, op);
+  for (Op& op : pending_) {
+    if (op.kind == OpKind::put || op.kind == OpKind::append) apply_owned(durable_, op);
+    else apply(durable_, op);
+  }
   pending_.clear();
   return count;
 }
@@ -131,12 +152,39 @@ constexpr std::array<std::uint32_t, 256> make_crc_table() {
   return table;
 }
 constexpr auto kCrcTable = make_crc_table();
-}  // namespace
 
-std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+std::uint32_t crc32c_table(std::string_view bytes, std::uint32_t crc) {
   crc = ~crc;
   for (char ch : bytes) crc = kCrcTable[(crc ^ static_cast<unsigned char>(ch)) & 0xff] ^ (crc >> 8);
   return ~crc;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// SSE4.2's crc32 instruction computes CRC-32C itself, 8 bytes at a time: the same value
+// as the table, several times faster.
+__attribute__((target("sse4.2"))) std::uint32_t crc32c_sse42(std::string_view bytes,
+                                                             std::uint32_t crc) {
+  std::uint64_t c = ~crc;
+  const char* p = bytes.data();
+  std::size_t n = bytes.size();
+  for (; n >= 8; n -= 8, p += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    c = __builtin_ia32_crc32di(c, word);
+  }
+  auto c32 = static_cast<std::uint32_t>(c);
+  for (; n > 0; --n, ++p) c32 = __builtin_ia32_crc32qi(c32, static_cast<unsigned char>(*p));
+  return ~c32;
+}
+#endif
+}  // namespace
+
+std::uint32_t crc32c(std::string_view bytes, std::uint32_t crc) {
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+  static const bool has_sse42 = (__builtin_cpu_init(), __builtin_cpu_supports("sse4.2"));
+  if (has_sse42) return crc32c_sse42(bytes, crc);
+#endif
+  return crc32c_table(bytes, crc);
 }
 
 }  // namespace faultline::sim

@@ -77,10 +77,10 @@ void Simulation::perform(NodeId id, Call& call) {
 
 void Simulation::do_send(Node& n, Call& call) {
   if (call.peer >= nodes_.size()) {
-    throw std::out_of_range(n.name + " sent " + std::string(call.payload->name()) +
+    throw std::out_of_range(n.name + " sent " + std::string(call.args.payload->name()) +
                             " to node " + std::to_string(call.peer) + ", which does not exist");
   }
-  Payload& payload = *call.payload;
+  Payload& payload = *call.args.payload;
   if (payload.empty()) throw std::logic_error(n.name + " sent an empty message");
   const MessageId id = next_message_id_++;
   const std::uint32_t size = payload.size_bytes();
@@ -287,21 +287,21 @@ static bool take_accepted(std::deque<Envelope>& mailbox, const MessageFilter* fi
 }
 
 void Simulation::do_recv(Node& n, Call& call) {
-  if (take_accepted(n.mailbox, call.filter, *call.received)) return;
+  if (take_accepted(n.mailbox, call.args.recv.filter, *call.args.recv.received)) return;
   // In explore mode only a poll (the earliest time) returns at once: a deadline that has
   // passed still waits, for the explorer to choose when its timer fires.
   const bool poll = call.deadline == std::numeric_limits<Time>::min();
   const bool passed = call.deadline != kTimeNever && n.clock.local(now_) >= call.deadline;
   if (passed && (!config_.explore.on || poll)) return;
-  n.recv_slot = call.received;
-  n.recv_filter = call.filter;
+  n.recv_slot = call.args.recv.received;
+  n.recv_filter = call.args.recv.filter;
   n.wait_label = call.name;
   wait_until(n, call.deadline, static_cast<std::uint8_t>(Wait::recv));
   n.recv_slot = nullptr;
   n.recv_filter = nullptr;
   n.wait_label = {};
-  if (call.received->has_value()) return;  // handed over on arrival
-  take_accepted(n.mailbox, call.filter, *call.received);  // queued while paused, or timed out
+  if (call.args.recv.received->has_value()) return;  // handed over on arrival
+  take_accepted(n.mailbox, call.args.recv.filter, *call.args.recv.received);  // queued while paused, or timed out
 }
 
 void Simulation::do_sleep(Node& n, Call& call) {
@@ -312,9 +312,9 @@ void Simulation::do_sleep(Node& n, Call& call) {
 }
 
 void Simulation::do_spawn(Node& n, Call& call) {
-  FAULTLINE_ASSERT(call.spawn_options != nullptr && call.spawn_factory != nullptr,
+  FAULTLINE_ASSERT(call.args.spawn.options != nullptr && call.args.spawn.factory != nullptr,
                    "spawn needs options and a factory");
-  const NodeId id = add_node(std::move(*call.spawn_options), std::move(*call.spawn_factory));
+  const NodeId id = add_node(std::move(*call.args.spawn.options), std::move(*call.args.spawn.factory));
   record(TraceRecord{.type = TraceEvent::spawn, .node = id, .peer = n.id});
   call.result = id;
 }
@@ -335,23 +335,32 @@ void Simulation::do_halt(Node& n, Call& call) {
 // ---------------------------------------------------------------- state, history, disk
 
 void Simulation::do_annotate(Node& n, Call& call) {
-  auto it = n.annotations.find(call.name);
-  if (it == n.annotations.end()) {
-    it = n.annotations.emplace(std::string(call.name), Annotation{}).first;
-  } else if (it->second.is_text == call.is_text &&
-             (call.is_text ? it->second.text == call.text : it->second.number == call.number)) {
+  const Node::AnnotationKey* slot = nullptr;
+  for (const Node::AnnotationKey& k : n.annotation_keys) {
+    if (k.key.size() == call.name.size() && k.key == call.name) {
+      slot = &k;
+      break;
+    }
+  }
+  if (slot == nullptr) {
+    Annotation* value = &n.annotations.emplace(std::string(call.name), Annotation{}).first->second;
+    slot = &n.annotation_keys.emplace_back(
+        Node::AnnotationKey{std::string(call.name), trace_.intern_kind(call.name), value});
+  } else if (slot->value->is_text == call.is_text &&
+             (call.is_text ? slot->value->text == call.text
+                           : slot->value->number == call.args.number)) {
     return;  // a state fact that did not change is not an event
   }
-  Annotation& a = it->second;
+  Annotation& a = *slot->value;
   a.is_text = call.is_text;
-  a.number = call.is_text ? 0 : call.number;
+  a.number = call.is_text ? 0 : call.args.number;
   if (call.is_text) a.text.assign(call.text);
   else a.text.clear();
   const std::uint64_t value =
-      call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.number);
+      call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.args.number);
   record(TraceRecord{.type = TraceEvent::annotate,
                      .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
-                     .kind = trace_.intern_kind(call.name), .node = n.id, .value = value});
+                     .kind = slot->kind, .node = n.id, .value = value});
 }
 
 void Simulation::do_history(Node& n, Call& call) {
@@ -363,7 +372,7 @@ void Simulation::do_history(Node& n, Call& call) {
       n.has_process = true;
     }
     event.type = OpType::invoke;
-    event.key = *call.key;
+    event.key = *call.args.history.key;
   } else {
     if (!n.open_op || n.open_op->index != call.n) {
       throw std::logic_error(n.name + " completed an operation that is not open");
@@ -376,7 +385,7 @@ void Simulation::do_history(Node& n, Call& call) {
   }
   if (call.op == CallOp::invoke) event.f = std::string(call.name);
   event.process = n.process;
-  event.value = *call.value;
+  event.value = std::move(*call.args.history.value);
   event.time = now_;
   event.node = n.id;
   const std::size_t index = history_.size();
@@ -416,7 +425,7 @@ void Simulation::do_disk(Node& n, Call& call) {
       n.disk.truncate(call.name, call.n);
       break;
     case CallOp::disk_read: {
-      std::string& bytes = *call.bytes;
+      std::string& bytes = *call.args.bytes;
       if (!bytes.empty() && choices_.flip(n.disk_profile.read_corruption, ChoiceKind::disk)) {
         const std::uint32_t bit =
             choices_.pick(static_cast<std::uint32_t>(std::min<std::size_t>(bytes.size() * 8, 1u << 31)),

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "sim/simulation.hpp"
 
@@ -45,6 +46,10 @@ struct Simulation::Node {
 
   // Cold.
   std::string_view wait_label;  // what the deadline of the current wait is for (a timer)
+  // The label of the node's last timer that fired and its interned id: a node's timers
+  // fire again and again under a few names, so most need no hash lookup.
+  std::string last_label;
+  std::uint32_t last_label_id = 0;
   std::uint64_t incarnation = 0;
   Time explore_time = 0;        // explore mode: the local clock, moved only by its timers
   NodeId parent = kNoNode;      // the node that spawned this one
@@ -59,6 +64,15 @@ struct Simulation::Node {
   std::unique_ptr<Actor> actor;
   Disk disk;
   std::map<std::string, Annotation, std::less<>> annotations;
+  // do_annotate's index of `annotations`: each key with its map entry and its interned
+  // trace kind, searched linearly (a node publishes a handful of keys), so an annotation
+  // costs neither a walk of the map nor a hash of its key. Cleared with the map.
+  struct AnnotationKey {
+    std::string key;
+    std::uint16_t kind = 0;
+    Annotation* value = nullptr;
+  };
+  std::vector<AnnotationKey> annotation_keys;
 
   bool has_process = false;
   std::uint32_t process = 0;

@@ -380,7 +380,14 @@ void Simulation::on_wake(const Event& event) {
     schedule_wake(n);
     return;
   }
-  const std::uint32_t label = n.wait_label.empty() ? 0 : intern(n.wait_label) + 1;
+  std::uint32_t label = 0;
+  if (!n.wait_label.empty()) {
+    if (n.wait_label != n.last_label) {
+      n.last_label.assign(n.wait_label);
+      n.last_label_id = intern(n.wait_label);
+    }
+    label = n.last_label_id + 1;
+  }
   record(TraceRecord{.type = TraceEvent::timer, .reason = static_cast<std::uint8_t>(n.wait),
                      .node = n.id, .detail = label});
   resume_fiber(n);
@@ -406,6 +413,7 @@ void Simulation::crash(NodeId id) {
   n.disk_refused = false;
   ++n.wait_gen;
   n.annotations.clear();
+  n.annotation_keys.clear();
   n.open_op.reset();
   n.has_process = false;
   const std::size_t lost = n.disk.unsynced();

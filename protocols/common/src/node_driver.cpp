@@ -15,8 +15,8 @@ void NodeHost::run(sim::Context& ctx) {
   }
   drain(ctx);
   for (;;) {
-    const std::optional<sim::Envelope> first = ctx.recv_until(next_deadline(), deadline_name());
-    for (std::optional<sim::Envelope> m = first; m; m = ctx.recv_until(kNow)) {
+    for (std::optional<sim::Envelope> m = ctx.recv_until(next_deadline(), deadline_name()); m;
+         m = ctx.recv_until(kNow)) {
       const std::string_view ignored = step(ctx.now(), *m);
       if (!ignored.empty()) ctx.ignore(*m, ignored);
     }

@@ -107,9 +107,9 @@ void KvClient::run(sim::Context& ctx) {
         value = nlohmann::json::array({json_of(c.expected), c.value});
         break;
     }
-    const sim::OpHandle handle = ctx.invoke(op_name(c.op), c.key, value);
-    const Result r = execute(ctx, c);
-    ctx.complete(handle, r.type, r.value);
+    const sim::OpHandle handle = ctx.invoke(op_name(c.op), c.key, std::move(value));
+    Result r = execute(ctx, c);
+    ctx.complete(handle, r.type, std::move(r.value));
     if (r.type == sim::OpType::ok)
       ++stats_.ok;
     else if (r.type == sim::OpType::fail)

@@ -29,6 +29,7 @@ Config read_config(RecordReader& r) {
 
 std::string encode_entry(const Entry& e) {
   RecordWriter w;
+  w.reserve(64);
   w.u64(e.term).u64(static_cast<std::uint64_t>(e.kind));
   if (e.kind == EntryKind::command) kv::write_command(w, e.command);
   if (e.kind == EntryKind::config) write_config(w, e.config);

@@ -100,7 +100,9 @@ struct MessageType {
 
 class Payload {
  public:
-  static constexpr std::size_t kInlineBytes = 48;
+  // Raft's AppendEntries (72 bytes) and most replies fit: a heap message costs a malloc and
+  // a free per send, more than moving 80 inline bytes a few times.
+  static constexpr std::size_t kInlineBytes = 80;
 
   Payload() = default;
   template <Message T>

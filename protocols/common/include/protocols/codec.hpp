@@ -35,6 +35,11 @@ class RecordWriter {
   RecordWriter& boolean(bool v) { return u64(v ? 1 : 0); }
   RecordWriter& str(std::string_view s);
   RecordWriter& node(sim::NodeId id);  // kNoNode allowed
+  // Room for a record of about this size (a record grown byte by byte reallocates).
+  RecordWriter& reserve(std::size_t bytes) {
+    out_.reserve(bytes);
+    return *this;
+  }
   // Appends the checksum and returns the record; the writer is empty afterwards.
   std::string seal();
 
