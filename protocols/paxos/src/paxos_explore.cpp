@@ -126,12 +126,9 @@ SingleWorld::SingleWorld(std::shared_ptr<const Context> context)
       });
   // Every node starts at time 0, in id order, before the first choice.
   for (NodeId id = 0; id < slots_.size() && !finding_; ++id) {
-    const protocols::ExploreStepPlace place(name(id), 0);
-    try {
-      boot(id);
-    } catch (const sim::ActorAssertion& a) {
-      found(sim::FindingKind::actor_error, "assertion", name(id) + ": assertion failed: " + a.what, id);
-    }
+    protocols::explore_guarded(name(id), 0, [&] { boot(id); }, [&](auto kind, auto what, auto why) {
+      found(kind, std::move(what), std::move(why), id);
+    });
     if (!finding_) check_invariants(id);
   }
   list_enabled();
@@ -174,17 +171,9 @@ protocols::ExploreWorld::Effect SingleWorld::perform(std::size_t index) {
   ++steps_;
   history_changed_ = false;
   completed_ = false;
-  {
-    const protocols::ExploreStepPlace place(name(e.node), steps_);
-    try {
-      step(e);
-    } catch (const sim::ActorAssertion& a) {
-      found(sim::FindingKind::actor_error, "assertion", name(e.node) + ": assertion failed: " + a.what,
-            e.node);
-    } catch (const std::exception& x) {
-      found(sim::FindingKind::actor_error, "exception", name(e.node) + " threw: " + x.what(), e.node);
-    }
-  }
+  protocols::explore_guarded(name(e.node), steps_, [&] { step(e); }, [&](auto kind, auto what, auto why) {
+    found(kind, std::move(what), std::move(why), e.node);
+  });
   if (!finding_) check_invariants(e.node);
   list_enabled();
   return Effect{history_changed_};

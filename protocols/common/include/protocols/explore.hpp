@@ -28,6 +28,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocols/options.hpp"
+#include "sim/actor.hpp"
 #include "sim/assert.hpp"
 #include "sim/client_history.hpp"
 #include "sim/explore.hpp"
@@ -190,6 +191,21 @@ class ExploreStepPlace final : public sim::RunPlace {
   std::uint64_t step_;
   sim::RunPlace* previous_ = nullptr;
 };
+
+// Runs one step of node `node` (the world's step number `step`) as an actor's fiber would:
+// a failed assertion or an exception thrown by protocol code becomes a finding, reported
+// through found(kind, name, message).
+template <class Step, class Found>
+void explore_guarded(const std::string& node, std::uint64_t step, const Step& run, const Found& found) {
+  const ExploreStepPlace place(node, step);
+  try {
+    run();
+  } catch (const sim::ActorAssertion& a) {
+    found(sim::FindingKind::actor_error, "assertion", node + ": assertion failed: " + a.what);
+  } catch (const std::exception& x) {
+    found(sim::FindingKind::actor_error, "exception", node + " threw: " + x.what());
+  }
+}
 
 // The client history of a pure world, as Simulation records it: invocations and
 // completions per process, with the step as their time. Copies share the events until one
