@@ -1,7 +1,8 @@
 #!/bin/sh
 # The explorer's numbers for bench/README.md: reductions on the default Paxos preset, the
-# issue's lossy preset, 2PC, the Stateright-equivalent preset, and every Paxos planted bug.
-# Usage: bench/explore_bench.sh [build/faultline]   (single-threaded; one run at a time)
+# issue's lossy preset, 2PC, the Stateright-equivalent presets, and every Paxos planted bug.
+# Usage: bench/explore_bench.sh [build/faultline] [twopc]   (single-threaded; one run at a
+# time; with "twopc", only the rows of 2PC's stateright preset)
 F=${1:-build/faultline}
 row() {  # label, then explore's arguments
   label=$1; shift
@@ -19,12 +20,26 @@ print('| %s | %s | %s | %d | %d | %d | %.2f | %d | %s | %s |' % ('$label', j['st
 }
 echo "| configuration | search | verdict | states | transitions | executions | seconds | peak MB | exhaustive | found |"
 echo "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+# 2PC against Stateright's 2PC example: N participants; a search that does not finish
+# within 60 s says so (not exhaustive).
+for n in 2 3; do
+  for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs" "--strategy dfs --por dpor"; do
+    row "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s --time-budget 60
+  done
+done
+row "twopc stateright N=4" --protocol twopc --preset stateright --set participants=4 --strategy dfs --por sleep
+for n in 8 9; do
+  for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs" "--strategy dfs --por dpor"; do
+    row "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s --time-budget 60
+  done
+done
+[ "$2" = twopc ] && exit 0
 for s in "--strategy bfs" "--strategy dfs --por none" "--strategy dfs --por sleep" "--strategy dfs --por dpor"; do
   row "paxos small" --protocol paxos $s
 done
 row "paxos lossy" --protocol paxos --preset lossy
 row "twopc blocking" --protocol twopc
-row "twopc blocking" --protocol twopc --strategy dfs --por sleep --time-budget 120
+row "twopc blocking, simulator" --protocol twopc --engine simulator --strategy dfs --por sleep --time-budget 120
 for s in "--strategy dfs --por dpor" "--strategy dfs --por sleep" "--strategy bfs"; do
   row "paxos stateright" --protocol paxos --preset stateright $s --time-budget 120
 done

@@ -189,23 +189,44 @@ void validate(const Target& t, const Options& o) {
   if (o.strategy == Strategy::pct && o.pct_depth == 0) throw BadInput("--pct-depth", "at least 1");
 }
 
-std::unique_ptr<protocols::ExploreWorld> initial_world(const Target& t, Engine engine) {
-  const bool pure = engine == Engine::pure || (engine == Engine::automatic && t.protocol->explore);
-  if (pure) {
-    FAULTLINE_ASSERT(t.protocol->explore != nullptr, "a pure world needs the protocol's model");
-    protocols::ExploreSpec spec = t.explore;
-    spec.budget.on = true;
-    return t.protocol->explore(protocols::resolve_run(*t.protocol, t.spec), spec);
+namespace {
+
+// The protocol's pure world of the target, or null when it has none or declines the
+// configuration (2PC's does not model restarts, for one).
+std::unique_ptr<protocols::ExploreWorld> pure_world(const Target& t) {
+  if (!t.protocol->explore) return nullptr;
+  protocols::ExploreSpec spec = t.explore;
+  spec.budget.on = true;
+  return t.protocol->explore(protocols::resolve_run(*t.protocol, t.spec), spec);
+}
+
+std::unique_ptr<protocols::ExploreWorld> world_on(const Target& t, Engine engine, Engine& used) {
+  if (engine != Engine::simulator) {
+    if (std::unique_ptr<protocols::ExploreWorld> w = pure_world(t)) {
+      used = Engine::pure;
+      return w;
+    }
+    if (engine == Engine::pure) {
+      throw BadInput("--engine", "the pure model of " + t.protocol->name +
+                                     " does not model this configuration (restarts or client "
+                                     "crashes); use --engine simulator");
+    }
   }
+  used = Engine::simulator;
   return detail::make_sim_world(sim_target(t));
+}
+
+}  // namespace
+
+std::unique_ptr<protocols::ExploreWorld> initial_world(const Target& t, Engine engine) {
+  Engine used = engine;
+  return world_on(t, engine, used);
 }
 
 Result explore(const Target& t, const Options& o) {
   validate(t, o);
-  const Engine engine = o.engine == Engine::automatic
-                            ? (t.protocol->explore ? Engine::pure : Engine::simulator)
-                            : o.engine;
-  const std::unique_ptr<protocols::ExploreWorld> root = initial_world(t, engine);
+  Engine engine = o.engine;
+  const std::unique_ptr<protocols::ExploreWorld> root = world_on(t, o.engine, engine);
   Result r;
   switch (o.strategy) {
     case Strategy::bfs:

@@ -11,14 +11,15 @@
 // else (never needed so far) every event enabled there.
 //
 // Happens-before, in a message-passing system: a message's delivery, drop or copy
-// happens after its send (the step that sent it); a timer after the last step of its
-// node (which set it); a restart after the crash; and any step after every earlier step
+// happens after its send (the step that sent it); a timer after the step since which it
+// has been enabled (the one that set its deadline); a restart after the crash; and any step after every earlier step
 // it depends on (search.hpp). An enabled event not yet performed is assumed to record
 // client operations (what it will do is unknown), which only adds races.
 //
 // One execution per class of equivalent interleavings reaches every terminal state of
 // the full state space (and so every violation, which ends its path); intermediate
 // states are visited only as far as some representative passes through them.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -101,7 +102,22 @@ std::int64_t Dpor::cause_of(const sim::ExploreEvent& e, const Frame& here) const
       auto it = here.senders.find(message_key(e));
       return it == here.senders.end() || it->second.empty() ? -1 : it->second.front();
     }
-    case sim::ExploreKind::timer:
+    case sim::ExploreKind::timer: {
+      // The step after which the timer has been enabled ever since (the one that set its
+      // deadline). Not its node's last step: a timer enabled before a delivery to its node
+      // races with that delivery, and either may go first.
+      FAULTLINE_ASSERT(stack_.size() == events_.size() + 1 && &here == &stack_.back(),
+                       "a timer's cause is looked up at the end of the path");
+      const std::uint64_t key = sim::explore_event_key(e);
+      for (std::int64_t i = static_cast<std::int64_t>(events_.size()) - 1; i >= 0; --i) {
+        const auto& before = stack_[static_cast<std::size_t>(i)].world->enabled();
+        const bool enabled = std::any_of(before.begin(), before.end(), [&](const sim::ExploreEvent& b) {
+          return sim::explore_event_key(b) == key;
+        });
+        if (!enabled) return i;
+      }
+      return -1;
+    }
     case sim::ExploreKind::restart:
       for (std::int64_t i = static_cast<std::int64_t>(events_.size()) - 1; i >= 0; --i) {
         if (events_[static_cast<std::size_t>(i)].move.node == e.node) return i;

@@ -53,7 +53,7 @@ std::string_view engine_name(Engine e);
 struct Options {
   Strategy strategy = Strategy::bfs;
   Reduction reduction = Reduction::none;  // dfs: sleep or dpor; bfs, walks: none
-  Engine engine = Engine::automatic;      // the pure model when the protocol has one
+  Engine engine = Engine::automatic;      // the pure model when the protocol has one for the target
   std::uint64_t max_depth = 0;            // 0: no bound on a path's length
   std::uint64_t max_states = 0;           // 0: no bound on the states visited
   double time_budget_s = 0;               // 0: none (a cut makes the result not exhaustive)
@@ -127,7 +127,8 @@ Target target_for_scenario(const scenarios::Scenario& scenario, const protocols:
 // protocols::BadInput naming the option).
 void validate(const Target& target, const Options& options);
 
-// The initial world of a target on an engine (automatic: pure when the protocol has one).
+// The initial world of a target on an engine (automatic: pure when the protocol has a pure
+// model of the target, else the simulator; pure: BadInput if it has none).
 std::unique_ptr<protocols::ExploreWorld> initial_world(const Target& target, Engine engine);
 
 Result explore(const Target& target, const Options& options);

@@ -2,22 +2,11 @@
 #include "protocols/explore.hpp"
 
 #include <algorithm>
+#include <unordered_map>
+
+#include "checker/checker.hpp"
 
 namespace faultline::protocols {
-
-std::uint64_t explore_mix(std::uint64_t h, std::uint64_t word) {
-  h ^= word + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-  h *= 0xff51afd7ed558ccdULL;
-  return h ^ (h >> 33);
-}
-
-std::uint64_t explore_element(std::uint64_t h) {
-  // splitmix64's finaliser: sums of these rarely collide for different multisets.
-  h += 0x9e3779b97f4a7c15ULL;
-  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-  return h ^ (h >> 31);
-}
 
 void explore_sort(std::vector<sim::ExploreEvent>& events) {
   std::sort(events.begin(), events.end(), sim::canonical_less);
@@ -25,12 +14,6 @@ void explore_sort(std::vector<sim::ExploreEvent>& events) {
 }
 
 namespace {
-
-bool message_less(const InFlightMessage& a, const InFlightMessage& b) {
-  if (a.to != b.to) return a.to < b.to;
-  if (a.from != b.from) return a.from < b.from;
-  return a.content < b.content;
-}
 
 std::uint64_t message_hash(const InFlightMessage& m) {
   return explore_element(explore_mix(explore_mix(m.content, m.to), m.from));
@@ -46,7 +29,7 @@ void ExploreNetwork::send(sim::NodeId from, sim::NodeId to, sim::Payload payload
   m->payload = std::move(payload);
   hash_ += message_hash(*m);
   auto it = std::upper_bound(messages_.begin(), messages_.end(), m,
-                             [](const auto& a, const auto& b) { return message_less(*a, *b); });
+                             [](const auto& a, const auto& b) { return ExploreNetwork::message_less(*a, *b); });
   messages_.insert(it, std::move(m));
 }
 
@@ -56,8 +39,8 @@ std::size_t ExploreNetwork::find(const sim::ExploreEvent& e) const {
   key.from = e.peer;
   key.content = e.content;
   auto it = std::lower_bound(messages_.begin(), messages_.end(), key,
-                             [](const auto& a, const InFlightMessage& b) { return message_less(*a, b); });
-  FAULTLINE_ASSERT(it != messages_.end() && !message_less(key, **it),
+                             [](const auto& a, const InFlightMessage& b) { return ExploreNetwork::message_less(*a, b); });
+  FAULTLINE_ASSERT(it != messages_.end() && !ExploreNetwork::message_less(key, **it),
                    "a message event names a message in flight");
   return static_cast<std::size_t>(it - messages_.begin());
 }
@@ -77,18 +60,6 @@ void ExploreNetwork::duplicate(const sim::ExploreEvent& e) {
   messages_.insert(messages_.begin() + static_cast<std::ptrdiff_t>(i), std::move(copy));
 }
 
-void ExploreNetwork::list(sim::ExploreKind kind, const std::function<bool(sim::NodeId)>& up,
-                          std::vector<sim::ExploreEvent>& out) const {
-  const InFlightMessage* last = nullptr;
-  for (const auto& m : messages_) {
-    // Copies of one message are one event.
-    if (last != nullptr && !message_less(*last, *m)) continue;
-    last = m.get();
-    if (up && !up(m->to)) continue;
-    out.push_back(sim::ExploreEvent{kind, m->to, m->from, m->content, 0});
-  }
-}
-
 std::vector<sim::ExploreEvent> ExploreNetwork::all() const {
   std::vector<sim::ExploreEvent> out;
   out.reserve(messages_.size());
@@ -96,6 +67,81 @@ std::vector<sim::ExploreEvent> ExploreNetwork::all() const {
     out.push_back(sim::ExploreEvent{sim::ExploreKind::deliver, m->to, m->from, m->content, 0});
   }
   return out;
+}
+
+// ---------------------------------------------------------------- steps and histories
+
+ExploreStepPlace::ExploreStepPlace(std::string_view node, std::uint64_t step) : node_(node), step_(step) {
+  previous_ = sim::current_run_place();
+  sim::set_current_run_place(this);
+}
+
+ExploreStepPlace::~ExploreStepPlace() { sim::set_current_run_place(previous_); }
+
+std::string ExploreStepPlace::describe_place() const {
+  return "explorer step " + std::to_string(step_) + ", node " + std::string(node_);
+}
+
+std::vector<ExploreHistory::Event>& ExploreHistory::own() {
+  if (events_.use_count() > 1) events_ = std::make_shared<std::vector<Event>>(*events_);
+  return *events_;
+}
+
+std::size_t ExploreHistory::invoke(std::uint32_t process, std::string f, nlohmann::json value,
+                                   std::uint64_t step) {
+  std::vector<Event>& events = own();
+  events.push_back(Event{process, sim::OpType::invoke, std::move(f), std::move(value), step});
+  const Event& e = events.back();
+  hash_ = explore_mix(explore_mix(explore_mix(hash_, e.process), 0),
+                      std::hash<std::string>{}(e.f + e.value.dump()));
+  return events.size() - 1;
+}
+
+void ExploreHistory::complete(std::size_t invocation, sim::OpType type, nlohmann::json value,
+                              std::uint64_t step) {
+  std::vector<Event>& events = own();
+  FAULTLINE_ASSERT(invocation < events.size() && events[invocation].type == sim::OpType::invoke,
+                   "a completion follows its invocation");
+  FAULTLINE_ASSERT(type != sim::OpType::invoke, "a completion is ok, fail or info");
+  const Event& invoked = events[invocation];
+  events.push_back(Event{invoked.process, type, invoked.f, std::move(value), step});
+  const Event& e = events.back();
+  hash_ = explore_mix(explore_mix(explore_mix(hash_, e.process), 1 + static_cast<std::uint64_t>(type)),
+                      std::hash<std::string>{}(e.value.dump()));
+}
+
+std::optional<std::string> ExploreHistory::check(std::string_view model_name, const nlohmann::json& init) const {
+  thread_local std::unordered_map<std::uint64_t, std::optional<std::string>> memo;
+  const std::uint64_t key = explore_mix(explore_mix(hash_, std::hash<std::string_view>{}(model_name)),
+                                        std::hash<std::string>{}(init.dump()));
+  if (auto it = memo.find(key); it != memo.end()) return it->second;
+  checker::HistoryBuilder builder;
+  for (const Event& e : *events_) {
+    std::optional<std::string> error;
+    if (e.type == sim::OpType::invoke) {
+      error = builder.invoke(e.process, e.f, std::nullopt, e.value, static_cast<std::int64_t>(e.step));
+    } else {
+      const auto outcome = e.type == sim::OpType::ok     ? checker::Outcome::ok
+                           : e.type == sim::OpType::fail ? checker::Outcome::fail
+                                                         : checker::Outcome::info;
+      error = builder.complete(e.process, outcome, e.value, static_cast<std::int64_t>(e.step));
+    }
+    FAULTLINE_ASSERT(!error, "the explorer records a well-formed history");
+  }
+  const checker::History h = std::move(builder).finish();
+  const auto model = checker::make_model(std::string(model_name), init);
+  FAULTLINE_ASSERT(model.ok(), "a pure world checks its history with a model that exists");
+  checker::CheckOptions options;
+  options.threads = 1;
+  const auto result = checker::check(h, **model, options);
+  FAULTLINE_ASSERT(result.ok(), "the model reads every operation of the history");
+  std::optional<std::string> verdict;
+  if (result->verdict == checker::Verdict::not_linearizable) {
+    verdict = checker::explain_text(h, **model, *result).substr(0, 400);
+  }
+  if (memo.size() > 100000) memo.clear();
+  memo.emplace(key, verdict);
+  return verdict;
 }
 
 }  // namespace faultline::protocols

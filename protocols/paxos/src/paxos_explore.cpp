@@ -5,9 +5,7 @@
 #include "paxos/paxos_explore.hpp"
 
 #include <algorithm>
-#include <unordered_map>
 
-#include "checker/checker.hpp"
 #include "paxos/paxos.hpp"
 #include "paxos/paxos_invariants.hpp"
 #include "protocols/durable.hpp"
@@ -28,15 +26,6 @@ class LargestRandom final : public Random {
   std::uint64_t below(std::uint64_t n) override { return n - 1; }
 };
 
-// One client-history event, as Simulation::do_history records it.
-struct OpEvent {
-  std::uint32_t process = 0;
-  sim::OpType type = sim::OpType::invoke;
-  std::string f;
-  nlohmann::json value;
-  std::uint64_t step = 0;
-};
-
 // What every world of one exploration shares.
 struct Context {
   SingleParams params;
@@ -46,28 +35,6 @@ struct Context {
   mutable LargestRandom random;
   sim::SeededChoices choices{0};
   std::unique_ptr<sim::Simulation> names;  // PaxosInvariants reads node names from it
-};
-
-// Assertions in protocol code throw (a finding) while a world steps a node, as they do
-// on an actor's fiber.
-class StepPlace final : public sim::RunPlace {
- public:
-  StepPlace(std::string_view node, std::uint64_t step) : node_(node), step_(step) {
-    previous_ = sim::current_run_place();
-    sim::set_current_run_place(this);
-  }
-  ~StepPlace() override { sim::set_current_run_place(previous_); }
-  StepPlace(const StepPlace&) = delete;
-  StepPlace& operator=(const StepPlace&) = delete;
-  std::string describe_place() const override {
-    return "explorer step " + std::to_string(step_) + ", node " + std::string(node_);
-  }
-  bool in_actor() const override { return true; }
-
- private:
-  std::string_view node_;
-  std::uint64_t step_;
-  sim::RunPlace* previous_ = nullptr;
 };
 
 class SingleWorld;
@@ -135,12 +102,10 @@ class SingleWorld final : public protocols::ExploreWorld {
   protocols::ExploreNetwork net_;
   std::shared_ptr<PaxosInvariants> ghost_;
   std::shared_ptr<protocols::DurableLedger> ledger_;
-  std::shared_ptr<std::vector<OpEvent>> history_;
-  std::uint64_t history_hash_ = 0;
+  protocols::ExploreHistory history_;
   std::uint32_t next_process_ = 0;
   std::uint64_t facts_hash_ = 0;  // the multiset of facts the invariants have seen
-  std::uint32_t drops_ = 0, duplicates_ = 0, crashes_ = 0, restarts_ = 0;
-  std::vector<NodeId> crashed_;  // down by a crash step, in id order
+  protocols::ExploreSpent spent_;
   std::uint64_t steps_ = 0;
   bool history_changed_ = false;
   bool completed_ = false;  // this step completed an operation
@@ -153,8 +118,7 @@ class SingleWorld final : public protocols::ExploreWorld {
 SingleWorld::SingleWorld(std::shared_ptr<const Context> context)
     : ctx_(std::move(context)),
       slots_(ctx_->configs.size()),
-      ledger_(std::make_shared<protocols::DurableLedger>()),
-      history_(std::make_shared<std::vector<OpEvent>>()) {
+      ledger_(std::make_shared<protocols::DurableLedger>()) {
   ghost_ = std::make_shared<PaxosInvariants>(
       *ctx_->names, ctx_->params.node.acceptors,
       [](const sim::Simulation&, std::string_view value) {
@@ -162,12 +126,9 @@ SingleWorld::SingleWorld(std::shared_ptr<const Context> context)
       });
   // Every node starts at time 0, in id order, before the first choice.
   for (NodeId id = 0; id < slots_.size() && !finding_; ++id) {
-    const StepPlace place(name(id), 0);
-    try {
-      boot(id);
-    } catch (const sim::ActorAssertion& a) {
-      found(sim::FindingKind::actor_error, "assertion", name(id) + ": assertion failed: " + a.what, id);
-    }
+    protocols::explore_guarded(name(id), 0, [&] { boot(id); }, [&](auto kind, auto what, auto why) {
+      found(kind, std::move(what), std::move(why), id);
+    });
     if (!finding_) check_invariants(id);
   }
   list_enabled();
@@ -188,7 +149,8 @@ PaxosInvariants& SingleWorld::ghost() {
 }
 
 bool SingleWorld::proposed(std::string_view value) const {
-  return std::any_of(history_->begin(), history_->end(), [&](const OpEvent& e) {
+  const auto& events = history_.events();
+  return std::any_of(events.begin(), events.end(), [&](const protocols::ExploreHistory::Event& e) {
     return e.type == sim::OpType::invoke && e.f == "cas" && e.value[1] == value;
   });
 }
@@ -209,17 +171,9 @@ protocols::ExploreWorld::Effect SingleWorld::perform(std::size_t index) {
   ++steps_;
   history_changed_ = false;
   completed_ = false;
-  {
-    const StepPlace place(name(e.node), steps_);
-    try {
-      step(e);
-    } catch (const sim::ActorAssertion& a) {
-      found(sim::FindingKind::actor_error, "assertion", name(e.node) + ": assertion failed: " + a.what,
-            e.node);
-    } catch (const std::exception& x) {
-      found(sim::FindingKind::actor_error, "exception", name(e.node) + " threw: " + x.what(), e.node);
-    }
-  }
+  protocols::explore_guarded(name(e.node), steps_, [&] { step(e); }, [&](auto kind, auto what, auto why) {
+    found(kind, std::move(what), std::move(why), e.node);
+  });
   if (!finding_) check_invariants(e.node);
   list_enabled();
   return Effect{history_changed_};
@@ -232,11 +186,11 @@ void SingleWorld::step(const ExploreEvent& e) {
     case ExploreKind::timer:
       return timer(e.node);
     case ExploreKind::drop:
-      ++drops_;
+      ++spent_.drops;
       (void)net_.take(e);
       return;
     case ExploreKind::duplicate:
-      ++duplicates_;
+      ++spent_.duplicates;
       net_.duplicate(e);
       return;
     case ExploreKind::crash:
@@ -270,17 +224,18 @@ void SingleWorld::timer(NodeId id) {
 void SingleWorld::crash(NodeId id) {
   Slot& s = slots_[id];
   FAULTLINE_ASSERT(s.node != nullptr, "only an up node crashes");
-  ++crashes_;
+  ++spent_.crashes;
   s.node.reset();
   s.node_fp.reset();
   s.has_process = false;  // the simulator forgets the node's client process
   s.open.reset();
-  crashed_.insert(std::lower_bound(crashed_.begin(), crashed_.end(), id), id);
+  std::vector<NodeId>& crashed = spent_.crashed;
+  crashed.insert(std::lower_bound(crashed.begin(), crashed.end(), id), id);
 }
 
 void SingleWorld::restart(NodeId id) {
-  ++restarts_;
-  crashed_.erase(std::find(crashed_.begin(), crashed_.end(), id));
+  ++spent_.restarts;
+  spent_.crashed.erase(std::find(spent_.crashed.begin(), spent_.crashed.end(), id));
   ++slots_[id].incarnation;
   boot(id);
 }
@@ -370,24 +325,14 @@ std::size_t SingleWorld::invoke(NodeId id, std::string f, nlohmann::json value) 
     s.process = next_process_++;
     s.has_process = true;
   }
-  if (history_.use_count() > 1) history_ = std::make_shared<std::vector<OpEvent>>(*history_);
-  history_->push_back(OpEvent{s.process, sim::OpType::invoke, std::move(f), std::move(value), steps_});
-  const OpEvent& e = history_->back();
-  history_hash_ = explore_mix(explore_mix(explore_mix(history_hash_, e.process), 0),
-                              std::hash<std::string>{}(e.f + e.value.dump()));
   history_changed_ = true;
-  return history_->size() - 1;
+  return history_.invoke(s.process, std::move(f), std::move(value), steps_);
 }
 
 void SingleWorld::complete(NodeId id, std::size_t op, sim::OpType type, nlohmann::json value) {
-  FAULTLINE_ASSERT(op < history_->size(), "a completion follows its invocation");
-  if (history_.use_count() > 1) history_ = std::make_shared<std::vector<OpEvent>>(*history_);
-  const std::string f = (*history_)[op].f;
-  history_->push_back(OpEvent{slots_[id].process, type, f, std::move(value), steps_});
-  const OpEvent& e = history_->back();
-  history_hash_ = explore_mix(explore_mix(explore_mix(history_hash_, e.process),
-                                          1 + static_cast<std::uint64_t>(type)),
-                              std::hash<std::string>{}(e.value.dump()));
+  FAULTLINE_ASSERT(history_.events()[op].process == slots_[id].process,
+                   "a node completes its own process's operation");
+  history_.complete(op, type, std::move(value), steps_);
   history_changed_ = true;
   completed_ = true;
 }
@@ -442,63 +387,25 @@ void SingleWorld::check_invariants(NodeId cause) {
 }
 
 // The attempts' history against the cas-register model (what SingleRun::finish checks),
-// whenever an attempt has ended. Verdicts are remembered per history.
+// whenever an attempt has ended.
 std::optional<std::string> SingleWorld::check_history() const {
-  thread_local std::unordered_map<std::uint64_t, std::optional<std::string>> memo;
-  if (auto it = memo.find(history_hash_); it != memo.end()) return it->second;
-  checker::HistoryBuilder builder;
-  for (const OpEvent& e : *history_) {
-    std::optional<std::string> error;
-    if (e.type == sim::OpType::invoke) {
-      error = builder.invoke(e.process, e.f, std::nullopt, e.value, static_cast<std::int64_t>(e.step));
-    } else {
-      const auto outcome = e.type == sim::OpType::ok     ? checker::Outcome::ok
-                           : e.type == sim::OpType::fail ? checker::Outcome::fail
-                                                         : checker::Outcome::info;
-      error = builder.complete(e.process, outcome, e.value, static_cast<std::int64_t>(e.step));
-    }
-    FAULTLINE_ASSERT(!error, "the explorer records a well-formed history");
-  }
-  const checker::History h = std::move(builder).finish();
-  static const auto model = checker::make_model("cas-register", nullptr);
-  checker::CheckOptions options;
-  options.threads = 1;
-  const auto result = checker::check(h, **model, options);
-  FAULTLINE_ASSERT(result.ok(), "the cas-register model reads every attempt");
-  std::optional<std::string> verdict;
-  if (result->verdict == checker::Verdict::not_linearizable) {
-    verdict = "the attempts' history is not linearizable (cas-register): " +
-              checker::explain_text(h, **model, *result).substr(0, 400);
-  }
-  if (memo.size() > 100000) memo.clear();
-  memo.emplace(history_hash_, verdict);
-  return verdict;
+  std::optional<std::string> why = history_.check("cas-register", nullptr);
+  if (!why) return std::nullopt;
+  return "the attempts' history is not linearizable (cas-register): " + *why;
 }
 
 void SingleWorld::list_enabled() {
   enabled_.clear();
   if (finding_) return;  // the simulator stops at a finding
   const sim::ExploreConfig& b = ctx_->budget;
-  auto up = [this](NodeId id) { return slots_[id].node != nullptr; };
-  net_.list(ExploreKind::deliver, up, enabled_);
-  for (NodeId id = 0; id < slots_.size(); ++id) {
-    const Slot& s = slots_[id];
-    if (s.node && s.timeouts < b.timeouts && s.node->next_deadline() != sim::kTimeNever) {
-      enabled_.push_back(ExploreEvent{ExploreKind::timer, id, sim::kNoNode, 0, 0});
-    }
-  }
-  if (drops_ < b.drops) net_.list(ExploreKind::drop, nullptr, enabled_);
-  if (duplicates_ < b.duplicates) net_.list(ExploreKind::duplicate, nullptr, enabled_);
-  if (crashes_ < b.crashes) {
-    for (NodeId id : ctx_->crashable) {
-      if (up(id)) enabled_.push_back(ExploreEvent{ExploreKind::crash, id, sim::kNoNode, 0, 0});
-    }
-  }
-  if (restarts_ < b.restarts) {
-    for (NodeId id : crashed_) {
-      enabled_.push_back(ExploreEvent{ExploreKind::restart, id, sim::kNoNode, 0, 0});
-    }
-  }
+  protocols::explore_list(
+      net_, b, spent_, slots_.size(), ctx_->crashable,
+      [this](NodeId id) { return slots_[id].node != nullptr; },
+      [&](NodeId id) {
+        const Slot& s = slots_[id];
+        return s.timeouts < b.timeouts && s.node->next_deadline() != sim::kTimeNever;
+      },
+      enabled_);
 }
 
 // ---------------------------------------------------------------- fingerprints
@@ -515,8 +422,8 @@ std::uint64_t SingleWorld::state_fingerprint() const {
     h = explore_mix(h, deadline == sim::kTimeNever ? ~0ULL : static_cast<std::uint64_t>(deadline - s.local));
   }
   h = explore_mix(h, net_.fingerprint());
-  h = explore_mix(explore_mix(h, drops_), duplicates_);
-  return explore_mix(explore_mix(h, crashes_), restarts_);
+  h = explore_mix(explore_mix(h, spent_.drops), spent_.duplicates);
+  return explore_mix(explore_mix(h, spent_.crashes), spent_.restarts);
 }
 
 std::uint64_t SingleWorld::fingerprint() const {
@@ -530,7 +437,7 @@ std::uint64_t SingleWorld::fingerprint() const {
     h = explore_mix(h, s.open ? *s.open + 1 : 0);
   }
   h = explore_mix(h, facts_hash_);
-  h = explore_mix(h, history_hash_);
+  h = explore_mix(h, history_.hash());
   return explore_mix(h, finding_ ? 1 : 0);
 }
 
@@ -570,7 +477,8 @@ void SingleWorld::count(std::map<std::string, std::uint64_t>& facts) const {
                                            [](const Slot& s) { return s.incarnation > 0 && s.node; })
                                    ? 1
                                    : 0;
-  facts["an attempt completed"] += std::any_of(history_->begin(), history_->end(), [](const OpEvent& e) {
+  const auto& events = history_.events();
+  facts["an attempt completed"] += std::any_of(events.begin(), events.end(), [](const protocols::ExploreHistory::Event& e) {
     return e.f == "cas" && e.type != sim::OpType::invoke;
   }) ? 1 : 0;
 }

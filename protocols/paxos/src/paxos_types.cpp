@@ -40,21 +40,4 @@ Duration Random::between(Duration lo, Duration hi) {
   return lo + static_cast<Duration>(below(span / step + 1) * step);
 }
 
-Fingerprint& Fingerprint::add(std::uint64_t word) {
-  for (int i = 0; i < 8; ++i) {
-    h_ ^= (word >> (8 * i)) & 0xff;
-    h_ *= 0x100000001b3ULL;
-  }
-  return *this;
-}
-
-Fingerprint& Fingerprint::add(std::string_view bytes) {
-  add(bytes.size());
-  for (unsigned char c : bytes) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  return *this;
-}
-
 }  // namespace faultline::paxos

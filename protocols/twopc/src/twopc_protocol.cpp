@@ -353,6 +353,7 @@ protocols::Protocol protocol() {
   p.bugs = bug_specs();
   p.groups = {"coordinators", "participants", "clients"};
   p.explore_presets = explore_presets();
+  p.explore = explore_factory();
   // Records are checksummed and a full disk halts a node; like Raft, 2PC does not claim to
   // survive corrupted reads or a disk that forgets writes it has not synced yet. Nor slow
   // disks, for now: the simulator multiplies the factors of overlapping slow-disk windows

@@ -46,23 +46,6 @@ int account_number(std::string_view key) {
 }
 
 // FNV-1a over the bytes, each word mixed in whole: stable across runs and machines.
-Fingerprint& Fingerprint::u64(std::uint64_t v) {
-  for (int i = 0; i < 8; ++i) {
-    h_ ^= (v >> (8 * i)) & 0xFF;
-    h_ *= 0x100000001b3ULL;
-  }
-  return *this;
-}
-
-Fingerprint& Fingerprint::str(std::string_view s) {
-  u64(s.size());
-  for (unsigned char c : s) {
-    h_ ^= c;
-    h_ *= 0x100000001b3ULL;
-  }
-  return *this;
-}
-
 // ---------------------------------------------------------------- message descriptions
 
 void describe_writes(sim::Fields& f, const std::vector<Write>& writes) {

@@ -25,7 +25,12 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "protocols/options.hpp"
+#include "sim/actor.hpp"
+#include "sim/assert.hpp"
+#include "sim/client_history.hpp"
 #include "sim/explore.hpp"
 #include "sim/simulation.hpp"
 
@@ -80,6 +85,7 @@ class ExploreWorld {
   virtual void count(std::map<std::string, std::uint64_t>& facts) const { (void)facts; }
 };
 
+// Null when the pure model does not cover the configuration or the budgets.
 using ExploreFactory =
     std::function<std::unique_ptr<ExploreWorld>(const RunConfig&, const ExploreSpec&)>;
 
@@ -102,9 +108,24 @@ class ExploreNetwork {
   InFlightMessage take(const sim::ExploreEvent& e);
   // Adds a second copy of the message an event names.
   void duplicate(const sim::ExploreEvent& e);
-  // Appends the events of `kind` on messages whose receiver `up` accepts (all: null).
-  void list(sim::ExploreKind kind, const std::function<bool(sim::NodeId)>& up,
-            std::vector<sim::ExploreEvent>& out) const;
+  // Appends the events of `kind` on messages whose receiver `up(node)` accepts.
+  template <class Up>
+  void list(sim::ExploreKind kind, const Up& up, std::vector<sim::ExploreEvent>& out) const {
+    const InFlightMessage* last = nullptr;
+    for (const auto& m : messages_) {
+      // Copies of one message are one event.
+      if (last != nullptr && !message_less(*last, *m)) continue;
+      last = m.get();
+      if (!up(m->to)) continue;
+      out.push_back(sim::ExploreEvent{kind, m->to, m->from, m->content, 0});
+    }
+  }
+  // The canonical order of messages: receiver, sender, content.
+  static bool message_less(const InFlightMessage& a, const InFlightMessage& b) {
+    if (a.to != b.to) return a.to < b.to;
+    if (a.from != b.from) return a.from < b.from;
+    return a.content < b.content;
+  }
   // An order-independent hash of the multiset.
   std::uint64_t fingerprint() const { return hash_; }
   std::size_t size() const { return messages_.size(); }
@@ -119,10 +140,116 @@ class ExploreNetwork {
   std::uint64_t hash_ = 0;
 };
 
+// The budgets a path of a pure world has spent, and the nodes it crashed (in id order).
+struct ExploreSpent {
+  std::uint32_t drops = 0, duplicates = 0, crashes = 0, restarts = 0;
+  std::vector<sim::NodeId> crashed = {};
+};
+
+// The enabled events of a pure world, in the order the simulator's explore mode lists
+// them (sim/src/explore_mode.cpp): deliveries to up nodes, timers of up nodes that have
+// a deadline and firings left, then drops, duplicates, crashes and restarts within the
+// budgets. `up(id)` and `timer(id)` (a deadline and firings left) describe node `id`.
+template <class Up, class Timer>
+void explore_list(const ExploreNetwork& net, const sim::ExploreConfig& budget,
+                  const ExploreSpent& spent, std::size_t nodes,
+                  const std::vector<sim::NodeId>& crashable, const Up& up, const Timer& timer,
+                  std::vector<sim::ExploreEvent>& out) {
+  out.clear();
+  net.list(sim::ExploreKind::deliver, up, out);
+  for (sim::NodeId id = 0; id < nodes; ++id) {
+    if (up(id) && timer(id)) out.push_back(sim::ExploreEvent{sim::ExploreKind::timer, id, sim::kNoNode, 0, 0});
+  }
+  const auto all = [](sim::NodeId) { return true; };
+  if (spent.drops < budget.drops) net.list(sim::ExploreKind::drop, all, out);
+  if (spent.duplicates < budget.duplicates) net.list(sim::ExploreKind::duplicate, all, out);
+  if (spent.crashes < budget.crashes) {
+    for (sim::NodeId id : crashable) {
+      if (up(id)) out.push_back(sim::ExploreEvent{sim::ExploreKind::crash, id, sim::kNoNode, 0, 0});
+    }
+  }
+  if (spent.restarts < budget.restarts) {
+    for (sim::NodeId id : spent.crashed) {
+      out.push_back(sim::ExploreEvent{sim::ExploreKind::restart, id, sim::kNoNode, 0, 0});
+    }
+  }
+}
+
+// While a pure world steps a node: assertions in protocol code throw (a finding), as they
+// do on an actor's fiber, and name this place.
+class ExploreStepPlace final : public sim::RunPlace {
+ public:
+  ExploreStepPlace(std::string_view node, std::uint64_t step);
+  ~ExploreStepPlace() override;
+  ExploreStepPlace(const ExploreStepPlace&) = delete;
+  ExploreStepPlace& operator=(const ExploreStepPlace&) = delete;
+  std::string describe_place() const override;
+  bool in_actor() const override { return true; }
+
+ private:
+  std::string_view node_;
+  std::uint64_t step_;
+  sim::RunPlace* previous_ = nullptr;
+};
+
+// Runs one step of node `node` (the world's step number `step`) as an actor's fiber would:
+// a failed assertion or an exception thrown by protocol code becomes a finding, reported
+// through found(kind, name, message).
+template <class Step, class Found>
+void explore_guarded(const std::string& node, std::uint64_t step, const Step& run, const Found& found) {
+  const ExploreStepPlace place(node, step);
+  try {
+    run();
+  } catch (const sim::ActorAssertion& a) {
+    found(sim::FindingKind::actor_error, "assertion", node + ": assertion failed: " + a.what);
+  } catch (const std::exception& x) {
+    found(sim::FindingKind::actor_error, "exception", node + " threw: " + x.what());
+  }
+}
+
+// The client history of a pure world, as Simulation records it: invocations and
+// completions per process, with the step as their time. Copies share the events until one
+// of them records (copy on write). The hash covers processes, types, functions and values.
+class ExploreHistory {
+ public:
+  struct Event {
+    std::uint32_t process = 0;
+    sim::OpType type = sim::OpType::invoke;
+    std::string f;
+    nlohmann::json value;
+    std::uint64_t step = 0;
+  };
+  // Returns the invocation's index (a completion names it).
+  std::size_t invoke(std::uint32_t process, std::string f, nlohmann::json value, std::uint64_t step);
+  void complete(std::size_t invocation, sim::OpType type, nlohmann::json value, std::uint64_t step);
+  const std::vector<Event>& events() const { return *events_; }
+  std::uint64_t hash() const { return hash_; }
+  // Linearizability against the checker's model (`init`: its initial state, or null): the
+  // checker's explanation (400 characters at most) when not linearizable. Verdicts are remembered per history hash and model.
+  std::optional<std::string> check(std::string_view model, const nlohmann::json& init) const;
+
+ private:
+  std::vector<Event>& own();
+  std::shared_ptr<std::vector<Event>> events_ = std::make_shared<std::vector<Event>>();
+  std::uint64_t hash_ = 0;
+};
+
 // A 64-bit mix for fingerprints (order-dependent: combine(a, b) != combine(b, a)).
-std::uint64_t explore_mix(std::uint64_t h, std::uint64_t word);
+// Inline: every step of a pure world calls it dozens of times.
+inline std::uint64_t explore_mix(std::uint64_t h, std::uint64_t word) {
+  h ^= word + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  h *= 0xff51afd7ed558ccdULL;
+  return h ^ (h >> 33);
+}
+
 // An order-independent hash of one element of a multiset (sum these).
-std::uint64_t explore_element(std::uint64_t h);
+inline std::uint64_t explore_element(std::uint64_t h) {
+  // splitmix64's finaliser: sums of these rarely collide for different multisets.
+  h += 0x9e3779b97f4a7c15ULL;
+  h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
 
 // Sorts the list canonically, as the simulator does (events are distinct by then).
 void explore_sort(std::vector<sim::ExploreEvent>& events);

@@ -123,7 +123,9 @@ struct Protocol {
   // Adds nodes, groups, invariants and workload.
   std::function<std::unique_ptr<ProtocolRun>(sim::Simulation&, const RunConfig&)> setup;
   // Exploration (protocols/explore.hpp): named small configurations, the first being the
-  // default; and, optionally, a pure model of the world the explorer can copy.
+  // default; and, optionally, a pure model of the world the explorer can copy (its factory
+  // returns null for a configuration it does not model: the explorer then re-runs the
+  // simulator).
   std::vector<ExplorePreset> explore_presets;
   ExploreFactory explore;
 

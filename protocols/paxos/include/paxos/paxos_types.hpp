@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "sim/assert.hpp"
+#include "protocols/fingerprint.hpp"
 #include "sim/types.hpp"
 
 namespace faultline::paxos {
@@ -98,16 +99,22 @@ class Observer {
   virtual void observe(NodeId node, const Observed& fact) = 0;
 };
 
-// A small, stable hash for fingerprints (FNV-1a over 64-bit words and bytes).
+// A small, stable hash for fingerprints (protocols/fingerprint.hpp: words, not bytes).
 class Fingerprint {
  public:
-  Fingerprint& add(std::uint64_t word);
-  Fingerprint& add(std::string_view bytes);
+  Fingerprint& add(std::uint64_t word) {
+    h_ = protocols::fingerprint_word(h_, word);
+    return *this;
+  }
+  Fingerprint& add(std::string_view bytes) {
+    h_ = protocols::fingerprint_bytes(h_, bytes);
+    return *this;
+  }
   Fingerprint& add(Ballot b) { return add(b.round).add(b.proposer); }
   std::uint64_t value() const { return h_; }
 
  private:
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+  std::uint64_t h_ = protocols::kFingerprintSeed;
 };
 
 }  // namespace faultline::paxos

@@ -26,8 +26,10 @@
 namespace faultline::twopc {
 
 protocols::Protocol protocol();
-// Named small configurations for `faultline explore` (twopc_explore.cpp).
+// Named small configurations for `faultline explore`, and the pure world that explores
+// them without re-running the simulator (twopc_explore.cpp).
 std::vector<protocols::ExplorePreset> explore_presets();
+protocols::ExploreFactory explore_factory();
 
 struct TwopcParams {
   int coordinators = 1;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "sim/actor.hpp"
+#include "protocols/fingerprint.hpp"
 #include "sim/types.hpp"
 
 namespace faultline::twopc {
@@ -107,16 +108,23 @@ struct CoordinatorConfig {
 std::string account_key(int account);
 int account_number(std::string_view key);  // -1 if not an account key
 
-// A small, stable hash for fingerprints (the explorer compares node states by them).
+// A small, stable hash for fingerprints (the explorer compares node states by them;
+// protocols/fingerprint.hpp).
 class Fingerprint {
  public:
-  Fingerprint& u64(std::uint64_t v);
+  Fingerprint& u64(std::uint64_t word) {
+    h_ = protocols::fingerprint_word(h_, word);
+    return *this;
+  }
   Fingerprint& i64(std::int64_t v) { return u64(static_cast<std::uint64_t>(v)); }
-  Fingerprint& str(std::string_view s);
+  Fingerprint& str(std::string_view bytes) {
+    h_ = protocols::fingerprint_bytes(h_, bytes);
+    return *this;
+  }
   std::uint64_t value() const { return h_; }
 
  private:
-  std::uint64_t h_ = 0xcbf29ce484222325ULL;
+  std::uint64_t h_ = protocols::kFingerprintSeed;
 };
 
 }  // namespace faultline::twopc
