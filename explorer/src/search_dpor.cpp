@@ -252,6 +252,18 @@ void Dpor::step() {
     if (dependent(events_[j].move, e.move)) join(e.clock, events_[j].clock);
   }
   set_bit(e.clock, static_cast<std::int64_t>(events_.size()));
+  // A step may disable an event enabled beside it (a delivery resets its node's timer, so
+  // the timer with the old deadline is gone). That event never runs after the step, so no
+  // race with it is seen later: explore it from here as well.
+  const auto& after = child->enabled();
+  for (const auto& u : enabled) {
+    const std::uint64_t key = sim::explore_event_key(u);
+    if (key == e.move.key || !dependent(make_move(u, true), e.move)) continue;
+    const bool still = std::any_of(after.begin(), after.end(), [&](const sim::ExploreEvent& a) {
+      return sim::explore_event_key(a) == key;
+    });
+    if (!still) f.backtrack.insert(key);
+  }
   std::vector<Move> sleep;
   for (const Move& u : f.sleep) {
     if (!dependent(u, e.move)) sleep.push_back(u);
