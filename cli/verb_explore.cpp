@@ -24,6 +24,7 @@ struct ExploreFlags {
   std::uint64_t max_depth = 0;
   std::uint64_t max_states = 0;
   double time_budget = 0;
+  std::uint64_t max_memory = 0;
   unsigned jobs = 1;
   std::uint32_t drops = 0, duplicates = 0, crashes = 0, restarts = 0, timeouts = 0;
   std::vector<std::string> crash;
@@ -98,11 +99,15 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
   if (f.has("--max-states") && f.max_states == 0) {
     throw protocols::BadInput("--max-states 0", "at least 1; leave it out for no bound");
   }
+  if (f.has("--max-memory") && f.max_memory == 0) {
+    throw protocols::BadInput("--max-memory 0", "at least 1 MiB; leave it out for the default");
+  }
   if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
   if (f.jobs > 1024) throw protocols::BadInput("--jobs", "expected 1 to 1024 threads");
   o.max_depth = f.max_depth;
   o.max_states = f.max_states;
   o.time_budget_s = f.time_budget;
+  o.max_memory_mb = f.max_memory;
   o.jobs = f.jobs;
   o.walks = f.walks;
   o.seed = f.seed;
@@ -182,6 +187,10 @@ Verb add_explore_verb(CLI::App& app) {
   f->given["--max-states"] = cmd->add_option("--max-states", f->max_states, "stop after this many states")->check(count_validator());
   cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds (not exhaustive then)")
       ->check(seconds_validator());
+  f->given["--max-memory"] = cmd->add_option("--max-memory", f->max_memory,
+                                             "stop at this much resident memory, MiB (not exhaustive then; "
+                                             "default: 3/4 of the machine's)")
+                                 ->check(count_validator());
   cmd->add_option("--jobs,-j", f->jobs, "threads (bfs, pct, random-walk)")->capture_default_str()->check(count_validator(1, 1024));
   f->given["--drops"] = cmd->add_option("--drops", f->drops, "messages the network may lose per path")->check(count_validator());
   f->given["--duplicates"] = cmd->add_option("--duplicates", f->duplicates, "messages it may deliver twice")->check(count_validator());

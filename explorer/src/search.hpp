@@ -12,6 +12,7 @@
 //    commute.
 // A move's effect on the history is known once it has been performed; a move of another
 // node does not change it (it depends only on its own node's state and message).
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -65,7 +66,9 @@ class StateTable {
 class Pace {
  public:
   explicit Pace(const Options& options);
-  bool out_of_time() const;
+  // Why the search must stop now (--time-budget, --max-memory), if it must. Memory is read
+  // at most every 50 ms; safe to call from several threads.
+  std::optional<std::string> out_of_budget() const;
   void progress(std::uint64_t states, std::uint64_t queue, std::uint64_t depth);
   void done();
   double elapsed_s() const;
@@ -74,6 +77,8 @@ class Pace {
   using Clock = std::chrono::steady_clock;
   Clock::time_point start_;
   double budget_s_;
+  std::uint64_t memory_limit_bytes_;
+  mutable std::atomic<std::int64_t> memory_checked_ns_{-1'000'000'000};  // the first call checks
   bool show_;
   Clock::time_point last_shown_;
   bool shown_ = false;

@@ -140,8 +140,8 @@ Result run_bfs(const protocols::ExploreWorld& root, const Options& options) {
         }
       }
       pace.progress(r.states, next.size(), depth + 1);
-      if (pace.out_of_time()) {
-        r.stop_reason = "--time-budget reached";
+      if (const auto why = pace.out_of_budget()) {
+        r.stop_reason = *why;
         stop = true;
         return false;
       }

@@ -113,9 +113,26 @@ std::vector<std::uint32_t> StateTable::path(std::uint32_t index) const {
 
 // ---------------------------------------------------------------- pace and progress
 
+namespace {
+std::uint64_t default_memory_limit() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || size <= 0) return 0;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(size) / 4 * 3;
+}
+
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t total = 0, resident = 0;
+  if (!(statm >> total >> resident)) return 0;
+  return resident * static_cast<std::uint64_t>(sysconf(_SC_PAGE_SIZE));
+}
+}  // namespace
+
 Pace::Pace(const Options& options)
     : start_(Clock::now()),
       budget_s_(options.time_budget_s),
+      memory_limit_bytes_(options.max_memory_mb > 0 ? options.max_memory_mb << 20 : default_memory_limit()),
       show_(options.progress && isatty(STDERR_FILENO) != 0),
       last_shown_(start_) {}
 
@@ -123,7 +140,20 @@ double Pace::elapsed_s() const {
   return std::chrono::duration<double>(Clock::now() - start_).count();
 }
 
-bool Pace::out_of_time() const { return budget_s_ > 0 && elapsed_s() >= budget_s_; }
+std::optional<std::string> Pace::out_of_budget() const {
+  const double elapsed = elapsed_s();
+  if (budget_s_ > 0 && elapsed >= budget_s_) return "--time-budget reached";
+  const auto now_ns = static_cast<std::int64_t>(elapsed * 1e9);
+  std::int64_t last = memory_checked_ns_.load(std::memory_order_relaxed);
+  if (memory_limit_bytes_ == 0 || now_ns - last < 50'000'000 ||
+      !memory_checked_ns_.compare_exchange_strong(last, now_ns, std::memory_order_relaxed)) {
+    return std::nullopt;
+  }
+  if (resident_bytes() >= memory_limit_bytes_) {
+    return "--max-memory " + std::to_string(memory_limit_bytes_ >> 20) + " MiB reached";
+  }
+  return std::nullopt;
+}
 
 void Pace::progress(std::uint64_t states, std::uint64_t queue, std::uint64_t depth) {
   if (!show_) return;

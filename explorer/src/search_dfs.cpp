@@ -145,8 +145,8 @@ Result Dfs::run() {
     step(f);
     if ((result_.transitions & 1023) == 0) {
       pace_.progress(result_.states, stack_.size(), stack_.size());
-      if (pace_.out_of_time()) {
-        result_.stop_reason = "--time-budget reached";
+      if (const auto why = pace_.out_of_budget()) {
+        result_.stop_reason = *why;
         stop_ = true;
       }
     }

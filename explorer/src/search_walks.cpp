@@ -167,8 +167,8 @@ Result run_walks(const protocols::ExploreWorld& root, const Options& options) {
       }
     }
     pace.progress(seen.size(), options.walks - first - count, r.depth);
-    if (pace.out_of_time()) {
-      r.stop_reason = "--time-budget reached";
+    if (const auto why = pace.out_of_budget()) {
+      r.stop_reason = *why;
       break;
     }
   }

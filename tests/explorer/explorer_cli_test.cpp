@@ -61,6 +61,11 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
   const Ran cut = faultline("explore --protocol paxos --max-states 500");
   CHECK(cut.status == 3);
   CHECK(cut.out.find("NOT exhaustive") != std::string::npos);
+  // A search that outgrows its memory budget stops and says so (the first check is at
+  // the first state, and a process holds more than 1 MiB).
+  const Ran memory = faultline("explore --protocol paxos --max-memory 1");
+  CHECK(memory.status == 3);
+  CHECK(memory.out.find("NOT exhaustive: --max-memory 1 MiB reached") != std::string::npos);
   const struct {
     const char* args;
     const char* says;
@@ -72,7 +77,8 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
              {"--preset nosuch", "--preset"},
              {"--restarts 2", "--restarts"},
              {"--strategy sideways", "--strategy"},
-             {"--jobs 0", "--jobs"}};
+             {"--jobs 0", "--jobs"},
+             {"--max-memory 0", "--max-memory"}};
   for (const auto& b : bad) {
     const Ran ran = faultline(std::string("explore --protocol paxos ") + b.args);
     CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);

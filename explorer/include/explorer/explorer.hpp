@@ -57,6 +57,10 @@ struct Options {
   std::uint64_t max_depth = 0;            // 0: no bound on a path's length
   std::uint64_t max_states = 0;           // 0: no bound on the states visited
   double time_budget_s = 0;               // 0: none (a cut makes the result not exhaustive)
+  // Resident memory at most, in MiB (a cut makes the result not exhaustive); 0: three
+  // quarters of the machine's memory, so a search that outgrows it stops and says so
+  // instead of being killed.
+  std::uint64_t max_memory_mb = 0;
   unsigned jobs = 1;
   std::uint64_t walks = 10000;  // pct, random-walk
   std::uint64_t seed = 1;       // pct, random-walk
