@@ -35,7 +35,7 @@ void BankClient::run(sim::Context& ctx) {
 }
 
 void BankClient::run_one(sim::Context& ctx) {
-  const Plan plan = draw_plan(ctx);
+  const Plan plan = draw_txn_plan(w_, [&](std::uint64_t n) { return ctx.random(n); });
   phase_ = "begin";
   const TxnId txn = begin(ctx);
   // One lock request per participant touched, in participant order.
@@ -97,32 +97,6 @@ void BankClient::run_one(sim::Context& ctx) {
   if (committed && plan.read_all && observer_ != nullptr) {
     observer_->read_all_committed(ctx.self(), txn, total);
   }
-}
-
-BankClient::Plan BankClient::draw_plan(sim::Context& ctx) const {
-  Plan plan;
-  const bool read_all =
-      w_.accounts < 2 || ctx.random(100) < static_cast<std::uint64_t>(w_.read_all_percent);
-  if (read_all) {
-    plan.read_all = true;
-    for (int a = 0; a < w_.accounts; ++a) plan.accounts.push_back(a);
-    return plan;
-  }
-  const int from = static_cast<int>(ctx.random(static_cast<std::uint64_t>(w_.accounts)));
-  // Prefer an account on another shard: a transfer is a distributed transaction.
-  std::vector<int> to;
-  for (int a = 0; a < w_.accounts; ++a) {
-    if (a != from && w_.owner(a) != w_.owner(from)) to.push_back(a);
-  }
-  if (to.empty()) {
-    for (int a = 0; a < w_.accounts; ++a) {
-      if (a != from) to.push_back(a);
-    }
-  }
-  plan.accounts = {from, to[ctx.random(to.size())]};
-  plan.amount =
-      1 + static_cast<std::int64_t>(ctx.random(static_cast<std::uint64_t>(w_.max_transfer)));
-  return plan;
 }
 
 TxnId BankClient::begin(sim::Context& ctx) {

@@ -122,26 +122,12 @@ void ClientModel::receive(Time now, const sim::Envelope& m) {
   FAULTLINE_ASSERT(false, "a sleeping client receives nothing");
 }
 
-// run_one(): draw_plan with random(n) = n - 1, then begin().
+// run_one(): the same plan, drawn with random(n) = n - 1 (explore mode), then begin().
 void ClientModel::begin_txn(Time now) {
-  read_all_ = w_.accounts < 2 || 99 < static_cast<std::uint64_t>(w_.read_all_percent);
-  accounts_.clear();
-  if (read_all_) {
-    for (int a = 0; a < w_.accounts; ++a) accounts_.push_back(a);
-  } else {
-    const int from = w_.accounts - 1;
-    std::vector<int> to;
-    for (int a = 0; a < w_.accounts; ++a) {
-      if (a != from && w_.owner(a) != w_.owner(from)) to.push_back(a);
-    }
-    if (to.empty()) {
-      for (int a = 0; a < w_.accounts; ++a) {
-        if (a != from) to.push_back(a);
-      }
-    }
-    accounts_ = {from, to.back()};
-    amount_ = w_.max_transfer;
-  }
+  TxnPlan plan = draw_txn_plan(w_, [](std::uint64_t n) { return n - 1; });
+  read_all_ = plan.read_all;
+  accounts_ = std::move(plan.accounts);
+  if (!read_all_) amount_ = plan.amount;
   seq_ = ++client_seq_;
   send_begin(now);
 }

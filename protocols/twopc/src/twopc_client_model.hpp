@@ -61,13 +61,7 @@ class ClientModel {
   std::uint64_t fingerprint(Time local) const;
 
  private:
-  struct ShardLock {
-    NodeId participant = kNoNode;
-    std::vector<LockItem> items = {};
-    bool granted = false;
-    Grant grant = 0;
-    std::vector<std::int64_t> values = {};
-  };
+  using ShardLock = ClientShardLock;
 
   void think(Time now);
   void begin_txn(Time now);

@@ -62,6 +62,47 @@ struct ClientStats {
   std::uint64_t commit_resends = 0;
 };
 
+// One transaction's plan: read every account, or move `amount` from accounts[0] to
+// accounts[1], preferring an account on another shard (a distributed transaction).
+// `random(n)` draws in [0, n): the client's random numbers in a run; the largest value in
+// explore mode, where ClientModel (the explorer's pure copy of the client) draws with it.
+struct TxnPlan {
+  bool read_all = false;
+  std::vector<int> accounts = {};  // read order; a transfer: from, to
+  std::int64_t amount = 0;
+};
+template <class Random>
+TxnPlan draw_txn_plan(const BankWorkload& w, Random&& random) {
+  TxnPlan plan;
+  if (w.accounts < 2 || random(100) < static_cast<std::uint64_t>(w.read_all_percent)) {
+    plan.read_all = true;
+    for (int a = 0; a < w.accounts; ++a) plan.accounts.push_back(a);
+    return plan;
+  }
+  const int from = static_cast<int>(random(static_cast<std::uint64_t>(w.accounts)));
+  std::vector<int> to;
+  for (int a = 0; a < w.accounts; ++a) {
+    if (a != from && w.owner(a) != w.owner(from)) to.push_back(a);
+  }
+  if (to.empty()) {
+    for (int a = 0; a < w.accounts; ++a) {
+      if (a != from) to.push_back(a);
+    }
+  }
+  plan.accounts = {from, to[random(to.size())]};
+  plan.amount = 1 + static_cast<std::int64_t>(random(static_cast<std::uint64_t>(w.max_transfer)));
+  return plan;
+}
+
+// What a client holds of one participant's share of a transaction.
+struct ClientShardLock {
+  NodeId participant = kNoNode;
+  std::vector<LockItem> items = {};
+  bool granted = false;
+  Grant grant = 0;
+  std::vector<std::int64_t> values = {};
+};
+
 class BankClient final : public sim::Actor {
  public:
   BankClient(BankWorkload workload, int index, TwopcObserver* observer)
@@ -76,21 +117,10 @@ class BankClient final : public sim::Actor {
   std::string_view phase() const { return phase_; }
 
  private:
-  struct Plan {
-    bool read_all = false;
-    std::vector<int> accounts = {};  // read order; a transfer: from, to
-    std::int64_t amount = 0;
-  };
-  struct ShardLock {
-    NodeId participant = kNoNode;
-    std::vector<LockItem> items = {};
-    bool granted = false;
-    Grant grant = 0;
-    std::vector<std::int64_t> values = {};
-  };
+  using Plan = TxnPlan;
+  using ShardLock = ClientShardLock;
 
   void run_one(sim::Context& ctx);
-  Plan draw_plan(sim::Context& ctx) const;
   TxnId begin(sim::Context& ctx);
   bool lock_all(sim::Context& ctx, TxnId txn, std::vector<ShardLock>& shards);
   void rollback(sim::Context& ctx, TxnId txn, const std::vector<ShardLock>& shards);
