@@ -108,10 +108,11 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   f.sleep = std::move(sleep);
   f.choice = choice;
   const std::uint64_t fp = f.world->fingerprint();
+  // The longest path explored, terminal states included (BFS: the longest shortest path).
+  result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size());
   const bool fresh = table_.insert(fp, 0, choice, static_cast<std::uint32_t>(stack_.size())).second;
   if (!(fresh ? fresh_state(f) : revisit(f, fp))) return;
   stack_.push_back(std::move(f));
-  result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size() - 1);
   result_.peak_frontier = std::max<std::uint64_t>(result_.peak_frontier, stack_.size());
 }
 

@@ -555,7 +555,7 @@ std::vector<protocols::ExplorePreset> single_explore_presets() {
   lossy.description =
       "the issue's configuration: 2 proposers, 3 acceptors, 1 learner, one attempt each; the "
       "network may lose one message; one acceptor may crash (no restart); timers fire once "
-      "per node. DPOR exhausts it (BFS holds millions of states)";
+      "per node. DFS with sleep sets exhausts it (9.2 million states, about 30 s and 2.4 GB)";
   lossy.options = separate;
   lossy.options[3] = {"learners", "1"};
   lossy.spec.budget.drops = 1;
@@ -563,7 +563,7 @@ std::vector<protocols::ExplorePreset> single_explore_presets() {
   lossy.spec.budget.timeouts = 1;
   lossy.spec.crash_groups = {"acceptors"};
   lossy.strategy = "dfs";
-  lossy.reduction = "dpor";
+  lossy.reduction = "sleep";  // DPOR, stateless, re-executes too much here: no end in 20 min
   protocols::ExplorePreset restart;
   restart.name = "restart";
   restart.description =

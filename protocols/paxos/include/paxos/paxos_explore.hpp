@@ -22,8 +22,8 @@ namespace faultline::paxos {
 
 // The presets: "small" (the default: 2 proposers, 3 acceptors, a reliable unordered
 // network; BFS exhausts it), "lossy" (the issue's: one lost message and one acceptor
-// crash; DPOR exhausts it), "restart" (a crash and restart from disk, for the durability
-// bugs) and "stateright" (the configuration of Stateright's Paxos example).
+// crash; DFS with sleep sets exhausts it), "restart" (a crash and restart from disk, for
+// the durability bugs) and "stateright" (the configuration of Stateright's Paxos example).
 std::vector<protocols::ExplorePreset> single_explore_presets();
 protocols::ExploreFactory single_explore_factory();
 
