@@ -33,6 +33,7 @@ struct ExploreFlags {
   unsigned pct_depth = 3;
   std::string out;
   bool json = false;
+  bool shortest = false;
   // Which flags were given (a budget flag overrides the preset's value).
   std::map<std::string, const CLI::Option*> given;
   bool has(const std::string& flag) const {
@@ -90,8 +91,14 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
   explorer::Options o;
   // The preset's preferred search, unless the user chose one.
   const bool own = f.has("--strategy") || f.has("--por");
-  o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
-  o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
+  if (f.shortest) {
+    // DFS without reduction, unless the user said otherwise (validate() refuses a reduction).
+    o.strategy = parse_strategy(f.has("--strategy") ? f.strategy : "dfs");
+    o.reduction = parse_reduction(f.has("--por") ? f.por : "none", o.strategy);
+  } else {
+    o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
+    o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
+  }
   o.engine = parse_engine(f.engine);
   if (f.has("--max-depth") && f.max_depth == 0) {
     throw protocols::BadInput("--max-depth 0", "a path has at least one step; leave it out for no bound");
@@ -112,6 +119,7 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
   o.walks = f.walks;
   o.seed = f.seed;
   o.pct_depth = f.pct_depth;
+  o.shortest = f.shortest;
   o.progress = true;  // shown only on a terminal
   return o;
 }
@@ -203,6 +211,9 @@ Verb add_explore_verb(CLI::App& app) {
       ->capture_default_str()
       ->check(seed_validator());
   cmd->add_option("--pct-depth", f->pct_depth, "pct: the bug depth d")->capture_default_str()->check(count_validator(1, 64));
+  cmd->add_flag("--shortest", f->shortest,
+                "dfs: after a violation, search on for shorter ones; a shortest counterexample in "
+                "a visited set's memory (BFS keeps whole frontiers)");
   cmd->add_option("--out", f->out, "save counterexamples here as repro files");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return explore_main(*f); }};

@@ -182,6 +182,13 @@ void validate(const Target& t, const Options& o) {
   if (o.reduction != Reduction::none && o.strategy != Strategy::dfs) {
     throw BadInput("--por", std::string(reduction_name(o.reduction)) + " needs --strategy dfs");
   }
+  if (o.shortest && o.strategy != Strategy::bfs && o.strategy != Strategy::dfs) {
+    throw BadInput("--shortest", "needs --strategy dfs (BFS finds a shortest path by itself)");
+  }
+  if (o.shortest && o.reduction != Reduction::none) {
+    throw BadInput("--shortest", "expands a state again when a shorter path reaches it, which "
+                                 "sleep sets and DPOR do not allow: use --por none");
+  }
   if (o.engine == Engine::pure && !t.protocol->explore) {
     throw BadInput("--engine", t.protocol->name + " has no pure model; use --engine simulator");
   }

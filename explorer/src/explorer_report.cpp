@@ -77,6 +77,7 @@ nlohmann::json result_json(const Target& t, const Result& r) {
   j["stuck_states"] = r.stuck_states;
   j["facts"] = r.facts;
   j["counterexample"] = r.counterexample ? path_json(*r.counterexample) : nlohmann::json(nullptr);
+  if (r.counterexample) j["counterexample"]["shortest"] = r.shortest;
   j["liveness"] = r.stuck ? path_json(*r.stuck) : nlohmann::json(nullptr);
   if (!r.guarantee.empty()) j["guarantee"] = r.guarantee;
   if (r.found_at_walk > 0) j["found_at_walk"] = r.found_at_walk;
@@ -108,7 +109,7 @@ std::string result_text(const Target& t, const Result& r) {
   for (const auto& [fact, n] : r.facts) text += "  sometimes: " + fact + " in " + std::to_string(n) + " states\n";
   if (r.counterexample) {
     text += "VIOLATION, a path of " + std::to_string(r.counterexample->steps.size()) + " steps" +
-            (r.strategy == Strategy::bfs ? " (a shortest one)" : "") + ":\n" + path_text(*r.counterexample);
+            (r.shortest ? " (a shortest one)" : "") + ":\n" + path_text(*r.counterexample);
   }
   if (r.stuck) {
     text += "LIVENESS: " + std::to_string(r.stuck_states) + " states where nothing can happen and " +

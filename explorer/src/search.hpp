@@ -49,6 +49,7 @@ class StateTable {
                                         std::uint32_t choice, std::uint32_t depth);
   std::optional<std::uint32_t> find(std::uint64_t fp) const;
   const Record& record(std::uint32_t index) const { return records_[index]; }
+  void set_depth(std::uint32_t index, std::uint32_t depth) { records_[index].depth = depth; }
   std::size_t size() const { return records_.size(); }
   std::uint64_t bytes() const;
   // The choices from the root to `index`.

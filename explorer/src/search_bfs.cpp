@@ -108,6 +108,7 @@ Result run_bfs(const protocols::ExploreWorld& root, const Options& options) {
   level.push_back(Node{0, root.clone()});
   bool stop = visit.state(root);
   if (stop) r.counterexample = make_path(root, {}, *root.finding());
+  r.shortest = stop;
   std::uint64_t depth = 0;
   while (!stop && !level.empty()) {
     if (options.max_depth > 0 && depth >= options.max_depth) {
@@ -129,6 +130,7 @@ Result run_bfs(const protocols::ExploreWorld& root, const Options& options) {
         if (!fresh) continue;
         if (visit.state(*s.world)) {
           r.counterexample = make_path(root, table.path(index), *s.world->finding());
+          r.shortest = true;  // the first violation in level order
           stop = true;
           return false;
         }

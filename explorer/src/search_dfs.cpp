@@ -7,6 +7,13 @@
 // was explored with must still explore the moves that were asleep then and are not now
 // (Godefroid's "sleep sets with state caching"): each state keeps the sleep set it was
 // explored with, which shrinks to the intersection at every visit.
+//
+// Shortest mode (Options::shortest; SPIN's -i, Holzmann 2003 ch. 9): the visited set
+// keeps the depth each state was reached at. A violation at depth L does not stop the
+// search: from then on only paths of at most L-1 steps are explored, and a state reached
+// again by a shorter path than before is expanded again. Every state within the bound is
+// so expanded at its shortest depth at least once, so when the search ends the last
+// violation found is a shortest one.
 #include <unordered_map>
 
 #include "search.hpp"
@@ -33,6 +40,9 @@ class Dfs {
   void enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
              std::uint32_t choice);
   bool fresh_state(Frame& f);
+  bool shorter_path(Frame& f, std::uint32_t index);
+  bool violation(const Frame& f);
+  std::uint64_t bound() const;
   bool revisit(Frame& f, std::uint64_t fp);
   std::vector<std::uint32_t> path_to(std::uint32_t last) const;
   void step(Frame& f);
@@ -46,7 +56,30 @@ class Dfs {
   std::unordered_map<std::uint64_t, std::vector<Move>> stored_;  // non-empty sleep sets
   std::vector<Frame> stack_;
   bool stop_ = false;
+  std::uint64_t best_ = 0;  // shortest mode: the length of the best counterexample so far
 };
+
+// The longest path worth exploring (0: no bound).
+std::uint64_t Dfs::bound() const {
+  if (best_ == 0) return options_.max_depth;
+  const std::uint64_t shorter = best_ - 1;  // only a strictly shorter violation helps
+  return options_.max_depth == 0 ? shorter : std::min(shorter, options_.max_depth);
+}
+
+// The state's finding is a violation: it is the counterexample (shortest mode: the best
+// one so far, and the search goes on for a shorter one).
+bool Dfs::violation(const Frame& f) {
+  const std::vector<std::uint32_t> path = stack_.empty() ? std::vector<std::uint32_t>{} : path_to(f.choice);
+  result_.counterexample = make_path(root_, path, *f.world->finding());
+  if (options_.shortest) {
+    best_ = path.size();
+    // One step: only the initial state, checked first, could have been shorter.
+    if (best_ <= 1) stop_ = true;
+  } else {
+    stop_ = true;
+  }
+  return false;
+}
 
 std::vector<std::uint32_t> Dfs::path_to(std::uint32_t last) const {
   std::vector<std::uint32_t> path;
@@ -58,12 +91,7 @@ std::vector<std::uint32_t> Dfs::path_to(std::uint32_t last) const {
 // A new state: count it, stop at a violation, and list what to explore from it.
 bool Dfs::fresh_state(Frame& f) {
   const protocols::ExploreWorld& w = *f.world;
-  if (visit_.state(w)) {
-    const std::vector<std::uint32_t> path = stack_.empty() ? std::vector<std::uint32_t>{} : path_to(f.choice);
-    result_.counterexample = make_path(root_, path, *w.finding());
-    stop_ = true;
-    return false;
-  }
+  if (visit_.state(w)) return violation(f);
   const std::size_t n = w.enabled().size();
   if (n == 0) {
     if (auto finding = visit_.terminal(w)) {
@@ -72,8 +100,8 @@ bool Dfs::fresh_state(Frame& f) {
     }
     return false;
   }
-  if (options_.max_depth > 0 && stack_.size() >= options_.max_depth) {
-    ++result_.depth_cut;
+  if (bound() > 0 && stack_.size() >= bound()) {
+    if (best_ == 0) ++result_.depth_cut;  // not the cut below a counterexample's length
     return false;
   }
   for (std::uint32_t i = 0; i < n; ++i) {
@@ -81,6 +109,21 @@ bool Dfs::fresh_state(Frame& f) {
   }
   result_.sleep_skipped += n - f.todo.size();
   if (!f.sleep.empty()) stored_[w.fingerprint()] = f.sleep;
+  return true;
+}
+
+// Shortest mode, a state seen before: expanded again when this path to it is shorter
+// (counted once; its finding, if any, is now on a shorter path).
+bool Dfs::shorter_path(Frame& f, std::uint32_t index) {
+  const std::uint64_t depth = stack_.size();
+  if (table_.record(index).depth <= depth) return false;
+  table_.set_depth(index, static_cast<std::uint32_t>(depth));
+  const protocols::ExploreWorld& w = *f.world;
+  if (w.finding() && is_safety(*w.finding())) return violation(f);
+  const std::size_t n = w.enabled().size();
+  if (n == 0) return false;
+  if (bound() > 0 && depth >= bound()) return false;
+  for (std::uint32_t i = 0; i < n; ++i) f.todo.push_back(i);
   return true;
 }
 
@@ -110,8 +153,9 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   const std::uint64_t fp = f.world->fingerprint();
   // The longest path explored, terminal states included (BFS: the longest shortest path).
   result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size());
-  const bool fresh = table_.insert(fp, 0, choice, static_cast<std::uint32_t>(stack_.size())).second;
-  if (!(fresh ? fresh_state(f) : revisit(f, fp))) return;
+  const auto [index, fresh] = table_.insert(fp, 0, choice, static_cast<std::uint32_t>(stack_.size()));
+  const bool expand = fresh ? fresh_state(f) : options_.shortest ? shorter_path(f, index) : revisit(f, fp);
+  if (!expand) return;
   stack_.push_back(std::move(f));
   result_.peak_frontier = std::max<std::uint64_t>(result_.peak_frontier, stack_.size());
 }
@@ -158,6 +202,8 @@ Result Dfs::run() {
   }
   pace_.done();
   result_.exhaustive = result_.stop_reason.empty() && !result_.counterexample;
+  // Shortest mode ran to its end: no path within the bound was left out.
+  result_.shortest = result_.counterexample && options_.shortest && result_.stop_reason.empty();
   // A depth-bounded DFS with a visited set may cut a state that a shorter path reaches
   // later, so with cuts it claims nothing (bfs gives "every state within depth d").
   result_.complete = result_.exhaustive && result_.depth_cut == 0;

@@ -46,6 +46,7 @@ TEST_CASE("explore --bug ignore-accepted-value - a shortest counterexample that 
   CHECK(found.status == 1);
   const nlohmann::json j = last_line(found.out);
   CHECK(j["counterexample"]["length"] == 12);
+  CHECK(j["counterexample"]["shortest"] == true);
   CHECK(j["counterexample"]["replay"]["reproduced"] == true);
   const std::string repro = j["counterexample"]["replay"]["repro"];
   REQUIRE(fs::exists(repro));
@@ -78,7 +79,9 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
              {"--restarts 2", "--restarts"},
              {"--strategy sideways", "--strategy"},
              {"--jobs 0", "--jobs"},
-             {"--max-memory 0", "--max-memory"}};
+             {"--max-memory 0", "--max-memory"},
+             {"--shortest --por sleep", "--shortest"},
+             {"--shortest --strategy pct", "--shortest"}};
   for (const auto& b : bad) {
     const Ran ran = faultline(std::string("explore --protocol paxos ") + b.args);
     CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);

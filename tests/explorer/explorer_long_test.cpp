@@ -56,5 +56,23 @@ TEST_CASE("paxos lossy preset (the issue's configuration) - DFS with sleep sets 
   CHECK(r.facts.at("a proposer adopted a reported value") > 0);
 }
 
+TEST_CASE("any-accepted-value with three proposers - DFS in shortest mode gives an 18-step shortest counterexample") {
+  // BFS holds whole levels of worlds here and outgrows a 23 GB machine; DFS in shortest
+  // mode needs a visited set only (about 17 million states, 1.6 GB, about 2 minutes).
+  // PCT's paths for this bug are 25-28 steps, DFS's first 27.
+  const protocols::Protocol* p = protocols::find_protocol("paxos");
+  REQUIRE(p != nullptr);
+  const Target t = target_for_protocol(*p, "", protocols::Options(std::map<std::string, std::string>{{"proposers", "3"}}), {"any-accepted-value"});
+  Options o;
+  o.strategy = Strategy::dfs;
+  o.shortest = true;
+  const Result r = explore(t, o);
+  REQUIRE(r.counterexample);
+  CHECK(r.shortest);
+  CHECK(r.counterexample->finding.name == "p2c");
+  CHECK(r.counterexample->steps.size() == 18);
+  CHECK(counterexample_repro(t, *r.counterexample, "test").reproduced);
+}
+
 }  // namespace
 }  // namespace faultline::explorer

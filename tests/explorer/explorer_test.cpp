@@ -117,6 +117,30 @@ TEST_CASE("ignore-accepted-value - a shortest counterexample that the simulator 
   CHECK(scenarios::replay(back).reproduced);
 }
 
+TEST_CASE("DFS in shortest mode finds the counterexample length BFS finds - plain DFS a longer one") {
+  const Target t = two_acceptors({"ignore-accepted-value"});
+  Options plain;
+  plain.strategy = Strategy::dfs;
+  const Result first = explore(t, plain);
+  REQUIRE(first.counterexample);
+  CHECK(!first.shortest);
+  CHECK(first.counterexample->steps.size() > 12);  // DFS's first path is not a shortest
+  Options shortest = plain;
+  shortest.shortest = true;
+  const Result r = explore(t, shortest);
+  REQUIRE(r.counterexample);
+  CHECK(r.shortest);
+  CHECK(r.counterexample->finding.name == "p2c");
+  CHECK(r.counterexample->steps.size() == 12);  // BFS's length (pinned above)
+  CHECK(counterexample_repro(t, *r.counterexample, "test").reproduced);
+  // Cut short after its first violation, it claims nothing.
+  shortest.max_states = first.states + 10;
+  const Result cut = explore(t, shortest);
+  REQUIRE(cut.counterexample);
+  CHECK(!cut.shortest);
+  CHECK(cut.stop_reason.find("--max-states") != std::string::npos);
+}
+
 TEST_CASE("the planted bugs the two small configurations reach are found on minimal paths") {
   struct Case {
     const char* bug;

@@ -12,6 +12,12 @@
 //                result does not depend on the number of jobs.
 //   dfs          depth first with a visited set and, by default, sleep sets (Godefroid):
 //                transitions that commute with one already explored are not taken again.
+//   dfs, shortest  depth first with a visited set that remembers the depth each state was
+//                reached at, and no reduction; after a violation it goes on with paths one
+//                step shorter than the best found, and expands a state again when a
+//                shorter path reaches it (SPIN's -i): when it ends, the counterexample is
+//                a shortest one, in the memory of a visited set (BFS keeps its frontier's
+//                worlds, which can outgrow the machine).
 //   dfs + dpor   stateless dynamic partial-order reduction (Flanagan-Godefroid races with
 //                source-set style backtracking, and sleep sets): one execution per class
 //                of equivalent interleavings, no visited set.
@@ -65,6 +71,7 @@ struct Options {
   std::uint64_t walks = 10000;  // pct, random-walk
   std::uint64_t seed = 1;       // pct, random-walk
   unsigned pct_depth = 3;       // pct's d
+  bool shortest = false;        // dfs: search on for shorter violations (see above)
   bool progress = false;        // states/s, queue, depth on standard error
   // Called for every state visited (tests: the set of reachable fingerprints).
   std::function<void(const protocols::ExploreWorld&)> on_state;
@@ -111,6 +118,8 @@ struct Result {
   double elapsed_s = 0;
   std::uint64_t memory_bytes = 0;   // the process's peak resident memory
   std::optional<Counterexample> counterexample;  // the first violation (bfs: a shortest)
+  bool shortest = false;  // no shorter counterexample exists within the budgets (bfs, or
+                          // dfs with `shortest` that ran to its end)
   std::optional<Counterexample> stuck;           // a state where nothing is enabled and
                                                  // the protocol names something stuck
   std::uint64_t stuck_states = 0;
