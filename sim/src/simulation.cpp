@@ -24,7 +24,7 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
     : config_(std::move(config)),
       choices_(choices),
       network_(config_.network),
-      stacks_(std::make_unique<StackPool>(config_.stack_bytes, config_.stack_guard_pages)) {
+      stacks_(StackPool::take(config_.stack_bytes, config_.stack_guard_pages)) {
   trace_.set_keep(config_.keep_trace);
   trace_.set_keep_digests(config_.keep_digests);
 #if defined(__SSE__)
@@ -41,6 +41,7 @@ Simulation::~Simulation() {
     if (node->fiber_live) kill_fiber(*node);
     node->actor.reset();
   }
+  StackPool::give_back(std::move(stacks_));  // kept only when every stack is back
 }
 
 Simulation::Node& Simulation::node_ref(NodeId id) const {

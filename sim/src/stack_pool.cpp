@@ -3,6 +3,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -14,6 +17,45 @@ constexpr std::size_t kStacksPerRegion = 64;
 // vm.max_map_count limit, and several times cheaper than mprotect). Debian 12's headers
 // predate it; older kernels answer EINVAL and the pool falls back to mprotect.
 constexpr int kMadvGuardInstall = 102;
+// A kept pool larger than this is unmapped instead (a run of thousands of nodes).
+constexpr std::size_t kKeptRegions = 4;
+#if defined(FAULTLINE_SANITIZE)
+constexpr bool kKeepPools = false;
+#else
+constexpr bool kKeepPools = true;
+#endif
+thread_local std::unique_ptr<Simulation::StackPool> kept_pool;
+}
+
+std::unique_ptr<Simulation::StackPool> Simulation::StackPool::take(std::size_t stack_bytes, bool guard_pages) {
+  std::unique_ptr<StackPool> pool = std::move(kept_pool);
+  if (pool != nullptr && pool->guard_pages_ == guard_pages) {
+    StackPool shape(stack_bytes, guard_pages);  // the rounded size, as a new pool has it
+    if (shape.stack_bytes_ == pool->stack_bytes_) return pool;
+  }
+  return std::make_unique<StackPool>(stack_bytes, guard_pages);
+}
+
+void Simulation::StackPool::give_back(std::unique_ptr<StackPool> pool) {
+  if (!kKeepPools || pool == nullptr || pool->out_ != 0 || pool->regions_.size() > kKeptRegions) return;
+  pool->renew();
+  kept_pool = std::move(pool);
+}
+
+void Simulation::StackPool::renew() {
+  // A stack grows down from its top, so what a fiber wrote lies above some lowest
+  // address; below it the stack still reads zero. Find the first non-zero word from the
+  // bottom (untouched pages read as the kernel's zero page, cheaply) and zero the rest.
+  // Reading the bytes, not asking which pages are resident, also covers a swapped page.
+  const std::size_t guard = guard_pages_ ? page_bytes_ : 0;
+  for (void* bottom : free_) {
+    auto* begin = reinterpret_cast<const std::uint64_t*>(static_cast<unsigned char*>(bottom) + guard);
+    auto* end = reinterpret_cast<const std::uint64_t*>(static_cast<unsigned char*>(bottom) + stack_bytes_);
+    const std::uint64_t* used = begin;
+    while (used != end && *used == 0) ++used;
+    std::memset(const_cast<std::uint64_t*>(used), 0, static_cast<std::size_t>(end - used) * sizeof(std::uint64_t));
+  }
+  made_ = 0;
 }
 
 Simulation::StackPool::StackPool(std::size_t stack_bytes, bool guard_pages)
@@ -76,6 +118,7 @@ boost::context::stack_context Simulation::StackPool::allocate() {
   // multiple of 256 bytes (Boost aligns its control record to 256) spreads them out.
   const std::size_t colour = (made_ % 61) * 256;
   ++made_;
+  ++out_;
   boost::context::stack_context sctx;
   sctx.size = stack_bytes_ - colour;
   sctx.sp = static_cast<unsigned char*>(bottom) + stack_bytes_ - colour;
@@ -84,6 +127,7 @@ boost::context::stack_context Simulation::StackPool::allocate() {
 
 void Simulation::StackPool::deallocate(boost::context::stack_context& sctx) noexcept {
   free_.push_back(static_cast<unsigned char*>(sctx.sp) - sctx.size);  // the bottom
+  --out_;
 }
 
 }  // namespace faultline::sim
