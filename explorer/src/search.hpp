@@ -62,6 +62,25 @@ class StateTable {
   std::vector<Record> records_;
 };
 
+// A visited set of fingerprints with one 32-bit word per state, for searches that keep
+// their paths on a stack (DFS): 12 bytes per slot, at most 70% full, so about 20-35 bytes
+// per state against StateTable's 50-75 (which keeps parents for BFS's paths).
+class FingerprintTable {
+ public:
+  FingerprintTable();
+  // The slot of `fp`, and whether it was new (its word is 0 then). A slot's index holds
+  // until the next insert.
+  std::pair<std::size_t, bool> insert(std::uint64_t fp);
+  std::uint32_t& word(std::size_t slot) { return words_[slot]; }
+  std::size_t size() const { return size_; }
+
+ private:
+  void grow();
+  std::vector<std::uint64_t> keys_;  // 0: empty (a fingerprint 0 is stored as 1)
+  std::vector<std::uint32_t> words_;
+  std::size_t size_ = 0;
+};
+
 // Wall-clock budget and progress on a terminal (never part of a verdict: a cut makes the
 // result "not exhaustive").
 class Pace {

@@ -101,6 +101,36 @@ std::uint64_t StateTable::bytes() const {
          records_.capacity() * sizeof(Record);
 }
 
+FingerprintTable::FingerprintTable() : keys_(1u << 16, 0), words_(1u << 16, 0) {}
+
+std::pair<std::size_t, bool> FingerprintTable::insert(std::uint64_t fp) {
+  if (10 * (size_ + 1) > 7 * keys_.size()) grow();
+  const std::uint64_t key = stored_key(fp);
+  const std::size_t mask = keys_.size() - 1;
+  for (std::size_t i = home(key, mask);; i = (i + 1) & mask) {
+    if (keys_[i] == key) return {i, false};
+    if (keys_[i] != 0) continue;
+    keys_[i] = key;
+    ++size_;
+    return {i, true};
+  }
+}
+
+void FingerprintTable::grow() {
+  std::vector<std::uint64_t> keys(keys_.size() * 2, 0);
+  std::vector<std::uint32_t> words(keys.size(), 0);
+  const std::size_t mask = keys.size() - 1;
+  for (std::size_t j = 0; j < keys_.size(); ++j) {
+    if (keys_[j] == 0) continue;
+    std::size_t i = home(keys_[j], mask);
+    while (keys[i] != 0) i = (i + 1) & mask;
+    keys[i] = keys_[j];
+    words[i] = words_[j];
+  }
+  keys_.swap(keys);
+  words_.swap(words);
+}
+
 std::vector<std::uint32_t> StateTable::path(std::uint32_t index) const {
   std::vector<std::uint32_t> choices;
   for (std::uint32_t i = index; records_[i].parent != i; i = records_[i].parent) {

@@ -14,7 +14,7 @@
 // again by a shorter path than before is expanded again. Every state within the bound is
 // so expanded at its shortest depth at least once, so when the search ends the last
 // violation found is a shortest one.
-#include <unordered_map>
+#include <algorithm>
 
 #include "search.hpp"
 
@@ -39,11 +39,11 @@ class Dfs {
  private:
   void enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
              std::uint32_t choice);
-  bool fresh_state(Frame& f);
-  bool shorter_path(Frame& f, std::uint32_t index);
+  bool fresh_state(Frame& f, std::size_t slot);
+  bool shorter_path(Frame& f, std::size_t slot);
   bool violation(const Frame& f);
   std::uint64_t bound() const;
-  bool revisit(Frame& f, std::uint64_t fp);
+  bool revisit(Frame& f, std::size_t slot);
   std::vector<std::uint32_t> path_to(std::uint32_t last) const;
   void step(Frame& f);
 
@@ -52,8 +52,11 @@ class Dfs {
   Result result_;
   Pace pace_;
   Visit visit_;
-  StateTable table_;
-  std::unordered_map<std::uint64_t, std::vector<Move>> stored_;  // non-empty sleep sets
+  // The visited set. Its word per state: in shortest mode the depth it was reached at;
+  // with sleep sets, where its sleep set is stored in sleeping_ (0: it had none).
+  FingerprintTable table_;
+  // Non-empty sleep sets, each as its count and its moves' keys; [0] is unused.
+  std::vector<std::uint64_t> sleeping_{0};
   std::vector<Frame> stack_;
   bool stop_ = false;
   std::uint64_t best_ = 0;  // shortest mode: the length of the best counterexample so far
@@ -89,7 +92,7 @@ std::vector<std::uint32_t> Dfs::path_to(std::uint32_t last) const {
 }
 
 // A new state: count it, stop at a violation, and list what to explore from it.
-bool Dfs::fresh_state(Frame& f) {
+bool Dfs::fresh_state(Frame& f, std::size_t slot) {
   const protocols::ExploreWorld& w = *f.world;
   if (visit_.state(w)) return violation(f);
   const std::size_t n = w.enabled().size();
@@ -108,16 +111,21 @@ bool Dfs::fresh_state(Frame& f) {
     if (!contains(f.sleep, sim::explore_event_key(w.enabled()[i]))) f.todo.push_back(i);
   }
   result_.sleep_skipped += n - f.todo.size();
-  if (!f.sleep.empty()) stored_[w.fingerprint()] = f.sleep;
+  if (!f.sleep.empty()) {
+    FAULTLINE_ASSERT(sleeping_.size() < 0xffffffffu, "stored sleep sets fit 2^32 words");
+    table_.word(slot) = static_cast<std::uint32_t>(sleeping_.size());
+    sleeping_.push_back(f.sleep.size());
+    for (const Move& u : f.sleep) sleeping_.push_back(u.key);
+  }
   return true;
 }
 
 // Shortest mode, a state seen before: expanded again when this path to it is shorter
 // (counted once; its finding, if any, is now on a shorter path).
-bool Dfs::shorter_path(Frame& f, std::uint32_t index) {
+bool Dfs::shorter_path(Frame& f, std::size_t slot) {
   const std::uint64_t depth = stack_.size();
-  if (table_.record(index).depth <= depth) return false;
-  table_.set_depth(index, static_cast<std::uint32_t>(depth));
+  if (table_.word(slot) <= depth) return false;
+  table_.word(slot) = static_cast<std::uint32_t>(depth);
   const protocols::ExploreWorld& w = *f.world;
   if (w.finding() && is_safety(*w.finding())) return violation(f);
   const std::size_t n = w.enabled().size();
@@ -128,18 +136,26 @@ bool Dfs::shorter_path(Frame& f, std::uint32_t index) {
 }
 
 // A state seen before: only the moves asleep then and awake now remain to explore.
-bool Dfs::revisit(Frame& f, std::uint64_t fp) {
+bool Dfs::revisit(Frame& f, std::size_t slot) {
   if (options_.reduction != Reduction::sleep) return false;
-  auto it = stored_.find(fp);
-  if (it == stored_.end()) return false;  // it was explored with nothing asleep
-  std::vector<Move> awake, still;
-  for (const Move& u : it->second) (contains(f.sleep, u.key) ? still : awake).push_back(u);
-  if (still.empty()) stored_.erase(it);
-  else it->second = std::move(still);
+  const std::uint32_t at = table_.word(slot);
+  if (at == 0) return false;  // it was explored with nothing asleep
+  // The moves still asleep stay, in place (a subset fits where the set was).
+  std::vector<std::uint64_t> awake;
+  const std::uint64_t count = sleeping_[at];
+  std::uint64_t still = 0;
+  for (std::uint64_t j = 0; j < count; ++j) {
+    const std::uint64_t key = sleeping_[at + 1 + j];
+    if (contains(f.sleep, key)) sleeping_[at + 1 + still++] = key;
+    else awake.push_back(key);
+  }
+  sleeping_[at] = still;
+  if (still == 0) table_.word(slot) = 0;
   if (awake.empty()) return false;
   const auto& enabled = f.world->enabled();
   for (std::uint32_t i = 0; i < enabled.size(); ++i) {
-    if (contains(awake, sim::explore_event_key(enabled[i]))) f.todo.push_back(i);
+    const std::uint64_t key = sim::explore_event_key(enabled[i]);
+    if (std::find(awake.begin(), awake.end(), key) != awake.end()) f.todo.push_back(i);
   }
   return !f.todo.empty();
 }
@@ -153,8 +169,9 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   const std::uint64_t fp = f.world->fingerprint();
   // The longest path explored, terminal states included (BFS: the longest shortest path).
   result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size());
-  const auto [index, fresh] = table_.insert(fp, 0, choice, static_cast<std::uint32_t>(stack_.size()));
-  const bool expand = fresh ? fresh_state(f) : options_.shortest ? shorter_path(f, index) : revisit(f, fp);
+  const auto [slot, fresh] = table_.insert(fp);
+  if (fresh && options_.shortest) table_.word(slot) = static_cast<std::uint32_t>(stack_.size());
+  const bool expand = fresh ? fresh_state(f, slot) : options_.shortest ? shorter_path(f, slot) : revisit(f, slot);
   if (!expand) return;
   stack_.push_back(std::move(f));
   result_.peak_frontier = std::max<std::uint64_t>(result_.peak_frontier, stack_.size());
