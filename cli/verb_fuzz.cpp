@@ -33,11 +33,16 @@ extern "C" void on_interrupt(int sig) {
   std::signal(sig, SIG_DFL);
 }
 
+// The seeds of a hunt (--bug without --seeds): Raft's slowest planted bugs need a few
+// thousand seeds of its generic profile, at about 150 seeds per second.
+constexpr std::uint64_t kHuntSeeds = 20000;
+
 struct FuzzFlags {
   std::string protocol;
   std::string scenario;
   std::vector<std::string> bugs;
   std::uint64_t seeds = 1000;
+  bool seeds_given = false;
   std::uint64_t seed_start = 1;
   unsigned jobs = 1;
   double time_budget = 0;
@@ -347,18 +352,26 @@ int fuzz_main(const FuzzFlags& f) {
     }
     std::signal(SIGINT, on_interrupt);
     std::signal(SIGTERM, on_interrupt);
+    // A hunt: a bug named without a seed count runs until its first failure, within the
+    // issue's bound (every planted bug within about a minute of one core).
+    const bool hunt = !f.bugs.empty() && !f.seeds_given && f.time_budget == 0;
+    if (hunt) {
+      std::cerr << "fuzz: hunting " << f.bugs.front() << (f.bugs.size() > 1 ? " and others" : "")
+                << ": stops at the first failure, at most " << kHuntSeeds
+                << " seeds (--seeds N runs exactly N)\n";
+    }
     CampaignTotals totals;
     for (auto& [protocol, base] : bases) {
       scenarios::FuzzConfig c;
       c.base = base;
       c.bugs = f.bugs;
       c.seed_start = f.seed_start;
-      c.seeds = f.seeds;
+      c.seeds = hunt ? kHuntSeeds : f.seeds;
       c.shard = shard;
       c.shards = shards;
       c.jobs = f.jobs;
       c.time_budget_s = f.time_budget;
-      c.stop_on_first = f.stop_on_first;
+      c.stop_on_first = f.stop_on_first || hunt;
       campaign(f, protocol, c, f.results.empty() ? nullptr : &results, done, totals);
       if (g_interrupted) break;
     }
@@ -438,7 +451,10 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--protocol,-p", f->protocol, "protocol, or all (its generic swarm profile)");
   cmd->add_option("--scenario", f->scenario, "a scenario template: its faults stay, the seed varies the rest");
   cmd->add_option("--bug", f->bugs, "switch on a planted bug (repeatable)");
-  cmd->add_option("--seeds", f->seeds, "how many seeds (0: until --time-budget)")->capture_default_str();
+  CLI::Option* seeds = cmd->add_option("--seeds", f->seeds,
+                                       "how many seeds (0: until --time-budget); with --bug and no --seeds, "
+                                       "a hunt: up to 20000, stopping at the first failure")
+                           ->capture_default_str();
   cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
   cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();
   cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time");
@@ -450,7 +466,10 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_flag("--no-shrink", f->no_shrink, "save failures without shrinking them");
   cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")->capture_default_str();
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
-  return Verb{cmd, [f] { return fuzz_main(*f); }};
+  return Verb{cmd, [f, seeds] {
+                f->seeds_given = seeds->count() > 0;
+                return fuzz_main(*f);
+              }};
 }
 
 Verb add_shrink_verb(CLI::App& app) {

@@ -81,6 +81,23 @@ TEST_CASE("a planted bug found in a run exits 1 and names the invariant") {
   CHECK(ran.out.find("invariant 'replies echo requests'") != std::string::npos);
 }
 
+TEST_CASE("fuzz --bug without --seeds hunts - it stops at the first failure - with --seeds it runs them all") {
+  const Ran hunt = invoke_cli("fuzz --protocol twopc --bug commit-without-all-votes --no-shrink --json");
+  CHECK(hunt.status == 1);
+  CHECK(hunt.out.find("hunting commit-without-all-votes") != std::string::npos);
+  const nlohmann::json j = last_json_line(hunt.out);
+  CHECK(j["failures"] == 1);
+  const std::uint64_t found_at = j["seeds_run"];
+  CHECK(found_at >= 1);
+  CHECK(found_at < 20000);
+  // With a count, every seed of it runs, the first failure included.
+  const Ran all = invoke_cli("fuzz --protocol twopc --bug commit-without-all-votes --no-shrink --json --seeds " +
+                             std::to_string(found_at + 5));
+  CHECK(all.status == 1);
+  CHECK(all.out.find("hunting") == std::string::npos);
+  CHECK(last_json_line(all.out)["seeds_run"] == found_at + 5);
+}
+
 TEST_CASE("usage errors name the flag and exit 2") {
   struct Case {
     const char* args;
