@@ -28,6 +28,7 @@ for n in 2 3; do
   done
 done
 row "twopc stateright N=4" --protocol twopc --preset stateright --set participants=4 --strategy dfs --por sleep
+row "twopc stateright N=5" --protocol twopc --preset stateright --set participants=5 --strategy dfs --por sleep --time-budget 900
 for n in 8 9; do
   for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs" "--strategy dfs --por dpor"; do
     row "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s --time-budget 60
@@ -50,6 +51,7 @@ for b in forget-promise forget-accepted ballot-reuse; do
   row "paxos restart, $b" --protocol paxos --preset restart --strategy bfs --bug $b
 done
 row "paxos small 3 proposers, any-accepted-value" --protocol paxos --set proposers=3 --bug any-accepted-value --strategy dfs --por dpor --time-budget 120
+row "paxos small 3 proposers, any-accepted-value, shortest" --protocol paxos --set proposers=3 --bug any-accepted-value --shortest
 for seed in 1 2 3 4 5; do
   row "paxos small 3 proposers, any-accepted-value, pct seed $seed" --protocol paxos --set proposers=3 --bug any-accepted-value --strategy pct --walks 1000000 --seed $seed --time-budget 120
 done

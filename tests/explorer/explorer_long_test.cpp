@@ -33,8 +33,8 @@ TEST_CASE("paxos small preset with ignore-accepted-value - a 12-step shortest co
 }
 
 TEST_CASE("paxos lossy preset (the issue's configuration) - DFS with sleep sets exhausts it with pinned counts") {
-  // 2 proposers, 3 acceptors, 1 learner, one lost message, one acceptor crash: about 30 s
-  // and 2.4 GB. BFS reaches the same 9,191,524 states and 26,622 terminal states over
+  // 2 proposers, 3 acceptors, 1 learner, one lost message, one acceptor crash: about 20 s
+  // and 0.7 GB. BFS reaches the same 9,191,524 states and 26,622 terminal states over
   // 52.6 million transitions (15 GB; bench/README.md), so the count is the state space's.
   const protocols::Protocol* p = protocols::find_protocol("paxos");
   REQUIRE(p != nullptr);
@@ -58,7 +58,7 @@ TEST_CASE("paxos lossy preset (the issue's configuration) - DFS with sleep sets 
 
 TEST_CASE("any-accepted-value with three proposers - DFS in shortest mode gives an 18-step shortest counterexample") {
   // BFS holds whole levels of worlds here and outgrows a 23 GB machine; DFS in shortest
-  // mode needs a visited set only (about 17 million states, 1.6 GB, about 2 minutes).
+  // mode needs a visited set only (about 17 million states, 0.6 GB, about 2 minutes).
   // PCT's paths for this bug are 25-28 steps, DFS's first 27.
   const protocols::Protocol* p = protocols::find_protocol("paxos");
   REQUIRE(p != nullptr);

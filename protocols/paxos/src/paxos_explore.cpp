@@ -555,7 +555,7 @@ std::vector<protocols::ExplorePreset> single_explore_presets() {
   lossy.description =
       "the issue's configuration: 2 proposers, 3 acceptors, 1 learner, one attempt each; the "
       "network may lose one message; one acceptor may crash (no restart); timers fire once "
-      "per node. DFS with sleep sets exhausts it (9.2 million states, about 30 s and 2.4 GB)";
+      "per node. DFS with sleep sets exhausts it (9.2 million states, about 20 s and 0.7 GB)";
   lossy.options = separate;
   lossy.options[3] = {"learners", "1"};
   lossy.spec.budget.drops = 1;
