@@ -54,6 +54,22 @@ std::uint64_t stored_key(std::uint64_t fp) { return fp == 0 ? 1 : fp; }
 std::size_t home(std::uint64_t key, std::size_t mask) {
   return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ULL) >> 17) & mask;
 }
+// Doubles an open-addressing table (linear probing; key 0 is an empty slot) of keys and
+// a 32-bit value each.
+void grow_open_table(std::vector<std::uint64_t>& keys, std::vector<std::uint32_t>& values) {
+  std::vector<std::uint64_t> new_keys(keys.size() * 2, 0);
+  std::vector<std::uint32_t> new_values(new_keys.size(), 0);
+  const std::size_t mask = new_keys.size() - 1;
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    if (keys[j] == 0) continue;
+    std::size_t i = home(keys[j], mask);
+    while (new_keys[i] != 0) i = (i + 1) & mask;
+    new_keys[i] = keys[j];
+    new_values[i] = values[j];
+  }
+  keys.swap(new_keys);
+  values.swap(new_values);
+}
 }  // namespace
 
 std::pair<std::uint32_t, bool> StateTable::insert(std::uint64_t fp, std::uint32_t parent,
@@ -81,20 +97,7 @@ std::optional<std::uint32_t> StateTable::find(std::uint64_t fp) const {
   return std::nullopt;
 }
 
-void StateTable::grow() {
-  std::vector<std::uint64_t> keys(keys_.size() * 2, 0);
-  std::vector<std::uint32_t> slots(keys.size(), 0);
-  const std::size_t mask = keys.size() - 1;
-  for (std::size_t j = 0; j < keys_.size(); ++j) {
-    if (keys_[j] == 0) continue;
-    std::size_t i = home(keys_[j], mask);
-    while (keys[i] != 0) i = (i + 1) & mask;
-    keys[i] = keys_[j];
-    slots[i] = slots_[j];
-  }
-  keys_.swap(keys);
-  slots_.swap(slots);
-}
+void StateTable::grow() { grow_open_table(keys_, slots_); }
 
 std::uint64_t StateTable::bytes() const {
   return keys_.capacity() * sizeof(std::uint64_t) + slots_.capacity() * sizeof(std::uint32_t) +
@@ -116,20 +119,7 @@ std::pair<std::size_t, bool> FingerprintTable::insert(std::uint64_t fp) {
   }
 }
 
-void FingerprintTable::grow() {
-  std::vector<std::uint64_t> keys(keys_.size() * 2, 0);
-  std::vector<std::uint32_t> words(keys.size(), 0);
-  const std::size_t mask = keys.size() - 1;
-  for (std::size_t j = 0; j < keys_.size(); ++j) {
-    if (keys_[j] == 0) continue;
-    std::size_t i = home(keys_[j], mask);
-    while (keys[i] != 0) i = (i + 1) & mask;
-    keys[i] = keys_[j];
-    words[i] = words_[j];
-  }
-  keys_.swap(keys);
-  words_.swap(words);
-}
+void FingerprintTable::grow() { grow_open_table(keys_, words_); }
 
 std::vector<std::uint32_t> StateTable::path(std::uint32_t index) const {
   std::vector<std::uint32_t> choices;
