@@ -222,6 +222,9 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
         failure["shrunk"] = s.shrunk;
         failure["shrunk_from"] = s.shrink.before.to_json();
         failure["shrunk_to"] = s.shrink.after.to_json();
+        failure["shrink_runs"] = s.shrink.runs;
+        // It stopped at its budget, not because no pass found anything smaller.
+        failure["shrink_cut"] = s.shrink.runs >= f.shrink_runs;
         t.repros.push_back(s.shrunk);
       }
     }
@@ -243,6 +246,11 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
         std::cout << "\n    shrunk: " << fl["shrunk"].get<std::string>() << " (faults "
                   << fl["shrunk_from"]["faults"] << " -> " << fl["shrunk_to"]["faults"] << ", events "
                   << fl["shrunk_from"]["events"] << " -> " << fl["shrunk_to"]["events"] << ")";
+        if (fl["shrink_cut"].get<bool>()) {
+          std::cout << "\n    the shrink stopped at its budget of " << f.shrink_runs
+                    << " runs; more may go further: faultline shrink " << fl["repro"].get<std::string>()
+                    << " -o small.json --max-runs " << 10 * f.shrink_runs;
+        }
       }
       std::cout << "\n";
     }
@@ -427,7 +435,8 @@ int shrink_main(const ShrinkFlags& f) {
     out.commit();
     const nlohmann::json summary = {{"property", r.property}, {"before", r.before.to_json()},
                                     {"after", r.after.to_json()}, {"runs", r.runs},
-                                    {"materialized", r.materialized}, {"repro", f.out}};
+                                    {"materialized", r.materialized}, {"repro", f.out},
+                                    {"cut", r.runs >= f.max_runs}};
     if (f.json) {
       std::cout << summary.dump() << '\n';
     } else {
@@ -436,6 +445,9 @@ int shrink_main(const ShrinkFlags& f) {
                 << ", tape " << r.before.tape << " -> " << r.after.tape << ", simulated "
                 << sim::format_time(r.before.sim_time_ns) << " -> " << sim::format_time(r.after.sim_time_ns)
                 << "\nrepro: " << f.out << " (faultline replay " << f.out << ")\n";
+      if (r.runs >= f.max_runs) {
+        std::cout << "the shrink stopped at --max-runs " << f.max_runs << "; a larger budget may go further\n";
+      }
     }
     return kExitOk;
   } catch (const protocols::BadInput& e) {

@@ -98,6 +98,22 @@ TEST_CASE("fuzz --bug without --seeds hunts - it stops at the first failure - wi
   CHECK(last_json_line(all.out)["seeds_run"] == found_at + 5);
 }
 
+TEST_CASE("a shrink that stops at its budget says so and how to go further") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-cut-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const Ran fuzzed = invoke_cli("fuzz --protocol twopc --bug commit-without-all-votes --seeds 1 --shrink-runs 3 --out " +
+                                dir.string());
+  CHECK(fuzzed.status == 1);
+  CHECK(fuzzed.out.find("the shrink stopped at its budget of 3 runs") != std::string::npos);
+  CHECK(fuzzed.out.find("--max-runs 30") != std::string::npos);
+  const Ran shrunk = invoke_cli("shrink " + (dir / "twopc-validity-seed1.json").string() + " -o " +
+                                (dir / "s.json").string() + " --max-runs 3 --json");
+  CHECK(shrunk.status == 0);
+  CHECK(last_json_line(shrunk.out)["cut"] == true);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("usage errors name the flag and exit 2") {
   struct Case {
     const char* args;
