@@ -465,7 +465,8 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--bug", f->bugs, "switch on a planted bug (repeatable)");
   CLI::Option* seeds = cmd->add_option("--seeds", f->seeds,
                                        "how many seeds (0: until --time-budget); with --bug and no --seeds, "
-                                       "a hunt: up to 20000, stopping at the first failure")
+                                       "a hunt: up to " + std::to_string(kHuntSeeds) +
+                                           ", stopping at the first failure")
                            ->capture_default_str();
   cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
   cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();

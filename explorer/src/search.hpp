@@ -71,7 +71,10 @@ class FingerprintTable {
   // The slot of `fp`, and whether it was new (its word is 0 then). A slot's index holds
   // until the next insert.
   std::pair<std::size_t, bool> insert(std::uint64_t fp);
-  std::uint32_t& word(std::size_t slot) { return words_[slot]; }
+  std::uint32_t& word(std::size_t slot) {
+    FAULTLINE_ASSERT(slot < keys_.size() && keys_[slot] != 0, "a slot insert() gave");
+    return words_[slot];
+  }
   std::size_t size() const { return size_; }
 
  private:

@@ -57,6 +57,7 @@ class Dfs {
   FingerprintTable table_;
   // Non-empty sleep sets, each as its count and its moves' keys; [0] is unused.
   std::vector<std::uint64_t> sleeping_{0};
+  std::vector<std::uint64_t> awake_;  // revisit's scratch: the moves asleep then, awake now
   std::vector<Frame> stack_;
   bool stop_ = false;
   std::uint64_t best_ = 0;  // shortest mode: the length of the best counterexample so far
@@ -141,7 +142,8 @@ bool Dfs::revisit(Frame& f, std::size_t slot) {
   const std::uint32_t at = table_.word(slot);
   if (at == 0) return false;  // it was explored with nothing asleep
   // The moves still asleep stay, in place (a subset fits where the set was).
-  std::vector<std::uint64_t> awake;
+  std::vector<std::uint64_t>& awake = awake_;
+  awake.clear();
   const std::uint64_t count = sleeping_[at];
   std::uint64_t still = 0;
   for (std::uint64_t j = 0; j < count; ++j) {

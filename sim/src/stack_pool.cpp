@@ -10,6 +10,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/assert.hpp"
+
 namespace faultline::sim {
 namespace {
 constexpr std::size_t kStacksPerRegion = 64;
@@ -25,13 +27,22 @@ constexpr bool kKeepPools = false;
 constexpr bool kKeepPools = true;
 #endif
 thread_local std::unique_ptr<Simulation::StackPool> kept_pool;
+
+std::size_t page_size() { return static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)); }
+
+// A stack's size as a pool keeps it: at least 16 KiB, in whole pages.
+std::size_t rounded_stack_bytes(std::size_t stack_bytes, std::size_t page_bytes) {
+  const std::size_t min_bytes = 16 * 1024;
+  if (stack_bytes < min_bytes) stack_bytes = min_bytes;
+  return (stack_bytes + page_bytes - 1) / page_bytes * page_bytes;
+}
 }
 
 std::unique_ptr<Simulation::StackPool> Simulation::StackPool::take(std::size_t stack_bytes, bool guard_pages) {
   std::unique_ptr<StackPool> pool = std::move(kept_pool);
-  if (pool != nullptr && pool->guard_pages_ == guard_pages) {
-    StackPool shape(stack_bytes, guard_pages);  // the rounded size, as a new pool has it
-    if (shape.stack_bytes_ == pool->stack_bytes_) return pool;
+  if (pool != nullptr && pool->guard_pages_ == guard_pages &&
+      rounded_stack_bytes(stack_bytes, pool->page_bytes_) == pool->stack_bytes_) {
+    return pool;
   }
   return std::make_unique<StackPool>(stack_bytes, guard_pages);
 }
@@ -43,6 +54,7 @@ void Simulation::StackPool::give_back(std::unique_ptr<StackPool> pool) {
 }
 
 void Simulation::StackPool::renew() {
+  FAULTLINE_ASSERT(out_ == 0, "a pool is renewed only when every stack is back");
   // A stack grows down from its top, so what a fiber wrote lies above some lowest
   // address; below it the stack still reads zero. Find the first non-zero word from the
   // bottom (untouched pages read as the kernel's zero page, cheaply) and zero the rest.
@@ -59,11 +71,7 @@ void Simulation::StackPool::renew() {
 }
 
 Simulation::StackPool::StackPool(std::size_t stack_bytes, bool guard_pages)
-    : page_bytes_(static_cast<std::size_t>(::sysconf(_SC_PAGESIZE))), guard_pages_(guard_pages) {
-  const std::size_t min_bytes = 16 * 1024;
-  if (stack_bytes < min_bytes) stack_bytes = min_bytes;
-  stack_bytes_ = (stack_bytes + page_bytes_ - 1) / page_bytes_ * page_bytes_;
-}
+    : stack_bytes_(rounded_stack_bytes(stack_bytes, page_size())), page_bytes_(page_size()), guard_pages_(guard_pages) {}
 
 Simulation::StackPool::~StackPool() {
   for (const Region& r : regions_) ::munmap(r.base, r.bytes);

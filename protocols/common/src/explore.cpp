@@ -82,9 +82,21 @@ std::string ExploreStepPlace::describe_place() const {
   return "explorer step " + std::to_string(step_) + ", node " + std::string(node_);
 }
 
-std::vector<ExploreHistory::Event>& ExploreHistory::own() {
-  if (events_.use_count() > 1) events_ = std::make_shared<std::vector<Event>>(*events_);
-  return *events_;
+std::vector<ExploreHistory::Event>& ExploreHistory::own() { return explore_own(events_); }
+
+bool explore_network_step(ExploreNetwork& net, ExploreSpent& spent, const sim::ExploreEvent& e) {
+  switch (e.kind) {
+    case sim::ExploreKind::drop:
+      ++spent.drops;
+      (void)net.take(e);
+      return true;
+    case sim::ExploreKind::duplicate:
+      ++spent.duplicates;
+      net.duplicate(e);
+      return true;
+    default:
+      return false;
+  }
 }
 
 std::size_t ExploreHistory::invoke(std::uint32_t process, std::string f, nlohmann::json value,

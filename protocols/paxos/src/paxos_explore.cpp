@@ -143,10 +143,7 @@ SingleNode& SingleWorld::node(NodeId id) {
   return *n;
 }
 
-PaxosInvariants& SingleWorld::ghost() {
-  if (ghost_.use_count() > 1) ghost_ = std::make_shared<PaxosInvariants>(*ghost_);
-  return *ghost_;
-}
+PaxosInvariants& SingleWorld::ghost() { return protocols::explore_own(ghost_); }
 
 bool SingleWorld::proposed(std::string_view value) const {
   const auto& events = history_.events();
@@ -180,24 +177,21 @@ protocols::ExploreWorld::Effect SingleWorld::perform(std::size_t index) {
 }
 
 void SingleWorld::step(const ExploreEvent& e) {
+  if (protocols::explore_network_step(net_, spent_, e)) return;
   switch (e.kind) {
     case ExploreKind::deliver:
       return deliver(e);
     case ExploreKind::timer:
       return timer(e.node);
-    case ExploreKind::drop:
-      ++spent_.drops;
-      (void)net_.take(e);
-      return;
-    case ExploreKind::duplicate:
-      ++spent_.duplicates;
-      net_.duplicate(e);
-      return;
     case ExploreKind::crash:
       return crash(e.node);
     case ExploreKind::restart:
       return restart(e.node);
+    case ExploreKind::drop:
+    case ExploreKind::duplicate:
+      break;
   }
+  FAULTLINE_ASSERT(false, "drops and copies are the network's steps");
 }
 
 // NodeHost's loop for one message: step it, tick the timers, drain.

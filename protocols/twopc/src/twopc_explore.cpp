@@ -96,6 +96,8 @@ class TwopcWorld final : public protocols::ExploreWorld {
   Coordinator& coordinator(NodeId id);
   Participant& participant(NodeId id);
   ClientModel& client(NodeId id);
+  template <class N>
+  N& changing(NodeId id, std::shared_ptr<N>& n);
   TwopcInvariants& ghost();
   Role role(NodeId id) const { return ctx_->roles[id]; }
   const std::string& name(NodeId id) const { return ctx_->names[id]; }
@@ -136,34 +138,18 @@ TwopcWorld::TwopcWorld(std::shared_ptr<const Context> context)
   list_enabled();
 }
 
-Coordinator& TwopcWorld::coordinator(NodeId id) {
-  std::shared_ptr<Coordinator>& n = slots_[id].coordinator;
-  FAULTLINE_ASSERT(n != nullptr, "only an up coordinator steps");
+// Node `id` about to change: its fingerprint is stale, and it becomes this world's own.
+template <class N>
+N& TwopcWorld::changing(NodeId id, std::shared_ptr<N>& n) {
+  FAULTLINE_ASSERT(n != nullptr, "only an up node steps (of its role)");
   slots_[id].fp.reset();
-  if (n.use_count() > 1) n = std::make_shared<Coordinator>(*n);
-  return *n;
+  return protocols::explore_own(n);
 }
 
-Participant& TwopcWorld::participant(NodeId id) {
-  std::shared_ptr<Participant>& n = slots_[id].participant;
-  FAULTLINE_ASSERT(n != nullptr, "only an up participant steps");
-  slots_[id].fp.reset();
-  if (n.use_count() > 1) n = std::make_shared<Participant>(*n);
-  return *n;
-}
-
-ClientModel& TwopcWorld::client(NodeId id) {
-  std::shared_ptr<ClientModel>& n = slots_[id].client;
-  FAULTLINE_ASSERT(n != nullptr, "only an up client steps");
-  slots_[id].fp.reset();
-  if (n.use_count() > 1) n = std::make_shared<ClientModel>(*n);
-  return *n;
-}
-
-TwopcInvariants& TwopcWorld::ghost() {
-  if (ghost_.use_count() > 1) ghost_ = std::make_shared<TwopcInvariants>(*ghost_);
-  return *ghost_;
-}
+Coordinator& TwopcWorld::coordinator(NodeId id) { return changing(id, slots_[id].coordinator); }
+Participant& TwopcWorld::participant(NodeId id) { return changing(id, slots_[id].participant); }
+ClientModel& TwopcWorld::client(NodeId id) { return changing(id, slots_[id].client); }
+TwopcInvariants& TwopcWorld::ghost() { return protocols::explore_own(ghost_); }
 
 void TwopcWorld::found(sim::FindingKind kind, std::string finding_name, std::string message, NodeId node) {
   if (finding_) return;
@@ -217,25 +203,12 @@ protocols::ExploreWorld::Effect TwopcWorld::perform(std::size_t index) {
 }
 
 void TwopcWorld::step(const ExploreEvent& e) {
-  switch (e.kind) {
-    case ExploreKind::deliver:
-      return deliver(e);
-    case ExploreKind::timer:
-      return timer(e.node);
-    case ExploreKind::drop:
-      ++spent_.drops;
-      (void)net_.take(e);
-      return;
-    case ExploreKind::duplicate:
-      ++spent_.duplicates;
-      net_.duplicate(e);
-      return;
-    case ExploreKind::crash:
-      return crash(e.node);
-    case ExploreKind::restart:
-      break;
-  }
-  FAULTLINE_ASSERT(false, "the 2PC pure world lists no restarts (it declines budgets with them)");
+  if (protocols::explore_network_step(net_, spent_, e)) return;
+  if (e.kind == ExploreKind::deliver) return deliver(e);
+  if (e.kind == ExploreKind::timer) return timer(e.node);
+  FAULTLINE_ASSERT(e.kind == ExploreKind::crash,
+                   "the 2PC pure world lists no restarts (it declines budgets with them)");
+  crash(e.node);
 }
 
 // NodeHost's loop for one message: step it, tick the timers, drain. A client receives it

@@ -146,6 +146,19 @@ struct ExploreSpent {
   std::vector<sim::NodeId> crashed = {};
 };
 
+// The steps that change only the network, the same in every pure world: a drop takes the
+// message away, a duplicate adds a copy, each spending its budget. False for any other
+// step (the world performs it).
+bool explore_network_step(ExploreNetwork& net, ExploreSpent& spent, const sim::ExploreEvent& e);
+
+// Copy on write for what copies of a world share: `p` is made this world's own before it
+// changes.
+template <class T>
+T& explore_own(std::shared_ptr<T>& p) {
+  if (p.use_count() > 1) p = std::make_shared<T>(*p);
+  return *p;
+}
+
 // The enabled events of a pure world, in the order the simulator's explore mode lists
 // them (sim/src/explore_mode.cpp): deliveries to up nodes, timers of up nodes that have
 // a deadline and firings left, then drops, duplicates, crashes and restarts within the
