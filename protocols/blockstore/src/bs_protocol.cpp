@@ -274,9 +274,13 @@ std::string BlockstoreRun::under_replicated(const Simulation& sim, const NameNod
 
 // Whether a block recovery of `last` can finish: a live node it asks holds a replica, or
 // a live node of its pipeline holds none (then nothing was acknowledged in it), or every
-// node it asks is alive to answer. A node lost for good with the only copy leaves the
-// file open, as it would in HDFS.
-bool recoverable(const Simulation& sim, const NameNode& nn, BlockId last) {
+// node it asks is alive to answer. When the server knows no node of the block (its
+// pipeline is not logged, so a restart forgets it, and no report named it since), the
+// recovery waits for a report: it can finish only if a live data node's disk holds the
+// block at its stamp. A node lost for good with the only copy leaves the file open, as
+// it would in HDFS.
+bool recoverable(const Simulation& sim, const NameNode& nn, const std::vector<NodeId>& datanodes,
+                 BlockId last) {
   if (last == kNoBlock || nn.ns().blocks.at(last).complete) return true;
   const BlockMeta& b = nn.ns().blocks.at(last);
   std::vector<NodeId> nodes = b.expected;
@@ -285,10 +289,17 @@ bool recoverable(const Simulation& sim, const NameNode& nn, BlockId last) {
       if (r.gs >= b.gs) nodes.push_back(r.node);
     }
   }
+  auto holds = [&](NodeId n) {
+    const std::optional<StoredReplica> r = peek_replica(sim.disk(n).current(), last);
+    return r && r->meta.gs >= b.gs;
+  };
+  if (nodes.empty()) {
+    return std::any_of(datanodes.begin(), datanodes.end(),
+                       [&](NodeId n) { return sim.is_up(n) && holds(n); });
+  }
   bool all_alive = true;
   for (NodeId n : nodes) {
-    const std::optional<StoredReplica> r = peek_replica(sim.disk(n).current(), last);
-    if (nn.alive(n) && r && r->meta.gs >= b.gs) return true;
+    if (nn.alive(n) && holds(n)) return true;
     all_alive = all_alive && nn.alive(n);
   }
   for (NodeId n : b.expected) {
@@ -298,7 +309,8 @@ bool recoverable(const Simulation& sim, const NameNode& nn, BlockId last) {
 }
 
 // After the heal: no file stays open with a lease that lapsed long ago, unless its
-// last block cannot be recovered.
+// last block cannot be recovered. A file whose last block cannot be recovered is
+// stranded whatever its lease's age (a restarted server renews every lease).
 std::string BlockstoreRun::unrecovered(const Simulation& sim, const NameNode& nn, bool* stranded) const {
   const NodeId nn_id = groups.nodes("namenode").front();
   const Time now = sim.local_time(nn_id);
@@ -306,12 +318,12 @@ std::string BlockstoreRun::unrecovered(const Simulation& sim, const NameNode& nn
   std::string problem;
   for (const auto& [name, f] : nn.ns().files) {
     if (!f.open) continue;
-    auto lease = nn.leases().find(f.holder);
-    if (lease != nn.leases().end() && now - lease->second <= allowance) continue;
-    if (!recoverable(sim, nn, nn.ns().last_block(name))) {
+    if (!recoverable(sim, nn, groups.nodes("datanodes"), nn.ns().last_block(name))) {
       *stranded = true;
       continue;
     }
+    auto lease = nn.leases().find(f.holder);
+    if (lease != nn.leases().end() && now - lease->second <= allowance) continue;
     problem += (problem.empty() ? "" : "; ") + std::string("file ") + name +
                " is still open for " + holder_name(f.holder) + " whose lease lapsed " +
                (lease == nn.leases().end() ? std::string("long ago")
