@@ -9,6 +9,10 @@
 #include "explorer/explorer.hpp"
 #include "verbs.hpp"
 
+#ifdef FAULTLINE_TCMALLOC
+#include <gperftools/malloc_extension.h>
+#endif
+
 namespace faultline::cli {
 namespace {
 
@@ -141,7 +145,18 @@ nlohmann::json save_path(const ExploreFlags& f, const explorer::Target& t,
   return j;
 }
 
+// With tcmalloc (cmake/faultline.cmake), freed pages are kept for reuse; a visited set
+// frees its old table each time it doubles (gigabytes), and with the pages kept the
+// peak memory was 46% higher (Paxos's lossy preset: 0.73 GB with glibc's malloc, 1.07 GB
+// with tcmalloc as it comes). Returning freed spans at once keeps glibc's peak.
+void return_freed_memory_at_once() {
+#ifdef FAULTLINE_TCMALLOC
+  MallocExtension::instance()->SetNumericProperty("tcmalloc.aggressive_memory_decommit", 1);
+#endif
+}
+
 int explore_main(const ExploreFlags& f) {
+  return_freed_memory_at_once();
   try {
     const explorer::Target t = make_target(f);
     const explorer::Options o = make_options(f, t);
