@@ -497,14 +497,19 @@ Duration RaftNode::lease_duration() const {
 // quorum's oldest such t, minus a margin for clock drift.
 bool RaftNode::lease_valid(Time now) const {
   if (role_ != Role::leader || commit_ < term_start_index_ || config_.empty()) return false;
+  const Time start = quorum_acked_at(now);
+  return start != kTimeNone && now < start + lease_duration();
+}
+
+Time RaftNode::quorum_acked_at(Time now) const {
+  if (config_.empty()) return kTimeNone;
   // Times as offsets from kTimeNone, so the quorum's order is the times' order. Unsigned
   // arithmetic: t - kTimeNone overflows a signed Time for every t >= 0 (UBSan found it).
   constexpr auto kNone = static_cast<std::uint64_t>(kTimeNone);
   const auto since_none = [](Time t) { return static_cast<std::uint64_t>(t) - kNone; };
-  const Time start = static_cast<Time>(kNone + quorum_.quorum_min([&](NodeId voter) {
-                       return since_none(voter == cfg_.id ? now : progress_[voter].acked_sent_at);
-                     }));
-  return start != kTimeNone && now < start + lease_duration();
+  return static_cast<Time>(kNone + quorum_.quorum_min([&](NodeId voter) {
+                             return since_none(voter == cfg_.id ? now : progress_[voter].acked_sent_at);
+                           }));
 }
 
 bool RaftNode::quorum_active() const {

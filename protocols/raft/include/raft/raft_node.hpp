@@ -180,6 +180,10 @@ class RaftNode {
   const protocols::Quorum& quorum() const { return quorum_; }
   Duration lease_duration() const;
   bool lease_valid(Time now) const;
+  // The newest time t (this node's clock) such that a quorum of its configuration has
+  // acknowledged, in this term, an AppendEntries sent at t or later (this node counts as
+  // `now`); kTimeNone if no quorum has. Only meaningful for a leader.
+  Time quorum_acked_at(Time now) const;
 
   struct Progress {
     LogIndex next = 1;
