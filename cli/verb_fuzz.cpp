@@ -180,6 +180,20 @@ Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std
   return saved;
 }
 
+// Whether a failure of a campaign with planted bugs is theirs (scenarios::attribute).
+std::string attribution_text(const nlohmann::json& failure) {
+  const nlohmann::json& off = failure["without_bugs"];
+  std::string text = failure["bug_declares"].get<bool>() ? "a property the bug declares"
+                                                         : "not a property the bug declares";
+  if (off["verdict"] == "ok") return text + "; the same seed without the bug's code is ok";
+  if (off["verdict"] == "violation") {
+    return text + "; the same seed without the bug's code fails too (" +
+           off["violation"].get<std::string>() +
+           "): not the bug's doing (look at the protocol, the scenario's faults or faultline)";
+  }
+  return text + "; the same seed without the bug's code is " + off["verdict"].get<std::string>();
+}
+
 struct CampaignTotals {
   std::uint64_t seeds = 0, failures = 0, unknown = 0;
   double seconds = 0;
@@ -214,6 +228,11 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
   nlohmann::json failures = nlohmann::json::array();
   for (const scenarios::SeedResult& r : report.distinct()) {
     nlohmann::json failure = {{"property", r.violation}, {"kind", r.kind}, {"seed", r.seed}};
+    if (const std::optional<scenarios::BugAttribution> a = scenarios::attribute(c, r)) {
+      failure["bug_declares"] = a->declared;
+      failure["without_bugs"] = {{"verdict", a->without_bugs.verdict},
+                                 {"violation", a->without_bugs.violation}};
+    }
     if (!f.out.empty()) {
       const Saved s = save_failure(f, c, protocol, r);
       failure["repro"] = s.repro;
@@ -242,6 +261,7 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
     for (const auto& fl : failures) {
       std::cout << "  " << fl["property"].get<std::string>() << " first at seed " << fl["seed"];
       if (fl.contains("repro")) std::cout << ": " << fl["repro"].get<std::string>();
+      if (fl.contains("without_bugs")) std::cout << "\n    " << attribution_text(fl);
       if (fl.contains("shrunk")) {
         std::cout << "\n    shrunk: " << fl["shrunk"].get<std::string>() << " (faults "
                   << fl["shrunk_from"]["faults"] << " -> " << fl["shrunk_to"]["faults"] << ", events "

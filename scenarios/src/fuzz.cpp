@@ -6,7 +6,9 @@
 #include <mutex>
 #include <thread>
 
+#include "protocols/registry.hpp"
 #include "scenarios/json_input.hpp"
+#include "sim/assert.hpp"
 
 namespace faultline::scenarios {
 namespace {
@@ -94,6 +96,30 @@ SeedResult result_of(std::uint64_t seed, const ScenarioRun& r, double wall_ms) {
   s.sim_time_ns = r.out.result.sim_time_ns;
   s.wall_ms = wall_ms;
   return s;
+}
+
+std::optional<BugAttribution> attribute(const FuzzConfig& c, const SeedResult& failure) {
+  std::vector<std::string> bugs = c.base.bugs;
+  bugs.insert(bugs.end(), c.bugs.begin(), c.bugs.end());
+  if (bugs.empty()) return std::nullopt;
+  const protocols::Protocol* p = protocols::find_protocol(c.base.protocol);
+  FAULTLINE_ASSERT(p != nullptr, "a campaign's protocol is registered (checked before it starts)");
+  BugAttribution a;
+  FuzzConfig off = c;
+  off.bugs.clear();
+  off.base.bugs.clear();
+  for (const std::string& name : bugs) {
+    const protocols::BugSpec* bug = p->find_bug(name);
+    FAULTLINE_ASSERT(bug != nullptr, "a campaign's bugs are the protocol's (checked before it starts)");
+    if (std::find(bug->finds.begin(), bug->finds.end(), failure.violation) != bug->finds.end()) {
+      a.declared = true;
+    }
+    for (const auto& [option, value] : bug->implies) {
+      if (!off.base.options.has(option)) off.base.options.set(option, value, "implied by " + name);
+    }
+  }
+  a.without_bugs = result_of(failure.seed, fuzz_run(off, failure.seed, false), 0);
+  return a;
 }
 
 FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {

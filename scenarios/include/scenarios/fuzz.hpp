@@ -78,6 +78,19 @@ struct FuzzReport {
 
 // One seed's run, as a campaign runs it (keep_digests to save its repro).
 ScenarioRun fuzz_run(const FuzzConfig& c, std::uint64_t seed, bool keep_digests);
+
+// What a failure of a campaign with planted bugs says about them: whether the violated
+// property is one a bug declares (BugSpec::finds), and how the same seed runs with the
+// bugs' code off. The bugs' implied options stay, as given options, so swarm testing
+// draws the same configuration and the same faults (both skip options that are set);
+// the run departs from the failing one only where a bug's code acted. A failure the seed
+// also has without the bugs is not the bugs' doing: a protocol or tooling problem.
+struct BugAttribution {
+  bool declared = false;          // a property one of the bugs declares
+  SeedResult without_bugs;        // the same seed, the bugs' code off
+};
+// Empty when the campaign switches no bug on.
+std::optional<BugAttribution> attribute(const FuzzConfig& c, const SeedResult& failure);
 SeedResult result_of(std::uint64_t seed, const ScenarioRun& r, double wall_ms);
 
 FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks = {});
