@@ -78,7 +78,7 @@ ScenarioRun fuzz_run(const FuzzConfig& c, std::uint64_t seed, bool keep_digests)
   o.max_events = c.max_events;
   o.keep_trace = keep_digests;  // a saved run keeps its events, to describe a divergence
   o.keep_digests = keep_digests;
-  o.hash_bodies = keep_digests;  // a campaign reports no hashes; a saved run has its own
+  o.hash_trace = keep_digests;  // a campaign reports no hashes; a saved run has its own
   return run_scenario(c.base, o);
 }
 

@@ -442,7 +442,7 @@ protocols::RunSpec run_spec(const Scenario& s, const Overrides& o) {
   spec.keep_payloads = o.keep_payloads;
   spec.keep_trace = o.keep_trace;
   spec.keep_digests = o.keep_digests;
-  spec.hash_bodies = o.hash_bodies;
+  spec.hash_trace = o.hash_trace;
   spec.configure = [s](sim::SimConfig& c) { apply_environment(s, c); };
   (void)protocols::resolve_run(p, spec);  // options and bugs checked now, before any work
   return spec;

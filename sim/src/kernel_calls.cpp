@@ -86,7 +86,7 @@ void Simulation::do_send(Node& n, Call& call) {
   const std::uint32_t size = payload.size_bytes();
   const std::uint16_t kind = message_kind(payload.type());
   std::uint64_t content = 0;
-  if (!config_.hash_bodies) {
+  if (!config_.hash_trace) {
     // the body is not hashed: a campaign run that reports no hash
   } else if (payload.hashes_bytes()) {
     content = payload.hash_bytes();

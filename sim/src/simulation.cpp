@@ -25,7 +25,10 @@ Simulation::Simulation(SimConfig config, ChoiceSource& choices)
       choices_(choices),
       network_(config_.network),
       stacks_(StackPool::take(config_.stack_bytes, config_.stack_guard_pages)) {
+  FAULTLINE_ASSERT(config_.hash_trace || !config_.keep_digests,
+                   "per-event digests come from the trace hash: keep_digests needs hash_trace");
   trace_.set_keep(config_.keep_trace);
+  trace_.set_hashing(config_.hash_trace);
   trace_.set_keep_digests(config_.keep_digests);
 #if defined(__SSE__)
   // Boost.Context saves and restores MXCSR on every switch; if one context has raised a

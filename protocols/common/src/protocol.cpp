@@ -131,7 +131,7 @@ RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
   config.keep_payloads = spec.keep_payloads;
   config.keep_trace = spec.keep_trace;
   config.keep_digests = spec.keep_digests;
-  config.hash_bodies = spec.hash_bodies;
+  config.hash_trace = spec.hash_trace;
   config.seed = spec.seed;
   if (protocol.configure) protocol.configure(out.config, config);
   if (spec.configure) spec.configure(config);

@@ -52,13 +52,14 @@ struct SimConfig {
   // A guard page below each stack: a page-table marker on Linux 6.13+ (see
   // marker_guard_pages()), else a PROT_NONE mapping each (at most ~32k of them).
   bool stack_guard_pages = true;
-  bool keep_trace = true;         // keep the event records (the hash is always computed)
+  bool keep_trace = true;         // keep the event records
   bool keep_payloads = false;     // keep message bodies for the JSON trace
   bool keep_digests = false;      // keep 16 bits of each event's digest (repro files)
-  // Fold message bodies into the trace hash. Off only where the hash is not reported (a
-  // fuzzing campaign's runs, which are re-run in full to save a failure): the run itself
-  // is the same either way, only its hash differs.
-  bool hash_bodies = true;
+  // Compute the trace hash, message bodies included. Off only where the hash is not
+  // reported (a fuzzing campaign's runs, which are re-run in full to save a failure): the
+  // run itself is the same either way; without it RunResult::trace_hash is 0. Hashing was
+  // ~6% of a Raft campaign's time (bench/README.md). keep_digests needs it.
+  bool hash_trace = true;
   bool stop_on_finding = true;    // the first violation ends the run
   std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any
   LinkProfile network;            // every link's profile unless set per link

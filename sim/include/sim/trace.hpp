@@ -163,6 +163,33 @@ class Trace {
   // Appends a record and folds it, with `content` (e.g. a message body's hash), into
   // the trace hash. Returns the record's index.
   std::size_t record(const TraceRecord& r, std::uint64_t content = 0) {
+    if (hashing_) fold(r, content);
+    if (keep_) records_.push_back(r);
+    return count_++;
+  }
+
+  // Keeps 16 bits of each event's digest, so a replay can name the first event where it
+  // differs from a recording (repro files store them). Needs hashing.
+  void set_keep_digests(bool keep) { keep_digests_ = keep; }
+  const std::vector<std::uint16_t>& digests() const { return digests_; }
+
+  // Without keeping, records are only hashed and counted (for speed runs and fuzzing).
+  void set_keep(bool keep) { keep_ = keep; }
+  bool kept() const { return keep_; }
+  // Without hashing, records are only counted (and kept if set): hash() is 0.
+  void set_hashing(bool hashing) { hashing_ = hashing; }
+  const TraceRecords& records() const { return records_; }
+  std::size_t size() const { return count_; }
+  std::uint64_t hash() const { return hashing_ ? finish(hash_) : 0; }
+
+  StringTable& strings() { return strings_; }
+  const StringTable& strings() const { return strings_; }
+  // Message type names and annotation keys, kept apart so they fit 16 bits.
+  std::uint16_t intern_kind(std::string_view name);
+  const std::string& kind_name(std::uint16_t id) const { return kinds_.at(id); }
+
+ private:
+  void fold(const TraceRecord& r, std::uint64_t content) {
     // A digest of the record from independent multiplies (they run in parallel), then
     // one dependent step into the running hash.
     const std::uint64_t w0 = static_cast<std::uint64_t>(r.time);
@@ -173,30 +200,8 @@ class Trace {
     const std::uint64_t digest = mum(w0 ^ 0x9e3779b97f4a7c15ULL, w1 ^ 0xc2b2ae3d27d4eb4fULL) ^
                                  mum(w2 ^ 0x165667b19e3779f9ULL, w3 ^ 0xd6e8feb86659fd93ULL);
     mix(digest);
-    if (keep_) records_.push_back(r);
     if (keep_digests_) digests_.push_back(static_cast<std::uint16_t>(digest ^ (digest >> 48)));
-    return count_++;
   }
-
-  // Keeps 16 bits of each event's digest, so a replay can name the first event where it
-  // differs from a recording (repro files store them).
-  void set_keep_digests(bool keep) { keep_digests_ = keep; }
-  const std::vector<std::uint16_t>& digests() const { return digests_; }
-
-  // Without keeping, records are only hashed and counted (for speed runs and fuzzing).
-  void set_keep(bool keep) { keep_ = keep; }
-  bool kept() const { return keep_; }
-  const TraceRecords& records() const { return records_; }
-  std::size_t size() const { return count_; }
-  std::uint64_t hash() const { return finish(hash_); }
-
-  StringTable& strings() { return strings_; }
-  const StringTable& strings() const { return strings_; }
-  // Message type names and annotation keys, kept apart so they fit 16 bits.
-  std::uint16_t intern_kind(std::string_view name);
-  const std::string& kind_name(std::uint16_t id) const { return kinds_.at(id); }
-
- private:
   void mix(std::uint64_t word) {
     hash_ ^= word;
     hash_ = ((hash_ << 29) | (hash_ >> 35)) * 0x9fb21c651e98df25ULL;
@@ -216,6 +221,7 @@ class Trace {
   TraceRecords records_;
   std::size_t count_ = 0;
   bool keep_ = true;
+  bool hashing_ = true;
   bool keep_digests_ = false;
   std::vector<std::uint16_t> digests_;
   std::uint64_t hash_ = 0x6a09e667f3bcc909ULL;
