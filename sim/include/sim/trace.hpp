@@ -160,8 +160,8 @@ class TraceRecords {
 
 class Trace {
  public:
-  // Appends a record and folds it, with `content` (e.g. a message body's hash), into
-  // the trace hash. Returns the record's index.
+  // Counts a record, keeps it (set_keep) and folds it, with `content` (e.g. a message
+  // body's hash), into the trace hash (set_hashing). Returns the record's index.
   std::size_t record(const TraceRecord& r, std::uint64_t content = 0) {
     if (hashing_) fold(r, content);
     if (keep_) records_.push_back(r);
@@ -173,7 +173,8 @@ class Trace {
   void set_keep_digests(bool keep) { keep_digests_ = keep; }
   const std::vector<std::uint16_t>& digests() const { return digests_; }
 
-  // Without keeping, records are only hashed and counted (for speed runs and fuzzing).
+  // Without keeping, records are only hashed and counted (speed runs; a fuzzing
+  // campaign's runs also turn hashing off).
   void set_keep(bool keep) { keep_ = keep; }
   bool kept() const { return keep_; }
   // Without hashing, records are only counted (and kept if set): hash() is 0.
