@@ -85,8 +85,8 @@ endfunction()
 # glibc's malloc) use
 # gperftools' tcmalloc where it is installed (Debian's libgoogle-perftools-dev;
 # scripts/install-deps installs it). A campaign allocates and frees every message,
-# disk record and client value of every seed: tcmalloc made the fuzz profiles 7-22%
-# faster per seed than glibc's malloc, jemalloc and mimalloc less (bench/README.md).
+# disk record and client value of every seed: tcmalloc made the fuzz profiles 7-18%
+# faster per core than glibc's malloc, jemalloc and mimalloc less (bench/README.md).
 # No run depends on addresses, so every trace hash is the same with either allocator.
 # Sanitizer builds keep ASan's allocator.
 option(FAULTLINE_TCMALLOC "Link the programs with tcmalloc where it is installed" ON)

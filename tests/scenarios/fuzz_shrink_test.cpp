@@ -59,6 +59,27 @@ TEST_CASE("fuzz: a campaign's results are the same with one thread and two") {
   }
 }
 
+TEST_CASE("fuzz: a campaign's run computes no trace hash - and is otherwise the run a saved repro has") {
+  // fuzz_run(c, seed, false) is how a campaign runs a seed (no hash: never reported);
+  // fuzz_run(c, seed, true) is how a failure is saved. Same choices, events and findings.
+  const scenarios::FuzzConfig c = campaign("raft", "figure8", 1, 1);
+  for (std::uint64_t seed : {1, 2, 1850}) {
+    CAPTURE(seed);
+    const scenarios::ScenarioRun fast = scenarios::fuzz_run(c, seed, false);
+    const scenarios::ScenarioRun saved = scenarios::fuzz_run(c, seed, true);
+    CHECK(fast.out.result.trace_hash == 0);
+    CHECK(saved.out.result.trace_hash != 0);
+    CHECK(fast.out.result.events == saved.out.result.events);
+    CHECK(fast.out.result.choices == saved.out.result.choices);
+    CHECK(fast.out.verdict() == saved.out.verdict());
+    REQUIRE(fast.out.result.findings.size() == saved.out.result.findings.size());
+    for (std::size_t i = 0; i < fast.out.result.findings.size(); ++i) {
+      CHECK(fast.out.result.findings[i].name == saved.out.result.findings[i].name);
+      CHECK(fast.out.result.findings[i].event_index == saved.out.result.findings[i].event_index);
+    }
+  }
+}
+
 TEST_CASE("fuzz and shrink: a planted 2PC bug found by a small sweep replays and shrinks to a smaller run that fails the same way") {
   std::string property;
   const scenarios::Repro found = first_failure(campaign("twopc", "commit-without-all-votes", 20, 1), property);

@@ -502,6 +502,7 @@ bool RaftNode::lease_valid(Time now) const {
 }
 
 Time RaftNode::quorum_acked_at(Time now) const {
+  FAULTLINE_ASSERT(role_ == Role::leader, "only a leader's acknowledgements are counted");
   if (config_.empty()) return kTimeNone;
   // Times as offsets from kTimeNone, so the quorum's order is the times' order. Unsigned
   // arithmetic: t - kTimeNone overflows a signed Time for every t >= 0 (UBSan found it).

@@ -57,8 +57,8 @@ struct SimConfig {
   bool keep_digests = false;      // keep 16 bits of each event's digest (repro files)
   // Compute the trace hash, message bodies included. Off only where the hash is not
   // reported (a fuzzing campaign's runs, which are re-run in full to save a failure): the
-  // run itself is the same either way; without it RunResult::trace_hash is 0. Hashing was
-  // ~6% of a Raft campaign's time (bench/README.md). keep_digests needs it.
+  // run itself is the same either way; without it RunResult::trace_hash is 0. Hashing cost
+  // a Raft campaign ~9% (interleaved runs, bench/README.md). keep_digests needs it.
   bool hash_trace = true;
   bool stop_on_finding = true;    // the first violation ends the run
   std::uint64_t seed = 0;         // for messages only (assertions): the run's seed, if any

@@ -182,7 +182,7 @@ class RaftNode {
   bool lease_valid(Time now) const;
   // The newest time t (this node's clock) such that a quorum of its configuration has
   // acknowledged, in this term, an AppendEntries sent at t or later (this node counts as
-  // `now`); kTimeNone if no quorum has. Only meaningful for a leader.
+  // `now`); kTimeNone if no quorum has. Asked of a leader only (asserted).
   Time quorum_acked_at(Time now) const;
 
   struct Progress {
