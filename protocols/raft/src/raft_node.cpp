@@ -107,10 +107,9 @@ void RaftNode::become_candidate(Time now) {
   set_vote(cfg_.id);
   start_campaign(now);
   if (observer_) observer_->on_state(*this);
-  if (won_votes()) {
-    become_leader(now);
-    return;
-  }
+  // Where its own vote is a quorum (a one-voter configuration) it leads once that vote
+  // is on stable storage (on_persisted), not before: a crash before the sync would
+  // leave it, restarted, free to vote for another server in this term.
   request_votes(term_, /*pre_vote=*/false);
 }
 

@@ -198,6 +198,11 @@ void RaftNode::maybe_commit(Time now) {
 
 void RaftNode::on_persisted(Time now, LogIndex index) {
   stable_index_ = std::min(index, log_.last_index());
+  // A candidate whose own vote decided the election: its term and vote are durable now.
+  if (role_ == Role::candidate && won_votes()) {
+    become_leader(now);  // commits what it can
+    return;
+  }
   maybe_commit(now);
 }
 

@@ -141,6 +141,21 @@ TEST_CASE("raft node: a candidate with votes from a majority of distinct voters 
   }
 }
 
+TEST_CASE("raft node: a one-voter candidate leads once its own vote is on stable storage") {
+  // Its vote alone is a quorum. Leading before the sync would let a crash take the term
+  // back: restarted in the old term, it could vote for another server in this one
+  // (found by a run with ten administrators shrinking the configuration to one voter).
+  Bench b(0, 1);
+  b.time_out();
+  CHECK(b.node->role() == Role::candidate);
+  CHECK(b.node->voted_for() == 0);
+  CHECK(b.node->log().last_index() == 0);  // nothing appended as leader yet
+  CHECK(b.take<RequestVote>().empty());    // no one else to ask
+  b.persist();
+  CHECK(b.node->role() == Role::leader);
+  CHECK(b.node->log().last_index() == 1);  // its no-op, of the new term
+}
+
 TEST_CASE("raft node: a candidate asks again, each heartbeat, the voters that did not answer") {
   Bench b(0, 5);
   b.time_out();

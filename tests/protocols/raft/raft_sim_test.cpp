@@ -290,6 +290,23 @@ TEST_CASE("raft: an idle leader elected after the heal without the no-op is live
   CHECK(liveness->status == protocols::CheckStatus::held);
 }
 
+// Ten administrators, each removing a server while its own view of the configuration
+// has more than three, shrink it together to one voter. That voter's election timeout
+// made it leader of a new term at once, in memory; its disk was full, so it halted
+// before the term reached the disk, and restarted in the old term it voted for another
+// server in the new one: "two leaders in term 16" (seed 224). It now leads only once
+// its vote is durable (raft node test: a one-voter candidate ...).
+TEST_CASE("raft: a one-voter configuration whose leader halts before its sync keeps one leader per term") {
+  const protocols::Protocol& p = raft::protocol();
+  RunSpec spec = protocols::swarm_spec(p, 224);
+  spec.options.set("membership", "true");
+  spec.options.set("leader_noop", "false");
+  spec.options.set("admins", "10");
+  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+}
+
 TEST_CASE("raft: bad options are clear errors") {
   auto fails = [](std::vector<std::pair<std::string, std::string>> options, const char* what) {
     RunSpec spec = calm(1, std::move(options));
