@@ -108,6 +108,26 @@ TEST_CASE(
   CHECK_FALSE(b.node.leading());
 }
 
+TEST_CASE("multipaxos: a new leader recovers many open slots one Accept each (max_batch 1)") {
+  // Found by a stress campaign (max_batch=1, election_timeout=20ms): 560 open slots made
+  // 1,120 messages to itself, past a fixed bound of 1,000 rounds; the bound is per slot.
+  MultiConfig c = config(0);
+  c.max_batch = 1;
+  Bench b(c);
+  std::vector<AcceptedEntry> accepted;
+  for (Slot slot = 1; slot <= 600; ++slot) {
+    accepted.push_back(AcceptedEntry{slot, Ballot{0, 1}, command_value(put(9, slot, "k", "v"))});
+  }
+  elect(b, accepted);
+  b.clear();
+  b.node.flush(152 * kMs);
+  const auto accepts = b.sent<MultiAccept>();
+  CHECK(accepts.size() == 2 * 601);  // each slot (and its own no-op) to the two others
+  for (const auto& [to, m] : accepts) CHECK(m->entries.size() == 1);
+  CHECK(b.node.accepted(600) != nullptr);  // its own acceptor answered every one
+  CHECK(b.node.accepted(601) != nullptr);
+}
+
 TEST_CASE("multipaxos: the highest ballot wins in recovery, any-accepted-value takes the first") {
   const Value a = command_value(put(9, 1, "k", "a"));
   const Value c = command_value(put(9, 2, "k", "c"));
