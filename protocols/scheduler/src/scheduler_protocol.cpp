@@ -179,7 +179,8 @@ void declare_options(protocols::OptionTable& t) {
   t.integer("fetch_retries", 3, 0, 100, "retries of a block before a fetch failure");
   t.duration("liveness_bound", 2 * kSecond, kMillisecond, 600 * kSecond,
              "after the faults heal, the oldest unfinished job ends within this of becoming "
-             "the oldest");
+             "the oldest; raised to twice a job's least possible time on a cluster too small "
+             "or slow for it");
 }
 
 std::vector<protocols::BugSpec> bug_specs() {
@@ -237,6 +238,23 @@ void validate(const protocols::OptionValues& o) {
 
 }  // namespace
 
+Duration job_work_floor(const SchedParams& p) {
+  // Slots in units of a fast slot: a slow executor's slot does 1/slow_factor of one.
+  const double capacity =
+      static_cast<double>(p.driver.slots) *
+      (static_cast<double>(p.executors - p.slow_executors) +
+       static_cast<double>(p.slow_executors) / static_cast<double>(std::max(1, p.slow_factor)));
+  std::int64_t tasks = 0;
+  for (const JobSpec& job : p.driver.jobs) {
+    std::int64_t n = 0;
+    for (const StageSpec& stage : job.stages) n += stage.partitions;
+    tasks = std::max(tasks, n);
+  }
+  if (capacity <= 0 || tasks == 0) return 0;
+  return static_cast<Duration>(static_cast<double>(tasks) *
+                               static_cast<double>(p.executor.task_time_ns) / capacity);
+}
+
 SchedParams read_params(const protocols::RunConfig& run) {
   const protocols::OptionValues& o = run.options;
   SchedParams p;
@@ -278,6 +296,7 @@ SchedParams read_params(const protocols::RunConfig& run) {
   e.fetch_timeout_ns = o.duration("fetch_timeout");
   e.fetch_retries = static_cast<int>(o.integer("fetch_retries"));
   e.commit_timeout_ns = o.duration("fetch_timeout");
+  p.liveness_bound_ns = std::max(p.liveness_bound_ns, 2 * job_work_floor(p));
   return p;
 }
 

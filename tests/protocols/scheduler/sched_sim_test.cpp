@@ -92,6 +92,42 @@ TEST_CASE("scheduler: the correct protocol holds over swarm seeds, and recovery 
   CHECK(r.seeds_with.at("jobs_succeeded") == 40);
 }
 
+// One executor with one slot, and slow: 20 tasks of 20 ms at 8x take 3.2 s at the least,
+// so a 2 s liveness bound could never hold; a stress campaign called 104 of 1,500 such
+// runs stuck. The bound is raised to twice that floor (and the run, too short for it
+// after the heal, skips the check); the generic profile's clusters keep 2 s.
+TEST_CASE("scheduler: the liveness bound is at least twice a job's least possible time") {
+  const protocols::Protocol p = protocol();  // the option values point into its table
+  auto params = [&p](std::map<std::string, std::string> options) {
+    protocols::RunConfig config;
+    config.options = protocols::OptionValues::resolve(p.options, protocols::Options(std::move(options)));
+    return read_params(config);
+  };
+  const SchedParams tiny = params({{"executors", "1"}, {"slots", "1"}, {"slow_executors", "1"},
+                                   {"shape", "chain3"}, {"map_partitions", "10"},
+                                   {"reduce_partitions", "5"}});
+  CHECK(job_work_floor(tiny) == 3200 * sim::kMillisecond);
+  CHECK(tiny.liveness_bound_ns == 6400 * sim::kMillisecond);
+  // The generic profile's smallest cluster (2 executors, 1 slot, one slow) and largest job
+  // (a join of 10 + 10 maps and 5 reducers): its floor is well under a second.
+  const SchedParams generic = params({{"executors", "2"}, {"slots", "1"}, {"slow_executors", "1"},
+                                      {"shape", "join"}, {"map_partitions", "10"},
+                                      {"reduce_partitions", "5"}});
+  CHECK(job_work_floor(generic) < 500 * sim::kMillisecond);
+  CHECK(generic.liveness_bound_ns == 2 * sim::kSecond);
+
+  int failures = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    protocols::RunSpec spec = protocols::swarm_spec(p, seed);
+    spec.options.set("executors", "1");
+    spec.options.set("slots", "1");
+    spec.options.set("slow_executors", "1");
+    const protocols::RunOutput out = protocols::run_protocol(p, spec);
+    if (out.verdict() != sim::Verdict::ok) ++failures;
+  }
+  CHECK(failures == 0);
+}
+
 TEST_CASE("scheduler: scenario: an executor lost after its map tasks finished") {
   const Scenario s = lost_map_outputs();
   const protocols::Protocol p = protocol();

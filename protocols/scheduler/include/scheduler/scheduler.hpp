@@ -39,6 +39,14 @@ struct SchedParams {
   Duration liveness_bound_ns = 2 * sim::kSecond;
 };
 
+// The least time the largest job can take: all its tasks (task_time each, no jitter)
+// spread over every slot, a slow executor's slots counting 1/slow_factor. No schedule
+// finishes the job sooner; read_params raises the liveness bound to at least twice this,
+// so that one executor with one slot (20 tasks of 20 ms, 8x slow: 3.2 s) is not called
+// stuck by a 2 s bound it could never meet. The generic profile's clusters stay under
+// 1 s (twice 0.45 s at most), so its bound stays 2 s.
+sim::Duration job_work_floor(const SchedParams& p);
+
 // The run's options as the scheduler's parameters (checked by the option table).
 SchedParams read_params(const protocols::RunConfig& run);
 
