@@ -210,6 +210,10 @@ std::string_view DataNode::on_packet(Time now, NodeId from, const WritePacket& m
   Replica* r = find(m.block);
   if (r == nullptr) {
     if (m.offset != 0 || m.finalize) return refuse(from, m);
+    // A recovery was told there is no copy here: the writer it shut out creates none.
+    if (auto f = fences_.find(m.block); f != fences_.end() && m.gs < f->second) {
+      return refuse(from, m);
+    }
     r = &replicas_[m.block];
     r->gs = m.gs;
     adopt_gs(m.gs);
@@ -386,6 +390,7 @@ std::uint64_t DataNode::fingerprint() const {
   for (const auto& [block, t] : recoveries_) {
     h = mix(mix(mix(mix(h, block), t.recovery_gs), t.updating), t.replies.size());
   }
+  for (const auto& [block, gs] : fences_) h = mix(mix(h, block), gs);
   return h;
 }
 

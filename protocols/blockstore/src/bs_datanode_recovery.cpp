@@ -71,7 +71,11 @@ std::string_view DataNode::on_invalidate(const InvalidateBlock& m) {
 InitRecoveryReply DataNode::init_local(BlockId block, GenStamp nn_gs, GenStamp recovery_gs) {
   InitRecoveryReply reply{.block = block, .recovery_gs = recovery_gs};
   Replica* r = find(block);
-  if (r == nullptr) return reply;  // none
+  if (r == nullptr) {  // none; and none may appear under an older stamp from now on
+    GenStamp& fence = fences_[block];
+    fence = std::max(fence, recovery_gs);
+    return reply;
+  }
   // A copy older than the server's stamp missed writes: it cannot say the block is empty.
   // A recovery older than the copy (a late message) or than one under way is refused.
   if (r->gs < nn_gs || r->gs >= recovery_gs || r->recovery_gs > recovery_gs) {

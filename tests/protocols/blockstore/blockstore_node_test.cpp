@@ -439,6 +439,25 @@ TEST_CASE("blockstore data node: pipeline recovery adopts the new stamp, the old
   CHECK_FALSE(b.sent<PrepareReply>().at(0).second.ok);
 }
 
+TEST_CASE("blockstore data node: after telling a recovery it has no copy, it creates none for the old writer") {
+  // Found by a stress campaign (5 ms heartbeats, 30 ms leases): the lease recovery asked
+  // this node before the writer's pipeline setup reached it; it answered "none", the
+  // recovery closed the block empty, and then the setup created a replica at the old
+  // stamp and acknowledged the writer's next 6 bytes, which the server then deleted.
+  DnBench b(2);
+  b.step(3, InitRecovery{4, 2, 7});
+  auto reply = b.sent<InitRecoveryReply>();
+  REQUIRE(reply.size() == 1);
+  CHECK(reply[0].second.answer == RecoveryAnswer::none);
+  b.step(1, packet(4, 2, 1, 0, "", {}));  // the old writer's pipeline setup
+  CHECK_FALSE(b.sent<PacketAck>().at(0).second.ok);
+  CHECK(b.dn->replica(4) == nullptr);
+  // A writer with the recovery's stamp or a newer one is not held back.
+  b.step(1, packet(4, 7, 1, 0, "", {}));
+  CHECK(b.sent<PacketAck>().at(0).second.ok);
+  CHECK(b.dn->replica(4) != nullptr);
+}
+
 TEST_CASE("blockstore data node: a read is verified by the driver, a checksum failure is reported, not served") {
   DnBench b(2);
   b.step(1, packet(4, 2, 1, 0, "x.1;", {}));

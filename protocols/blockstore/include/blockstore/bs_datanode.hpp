@@ -203,6 +203,11 @@ class DataNode {
   GenStamp gs_max_ = 0;
   std::map<BlockId, InFlight> in_flight_;
   std::map<BlockId, RecoveryTask> recoveries_;
+  // Blocks this node told a recovery it holds no copy of, with that recovery's stamp: a
+  // writer's pipeline setup of an older stamp must not create one afterwards (it would
+  // acknowledge data the recovery has already closed the block without). In memory only:
+  // a pipeline reaches a restarted node again only through a setup with a new stamp.
+  std::map<BlockId, GenStamp> fences_;
   std::set<BlockId> changed_;
   std::set<BlockId> deleted_;
   std::uint64_t report_seq_ = 0;
