@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -141,32 +142,52 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
     return stop.load() || (hooks.interrupted != nullptr && hooks.interrupted->load()) ||
            (c.time_budget_s > 0 && seconds_since(start) >= c.time_budget_s);
   };
+  // A seed that throws (a run the protocol refuses, a results file that cannot be
+  // written) ends the campaign: the error of the lowest such seed is rethrown on the
+  // caller's thread once every thread has stopped, so no exception escapes a thread
+  // (which would abort the process).
+  std::exception_ptr error;
+  std::uint64_t error_seed = 0;
+  auto one_seed = [&](std::uint64_t seed) {
+    if (hooks.skip && hooks.skip(seed)) return;
+    const Clock::time_point t0 = Clock::now();
+    const ScenarioRun r = fuzz_run(c, seed, false);
+    const SeedResult result = result_of(seed, r, seconds_since(t0) * 1000);
+    std::lock_guard<std::mutex> lock(mu);
+    results[seed] = result;
+    ++progress.done;
+    if (result.verdict == "violation") {
+      ++progress.failures;
+      if (c.stop_on_first) stop = true;
+    }
+    progress.elapsed_s = seconds_since(start);
+    if (hooks.on_result) hooks.on_result(result);
+    if (hooks.on_progress) hooks.on_progress(progress);
+  };
   auto worker = [&] {
     for (;;) {
       if (stopping()) return;
       const std::uint64_t k = next.fetch_add(1);
       if (bounded && k >= planned) return;
       const std::uint64_t seed = c.seed_start + k * c.shards + c.shard;
-      if (hooks.skip && hooks.skip(seed)) continue;
-      const Clock::time_point t0 = Clock::now();
-      const ScenarioRun r = fuzz_run(c, seed, false);
-      const SeedResult result = result_of(seed, r, seconds_since(t0) * 1000);
-      std::lock_guard<std::mutex> lock(mu);
-      results[seed] = result;
-      ++progress.done;
-      if (result.verdict == "violation") {
-        ++progress.failures;
-        if (c.stop_on_first) stop = true;
+      try {
+        one_seed(seed);
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mu);
+        if (!error || seed < error_seed) {
+          error = std::current_exception();
+          error_seed = seed;
+        }
+        stop = true;
+        return;
       }
-      progress.elapsed_s = seconds_since(start);
-      if (hooks.on_result) hooks.on_result(result);
-      if (hooks.on_progress) hooks.on_progress(progress);
     }
   };
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < c.jobs; ++j) threads.emplace_back(worker);
   worker();
   for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
 
   FuzzReport report;
   for (auto& [seed, r] : results) {

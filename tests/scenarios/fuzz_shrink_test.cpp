@@ -3,6 +3,9 @@
 // smaller and still fails the same way; a campaign's results do not depend on --jobs.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <stdexcept>
+
 #include "protocols/registry.hpp"
 #include "scenarios/fuzz.hpp"
 #include "scenarios/repro.hpp"
@@ -56,6 +59,24 @@ TEST_CASE("fuzz: a campaign's results are the same with one thread and two") {
     CHECK(one.results[i].violation == two.results[i].violation);
     CHECK(one.results[i].events == two.results[i].events);
     CHECK(one.results[i].sim_time_ns == two.results[i].sim_time_ns);
+  }
+}
+
+// A seed that throws on a worker thread (here the results hook: a results file that
+// cannot be written) used to escape the thread and abort the process; the campaign now
+// stops and the error reaches the caller, with one thread or two.
+TEST_CASE("fuzz: an error on any thread ends the campaign as an exception, not an abort") {
+  for (unsigned jobs : {1U, 2U}) {
+    CAPTURE(jobs);
+    scenarios::FuzzConfig c = campaign("echo", "stale-reply", 40, jobs);
+    scenarios::FuzzHooks hooks;
+    std::atomic<int> seen{0};
+    hooks.on_result = [&](const scenarios::SeedResult& r) {
+      ++seen;
+      if (r.seed == 5) throw std::runtime_error("results file: no space left on device");
+    };
+    CHECK_THROWS_WITH(scenarios::fuzz(c, hooks), "results file: no space left on device");
+    CHECK(seen.load() < 40);  // it stopped taking seeds
   }
 }
 
