@@ -50,7 +50,8 @@ void declare_options(protocols::OptionTable& t) {
              "a phase's wait for a majority before the proposer backs off and retries");
   t.duration(
       "backoff", 10 * kMillisecond, 0, 60 * kSecond,
-      "the base of a proposer's random backoff (it doubles per preemption in a row, up to 4x)");
+      "the base of a proposer's random backoff (it doubles per preemption in a row, up to 4x); "
+      "0: none, and duelling proposers may preempt each other for ever (a liveness finding)");
   t.duration("liveness_bound", 0, 0, 600 * kSecond,
              "after the last fault heals, every attempt completes and every learner learns "
              "within this; 0: 750ms");
