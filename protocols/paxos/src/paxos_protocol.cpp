@@ -181,7 +181,8 @@ class SingleRun final : public protocols::ProtocolRun {
 };
 
 // After the heal: no attempt is still open from before it, every proposer still working
-// completed one since (judged when its pause fits the bound), and every learner learned.
+// completed one since (judged when its pause fits the bound), and every learner learned
+// (judged once an attempt succeeded after the heal: see below).
 // A node still inside a disk sync it began under a slow-disk fault is not judged: the
 // simulator fixes a sync's latency when it starts, and overlapping slow-disk windows
 // multiply (two 50x windows make one sync take seconds), so such a sync can outlast the
@@ -189,10 +190,12 @@ class SingleRun final : public protocols::ProtocolRun {
 std::string SingleRun::stuck(const Simulation& sim) const {
   std::vector<Time> open_since(sim.node_count(), kTimeNever);
   std::vector<Time> last_done(sim.node_count(), std::numeric_limits<Time>::min());
+  bool chosen_since_heal = false;  // an attempt succeeded after the heal
   for (const HistoryEvent& e : sim.history().events()) {
     if (e.node >= sim.node_count() || e.f == "read") continue;
     open_since[e.node] = e.type == OpType::invoke ? e.time : kTimeNever;
     if (e.type != OpType::invoke) last_done[e.node] = e.time;
+    chosen_since_heal = chosen_since_heal || (e.type == OpType::ok && e.time >= heal_ns_);
   }
   std::string problem;
   auto add = [&](const std::string& text) { problem += (problem.empty() ? "" : "; ") + text; };
@@ -207,7 +210,13 @@ std::string SingleRun::stuck(const Simulation& sim) const {
       add(sim.node_name(p) + " completed no attempt since the heal");
     }
   }
-  if (invariants->chosen(0) != nullptr) {
+  // A learner learns from an attempt's acceptances, which every acceptor sends every
+  // learner; one that lost them learns only from a later attempt (there is no catch-up:
+  // Paxos Made Simple's remedy, a learner asking a proposer for a new ballot, is not
+  // built). So learners are judged once an attempt succeeded after the heal. With a fixed
+  // number of attempts (proposals=1) all may end before the heal, and then nothing says
+  // a learner that lost them must learn.
+  if (invariants->chosen(0) != nullptr && chosen_since_heal) {
     for (NodeId l : groups.nodes("learners")) {
       const SingleNode* n = node_of(sim, l);
       if (n != nullptr && !syncing(sim, l) && !n->learner()->learned()) {
