@@ -208,6 +208,10 @@ class BlockstoreRun final : public protocols::ProtocolRun {
       checks.record("liveness", protocols::CheckStatus::skipped,
                     "not judged: " + excused_ + " (slow-disk faults that overlap multiply)");
     }
+    if (!replication_note_.empty()) {
+      checks.record("re-replication within the bound", protocols::CheckStatus::skipped,
+                    replication_note_);
+    }
   }
   nlohmann::json summary(const Simulation& sim) const override;
   std::string stuck(const Simulation& sim) const;
@@ -220,6 +224,7 @@ class BlockstoreRun final : public protocols::ProtocolRun {
 
  private:
   mutable std::string excused_;  // why liveness could not be judged (a disk stall)
+  mutable std::string replication_note_;  // why re-replication was not judged (its rate)
   std::string under_replicated(const Simulation& sim, const NameNode& nn) const;
   std::string unrecovered(const Simulation& sim, const NameNode& nn, bool* stranded) const;
 };
@@ -251,8 +256,10 @@ std::string BlockstoreRun::under_replicated(const Simulation& sim, const NameNod
     if (sim.is_up(d) && !checker->lost(d)) up.push_back(d);
   }
   const std::size_t target = std::min(up.size(), static_cast<std::size_t>(params_.replication));
+  replication_note_.clear();
   std::string problem;
   int shown = 0;
+  std::uint64_t short_blocks = 0;
   // Blocks completed late (writes go on after the heal) get half the bound to be copied.
   const Time settled = sim.now() - params_.liveness_bound_ns / 2;
   for (const auto& [id, b] : nn.ns().blocks) {
@@ -264,10 +271,31 @@ std::string BlockstoreRun::under_replicated(const Simulation& sim, const NameNod
                       r->length == b.length ? 1 : 0;
     }
     if (live == 0 || live >= target) continue;  // none: nothing to copy from
+    ++short_blocks;
     if (shown++ < 3) {
       problem += (problem.empty() ? "" : "; ") + std::string("block ") + std::to_string(id) +
                  " has " + std::to_string(live) + " live replicas of " + std::to_string(target);
     }
+  }
+  if (short_blocks == 0) return problem;
+  // The server copies at most replications_per_round blocks each monitor_interval, from
+  // when it declares a lost node dead (by the heal plus dead_timeout). If the copies it
+  // completed since the heal and those still missing are more than that rate allows by
+  // now, it has been copying all along: too much to copy for the bound, not stuck (a
+  // node loss with 16-byte blocks leaves a hundred blocks to copy, over a second's work).
+  const NameNodeConfig& c = params_.nn;
+  const Time copying_from = heal_ns_ + c.dead_timeout_ns;
+  const std::uint64_t rounds =
+      sim.now() > copying_from ? static_cast<std::uint64_t>((sim.now() - copying_from) / c.monitor_interval_ns) : 0;
+  const std::uint64_t capacity = rounds * static_cast<std::uint64_t>(c.replications_per_round);
+  const std::uint64_t copied = checker->copies_since(heal_ns_);
+  if (copied + short_blocks > capacity) {
+    replication_note_ = std::to_string(short_blocks) + " blocks still short of replicas after " +
+                        std::to_string(copied) + " copies since the heal: more than the server's " +
+                        std::to_string(c.replications_per_round) + " per " +
+                        format_time(c.monitor_interval_ns) + " from " + format_time(copying_from) +
+                        " allow by now (" + std::to_string(capacity) + "); not judged";
+    return {};
   }
   return problem;
 }

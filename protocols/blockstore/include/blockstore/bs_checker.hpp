@@ -28,6 +28,7 @@
 //
 // Observation only: it never changes what a node does.
 #include <array>
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -80,6 +81,11 @@ class BlockChecker final : public BlockObserver {
 
   std::uint64_t count_of(Sometimes s) const { return counts_[static_cast<int>(s)]; }
   sim::Time last_ok_ns() const { return last_ok_ns_; }  // an operation completed ok
+  // Re-replications completed at or after `t` (the server's copies, as it counted them).
+  std::uint64_t copies_since(sim::Time t) const {
+    return static_cast<std::uint64_t>(
+        copies_ns_.end() - std::lower_bound(copies_ns_.begin(), copies_ns_.end(), t));
+  }
   std::size_t blocks_acknowledged() const { return acked_.size(); }
   // A server whose disk sync, begun before `heal_ns`, still ran `slack_ns` after it
   // (slow-disk windows multiply when they overlap): which and how long, else "".
@@ -112,6 +118,7 @@ class BlockChecker final : public BlockObserver {
   std::map<BlockId, Acked> acked_;
   std::map<BlockId, std::vector<Holding>> holders_;  // per data node index
   std::map<BlockId, sim::Time> completed_ns_;
+  std::vector<sim::Time> copies_ns_;  // when each re-replication completed, in order
   std::map<NodeId, sim::Time> syncing_since_;  // a sync in progress, since
   struct Stall {
     NodeId node = kNoNode;
