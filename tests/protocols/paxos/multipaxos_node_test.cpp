@@ -128,6 +128,31 @@ TEST_CASE("multipaxos: a new leader recovers many open slots one Accept each (ma
   CHECK(b.node.accepted(601) != nullptr);
 }
 
+TEST_CASE("multipaxos: a heartbeat resends every unchosen slot, in messages of max_batch") {
+  // Found by a stress campaign (7 servers, max_batch=2): one message per acceptor and
+  // heartbeat recovered 2 slots per 50 ms, and a leader with 500 slots open after a
+  // partition was still recovering 1.5 s after the heal.
+  MultiConfig c = config(0);
+  c.max_batch = 2;
+  Bench b(c);
+  std::vector<AcceptedEntry> accepted;
+  for (Slot slot = 1; slot <= 6; ++slot) {
+    accepted.push_back(AcceptedEntry{slot, Ballot{0, 1}, command_value(put(9, slot, "k", "v"))});
+  }
+  elect(b, accepted);
+  b.node.flush(152 * kMs);
+  b.clear();  // the first Accepts (7 slots: 6 recovered and its no-op) were lost
+  b.node.tick(b.node.next_deadline());
+  const auto accepts = b.sent<MultiAccept>();
+  REQUIRE(accepts.size() == 2 * 4);  // 7 slots in messages of 2, to each of the two others
+  std::size_t slots = 0;
+  for (const auto& [to, m] : accepts) {
+    CHECK(m->entries.size() <= 2);
+    slots += m->entries.size();
+  }
+  CHECK(slots == 2 * 7);
+}
+
 TEST_CASE("multipaxos: the highest ballot wins in recovery, any-accepted-value takes the first") {
   const Value a = command_value(put(9, 1, "k", "a"));
   const Value c = command_value(put(9, 2, "k", "c"));
