@@ -168,6 +168,21 @@ TEST_CASE("blockstore: re-replication is judged within what the server's copy ra
   CHECK(note->detail.find("80 copies since the heal") != std::string::npos);
 }
 
+// With lease_timeout=10ms, "no file open long after its lease lapsed" allowed twice the
+// lease, 20 ms: shorter than the 100 ms monitor round in which the server notices a
+// lapsed lease. The allowance now adds two monitor rounds (seed 185 was called stuck
+// 24.5 ms after the renewal).
+TEST_CASE("blockstore: a lapsed lease is given the server's monitor rounds to be recovered (seed 185)") {
+  const protocols::Protocol& p = blockstore_protocol();
+  RunSpec spec = protocols::swarm_spec(p, 185);
+  spec.options.set("lease_timeout", "10ms");
+  spec.options.set("safe_mode", "0ms");
+  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(count(out, "lease_recoveries") > 0);
+}
+
 TEST_CASE("blockstore: bad options are refused, naming the option") {
   auto refused = [](std::vector<std::pair<std::string, std::string>> options, const std::string& named) {
     RunSpec spec = calm(1, std::move(options));
