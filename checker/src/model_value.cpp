@@ -1,6 +1,8 @@
 #include "model_value.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <vector>
 
 #include "json_values.hpp"
 #include "kernel_searcher.hpp"
@@ -182,6 +184,75 @@ std::optional<ValueKernel::Op> compile_op(const ValueModel& model, const Operati
   return std::nullopt;
 }
 
+// Appends whose outcome is unknown (info) and whose piece no operation of the key shows
+// can be left out of the search: true for each such op of `ops`. An append may always be
+// left unapplied (its outcome is unknown), so leaving it out loses no linearization; and
+// none is gained, because in a linearization that applies it every later read until the
+// next write holds its piece, and no read, cas or write value here holds that text (so no
+// read or successful cas comes between it and the next write), while a cas that saw it
+// and failed might have failed because of it: so none may complete after its invocation
+// (when failed cas observe). An unknown cas in between that it made a no-op is left out
+// of the linearization too. Histories where clients time out make many such appends, and
+// each multiplies the search (Raft runs with long elections ran out of the budget).
+std::vector<bool> unobserved_appends(const ValueModel& model, const History& history,
+                                     const std::vector<std::size_t>& ops) {
+  std::vector<bool> out(ops.size(), false);
+  std::vector<std::size_t> candidates;
+  std::vector<std::string_view> texts;
+  bool failed_cas = false;
+  std::uint64_t failed_cas_completes = 0;  // the latest completion of an observing failed cas
+  auto text = [&](const nlohmann::json& v) {
+    if (v.is_string()) texts.push_back(v.get_ref<const std::string&>());
+  };
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    const Operation& op = history.ops[ops[i]];
+    switch (model.action(op)) {
+      case ValueAction::append:
+        if (op.outcome == Outcome::info && op.input.is_string() &&
+            !op.input.get_ref<const std::string&>().empty()) {
+          candidates.push_back(i);
+        }
+        break;
+      case ValueAction::read:
+        if (op.outcome == Outcome::ok) text(op.output);
+        break;
+      case ValueAction::write:
+        text(op.input);
+        break;
+      case ValueAction::cas:
+        if (op.input.is_array() && op.input.size() == 2) {
+          text(op.input[0]);
+          text(op.input[1]);
+        }
+        if (op.outcome == Outcome::fail && model.keeps_failed(op)) {
+          failed_cas = true;
+          failed_cas_completes = std::max(failed_cas_completes, op.complete_event);
+        }
+        break;
+      case ValueAction::none:
+        break;
+    }
+  }
+  if (candidates.empty()) return out;
+  // A piece inside a text is inside every text that extends it: keep the longest only.
+  std::sort(texts.begin(), texts.end());
+  texts.erase(std::unique(texts.begin(), texts.end()), texts.end());
+  std::vector<std::string_view> longest;
+  for (std::size_t j = 0; j < texts.size(); ++j) {
+    if (j + 1 < texts.size() && texts[j + 1].substr(0, texts[j].size()) == texts[j]) continue;
+    longest.push_back(texts[j]);
+  }
+  for (std::size_t i : candidates) {
+    const Operation& op = history.ops[ops[i]];
+    if (failed_cas && failed_cas_completes > op.invoke_event) continue;
+    const std::string& piece = op.input.get_ref<const std::string&>();
+    out[i] = std::none_of(longest.begin(), longest.end(), [&](std::string_view t) {
+      return t.find(piece) != std::string_view::npos;
+    });
+  }
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<PartSearcher> ValueModel::compile_part(const History& history,
@@ -196,7 +267,11 @@ std::unique_ptr<PartSearcher> ValueModel::compile_part(const History& history,
   kernel.initial = kernel.values.intern(initial);
   std::vector<std::size_t> kept;
   kept.reserve(ops.size());
-  for (std::size_t index : ops) {
+  const std::vector<bool> unobserved =
+      appends ? unobserved_appends(*this, history, ops) : std::vector<bool>(ops.size(), false);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    if (unobserved[i]) continue;
+    const std::size_t index = ops[i];
     const Operation& op = history.ops[index];
     bool read_unknown = action(op) == ValueAction::read && read_says_nothing(op);
     if (auto compiled = compile_op(*this, op, read_unknown, kernel)) {

@@ -12,3 +12,7 @@ TEST_CASE("cross-check (long): search and brute force agree on 210,000 random hi
 TEST_CASE("cross-check (long): and on 30,000 append-heavy kv histories") {
   faultline::checker::testing::cross_check(30000, 20260102, {"kv-appends"});
 }
+
+TEST_CASE("cross-check (long): and on 60,000 kv histories of distinct appended pieces") {
+  faultline::checker::testing::cross_check(60000, 20261130, {"kv-pieces"});
+}

@@ -11,3 +11,7 @@ TEST_CASE("cross-check: search and brute force agree on 14,000 random histories"
 TEST_CASE("cross-check: and on 4,000 append-heavy kv histories (read reachability pruning)") {
   faultline::checker::testing::cross_check(4000, 2, {"kv-appends"});
 }
+
+TEST_CASE("cross-check: and on 4,000 kv histories of distinct appended pieces (unknown appends left out)") {
+  faultline::checker::testing::cross_check(4000, 3, {"kv-pieces"});
+}

@@ -168,7 +168,8 @@ void cross_check(std::uint64_t count, std::uint64_t seed, const std::vector<std:
       CHECK(t.with_failures * 10 >= n);
     }
     // The pruning behind unreachable-read explanations runs on the compiled value models.
-    if (name == "register" || name == "cas-register" || name == "kv" || name == "kv-appends") {
+    if (name == "register" || name == "cas-register" || name == "kv" || name == "kv-appends" ||
+        name == "kv-pieces") {
       CHECK(t.unreachable_reads * 50 >= t.not_linearizable);
     }
     MESSAGE(name << ": " << t.linearizable << " linearizable, " << t.not_linearizable << " not, "
