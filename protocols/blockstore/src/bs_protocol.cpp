@@ -279,17 +279,20 @@ std::string BlockstoreRun::under_replicated(const Simulation& sim, const NameNod
   }
   if (short_blocks == 0) return problem;
   // The server copies at most replications_per_round blocks each monitor_interval, from
-  // when it declares a lost node dead (by the heal plus dead_timeout). If the copies it
-  // completed since the heal and those still missing are more than that rate allows by
-  // now, it has been copying all along: too much to copy for the bound, not stuck (a
-  // node loss with 16-byte blocks leaves a hundred blocks to copy, over a second's work).
+  // when it declares a lost node dead (by the heal plus dead_timeout); the latest round's
+  // copies may still be on their way. If the copies it completed since the heal and those
+  // still missing are more than that rate allows by now, and it did copy at about that
+  // rate, it has been copying all along: too much to copy for the bound, not stuck (a node
+  // loss with 16-byte blocks leaves a hundred blocks to copy, over a second's work). A
+  // server that does not copy (count-dead-replicas) is judged as ever.
   const NameNodeConfig& c = params_.nn;
   const Time copying_from = heal_ns_ + c.dead_timeout_ns;
   const std::uint64_t rounds =
       sim.now() > copying_from ? static_cast<std::uint64_t>((sim.now() - copying_from) / c.monitor_interval_ns) : 0;
-  const std::uint64_t capacity = rounds * static_cast<std::uint64_t>(c.replications_per_round);
+  const auto per_round = static_cast<std::uint64_t>(c.replications_per_round);
+  const std::uint64_t capacity = (rounds > 0 ? rounds - 1 : 0) * per_round;
   const std::uint64_t copied = checker->copies_since(heal_ns_);
-  if (copied + short_blocks > capacity) {
+  if (copied + short_blocks > capacity && copied + 2 * per_round >= capacity) {
     replication_note_ = std::to_string(short_blocks) + " blocks still short of replicas after " +
                         std::to_string(copied) + " copies since the heal: more than the server's " +
                         std::to_string(c.replications_per_round) + " per " +
