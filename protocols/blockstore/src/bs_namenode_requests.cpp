@@ -207,6 +207,7 @@ std::string_view NameNode::on_heartbeat(Time now, NodeId from, const Heartbeat& 
   if (m.incarnation > d.incarnation) {
     d.incarnation = m.incarnation;  // restarted: its reports count from zero again
     d.report_seq = 0;
+    d.block_seq.clear();
   }
   if (!d.alive) ++version_;
   d.alive = true;
@@ -222,11 +223,25 @@ std::string_view NameNode::on_report(Time now, NodeId from, const BlockReport& m
   auto it = datanodes_.find(from);
   if (it == datanodes_.end()) return "not a data node";
   DatanodeInfo& d = it->second;
-  if (m.incarnation < d.incarnation || (m.incarnation == d.incarnation && m.seq <= d.report_seq)) {
-    return "an older report";
+  if (m.incarnation < d.incarnation) return "a report of an earlier incarnation";
+  if (m.incarnation > d.incarnation) {
+    d.incarnation = m.incarnation;
+    d.report_seq = 0;
+    d.block_seq.clear();
   }
-  d.incarnation = m.incarnation;
-  d.report_seq = m.seq;
+  // Reports of one incarnation may arrive out of order (the network reorders them; the
+  // incremental ones are a few milliseconds apart). Each says what it says of its blocks:
+  // it counts for a block unless a later report already spoke of that block. (Dropping a
+  // whole report that came after a later one lost a re-replicated copy until the next full
+  // report, and the copy was ordered again.)
+  if (m.seq == d.report_seq) return "this report again";
+  d.report_seq = std::max(d.report_seq, m.seq);
+  auto newer = [&](BlockId b) {
+    auto said = d.block_seq.find(b);
+    if (said != d.block_seq.end() && said->second > m.seq) return false;
+    d.block_seq[b] = m.seq;
+    return true;
+  };
   if (!d.alive) ++version_;
   d.alive = true;
   d.last_heartbeat = now;
@@ -240,11 +255,16 @@ std::string_view NameNode::on_report(Time now, NodeId from, const BlockReport& m
         if (r.node == from && listed.count(block) == 0) gone.push_back(block);
       }
     }
-    for (BlockId b : gone) forget(from, b);
+    for (BlockId b : gone) {
+      if (newer(b)) forget(from, b);
+    }
     std::erase_if(deleting_, [&](const auto& e) { return e.second == from && listed.count(e.first) == 0; });
   }
-  for (const ReplicaInfo& r : m.replicas) record(from, r);
+  for (const ReplicaInfo& r : m.replicas) {
+    if (newer(r.block)) record(from, r);
+  }
   for (BlockId b : m.deleted) {
+    if (!newer(b)) continue;
     forget(from, b);
     deleting_.erase({b, from});
   }

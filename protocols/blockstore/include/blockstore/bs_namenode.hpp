@@ -86,7 +86,10 @@ class NameNode {
     bool alive = false;
     Time last_heartbeat = 0;
     std::uint64_t incarnation = 0;
-    std::uint64_t report_seq = 0;
+    std::uint64_t report_seq = 0;  // the latest report of this incarnation seen
+    // Per block, the latest report of this incarnation that said anything of it: reports
+    // may arrive out of order, and an older one must not undo what a newer one said.
+    std::map<BlockId, std::uint64_t> block_seq;
     bool reported = false;  // a full report since the server started
     Time report_requested = -1;  // when this server last asked for one
   };
