@@ -236,9 +236,12 @@ std::string_view NameNode::on_report(Time now, NodeId from, const BlockReport& m
   // report, and the copy was ordered again.)
   if (m.seq == d.report_seq) return "this report again";
   d.report_seq = std::max(d.report_seq, m.seq);
-  auto newer = [&](BlockId b) {
+  auto later_said = [&](BlockId b) {
     auto said = d.block_seq.find(b);
-    if (said != d.block_seq.end() && said->second > m.seq) return false;
+    return said != d.block_seq.end() && said->second > m.seq;
+  };
+  auto newer = [&](BlockId b) {
+    if (later_said(b)) return false;
     d.block_seq[b] = m.seq;
     return true;
   };
@@ -258,7 +261,9 @@ std::string_view NameNode::on_report(Time now, NodeId from, const BlockReport& m
     for (BlockId b : gone) {
       if (newer(b)) forget(from, b);
     }
-    std::erase_if(deleting_, [&](const auto& e) { return e.second == from && listed.count(e.first) == 0; });
+    std::erase_if(deleting_, [&](const auto& e) {
+      return e.second == from && listed.count(e.first) == 0 && !later_said(e.first);
+    });
   }
   for (const ReplicaInfo& r : m.replicas) {
     if (newer(r.block)) record(from, r);

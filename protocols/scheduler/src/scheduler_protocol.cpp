@@ -239,11 +239,11 @@ void validate(const protocols::OptionValues& o) {
 }  // namespace
 
 Duration job_work_floor(const SchedParams& p) {
-  // Slots in units of a fast slot: a slow executor's slot does 1/slow_factor of one.
-  const double capacity =
-      static_cast<double>(p.driver.slots) *
-      (static_cast<double>(p.executors - p.slow_executors) +
-       static_cast<double>(p.slow_executors) / static_cast<double>(std::max(1, p.slow_factor)));
+  // Capacity in units of a slow slot (1/slow_factor of a fast one), so the sum is exact
+  // in integers: tasks * task_time * slow_factor / capacity.
+  const std::int64_t factor = std::max(1, p.slow_factor);
+  const std::int64_t capacity =
+      std::int64_t{p.driver.slots} * ((p.executors - p.slow_executors) * factor + p.slow_executors);
   std::int64_t tasks = 0;
   for (const JobSpec& job : p.driver.jobs) {
     std::int64_t n = 0;
@@ -251,8 +251,7 @@ Duration job_work_floor(const SchedParams& p) {
     tasks = std::max(tasks, n);
   }
   if (capacity <= 0 || tasks == 0) return 0;
-  return static_cast<Duration>(static_cast<double>(tasks) *
-                               static_cast<double>(p.executor.task_time_ns) / capacity);
+  return tasks * p.executor.task_time_ns * factor / capacity;
 }
 
 SchedParams read_params(const protocols::RunConfig& run) {

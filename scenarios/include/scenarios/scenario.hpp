@@ -152,7 +152,7 @@ struct Overrides {
   bool keep_payloads = false;
   bool keep_trace = true;
   bool keep_digests = false;  // per-event digests, to save a repro file
-  bool hash_trace = true;    // false: the run's trace hash is not reported (fuzzing)
+  bool hash_trace = true;     // false: the run's trace hash is not reported (fuzzing)
 };
 
 struct ExpectationResult {

@@ -276,6 +276,32 @@ TEST_CASE("blockstore metadata server: block reports that arrive out of order ea
   CHECK_FALSE(holds());
 }
 
+TEST_CASE("blockstore metadata server: a late full report does not cancel a deletion a newer report saw pending") {
+  NnBench b(4);
+  const BlockTarget t = b.first_block();
+  b.complete(t, 14);
+  NodeId spare = kNoNode;
+  for (NodeId d = 1; d <= 4; ++d) {
+    if (std::find(t.nodes.begin(), t.nodes.end(), d) == t.nodes.end()) spare = d;
+  }
+  // A fourth copy: the surplus one is ordered deleted at the next monitor round.
+  b.step(spare, BlockReport{0, 60, false, {ReplicaInfo{t.block, t.gs, 14, ReplicaState::finalized}}, {}});
+  b.sent<InvalidateBlock>();
+  b.advance(100 * sim::kMillisecond);
+  const auto ordered = b.sent<InvalidateBlock>();
+  REQUIRE(ordered.size() == 1);
+  const NodeId victim = ordered[0].first;
+  const ReplicaInfo still{t.block, t.gs, 14, ReplicaState::finalized};
+  // Its report 200 still lists the copy (the order was lost): ordered again.
+  b.step(victim, BlockReport{0, 200, false, {still}, {}});
+  CHECK(b.sent<InvalidateBlock>().size() == 1);
+  // A full report sent before it, without the block, arrives late: the deletion stays
+  // pending, so report 201, still listing the copy, orders it again rather than count it.
+  b.step(victim, BlockReport{0, 199, true, {}, {}});
+  b.step(victim, BlockReport{0, 201, false, {still}, {}});
+  CHECK(b.sent<InvalidateBlock>().size() == 1);
+}
+
 TEST_CASE("blockstore metadata server: a dead node's replicas are re-replicated, with count-dead-replicas not") {
   for (const bool bug : {false, true}) {
     CAPTURE(bug);

@@ -32,6 +32,14 @@ std::uint64_t count(const protocols::RunOutput& out, const std::string& name) {
   return blockstore::testing::sometimes(*out.sim, *out.run, name);
 }
 
+// Swarm seed `seed` of the generic profile with `options` fixed, as a template gives them.
+protocols::RunOutput swarm_run(std::uint64_t seed, std::vector<std::pair<std::string, std::string>> options) {
+  const protocols::Protocol& p = blockstore_protocol();
+  RunSpec spec = protocols::swarm_spec(p, seed);
+  for (const auto& [k, v] : options) spec.options.set(k, v);
+  return protocols::run_protocol(p, spec);
+}
+
 }  // namespace
 
 TEST_CASE("blockstore: without faults every append is acknowledged and the history is linearizable") {
@@ -154,11 +162,7 @@ TEST_CASE("blockstore: a file stranded by a node loss is not a liveness failure 
 // its rate all along, so re-replication is not judged (and says so); a server that does
 // not copy (bug count-dead-replicas) is still caught (blockstore bug tests).
 TEST_CASE("blockstore: re-replication is judged within what the server's copy rate allows (seed 123)") {
-  const protocols::Protocol& p = blockstore_protocol();
-  RunSpec spec = protocols::swarm_spec(p, 123);
-  spec.options.set("block_size", "16");
-  spec.options.set("max_pieces", "50");
-  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  const protocols::RunOutput out = swarm_run(123, {{"block_size", "16"}, {"max_pieces", "50"}});
   INFO(findings_text(out));
   CHECK(out.verdict() == sim::Verdict::ok);
   CHECK(count(out, "node_losses") == 1);
@@ -174,11 +178,7 @@ TEST_CASE("blockstore: re-replication is judged within what the server's copy ra
 // lapsed lease. The allowance now adds two monitor rounds (seed 185 was called stuck
 // 24.5 ms after the renewal).
 TEST_CASE("blockstore: a lapsed lease is given the server's monitor rounds to be recovered (seed 185)") {
-  const protocols::Protocol& p = blockstore_protocol();
-  RunSpec spec = protocols::swarm_spec(p, 185);
-  spec.options.set("lease_timeout", "10ms");
-  spec.options.set("safe_mode", "0ms");
-  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  const protocols::RunOutput out = swarm_run(185, {{"lease_timeout", "10ms"}, {"safe_mode", "0ms"}});
   INFO(findings_text(out));
   CHECK(out.verdict() == sim::Verdict::ok);
   CHECK(count(out, "lease_recoveries") > 0);
@@ -208,23 +208,16 @@ TEST_CASE("blockstore: bad options are refused, naming the option") {
 // once. The drawn option the rule blames goes back to its quiet value (0); a rule the
 // user's own options break is still an error.
 TEST_CASE("blockstore: a swarm draw that breaks a rule with the given options takes its quiet value") {
-  const protocols::Protocol& p = blockstore_protocol();
   int quieted = 0;
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
-    RunSpec spec = protocols::swarm_spec(p, seed);
-    spec.options.set("datanodes", "2");
-    spec.options.set("replication", "1");
-    const protocols::RunOutput out = protocols::run_protocol(p, spec);
+    const protocols::RunOutput out = swarm_run(seed, {{"datanodes", "2"}, {"replication", "1"}});
     INFO("seed " << seed << ": " << findings_text(out));
     CHECK(out.verdict() == sim::Verdict::ok);
     CHECK(out.config.options.integer("node_losses") == 0);
     if (out.config.options.where("node_losses").find("quiet") != std::string::npos) ++quieted;
   }
   CHECK(quieted > 0);  // the swarm drew node_losses=1 for some of these seeds
-  RunSpec given = protocols::swarm_spec(p, 1);
-  given.options.set("replication", "1");
-  given.options.set("node_losses", "1");
-  CHECK_THROWS_AS(protocols::run_protocol(p, given), protocols::BadInput);
+  CHECK_THROWS_AS(swarm_run(1, {{"replication", "1"}, {"node_losses", "1"}}), protocols::BadInput);
 }
 
 // ---------------------------------------------------------------- the scenarios

@@ -66,6 +66,22 @@ void elect(Bench& b, std::vector<AcceptedEntry> accepted = {}) {
   REQUIRE(b.node.role() == MultiRole::leader);
 }
 
+// Server 0 with `max_batch`, elected with `open` slots accepted (in ballot 0.1) by the
+// promise it won with.
+void elect_with_open_slots(Bench& b, Slot open) {
+  std::vector<AcceptedEntry> accepted;
+  for (Slot slot = 1; slot <= open; ++slot) {
+    accepted.push_back(AcceptedEntry{slot, Ballot{0, 1}, command_value(put(9, slot, "k", "v"))});
+  }
+  elect(b, std::move(accepted));
+}
+
+MultiConfig batched(std::size_t max_batch) {
+  MultiConfig c = config(0);
+  c.max_batch = max_batch;
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("multipaxos: an election timeout starts phase 1 for every slot, with a durable round") {
@@ -111,14 +127,8 @@ TEST_CASE(
 TEST_CASE("multipaxos: a new leader recovers many open slots one Accept each (max_batch 1)") {
   // Found by a stress campaign (max_batch=1, election_timeout=20ms): 560 open slots made
   // 1,120 messages to itself, past a fixed bound of 1,000 rounds; the bound is per slot.
-  MultiConfig c = config(0);
-  c.max_batch = 1;
-  Bench b(c);
-  std::vector<AcceptedEntry> accepted;
-  for (Slot slot = 1; slot <= 600; ++slot) {
-    accepted.push_back(AcceptedEntry{slot, Ballot{0, 1}, command_value(put(9, slot, "k", "v"))});
-  }
-  elect(b, accepted);
+  Bench b(batched(1));
+  elect_with_open_slots(b, 600);
   b.clear();
   b.node.flush(152 * kMs);
   const auto accepts = b.sent<MultiAccept>();
@@ -132,14 +142,8 @@ TEST_CASE("multipaxos: a heartbeat resends every unchosen slot, in messages of m
   // Found by a stress campaign (7 servers, max_batch=2): one message per acceptor and
   // heartbeat recovered 2 slots per 50 ms, and a leader with 500 slots open after a
   // partition was still recovering 1.5 s after the heal.
-  MultiConfig c = config(0);
-  c.max_batch = 2;
-  Bench b(c);
-  std::vector<AcceptedEntry> accepted;
-  for (Slot slot = 1; slot <= 6; ++slot) {
-    accepted.push_back(AcceptedEntry{slot, Ballot{0, 1}, command_value(put(9, slot, "k", "v"))});
-  }
-  elect(b, accepted);
+  Bench b(batched(2));
+  elect_with_open_slots(b, 6);
   b.node.flush(152 * kMs);
   b.clear();  // the first Accepts (7 slots: 6 recovered and its no-op) were lost
   b.node.tick(b.node.next_deadline());

@@ -27,8 +27,8 @@
 //      block's generation stamp and length.
 //
 // Observation only: it never changes what a node does.
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>

@@ -51,7 +51,7 @@ struct RunSpec {
   bool keep_payloads = false;     // message bodies in the trace (for --trace)
   bool keep_trace = true;         // keep the event records (false: hash and count only)
   bool keep_digests = false;      // keep each event's digest (to save a repro file)
-  bool hash_trace = true;        // false: a faster run whose trace hash is not reported
+  bool hash_trace = true;         // false: a faster run whose trace hash is not reported
   // When the last scripted fault ends (a scenario's timeline); 0: none. Liveness is
   // judged from the later of this and the random schedule's end.
   sim::Time scripted_heal_ns = 0;

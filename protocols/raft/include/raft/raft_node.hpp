@@ -153,7 +153,8 @@ class RaftNode {
   std::string_view next_deadline_name() const;
   // The end of a batch of messages: send the appends and read rounds held back.
   void flush(Time now);
-  // Storage has synced the log up to `index` (the leader counts itself from here).
+  // Storage has synced the log up to `index` (the leader counts itself from here), and
+  // the term and vote: a candidate whose own vote is a quorum becomes leader here.
   void on_persisted(Time now, LogIndex index);
 
   Effects& effects() { return effects_; }
