@@ -45,7 +45,11 @@ void BlockChecker::report(Property p, std::string text) {
 void BlockChecker::count(Sometimes what) {
   ++counts_[static_cast<int>(what)];
   if (what == Sometimes::appends_ok || what == Sometimes::reads_ok) last_ok_ns_ = sim_.now();
-  if (what == Sometimes::re_replications) copies_ns_.push_back(sim_.now());
+  if (what == Sometimes::re_replications) {
+    FAULTLINE_ASSERT(copies_ns_.empty() || copies_ns_.back() <= sim_.now(),
+                     "copies are recorded in time order (copies_since searches them)");
+    copies_ns_.push_back(sim_.now());
+  }
 }
 
 bool BlockChecker::lost(NodeId node) const { return lost_[index_of(node)]; }
