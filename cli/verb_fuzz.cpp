@@ -490,7 +490,8 @@ Verb add_fuzz_verb(CLI::App& app) {
                            ->capture_default_str();
   cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
   cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();
-  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time");
+  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time")
+      ->check(seconds_validator());
   cmd->add_flag("--stop-on-first", f->stop_on_first, "stop at the first failure");
   cmd->add_option("--out", f->out, "save each distinct failure here as a repro file, and shrink it");
   cmd->add_option("--results", f->results, "append one JSON line per seed (a campaign resumes from it)");

@@ -162,6 +162,9 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run", "give a scenario file or --protocol"},
       {"fuzz --protocol echo --seeds 0", "an unbounded campaign needs --time-budget"},
       {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
+      // from_chars reads "nan": a campaign with a NaN budget never stopped.
+      {"fuzz --protocol echo --seeds 0 --time-budget nan", "--time-budget: expected a number of seconds"},
+      {"explore --protocol paxos --time-budget inf", "--time-budget: expected a number of seconds"},
       {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
       {"replay nosuch.json", "nosuch.json: cannot open it"},
       {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
