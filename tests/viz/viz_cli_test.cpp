@@ -155,6 +155,11 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   refused("viz " + broken + html, "broken.json:2:12: not JSON");
   const std::string history = write("h.json", R"({"format":"faultline-history","version":1})");
   refused("viz " + history + html, "h.json: $.format: expected \"faultline-trace\"");
+  // A repro or a scenario is not a trace; the message says which verb draws it.
+  const std::string repro = write("r.json", R"({"format":"faultline-repro/1"})");
+  refused("viz " + repro + html, "a repro file; draw it with 'faultline replay FILE --html");
+  const std::string scenario = write("s.json", R"({"format":"faultline-scenario/1"})");
+  refused("viz " + scenario + html, "a scenario file; draw it with 'faultline run FILE --html");
   const std::string newer = write("n.json", R"({"format":"faultline-trace","version":9})");
   refused("viz " + newer + html, "$.version: version 9 is newer than this faultline reads");
   json doc = hand_built();

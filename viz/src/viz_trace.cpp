@@ -82,9 +82,21 @@ void check_header(const nlohmann::json& doc) {
   if (!doc.is_object()) throw Bad{"$", "expected a JSON object (a faultline trace)"};
   auto format = doc.find("format");
   if (format == doc.end() || *format != "faultline-trace") {
+    // viz reads traces only (no simulation runs); a repro or a scenario is drawn by
+    // running it, and the user is told how.
+    std::string hint = " (is this a trace written by 'faultline run --trace'?)";
+    if (format != doc.end() && format->is_string()) {
+      const std::string name = format->get<std::string>();
+      if (name.rfind("faultline-repro/", 0) == 0) {
+        hint = ": a repro file; draw it with 'faultline replay FILE --html PAGE.html' (or "
+               "--print, --svg), or write its trace with 'faultline replay FILE --trace T.json'";
+      } else if (name.rfind("faultline-scenario/", 0) == 0) {
+        hint = ": a scenario file; draw it with 'faultline run FILE --html PAGE.html' (or "
+               "--print, --svg), or write its trace with 'faultline run FILE --trace T.json'";
+      }
+    }
     throw Bad{"$.format", std::string("expected \"faultline-trace\", got ") +
-                              (format == doc.end() ? "nothing" : describe_json(*format)) +
-                              " (is this a trace written by 'faultline run --trace'?)"};
+                              (format == doc.end() ? "nothing" : describe_json(*format)) + hint};
   }
   const nlohmann::json& version = field(doc, "$", "version");
   if (!version.is_number_integer() || version.get<std::int64_t>() < 1) {
