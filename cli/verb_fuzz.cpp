@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -356,6 +357,13 @@ int fuzz_main(const FuzzFlags& f) {
     if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
     if (f.seeds == 0 && f.time_budget == 0) {
       throw protocols::BadInput("--seeds 0", "an unbounded campaign needs --time-budget SEC");
+    }
+    // Seeds are 64-bit: a campaign that would pass the largest one is refused rather than
+    // wrapped round to seed 0 (which would run seeds the user did not ask for).
+    const std::uint64_t count = !f.bugs.empty() && !f.seeds_given && f.time_budget == 0 ? kHuntSeeds : f.seeds;
+    if (count > 0 && f.seed_start > std::numeric_limits<std::uint64_t>::max() - (count - 1)) {
+      throw protocols::BadInput("--seed-start " + std::to_string(f.seed_start),
+                                std::to_string(count) + " seeds from here pass the largest seed, 2^64-1");
     }
     const auto [shard, shards] = f.shard.empty() ? std::pair<std::uint32_t, std::uint32_t>{0, 1} : parse_shard(f.shard);
     if (!f.out.empty()) check_out_dir(f.out);

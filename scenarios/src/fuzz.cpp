@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <exception>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -133,6 +134,14 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
   // A shard of fewer seeds than shards may have none to run: bounded still, not unbounded.
   const bool bounded = c.seeds != 0;
   const std::uint64_t planned = bounded ? (c.seeds - c.shard + c.shards - 1) / c.shards : 0;
+  // The last index whose seed fits in 64 bits (the CLI refuses a bounded campaign that
+  // would pass it; an unbounded one stops there instead of wrapping round to seed 0).
+  constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+  // A shard whose first seed does not fit has none (then planned is 0 too).
+  const bool any_seed = c.seed_start <= kMaxSeed - c.shard;
+  const std::uint64_t last_k = any_seed ? (kMaxSeed - c.seed_start - c.shard) / c.shards : 0;
+  FAULTLINE_ASSERT(!bounded || planned == 0 || (any_seed && planned - 1 <= last_k),
+                   "a bounded campaign's seeds fit in 64 bits");
   std::atomic<std::uint64_t> next{0};
   std::atomic<bool> stop{false};
   std::mutex mu;  // guards results, done, failures and the hooks
@@ -169,6 +178,7 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
       if (stopping()) return;
       const std::uint64_t k = next.fetch_add(1);
       if (bounded && k >= planned) return;
+      if (!any_seed || k > last_k) return;  // an unbounded campaign ends at the largest seed
       const std::uint64_t seed = c.seed_start + k * c.shards + c.shard;
       try {
         one_seed(seed);
@@ -199,7 +209,7 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
   report.seconds = seconds_since(start);
   report.interrupted = hooks.interrupted != nullptr && hooks.interrupted->load();
   // The first seed of this shard that has no result, when the campaign ended early.
-  for (std::uint64_t k = 0; !bounded || k < planned; ++k) {
+  for (std::uint64_t k = 0; any_seed && (!bounded || k < planned) && k <= last_k; ++k) {
     const std::uint64_t seed = c.seed_start + k * c.shards + c.shard;
     if (results.count(seed) == 0 && !(hooks.skip && hooks.skip(seed))) {
       if (bounded || report.interrupted || stop.load() || c.time_budget_s > 0) {

@@ -142,6 +142,18 @@ TEST_CASE("a shrink that stops at its budget says so and how to go further") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("an unbounded campaign ends at the largest seed instead of wrapping round to 0") {
+  const Ran ran = invoke_cli("fuzz --protocol echo --seed-start 18446744073709551613 --seeds 0 "
+                             "--time-budget 10 --json");
+  REQUIRE(ran.status == 0);
+  const nlohmann::json summary = last_json_line(ran.out);
+  CHECK(summary["seeds_run"] == 3);
+  const Ran sharded = invoke_cli("fuzz --protocol echo --seed-start 18446744073709551615 --seeds 1 "
+                                 "--shard 1/2 --json");
+  REQUIRE(sharded.status == 0);
+  CHECK(last_json_line(sharded.out)["seeds_run"] == 0);
+}
+
 TEST_CASE("usage errors name the flag and exit 2") {
   struct Case {
     const char* args;
@@ -165,6 +177,7 @@ TEST_CASE("usage errors name the flag and exit 2") {
       // from_chars reads "nan": a campaign with a NaN budget never stopped.
       {"fuzz --protocol echo --seeds 0 --time-budget nan", "--time-budget: expected a number of seconds"},
       {"explore --protocol paxos --time-budget inf", "--time-budget: expected a number of seconds"},
+      {"fuzz --protocol echo --seed-start 18446744073709551615 --seeds 3", "3 seeds from here pass the largest seed"},
       {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
       {"replay nosuch.json", "nosuch.json: cannot open it"},
       {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
