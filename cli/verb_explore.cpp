@@ -178,7 +178,7 @@ int explore_main(const ExploreFlags& f) {
                                                                     replay.value("explanation", std::string()));
         if (replay.contains("repro")) {
           const std::string path = replay["repro"];
-          std::cout << "; repro " << path << " (faultline replay " << path << "; faultline viz TRACE)";
+          std::cout << "; repro " << path << " (faultline replay " << path << "; add --html PAGE.html to draw it)";
         }
         std::cout << "\n";
       }

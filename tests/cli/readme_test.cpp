@@ -1,0 +1,117 @@
+// README.md's command block ("## The command") runs as written: every line, in order, in
+// a fresh directory, with the exit status its comment states ("# exit N ..."; 0 when it
+// states none). Seeds and outputs drift as protocols change; this keeps the first page a
+// user reads true. The lines a comment times at ten seconds or more ("~12 s") run only in
+// the long twin of this test (README_ALL_LINES).
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <doctest/doctest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Line {
+  std::string command;  // after "build/faultline "
+  int status = 0;
+  bool slow = false;
+};
+
+std::vector<Line> readme_commands() {
+  std::ifstream in(std::string(FAULTLINE_SOURCE_DIR) + "/README.md");
+  REQUIRE(in);
+  std::vector<Line> lines;
+  std::string text;
+  bool in_section = false;
+  bool in_block = false;
+  const std::regex exit_note(R"(#\s*exit\s+([0-9]))");
+  const std::regex slow_note(R"(~\s*([0-9]+)\s*s\b)");
+  while (std::getline(in, text)) {
+    if (text.rfind("## ", 0) == 0) in_section = text == "## The command";
+    if (!in_section) continue;
+    if (text.rfind("```", 0) == 0) {
+      if (in_block) break;  // the section's first block only
+      in_block = true;
+      continue;
+    }
+    if (!in_block || text.rfind("build/faultline ", 0) != 0) continue;
+    Line line;
+    const std::size_t hash = text.find(" #");
+    const std::string comment = hash == std::string::npos ? "" : text.substr(hash);
+    line.command = text.substr(std::string("build/faultline ").size(),
+                               hash == std::string::npos ? std::string::npos
+                                                         : hash - std::string("build/faultline ").size());
+    std::smatch m;
+    if (std::regex_search(comment, m, exit_note)) line.status = std::stoi(m[1]);
+    if (std::regex_search(comment, m, slow_note)) line.slow = std::stoi(m[1]) >= 10;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+struct Ran {
+  int status = -1;
+  std::string out;
+};
+
+Ran run_in(const fs::path& dir, const std::string& args) {
+  // Paths in the README are relative to the repository (scenarios/...) or to the working
+  // directory (outputs): the run's directory holds a link to scenarios/.
+  const std::string command = "cd '" + dir.string() + "' && '" + FAULTLINE_BINARY_DIR +
+                              "/faultline' " + args + " 2>&1";
+  Ran ran;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::array<char, 4096> buffer{};
+  std::size_t n = 0;
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) ran.out.append(buffer.data(), n);
+  const int raw = ::pclose(pipe);
+  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  return ran;
+}
+
+}  // namespace
+
+#ifdef README_ALL_LINES
+#define README_TEST_NAME "README command block runs as written with the exit statuses it states - every line"
+constexpr bool kAllLines = true;
+#else
+#define README_TEST_NAME "README command block runs as written with the exit statuses it states - the fast lines"
+constexpr bool kAllLines = false;
+#endif
+
+TEST_CASE(README_TEST_NAME) {
+  const bool all = kAllLines;
+  const std::vector<Line> lines = readme_commands();
+  REQUIRE(lines.size() >= 10);  // the block was found and read
+  const fs::path dir = fs::temp_directory_path() / (all ? "faultline_readme_all" : "faultline_readme");
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::create_directory_symlink(fs::path(FAULTLINE_SOURCE_DIR) / "scenarios", dir / "scenarios");
+  int ran = 0;
+  for (const Line& line : lines) {
+    // A slow line's outputs are not read by a later line (checked: none names out/fuzz).
+    if (line.slow && !all) continue;
+    // SVG needs Graphviz's dot, which is optional (scripts/install-deps --with-graphviz).
+    if (line.command.find("--svg") != std::string::npos && std::system("command -v dot >/dev/null 2>&1") != 0) {
+      MESSAGE("skipped (Graphviz's dot is not installed): build/faultline ", line.command);
+      continue;
+    }
+    const Ran r = run_in(dir, line.command);
+    CHECK_MESSAGE(r.status == line.status, "build/faultline ", line.command, "\nexited ", r.status,
+                  ", README says ", line.status, "\n", r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0));
+    ++ran;
+  }
+  CHECK(ran >= 10);
+  fs::remove_all(dir);
+}
