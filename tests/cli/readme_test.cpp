@@ -1,8 +1,9 @@
-// README.md's command block ("## The command") runs as written: every line, in order, in
-// a fresh directory, with the exit status its comment states ("# exit N ..."; 0 when it
-// states none). Seeds and outputs drift as protocols change; this keeps the first page a
-// user reads true. The lines a comment times at ten seconds or more ("~12 s") run only in
-// the long twin of this test (README_ALL_LINES).
+// The command blocks a user reads first run as written: README.md's ("## The command")
+// and the first block of docs/viz.md, docs/scenarios.md and docs/explorer.md. Every line,
+// in order, in a fresh directory per block, with the exit status its comment states
+// ("# exit N ..."; 0 when it states none). Seeds and outputs drift as protocols change;
+// this keeps those pages true. The lines a comment times at ten seconds or more ("~12 s")
+// run only in the long twin of this test (README_ALL_LINES).
 #include <sys/wait.h>
 
 #include <array>
@@ -27,9 +28,11 @@ struct Line {
   bool slow = false;
 };
 
-std::vector<Line> readme_commands() {
-  std::ifstream in(std::string(FAULTLINE_SOURCE_DIR) + "/README.md");
-  REQUIRE(in);
+// The `build/faultline` lines of the first ``` block under `heading` (of the file's first
+// block when `heading` is empty).
+std::vector<Line> block_commands(const std::string& file, const std::string& heading) {
+  std::ifstream in(std::string(FAULTLINE_SOURCE_DIR) + "/" + file);
+  REQUIRE_MESSAGE(in, file);
   std::vector<Line> lines;
   std::string text;
   bool in_section = false;
@@ -37,7 +40,8 @@ std::vector<Line> readme_commands() {
   const std::regex exit_note(R"(#\s*exit\s+([0-9]))");
   const std::regex slow_note(R"(~\s*([0-9]+)\s*s\b)");
   while (std::getline(in, text)) {
-    if (text.rfind("## ", 0) == 0) in_section = text == "## The command";
+    if (heading.empty()) in_section = true;
+    else if (text.rfind("## ", 0) == 0) in_section = text == heading;
     if (!in_section) continue;
     if (text.rfind("```", 0) == 0) {
       if (in_block) break;  // the section's first block only
@@ -92,26 +96,41 @@ constexpr bool kAllLines = false;
 
 TEST_CASE(README_TEST_NAME) {
   const bool all = kAllLines;
-  const std::vector<Line> lines = readme_commands();
-  REQUIRE(lines.size() >= 10);  // the block was found and read
-  const fs::path dir = fs::temp_directory_path() / (all ? "faultline_readme_all" : "faultline_readme");
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  fs::create_directory_symlink(fs::path(FAULTLINE_SOURCE_DIR) / "scenarios", dir / "scenarios");
+  struct Block {
+    const char* file;
+    const char* heading;
+    std::size_t at_least;  // lines, so that a block that moved is noticed
+  };
+  const Block blocks[] = {{"README.md", "## The command", 10},
+                          {"docs/viz.md", "", 5},
+                          {"docs/scenarios.md", "", 5},
+                          {"docs/explorer.md", "", 7}};
   int ran = 0;
-  for (const Line& line : lines) {
-    // A slow line's outputs are not read by a later line (checked: none names out/fuzz).
-    if (line.slow && !all) continue;
-    // SVG needs Graphviz's dot, which is optional (scripts/install-deps --with-graphviz).
-    if (line.command.find("--svg") != std::string::npos && std::system("command -v dot >/dev/null 2>&1") != 0) {
-      MESSAGE("skipped (Graphviz's dot is not installed): build/faultline ", line.command);
-      continue;
+  for (const Block& block : blocks) {
+    const std::vector<Line> lines = block_commands(block.file, block.heading);
+    REQUIRE_MESSAGE(lines.size() >= block.at_least, std::string(block.file), ": its command block was not found");
+    const fs::path dir = fs::temp_directory_path() /
+                         (std::string(all ? "faultline_readme_all" : "faultline_readme") + "_" +
+                          fs::path(block.file).stem().string());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    fs::create_directory_symlink(fs::path(FAULTLINE_SOURCE_DIR) / "scenarios", dir / "scenarios");
+    for (const Line& line : lines) {
+      // A slow line's outputs are not read by a later line of its block.
+      if (line.slow && !all) continue;
+      // SVG needs Graphviz's dot, which is optional (scripts/install-deps --with-graphviz).
+      if (line.command.find("--svg") != std::string::npos &&
+          std::system("command -v dot >/dev/null 2>&1") != 0) {
+        MESSAGE("skipped (Graphviz's dot is not installed): build/faultline ", line.command);
+        continue;
+      }
+      const Ran r = run_in(dir, line.command);
+      CHECK_MESSAGE(r.status == line.status, std::string(block.file), ": build/faultline ", line.command,
+                    "\nexited ", r.status, ", the page says ", line.status, "\n",
+                    r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0));
+      ++ran;
     }
-    const Ran r = run_in(dir, line.command);
-    CHECK_MESSAGE(r.status == line.status, "build/faultline ", line.command, "\nexited ", r.status,
-                  ", README says ", line.status, "\n", r.out.substr(r.out.size() > 2000 ? r.out.size() - 2000 : 0));
-    ++ran;
+    fs::remove_all(dir);
   }
-  CHECK(ran >= 10);
-  fs::remove_all(dir);
+  CHECK(ran >= 20);
 }
