@@ -301,10 +301,9 @@ void ClientModel::symmetric_fingerprint(Time local, SymmetricParts& parts) const
     g.u64(s.granted ? 1 : 0).u64(s.grant).u64(s.values.size());
     for (std::int64_t v : s.values) g.i64(v);
   }
-  std::vector<Grant> in_use = in_use_.second;
-  std::sort(in_use.begin(), in_use.end());
-  f.u64(in_use_.first.value).u64(in_use.size());
-  for (Grant g : in_use) f.u64(g);
+  std::uint64_t in_use = 0;  // a multiset: the sum of its elements
+  for (Grant g : in_use_.second) in_use += protocols::explore_element(g);
+  f.u64(in_use_.first.value).u64(in_use_.second.size()).u64(in_use);
   f.u64(mailbox_.size());
   for (std::size_t k = 0; k < mailbox_.size(); ++k) {
     const sim::Envelope& m = mailbox_[k];

@@ -142,11 +142,15 @@ class TwopcWorld final : public protocols::ExploreWorld {
   std::optional<sim::Finding> finding_;
   std::vector<ExploreEvent> enabled_;
   std::vector<protocols::Outgoing> outbox_;  // reused by drain
-  // Symmetry (only when ctx_->symmetric): [0] the rest's, [1 + i] participant i's part of
-  // the in-flight messages and the reports seen (multisets: sums of elements), and of the
-  // client history (a sequence: mixed in order).
-  std::vector<std::uint64_t> symmetric_bag_;
-  std::vector<std::uint64_t> symmetric_history_;
+  // Symmetry (only when ctx_->symmetric), for the rest and each participant (slot 0 and
+  // 1 + i, symmetric_slot()): the in-flight messages and the reports seen, multisets as sums
+  // of elements, at [slot]; the client history, a sequence mixed in order, at
+  // [participants + 1 + slot]. One vector: a world is copied at every step.
+  std::vector<std::uint64_t> symmetric_;
+  std::uint64_t& symmetric_bag(NodeId id) { return symmetric_[symmetric_slot(id)]; }
+  std::uint64_t& symmetric_history(NodeId id) {
+    return symmetric_[ctx_->participants.size() + 1 + symmetric_slot(id)];
+  }
 };
 
 // ---------------------------------------------------------------- construction
@@ -154,10 +158,7 @@ class TwopcWorld final : public protocols::ExploreWorld {
 TwopcWorld::TwopcWorld(std::shared_ptr<const Context> context)
     : ctx_(std::move(context)), slots_(ctx_->roles.size()) {
   const BankWorkload& w = ctx_->params.workload;
-  if (ctx_->symmetric) {
-    symmetric_bag_.assign(ctx_->participants.size() + 1, 0);
-    symmetric_history_.assign(ctx_->participants.size() + 1, 0);
-  }
+  if (ctx_->symmetric) symmetric_.assign(2 * (ctx_->participants.size() + 1), 0);
   ghost_ = std::make_shared<TwopcInvariants>(*ctx_->names_sim,
                                              BankShape{w.accounts, w.initial_balance, w.overdraft});
   // Every node starts at time 0, in id order, before the first choice.
@@ -372,7 +373,7 @@ void TwopcWorld::drain_client(NodeId id) {
     facts_hash_ += explore_element(explore_mix(explore_mix(id, out.read_all->first.value),
                                                static_cast<std::uint64_t>(out.read_all->second)));
     if (ctx_->symmetric) {
-      symmetric_bag_[0] += explore_element(
+      symmetric_bag(kNoNode) += explore_element(
           Fingerprint{}.u64(0x71).u64(id).u64(out.read_all->first.value).i64(out.read_all->second).value());
     }
   }
@@ -524,7 +525,7 @@ void TwopcWorld::count_message(NodeId from, NodeId to, const sim::Payload& paylo
                                int sign) {
   symmetric_message(from, to, payload, content, symmetric_parts(*ctx_), [&](NodeId part, std::uint64_t word) {
     const std::uint64_t e = explore_element(word);
-    std::uint64_t& sum = symmetric_bag_[symmetric_slot(part)];
+    std::uint64_t& sum = symmetric_bag(part);
     sum = sign > 0 ? sum + e : sum - e;
   });
 }
@@ -540,7 +541,7 @@ void TwopcWorld::count_report(NodeId id, const Report& r) {
   FAULTLINE_ASSERT(participant || r.writes.empty(), "only a participant reports writes (its own)");
   for (const Write& w : r.writes) f.u64(names.account(id, w.key)).i64(w.value);
   f.u64(names.all(r.participants));
-  symmetric_bag_[symmetric_slot(id)] += explore_element(f.value());
+  symmetric_bag(id) += explore_element(f.value());
 }
 
 // A history record: its process and type to the rest; each micro-op on an account to the
@@ -548,7 +549,7 @@ void TwopcWorld::count_report(NodeId id, const Report& r) {
 void TwopcWorld::record_history(const ClientEffects::Op& op, std::uint32_t process) {
   const SymmetricParts& names = symmetric_parts(*ctx_);
   const std::uint64_t place = history_.events().size();
-  std::uint64_t& rest = symmetric_history_[0];
+  std::uint64_t& rest = symmetric_history(kNoNode);
   const std::uint64_t type = op.invoke ? 0 : 1 + static_cast<std::uint64_t>(op.type);
   rest = explore_mix(explore_mix(explore_mix(rest, process), type), op.value.size());
   for (const nlohmann::json& micro : op.value) {
@@ -556,7 +557,7 @@ void TwopcWorld::record_history(const ClientEffects::Op& op, std::uint32_t proce
     const int account = account_number(key);
     FAULTLINE_ASSERT(account >= 0, "a micro-op names an account");
     const NodeId owner = ctx_->params.workload.owner(account);
-    std::uint64_t& part = symmetric_history_[symmetric_slot(owner)];
+    std::uint64_t& part = symmetric_history(owner);
     part = explore_mix(part, Fingerprint{}
                                  .u64(place)
                                  .str(micro.at(0).get_ref<const std::string&>())
@@ -594,9 +595,10 @@ std::uint64_t TwopcWorld::symmetric_fingerprint() const {
   }
   Fingerprint& rest = parts.rest();
   rest.u64(spent_.drops).u64(spent_.duplicates).u64(spent_.crashes).u64(spent_.restarts);
-  rest.u64(symmetric_bag_[0]).u64(symmetric_history_[0]).u64(history_.events().size());
-  for (std::size_t i = 0; i < ctx_->participants.size(); ++i) {
-    parts.part(ctx_->participants[i].id).u64(symmetric_bag_[1 + i]).u64(symmetric_history_[1 + i]);
+  const std::size_t n = ctx_->participants.size();
+  rest.u64(symmetric_[0]).u64(symmetric_[n + 1]).u64(history_.events().size());
+  for (std::size_t i = 0; i < n; ++i) {
+    parts.part(ctx_->participants[i].id).u64(symmetric_[1 + i]).u64(symmetric_[n + 2 + i]);
   }
   rest.u64(finding_ ? 1 : 0);
   return parts.value();

@@ -51,8 +51,8 @@ std::uint64_t SymmetricParts::all(const std::vector<NodeId>& participants) const
 }
 
 std::uint64_t SymmetricParts::value() const {
-  std::vector<std::uint64_t> parts;
-  parts.reserve(parts_.size());
+  std::vector<std::uint64_t>& parts = sorted_;
+  parts.clear();
   for (const Fingerprint& p : parts_) parts.push_back(p.value());
   std::sort(parts.begin(), parts.end());
   Fingerprint f;

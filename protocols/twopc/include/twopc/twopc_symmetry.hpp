@@ -56,6 +56,7 @@ class SymmetricParts {
   std::uint32_t count_ = 0;
   Fingerprint rest_;
   std::vector<Fingerprint> parts_;
+  mutable std::vector<std::uint64_t> sorted_;  // value()'s, kept to spare an allocation
 };
 
 // A message's content with the participant `owner` (its sender or receiver) named by
