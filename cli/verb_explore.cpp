@@ -38,6 +38,7 @@ struct ExploreFlags {
   std::string out;
   bool json = false;
   bool shortest = false;
+  bool symmetry = false;
   // Which flags were given (a budget flag overrides the preset's value).
   std::map<std::string, const CLI::Option*> given;
   bool has(const std::string& flag) const {
@@ -99,6 +100,10 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
     // DFS without reduction, unless the user said otherwise (validate() refuses a reduction).
     o.strategy = parse_strategy(f.has("--strategy") ? f.strategy : "dfs");
     o.reduction = parse_reduction(f.has("--por") ? f.por : "none", o.strategy);
+  } else if (f.symmetry && !f.has("--por")) {
+    // The preset's search without its reduction (validate() refuses one with symmetry).
+    o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
+    o.reduction = explorer::Reduction::none;
   } else {
     o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
     o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
@@ -124,6 +129,7 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
   o.seed = f.seed;
   o.pct_depth = f.pct_depth;
   o.shortest = f.shortest;
+  o.symmetry = f.symmetry;
   o.progress = true;  // shown only on a terminal
   return o;
 }
@@ -229,6 +235,9 @@ Verb add_explore_verb(CLI::App& app) {
   cmd->add_flag("--shortest", f->shortest,
                 "dfs: after a violation, search on for shorter ones; a shortest counterexample in "
                 "a visited set's memory (BFS keeps whole frontiers)");
+  cmd->add_flag("--symmetry", f->symmetry,
+                "states up to a renaming of interchangeable nodes (2PC's participants, read-all only): "
+                "bfs, or dfs with --por none (the default then)");
   cmd->add_option("--out", f->out, "save counterexamples here as repro files");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return explore_main(*f); }};

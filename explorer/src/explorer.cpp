@@ -189,6 +189,18 @@ void validate(const Target& t, const Options& o) {
     throw BadInput("--shortest", "expands a state again when a shorter path reaches it, which "
                                  "sleep sets and DPOR do not allow: use --por none");
   }
+  if (o.symmetry && !exhaustive) {
+    throw BadInput("--symmetry", "merges states in a visited set, which walks do not keep: use "
+                                 "--strategy bfs or dfs");
+  }
+  if (o.symmetry && o.reduction != Reduction::none) {
+    // A stored sleep set names transitions of the state it was stored with (node ids,
+    // peers, message contents); a twin with the participants renamed has other names for
+    // them, and DPOR's races are about concrete steps. Not shown sound, so refused.
+    throw BadInput("--symmetry", "is not combined with --por " + std::string(reduction_name(o.reduction)) +
+                                     ": a stored sleep set names the transitions of one state, not of "
+                                     "its twins with the nodes renamed; use --por none");
+  }
   if (o.engine == Engine::pure && !t.protocol->explore) {
     throw BadInput("--engine", t.protocol->name + " has no pure model; use --engine simulator");
   }
@@ -230,10 +242,18 @@ std::unique_ptr<protocols::ExploreWorld> initial_world(const Target& t, Engine e
   return world_on(t, engine, used);
 }
 
-Result explore(const Target& t, const Options& o) {
-  validate(t, o);
+Result explore(const Target& target, const Options& o) {
+  validate(target, o);
+  Target t = target;
+  if (o.symmetry) t.explore.symmetry = true;
   Engine engine = o.engine;
   const std::unique_ptr<protocols::ExploreWorld> root = world_on(t, o.engine, engine);
+  if (o.symmetry) {
+    if (const std::optional<std::string> why = root->symmetry_refused()) {
+      throw BadInput("--symmetry", "not for this configuration (engine " + std::string(engine_name(engine)) +
+                                       "): " + *why);
+    }
+  }
   Result r;
   switch (o.strategy) {
     case Strategy::bfs:
@@ -250,6 +270,7 @@ Result explore(const Target& t, const Options& o) {
   r.strategy = o.strategy;
   r.reduction = o.reduction;
   r.engine = engine;
+  r.symmetry = o.symmetry;
   return r;
 }
 

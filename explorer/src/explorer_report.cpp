@@ -59,6 +59,7 @@ nlohmann::json result_json(const Target& t, const Result& r) {
   j["strategy"] = strategy_name(r.strategy);
   j["reduction"] = reduction_name(r.reduction);
   j["engine"] = engine_name(r.engine);
+  j["symmetry"] = r.symmetry;
   j["verdict"] = sim::verdict_name(r.verdict());
   j["exhaustive"] = r.exhaustive;
   j["complete"] = r.complete;
@@ -93,7 +94,8 @@ std::string result_text(const Target& t, const Result& r) {
   }
   text += "\n  budget: " + budget_text(t.explore) + "\n";
   text += "  strategy " + std::string(strategy_name(r.strategy)) + ", reduction " +
-          std::string(reduction_name(r.reduction)) + ", engine " + std::string(engine_name(r.engine)) + "\n";
+          std::string(reduction_name(r.reduction)) + ", engine " + std::string(engine_name(r.engine)) +
+          (r.symmetry ? ", states up to symmetry" : "") + "\n";
   char line[400];
   std::snprintf(line, sizeof line,
                 "  %llu states, %llu transitions, depth %llu, %llu terminal; %.2f s (%.0f states/s), "

@@ -123,6 +123,11 @@ class Visit {
 
 bool is_safety(const sim::Finding& f);
 
+// The key of a state in a visited set: its fingerprint, or up to symmetry.
+inline std::uint64_t state_key(const protocols::ExploreWorld& world, const Options& options) {
+  return options.symmetry ? world.symmetric_fingerprint() : world.fingerprint();
+}
+
 // The path's steps with their texts and the finding, replayed from the root.
 Counterexample make_path(const protocols::ExploreWorld& root, const std::vector<std::uint32_t>& choices,
                          const sim::Finding& finding);

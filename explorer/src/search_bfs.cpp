@@ -33,7 +33,7 @@ struct Chunk {
 
 constexpr std::size_t kChunkStates = 64;
 
-void expand_chunk(const std::vector<Node>& level, std::size_t first, Chunk& out) {
+void expand_chunk(const std::vector<Node>& level, std::size_t first, const Options& options, Chunk& out) {
   const std::size_t last = std::min(level.size(), first + kChunkStates);
   for (std::size_t i = first; i < last; ++i) {
     const protocols::ExploreWorld& w = *level[i].world;
@@ -43,7 +43,7 @@ void expand_chunk(const std::vector<Node>& level, std::size_t first, Chunk& out)
       std::unique_ptr<protocols::ExploreWorld> next = w.clone();
       next->perform(c);
       ++out.transitions;
-      const std::uint64_t fp = next->fingerprint();
+      const std::uint64_t fp = state_key(*next, options);
       out.successors.push_back(Successor{level[i].record, static_cast<std::uint32_t>(c), fp, std::move(next)});
     }
   }
@@ -51,12 +51,13 @@ void expand_chunk(const std::vector<Node>& level, std::size_t first, Chunk& out)
 
 // Expands a level's chunks on `jobs` threads while `merge` consumes them in order.
 template <class Merge>
-void expand_level(const std::vector<Node>& level, unsigned jobs, Merge&& merge) {
+void expand_level(const std::vector<Node>& level, const Options& options, Merge&& merge) {
+  const unsigned jobs = options.jobs;
   const std::size_t chunks = (level.size() + kChunkStates - 1) / kChunkStates;
   std::vector<Chunk> out(chunks);
   if (jobs <= 1 || chunks <= 1) {
     for (std::size_t k = 0; k < chunks; ++k) {
-      expand_chunk(level, k * kChunkStates, out[k]);
+      expand_chunk(level, k * kChunkStates, options, out[k]);
       if (!merge(out[k])) return;
       out[k] = Chunk{};
     }
@@ -71,7 +72,7 @@ void expand_level(const std::vector<Node>& level, unsigned jobs, Merge&& merge) 
     workers.emplace_back([&] {
       for (std::size_t k; !stop && (k = next++) < chunks;) {
         Chunk c;
-        expand_chunk(level, k * kChunkStates, c);
+        expand_chunk(level, k * kChunkStates, options, c);
         const std::lock_guard<std::mutex> lock(mutex);
         out[k] = std::move(c);
         out[k].done = true;
@@ -103,7 +104,7 @@ Result run_bfs(const protocols::ExploreWorld& root, const Options& options) {
   Pace pace(options);
   Visit visit(options, r);
   StateTable table;
-  table.insert(root.fingerprint(), 0, 0, 0);
+  table.insert(state_key(root, options), 0, 0, 0);
   std::vector<Node> level;
   level.push_back(Node{0, root.clone()});
   bool stop = visit.state(root);
@@ -117,7 +118,7 @@ Result run_bfs(const protocols::ExploreWorld& root, const Options& options) {
     }
     r.peak_frontier = std::max<std::uint64_t>(r.peak_frontier, level.size());
     std::vector<Node> next;
-    expand_level(level, options.jobs, [&](Chunk& c) {
+    expand_level(level, options, [&](Chunk& c) {
       r.transitions += c.transitions;
       for (const std::uint32_t i : c.terminal) {
         if (auto f = visit.terminal(*level[i].world)) {

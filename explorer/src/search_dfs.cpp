@@ -168,7 +168,7 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   f.world = std::move(world);
   f.sleep = std::move(sleep);
   f.choice = choice;
-  const std::uint64_t fp = f.world->fingerprint();
+  const std::uint64_t fp = state_key(*f.world, options_);
   // The longest path explored, terminal states included (BFS: the longest shortest path).
   result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size());
   const auto [slot, fresh] = table_.insert(fp);

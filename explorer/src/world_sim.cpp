@@ -59,6 +59,11 @@ class SimWorld final : public protocols::ExploreWorld {
   }
   std::uint64_t fingerprint() const override { return fp_; }
   std::uint64_t state_fingerprint() const override { return state_fp_; }
+  std::optional<std::string> symmetry_refused() const override {
+    return std::string("the simulator engine keys a state by each node's inputs, not by node state "
+                       "it could rename; only 2PC's pure model has a symmetry reduction (the pure "
+                       "model does not take restarts or client crashes)");
+  }
   const std::optional<sim::Finding>& finding() const override { return finding_; }
   std::string describe(std::size_t index) const override;
   std::vector<sim::ExploreEvent> in_flight() const override { return in_flight_; }

@@ -88,3 +88,44 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
     CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
   }
 }
+
+TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays - refusals exit 2 saying why") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-explore-sym-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string twopc = "explore --protocol twopc --preset stateright --set participants=3 ";
+  const Ran found = faultline(twopc + "--bug commit-without-all-votes --symmetry --json --out " + dir.string());
+  CHECK(found.status == 1);
+  const nlohmann::json j = last_line(found.out);
+  CHECK(j["symmetry"] == true);
+  CHECK(j["reduction"] == "none");  // the preset's sleep sets give way
+  CHECK(j["counterexample"]["finding"] == "validity");
+  CHECK(j["counterexample"]["replay"]["reproduced"] == true);
+  const std::string repro = j["counterexample"]["replay"]["repro"];
+  REQUIRE(fs::exists(repro));
+  const Ran replayed = faultline("replay " + repro);
+  CHECK(replayed.status == 1);
+  CHECK(replayed.out.find("reproduced exactly") != std::string::npos);
+  fs::remove_all(dir);
+  const Ran clean = faultline("explore --protocol twopc --preset stateright --set participants=2 --symmetry --json");
+  CHECK(clean.status == 0);
+  CHECK(last_line(clean.out)["symmetry"] == true);
+  const struct {
+    const char* args;
+    const char* says;
+  } bad[] = {{"--symmetry --strategy dfs --por sleep", "--por none"},
+             {"--symmetry --strategy dfs --por dpor", "--por none"},
+             {"--symmetry --strategy pct", "--strategy bfs or dfs"},
+             {"--symmetry --set read_all=50", "read_all=50"},
+             {"--symmetry --set cooperative=true", "cooperative"},
+             {"--symmetry --crashes 1 --crash p0", "only some participants"},
+             {"--symmetry --engine simulator", "simulator engine"}};
+  for (const auto& b : bad) {
+    const Ran ran = faultline(twopc + b.args);
+    CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
+  }
+  const Ran paxos = faultline("explore --protocol paxos --symmetry");
+  CHECK(paxos.status == 2);
+  CHECK(paxos.out.find("no symmetry reduction") != std::string::npos);
+}

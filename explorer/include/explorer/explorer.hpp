@@ -22,6 +22,8 @@
 //                source-set style backtracking, and sleep sets): one execution per class
 //                of equivalent interleavings, no visited set.
 //   random-walk  independent random paths.
+//   symmetry     (bfs, dfs without a reduction) the visited set holds states up to a
+//                renaming of interchangeable nodes: one state per class of twins.
 //   pct          probabilistic concurrency testing (Burckhardt et al. 2010): random node
 //                priorities with d-1 priority change points; each walk finds a bug of depth
 //                d with probability at least 1/(n k^(d-1)).
@@ -72,6 +74,10 @@ struct Options {
   std::uint64_t seed = 1;       // pct, random-walk
   unsigned pct_depth = 3;       // pct's d
   bool shortest = false;        // dfs: search on for shorter violations (see above)
+  // Symmetry reduction: the visited set keys states by symmetric_fingerprint(), so a state
+  // and its twins with interchangeable nodes renamed are one state (bfs, or dfs without
+  // sleep sets or DPOR; docs/explorer.md, "Symmetry").
+  bool symmetry = false;
   bool progress = false;        // states/s, queue, depth on standard error
   // Called for every state visited (tests: the set of reachable fingerprints).
   std::function<void(const protocols::ExploreWorld&)> on_state;
@@ -104,6 +110,7 @@ struct Result {
   Strategy strategy = Strategy::bfs;
   Reduction reduction = Reduction::none;
   Engine engine = Engine::pure;
+  bool symmetry = false;        // states counted up to symmetry
   bool exhaustive = false;      // every state within the budgets and --max-depth expanded
   bool complete = false;        // nothing cut at all (exhaustive and no path cut by depth)
   std::string stop_reason;      // why it stopped short, when it did

@@ -21,7 +21,7 @@ std::uint64_t message_hash(const InFlightMessage& m) {
 
 }  // namespace
 
-void ExploreNetwork::send(sim::NodeId from, sim::NodeId to, sim::Payload payload) {
+const InFlightMessage& ExploreNetwork::send(sim::NodeId from, sim::NodeId to, sim::Payload payload) {
   auto m = std::make_shared<InFlightMessage>();
   m->from = from;
   m->to = to;
@@ -30,7 +30,9 @@ void ExploreNetwork::send(sim::NodeId from, sim::NodeId to, sim::Payload payload
   hash_ += message_hash(*m);
   auto it = std::upper_bound(messages_.begin(), messages_.end(), m,
                              [](const auto& a, const auto& b) { return ExploreNetwork::message_less(*a, *b); });
+  const InFlightMessage& sent = *m;  // shared: stays where it is while the vector moves
   messages_.insert(it, std::move(m));
+  return sent;
 }
 
 std::size_t ExploreNetwork::find(const sim::ExploreEvent& e) const {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "protocols/explore.hpp"
+#include "twopc/twopc_symmetry.hpp"
 #include "twopc/twopc_types.hpp"
 
 namespace faultline::twopc {
@@ -276,6 +277,45 @@ std::uint64_t ClientModel::fingerprint(Time local) const {
   f.u64(mailbox_.size());
   for (const sim::Envelope& m : mailbox_) f.u64(m.from).u64(sim::message_content_hash(m.payload));
   return f.value();
+}
+
+// A symmetric configuration's transactions read every account, so the plan is "all of
+// them" (its order is the accounts', which no renaming changes); the grants in use are
+// asked only whether they hold a grant, so they are a multiset; a shard and a message in
+// the mailbox go to their participant's part, the message with its place in the mailbox.
+void ClientModel::symmetric_fingerprint(Time local, SymmetricParts& parts) const {
+  constexpr std::uint64_t kShard = 0x61, kMailbox = 0x62;
+  Fingerprint& f = parts.rest();
+  f.u64(static_cast<std::uint64_t>(wait_));
+  f.u64(deadline_ == sim::kTimeNever ? ~0ULL : static_cast<std::uint64_t>(deadline_ - local));
+  f.u64(static_cast<std::uint64_t>(done_)).u64(client_seq_).u64(seq_).u64(txn_.value);
+  f.u64(read_all_ ? 1 : 0).u64(static_cast<std::uint64_t>(attempt_)).u64(pending_);
+  FAULTLINE_ASSERT(
+      accounts_.empty() || (read_all_ && accounts_.size() == static_cast<std::size_t>(w_.accounts)),
+      "a symmetric configuration's transactions read every account");
+  f.u64(accounts_.size()).u64(shards_.size());
+  for (const ShardLock& s : shards_) {
+    Fingerprint& g = parts.part(s.participant);
+    g.u64(kShard).u64(static_cast<std::uint64_t>(index_)).u64(s.items.size());
+    for (const LockItem& i : s.items) g.u64(parts.account(s.participant, i.key)).u64(i.exclusive ? 1 : 0);
+    g.u64(s.granted ? 1 : 0).u64(s.grant).u64(s.values.size());
+    for (std::int64_t v : s.values) g.i64(v);
+  }
+  std::uint64_t in_use = 0;  // a multiset: the sum of its elements
+  for (Grant g : in_use_.second) in_use += protocols::explore_element(g);
+  f.u64(in_use_.first.value).u64(in_use_.second.size()).u64(in_use);
+  f.u64(mailbox_.size());
+  for (std::size_t k = 0; k < mailbox_.size(); ++k) {
+    const sim::Envelope& m = mailbox_[k];
+    const std::uint64_t content = sim::message_content_hash(m.payload);
+    if (!parts.is_participant(m.from)) {
+      f.u64(k).u64(m.from).u64(content);
+      continue;
+    }
+    f.u64(k).u64(~0ULL);  // from a participant, whose part says which message
+    parts.part(m.from).u64(kMailbox).u64(static_cast<std::uint64_t>(index_)).u64(k);
+    parts.part(m.from).u64(symmetric_content(m.payload, content, m.from, parts));
+  }
 }
 
 }  // namespace faultline::twopc

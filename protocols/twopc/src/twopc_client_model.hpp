@@ -31,6 +31,8 @@
 
 namespace faultline::twopc {
 
+class SymmetricParts;
+
 struct ClientEffects {
   struct Op {
     bool invoke = false;                     // else the completion of the open operation
@@ -59,6 +61,10 @@ class ClientModel {
   ClientEffects& effects() { return effects_; }
   // Everything that decides its future; deadlines relative to `local`, its clock.
   std::uint64_t fingerprint(Time local) const;
+  // The same up to a renaming of the participants (twopc_symmetry.hpp): its lock on
+  // participant p and p's messages in its mailbox into p's part, the rest into the rest.
+  // Keep it in step with fingerprint().
+  void symmetric_fingerprint(Time local, SymmetricParts& parts) const;
 
  private:
   using ShardLock = ClientShardLock;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "twopc/twopc_symmetry.hpp"
+
 namespace faultline::twopc {
 
 std::string_view coordinator_phase_name(Coordinator::Phase phase) {
@@ -345,6 +347,31 @@ std::uint64_t Coordinator::fingerprint() const {
     f.u64(client).u64(begin.first).u64(begin.second.value);
   }
   return f.value();
+}
+
+void Coordinator::symmetric_fingerprint(SymmetricParts& parts) const {
+  // A tag per kind of word in a participant's part, the transaction in each: a part is
+  // then read the same way whatever else the coordinator holds.
+  constexpr std::uint64_t kVotes = 0x41, kShard = 0x42;
+  Fingerprint& f = parts.rest();
+  f.u64(epoch_).u64(next_seq_).u64(commits_made_).u64(txns_.size());
+  for (const auto& [txn, t] : txns_) {
+    f.u64(txn.value).u64(static_cast<std::uint64_t>(t.phase)).u64(t.client).u64(t.client_seq);
+    f.u64(t.client_acked ? 1 : 0).u64(t.logged ? 1 : 0);
+    f.u64(parts.all(t.participants)).u64(t.shards.size());
+    for (NodeId p : t.participants) {
+      parts.part(p).u64(kVotes).u64(txn.value).u64(t.yes.contains(p) ? 1 : 0).u64(t.acked.contains(p) ? 1 : 0);
+    }
+    for (const Shard& s : t.shards) {
+      Fingerprint& g = parts.part(s.participant);
+      g.u64(kShard).u64(txn.value).u64(s.grant).u64(s.writes.size());
+      for (const Write& w : s.writes) g.u64(parts.account(s.participant, w.key)).i64(w.value);
+    }
+  }
+  f.u64(last_begin_.size());
+  for (const auto& [client, begin] : last_begin_) {
+    f.u64(client).u64(begin.first).u64(begin.second.value);
+  }
 }
 
 }  // namespace faultline::twopc

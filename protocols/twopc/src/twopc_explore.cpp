@@ -20,12 +20,21 @@
 // mailbox), whether it is up, its deadline relative to its own clock, the timer firings it
 // has left; the in-flight multiset; the budgets spent; the multiset of reports the
 // invariants have seen; and the client history.
+//
+// Up to symmetry (ExploreSpec::symmetry; twopc_symmetry.hpp, docs/explorer.md): the same
+// pieces, each participant's into its part — its node, up, timer and deadline; the messages
+// to and from it; its votes, acknowledgements and shards at the coordinator; its lock at
+// each client and its messages in a client's mailbox; its reports; its accounts' micro-ops
+// in the history — and the rest into the rest. A world made with symmetry keeps the
+// multisets of messages and reports and the history split that way as it steps. asymmetry()
+// says which configurations are not symmetric.
 #include <algorithm>
 
 #include "protocols/explore.hpp"
 #include "protocols/protocol.hpp"
 #include "twopc/twopc.hpp"
 #include "twopc/twopc_invariants.hpp"
+#include "twopc/twopc_symmetry.hpp"
 #include "twopc_client_model.hpp"
 
 namespace faultline::twopc {
@@ -50,6 +59,10 @@ struct Context {
   nlohmann::json init;  // the bank's initial balances, for the history check
   sim::SeededChoices choices{0};
   std::unique_ptr<sim::Simulation> names_sim;  // TwopcInvariants reads node names from it
+  // Symmetry (twopc_symmetry.hpp): whether worlds keep what symmetric_fingerprint() needs,
+  // and why the configuration is not symmetric, if it is not.
+  bool symmetric = false;
+  std::optional<std::string> asymmetric;
 };
 
 class TwopcWorld final : public protocols::ExploreWorld {
@@ -62,6 +75,8 @@ class TwopcWorld final : public protocols::ExploreWorld {
   Effect perform(std::size_t index) override;
   std::uint64_t fingerprint() const override;
   std::uint64_t state_fingerprint() const override;
+  std::optional<std::string> symmetry_refused() const override;
+  std::uint64_t symmetric_fingerprint() const override;
   const std::optional<sim::Finding>& finding() const override { return finding_; }
   std::optional<std::string> stuck() const override;
   std::string describe(std::size_t index) const override;
@@ -79,6 +94,7 @@ class TwopcWorld final : public protocols::ExploreWorld {
     Time local = 0;  // its clock, moved only by its own timers
     std::uint32_t timeouts = 0;
     mutable std::optional<std::uint64_t> fp;  // the node's fingerprint, until it changes
+    mutable std::optional<std::uint64_t> symmetric_fp;  // a participant's, up to renaming
     bool has_process = false;  // the simulator's client process of this node
     std::uint32_t process = 0;
     std::optional<std::size_t> open;  // the client's open operation in the history
@@ -92,6 +108,13 @@ class TwopcWorld final : public protocols::ExploreWorld {
   void drain(NodeId id);
   void drain_client(NodeId id);
   void observe(NodeId id, const Report& r);
+  void send(NodeId from, NodeId to, sim::Payload payload);
+  void stale(NodeId id);
+  // Symmetry: the multiset elements of a message, a report; the client history's parts.
+  void count_message(NodeId from, NodeId to, const sim::Payload& payload, std::uint64_t content, int sign);
+  void count_report(NodeId id, const Report& r);
+  void record_history(const ClientEffects::Op& op, std::uint32_t process);
+  std::size_t symmetric_slot(NodeId id) const;
   Time deadline(NodeId id) const;
   Coordinator& coordinator(NodeId id);
   Participant& participant(NodeId id);
@@ -119,6 +142,15 @@ class TwopcWorld final : public protocols::ExploreWorld {
   std::optional<sim::Finding> finding_;
   std::vector<ExploreEvent> enabled_;
   std::vector<protocols::Outgoing> outbox_;  // reused by drain
+  // Symmetry (only when ctx_->symmetric), for the rest and each participant (slot 0 and
+  // 1 + i, symmetric_slot()): the in-flight messages and the reports seen, multisets as sums
+  // of elements, at [slot]; the client history, a sequence mixed in order, at
+  // [participants + 1 + slot]. One vector: a world is copied at every step.
+  std::vector<std::uint64_t> symmetric_;
+  std::uint64_t& symmetric_bag(NodeId id) { return symmetric_[symmetric_slot(id)]; }
+  std::uint64_t& symmetric_history(NodeId id) {
+    return symmetric_[ctx_->participants.size() + 1 + symmetric_slot(id)];
+  }
 };
 
 // ---------------------------------------------------------------- construction
@@ -126,6 +158,7 @@ class TwopcWorld final : public protocols::ExploreWorld {
 TwopcWorld::TwopcWorld(std::shared_ptr<const Context> context)
     : ctx_(std::move(context)), slots_(ctx_->roles.size()) {
   const BankWorkload& w = ctx_->params.workload;
+  if (ctx_->symmetric) symmetric_.assign(2 * (ctx_->participants.size() + 1), 0);
   ghost_ = std::make_shared<TwopcInvariants>(*ctx_->names_sim,
                                              BankShape{w.accounts, w.initial_balance, w.overdraft});
   // Every node starts at time 0, in id order, before the first choice.
@@ -142,7 +175,7 @@ TwopcWorld::TwopcWorld(std::shared_ptr<const Context> context)
 template <class N>
 N& TwopcWorld::changing(NodeId id, std::shared_ptr<N>& n) {
   FAULTLINE_ASSERT(n != nullptr, "only an up node steps (of its role)");
-  slots_[id].fp.reset();
+  stale(id);
   return protocols::explore_own(n);
 }
 
@@ -161,7 +194,7 @@ void TwopcWorld::found(sim::FindingKind kind, std::string finding_name, std::str
 // to its first receive; BankClient::run up to its first pause.
 void TwopcWorld::boot(NodeId id) {
   Slot& s = slots_[id];
-  s.fp.reset();
+  stale(id);
   switch (role(id)) {
     case Role::coordinator: {
       const CoordinatorConfig& c = ctx_->coordinators[id];  // coordinators come first
@@ -203,6 +236,15 @@ protocols::ExploreWorld::Effect TwopcWorld::perform(std::size_t index) {
 }
 
 void TwopcWorld::step(const ExploreEvent& e) {
+  if (ctx_->symmetric && (e.kind == ExploreKind::drop || e.kind == ExploreKind::duplicate)) {
+    const auto& in_flight = net_.messages();
+    const auto it = std::find_if(in_flight.begin(), in_flight.end(), [&](const auto& m) {
+      return m->to == e.node && m->from == e.peer && m->content == e.content;
+    });
+    FAULTLINE_ASSERT(it != in_flight.end(), "a drop or a copy names a message in flight");
+    const protocols::InFlightMessage& m = **it;
+    count_message(m.from, m.to, m.payload, m.content, e.kind == ExploreKind::drop ? -1 : 1);
+  }
   if (protocols::explore_network_step(net_, spent_, e)) return;
   if (e.kind == ExploreKind::deliver) return deliver(e);
   if (e.kind == ExploreKind::timer) return timer(e.node);
@@ -215,6 +257,7 @@ void TwopcWorld::step(const ExploreEvent& e) {
 // where its fiber waits.
 void TwopcWorld::deliver(const ExploreEvent& e) {
   protocols::InFlightMessage m = net_.take(e);
+  if (ctx_->symmetric) count_message(m.from, m.to, m.payload, m.content, -1);
   const Time now = slots_[e.node].local;
   sim::Envelope envelope{m.from, 0, std::move(m.payload)};
   switch (role(e.node)) {
@@ -262,7 +305,7 @@ void TwopcWorld::crash(NodeId id) {
   s.up = false;
   s.coordinator.reset();
   s.participant.reset();
-  s.fp.reset();
+  stale(id);
   std::vector<NodeId>& crashed = spent_.crashed;
   crashed.insert(std::lower_bound(crashed.begin(), crashed.end(), id), id);
 }
@@ -293,7 +336,7 @@ void TwopcWorld::drain(NodeId id) {
       n.clear_locks_changed();
     }
     for (const Report& r : reports) observe(id, r);
-    for (protocols::Outgoing& o : outbox_) net_.send(id, o.to, std::move(o.message));
+    for (protocols::Outgoing& o : outbox_) send(id, o.to, std::move(o.message));
     const bool ready = role(id) == Role::coordinator ? !slots_[id].coordinator->effects().empty()
                                                      : !slots_[id].participant->effects().empty();
     if (!ready) return;
@@ -316,9 +359,11 @@ void TwopcWorld::drain_client(NodeId id) {
         s.process = next_process_++;
         s.has_process = true;
       }
+      if (ctx_->symmetric) record_history(op, s.process);
       s.open = history_.invoke(s.process, "txn", std::move(op.value), steps_);
     } else {
       FAULTLINE_ASSERT(s.open.has_value(), "a completion follows its invocation");
+      if (ctx_->symmetric) record_history(op, s.process);
       history_.complete(*s.open, op.type, std::move(op.value), steps_);
       s.open.reset();
     }
@@ -327,8 +372,12 @@ void TwopcWorld::drain_client(NodeId id) {
     ghost().read_all_committed(id, out.read_all->first, out.read_all->second);
     facts_hash_ += explore_element(explore_mix(explore_mix(id, out.read_all->first.value),
                                                static_cast<std::uint64_t>(out.read_all->second)));
+    if (ctx_->symmetric) {
+      symmetric_bag(kNoNode) += explore_element(
+          Fingerprint{}.u64(0x71).u64(id).u64(out.read_all->first.value).i64(out.read_all->second).value());
+    }
   }
-  for (protocols::Outgoing& o : out.messages) net_.send(id, o.to, std::move(o.message));
+  for (protocols::Outgoing& o : out.messages) send(id, o.to, std::move(o.message));
 }
 
 void TwopcWorld::observe(NodeId id, const Report& r) {
@@ -338,6 +387,22 @@ void TwopcWorld::observe(NodeId id, const Report& r) {
   for (const Write& w : r.writes) h = explore_mix(explore_mix(h, std::hash<std::string>{}(w.key)), w.value);
   for (NodeId p : r.participants) h = explore_mix(h, p);
   facts_hash_ += explore_element(h);
+  if (ctx_->symmetric) count_report(id, r);
+}
+
+void TwopcWorld::send(NodeId from, NodeId to, sim::Payload payload) {
+  if (!ctx_->symmetric) {
+    (void)net_.send(from, to, std::move(payload));
+    return;
+  }
+  const protocols::InFlightMessage& m = net_.send(from, to, std::move(payload));
+  count_message(m.from, m.to, m.payload, m.content, 1);
+}
+
+// Node `id` changed: its fingerprints are stale.
+void TwopcWorld::stale(NodeId id) {
+  slots_[id].fp.reset();
+  slots_[id].symmetric_fp.reset();
 }
 
 Time TwopcWorld::deadline(NodeId id) const {
@@ -436,6 +501,109 @@ std::uint64_t TwopcWorld::fingerprint() const {
   return explore_mix(h, finding_ ? 1 : 0);
 }
 
+// ---------------------------------------------------------------- symmetry
+
+std::optional<std::string> TwopcWorld::symmetry_refused() const {
+  if (!ctx_->symmetric) return std::string("the world was made without symmetry (ExploreSpec::symmetry)");
+  return ctx_->asymmetric;
+}
+
+// 0 for the rest, 1 + i for participant i.
+std::size_t TwopcWorld::symmetric_slot(NodeId id) const {
+  const NodeId first = ctx_->participants.front().id;
+  if (id == kNoNode || id < first || id - first >= ctx_->participants.size()) return 0;
+  return 1 + (id - first);
+}
+
+SymmetricParts& symmetric_parts(const Context& ctx) {
+  thread_local SymmetricParts parts;
+  parts.reset(ctx.participants.front().id, static_cast<std::uint32_t>(ctx.participants.size()));
+  return parts;
+}
+
+void TwopcWorld::count_message(NodeId from, NodeId to, const sim::Payload& payload, std::uint64_t content,
+                               int sign) {
+  symmetric_message(from, to, payload, content, symmetric_parts(*ctx_), [&](NodeId part, std::uint64_t word) {
+    const std::uint64_t e = explore_element(word);
+    std::uint64_t& sum = symmetric_bag(part);
+    sum = sign > 0 ? sum + e : sum - e;
+  });
+}
+
+// A report as observe() hashes it, its participant's (a participant's report) or the
+// rest's (a coordinator's), with accounts and participants named as in the parts.
+void TwopcWorld::count_report(NodeId id, const Report& r) {
+  const SymmetricParts& names = symmetric_parts(*ctx_);
+  const bool participant = names.is_participant(id);
+  Fingerprint f;
+  f.u64(0x72).u64(participant ? ~0ULL : id).u64(static_cast<std::uint64_t>(r.kind)).u64(r.txn.value);
+  f.u64((r.flag ? 1 : 0) | (r.logged ? 2 : 0) | (r.by_peer ? 4 : 0)).u64(r.writes.size());
+  FAULTLINE_ASSERT(participant || r.writes.empty(), "only a participant reports writes (its own)");
+  for (const Write& w : r.writes) f.u64(names.account(id, w.key)).i64(w.value);
+  f.u64(names.all(r.participants));
+  symmetric_bag(id) += explore_element(f.value());
+}
+
+// A history record: its process and type to the rest; each micro-op on an account to the
+// account's owner, with its account's index and the record's place in the history.
+void TwopcWorld::record_history(const ClientEffects::Op& op, std::uint32_t process) {
+  const SymmetricParts& names = symmetric_parts(*ctx_);
+  const std::uint64_t place = history_.events().size();
+  std::uint64_t& rest = symmetric_history(kNoNode);
+  const std::uint64_t type = op.invoke ? 0 : 1 + static_cast<std::uint64_t>(op.type);
+  rest = explore_mix(explore_mix(explore_mix(rest, process), type), op.value.size());
+  for (const nlohmann::json& micro : op.value) {
+    const std::string& key = micro.at(1).get_ref<const std::string&>();
+    const int account = account_number(key);
+    FAULTLINE_ASSERT(account >= 0, "a micro-op names an account");
+    const NodeId owner = ctx_->params.workload.owner(account);
+    std::uint64_t& part = symmetric_history(owner);
+    part = explore_mix(part, Fingerprint{}
+                                 .u64(place)
+                                 .str(micro.at(0).get_ref<const std::string&>())
+                                 .u64(names.account(owner, key))
+                                 .i64(micro.at(2).get<std::int64_t>())
+                                 .value());
+  }
+}
+
+// fingerprint() with the participants renamed away (twopc_symmetry.hpp): the same pieces,
+// each participant's into its part.
+std::uint64_t TwopcWorld::symmetric_fingerprint() const {
+  FAULTLINE_ASSERT(ctx_->symmetric && !ctx_->asymmetric, "symmetric_fingerprint() of a symmetric world");
+  SymmetricParts& parts = symmetric_parts(*ctx_);
+  for (NodeId id = 0; id < slots_.size(); ++id) {
+    const Slot& s = slots_[id];
+    const Time d = deadline(id);
+    const bool participant = role(id) == Role::participant;
+    Fingerprint& f = participant ? parts.part(id) : parts.rest();
+    f.u64(s.up ? 1 : 0).u64(s.timeouts);
+    f.u64(d == sim::kTimeNever ? ~0ULL : static_cast<std::uint64_t>(d - s.local)).u64(s.open ? *s.open + 1 : 0);
+    if (!s.up) continue;
+    switch (role(id)) {
+      case Role::coordinator:
+        s.coordinator->symmetric_fingerprint(parts);
+        break;
+      case Role::participant:
+        if (!s.symmetric_fp) s.symmetric_fp = s.participant->symmetric_fingerprint(parts);
+        f.u64(*s.symmetric_fp);
+        break;
+      case Role::client:
+        s.client->symmetric_fingerprint(s.local, parts);
+        break;
+    }
+  }
+  Fingerprint& rest = parts.rest();
+  rest.u64(spent_.drops).u64(spent_.duplicates).u64(spent_.crashes).u64(spent_.restarts);
+  const std::size_t n = ctx_->participants.size();
+  rest.u64(symmetric_[0]).u64(symmetric_[n + 1]).u64(history_.events().size());
+  for (std::size_t i = 0; i < n; ++i) {
+    parts.part(ctx_->participants[i].id).u64(symmetric_[1 + i]).u64(symmetric_[n + 2 + i]);
+  }
+  rest.u64(finding_ ? 1 : 0);
+  return parts.value();
+}
+
 // ---------------------------------------------------------------- reporting
 
 std::string TwopcWorld::describe(std::size_t index) const {
@@ -470,6 +638,31 @@ void TwopcWorld::count(std::map<std::string, std::uint64_t>& facts) const {
 }
 
 // ---------------------------------------------------------------- the factory
+
+// Why the participants of this configuration are not interchangeable, if they are not
+// (docs/explorer.md, "Symmetry"). Every participant runs the same code with the same
+// options and bugs and owns as many accounts with the same initial balance; what can set
+// some apart is what a client does with them, who may crash, and messages between them.
+std::optional<std::string> asymmetry(const Context& ctx) {
+  const TwopcParams& p = ctx.params;
+  if (p.clients > 0 && p.workload.read_all_percent < 100 && p.workload.accounts >= 2) {
+    return "read_all=" + std::to_string(p.workload.read_all_percent) +
+           ": explore mode draws a transfer between fixed accounts (random(n) = n - 1: the last "
+           "account, and the last on another participant), which sets two participants apart; "
+           "symmetry needs every transaction to read every account (--set read_all=100)";
+  }
+  if (p.participant.cooperative) {
+    return "cooperative=true: in-doubt participants ask each other, which ties participants to each "
+           "other, and a fingerprint of sorted per-participant parts cannot tell such ties apart";
+  }
+  const auto crashable = std::count_if(ctx.crashable.begin(), ctx.crashable.end(),
+                                       [&](NodeId id) { return ctx.roles[id] == Role::participant; });
+  if (crashable > 0 && static_cast<std::size_t>(crashable) < ctx.participants.size()) {
+    return "only some participants may crash, which sets them apart from the others: let all of "
+           "them crash (--crash participants) or none";
+  }
+  return std::nullopt;
+}
 
 std::shared_ptr<const Context> make_context(const protocols::RunConfig& run, const protocols::ExploreSpec& spec) {
   auto ctx = std::make_shared<Context>();
@@ -516,6 +709,8 @@ std::shared_ptr<const Context> make_context(const protocols::RunConfig& run, con
   for (const std::string& n : ctx->names) {
     ctx->names_sim->add_node({.name = n}, [](NodeId) { return std::unique_ptr<sim::Actor>(); });
   }
+  ctx->symmetric = spec.symmetry;
+  if (spec.symmetry) ctx->asymmetric = asymmetry(*ctx);
   return ctx;
 }
 

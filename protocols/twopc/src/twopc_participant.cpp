@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "protocols/explore.hpp"
+#include "twopc/twopc_symmetry.hpp"
+
 namespace faultline::twopc {
 
 namespace {
@@ -407,6 +410,37 @@ std::uint64_t Participant::fingerprint() const {
     for (const Write& w : t.writes) f.str(w.key).i64(w.value);
     for (NodeId p : t.participants) f.u64(p);
   }
+  for (const auto& [txn, commit] : decided_) f.u64(txn.value).u64(commit ? 1 : 0);
+  return f.value();
+}
+
+// Balances and locks are sums over the accounts: key order ("a10" < "a2") is not the
+// accounts' order, which a renaming keeps.
+std::uint64_t Participant::symmetric_fingerprint(const SymmetricParts& names) const {
+  Fingerprint f;
+  f.u64(epoch_).u64(next_grant_);
+  std::uint64_t balances = 0;
+  for (const auto& [key, value] : balances_) {
+    balances += protocols::explore_element(Fingerprint{}.u64(names.account(cfg_.id, key)).i64(value).value());
+  }
+  f.u64(balances_.size()).u64(balances);
+  std::uint64_t locks = 0;
+  for (const auto& [key, e] : locks_) {
+    Fingerprint l;
+    l.u64(names.account(cfg_.id, key)).u64(e.exclusive.value).u64(e.shared.size());
+    for (TxnId s : e.shared) l.u64(s.value);
+    locks += protocols::explore_element(l.value());
+  }
+  f.u64(locks_.size()).u64(locks);
+  for (const auto& [txn, t] : txns_) {
+    f.u64(txn.value).u64(static_cast<std::uint64_t>(t.state)).u64(t.grant).u64(t.coordinator);
+    f.u64(t.locks.size());
+    for (const LockItem& l : t.locks) f.u64(names.account(cfg_.id, l.key)).u64(l.exclusive ? 1 : 0);
+    f.u64(t.writes.size());
+    for (const Write& w : t.writes) f.u64(names.account(cfg_.id, w.key)).i64(w.value);
+    f.u64(names.all(t.participants));
+  }
+  f.u64(decided_.size());
   for (const auto& [txn, commit] : decided_) f.u64(txn.value).u64(commit ? 1 : 0);
   return f.value();
 }

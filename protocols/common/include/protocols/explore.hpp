@@ -42,6 +42,9 @@ struct RunConfig;
 struct ExploreSpec {
   sim::ExploreConfig budget;             // drops, duplicates, crashes, restarts, timeouts
   std::vector<std::string> crash_groups;  // the groups whose nodes may crash
+  // The world keeps what symmetric_fingerprint() needs (the explorer's --symmetry, or a
+  // test that compares both fingerprints); a pure world may cost a little more per step.
+  bool symmetry = false;
 };
 
 // A named small configuration of a protocol, for `faultline explore --preset NAME`.
@@ -73,6 +76,18 @@ class ExploreWorld {
   virtual std::uint64_t fingerprint() const = 0;
   // Nodes, in-flight messages and budgets only: what the simulator's state shows too.
   virtual std::uint64_t state_fingerprint() const = 0;
+  // Symmetry reduction (docs/explorer.md, "Symmetry"): why this world cannot be explored
+  // up to a renaming of its interchangeable nodes, or nothing when it can.
+  virtual std::optional<std::string> symmetry_refused() const {
+    return std::string("this world has no symmetry reduction (only 2PC's pure model has one)");
+  }
+  // fingerprint() up to that renaming: equal for two worlds exactly when one is the other
+  // with interchangeable nodes renamed (up to hash collisions, as fingerprint()). Only for a
+  // world whose symmetry_refused() is empty.
+  virtual std::uint64_t symmetric_fingerprint() const {
+    FAULTLINE_ASSERT(false, "symmetric_fingerprint() only where symmetry_refused() is empty");
+    return 0;
+  }
   // The first invariant broken (or assertion failed) on the way here.
   virtual const std::optional<sim::Finding>& finding() const = 0;
   // At a state where nothing is enabled: what is stuck (a liveness finding), or nothing.
@@ -103,7 +118,8 @@ struct InFlightMessage {
 // events on them (deliver, drop, duplicate) as the simulator lists them.
 class ExploreNetwork {
  public:
-  void send(sim::NodeId from, sim::NodeId to, sim::Payload payload);
+  // Returns the message as the network keeps it (valid while it is in flight).
+  const InFlightMessage& send(sim::NodeId from, sim::NodeId to, sim::Payload payload);
   // Removes and returns the message an event names (deliver or drop).
   InFlightMessage take(const sim::ExploreEvent& e);
   // Adds a second copy of the message an event names.

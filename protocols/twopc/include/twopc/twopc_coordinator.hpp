@@ -40,6 +40,8 @@
 
 namespace faultline::twopc {
 
+class SymmetricParts;
+
 struct CoordinatorEffects {
   std::vector<protocols::Outgoing> messages = {};
   std::vector<CoordinatorRecord> records = {};
@@ -105,6 +107,10 @@ class Coordinator {
   std::uint64_t commits_made() const { return commits_made_; }
   std::vector<TxnId> take_changed();
   std::uint64_t fingerprint() const;
+  // The same state up to a renaming of the participants (twopc_symmetry.hpp): what
+  // concerns participant p (its vote, its acknowledgement, its shard) into p's part, the
+  // rest into the rest. Keep it in step with fingerprint().
+  void symmetric_fingerprint(SymmetricParts& parts) const;
 
  private:
   void become_begun(Time now, NodeId client, std::uint64_t client_seq);

@@ -35,6 +35,8 @@
 
 namespace faultline::twopc {
 
+class SymmetricParts;
+
 struct ParticipantEffects {
   std::vector<protocols::Outgoing> messages = {};
   std::vector<ParticipantRecord> records = {};  // append in order, then sync
@@ -111,6 +113,10 @@ class Participant {
   void clear_locks_changed() { locks_changed_ = false; }
   // A hash of the protocol state (not statistics, not absolute deadlines).
   std::uint64_t fingerprint() const;
+  // The same state up to a renaming of the participants (twopc_symmetry.hpp): accounts by
+  // their index among this node's, a transaction's participants by their number. Keep it
+  // in step with fingerprint().
+  std::uint64_t symmetric_fingerprint(const SymmetricParts& names) const;
   // "a0=x:0.1.3 a1=s:0.1.4,0.1.5"
   std::string locks_text() const;
 
