@@ -94,18 +94,21 @@ explorer::Target make_target(const ExploreFlags& f) {
 
 explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t) {
   explorer::Options o;
-  // The preset's preferred search, unless the user chose one.
+  // The preset's preferred search, unless the user chose one. A reduction other than none
+  // is for DFS: --por without --strategy means DFS.
   const bool own = f.has("--strategy") || f.has("--por");
+  const std::string strategy =
+      !f.has("--strategy") && f.has("--por") && f.por != "none" ? std::string("dfs") : f.strategy;
   if (f.shortest) {
     // DFS without reduction, unless the user said otherwise (validate() refuses a reduction).
     o.strategy = parse_strategy(f.has("--strategy") ? f.strategy : "dfs");
     o.reduction = parse_reduction(f.has("--por") ? f.por : "none", o.strategy);
   } else if (f.symmetry && !f.has("--por")) {
     // The preset's search without its reduction (validate() refuses one with symmetry).
-    o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
+    o.strategy = parse_strategy(own || t.strategy.empty() ? strategy : t.strategy);
     o.reduction = explorer::Reduction::none;
   } else {
-    o.strategy = parse_strategy(own || t.strategy.empty() ? f.strategy : t.strategy);
+    o.strategy = parse_strategy(own || t.strategy.empty() ? strategy : t.strategy);
     o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
   }
   o.engine = parse_engine(f.engine);

@@ -129,3 +129,15 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
   CHECK(paxos.status == 2);
   CHECK(paxos.out.find("no symmetry reduction") != std::string::npos);
 }
+
+TEST_CASE("explore --por without --strategy searches by DFS - the reduction's only strategy") {
+  // Before, --por sleep alone fell back to BFS and was refused ("sleep needs --strategy dfs").
+  const Ran sleep = faultline("explore --protocol paxos --preset small --por sleep --json");
+  CHECK_MESSAGE(sleep.status == 0, sleep.out);
+  const nlohmann::json j = last_line(sleep.out);
+  CHECK(j["strategy"] == "dfs");
+  CHECK(j["reduction"] == "sleep");
+  const Ran bfs = faultline("explore --protocol paxos --preset small --strategy bfs --por sleep");
+  CHECK(bfs.status == 2);
+  CHECK(bfs.out.find("sleep needs --strategy dfs") != std::string::npos);
+}
