@@ -1,9 +1,42 @@
 #!/bin/sh
 # The explorer's numbers for bench/README.md: reductions on the default Paxos preset, the
 # issue's lossy preset, 2PC, the Stateright-equivalent presets, and every Paxos planted bug.
-# Usage: bench/explore_bench.sh [build/faultline] [twopc]   (single-threaded; one run at a
-# time; with "twopc", only the rows of 2PC's stateright preset)
+# Usage: bench/explore_bench.sh [build/faultline] [twopc|symmetry]   (single-threaded; one
+# run at a time; with "twopc", only the rows of 2PC's stateright preset; with "symmetry",
+# only the table of 2PC's stateright preset with and without --symmetry)
 F=${1:-build/faultline}
+# One row of the symmetry table: label, then explore's arguments. Every run gets 600 s and
+# 12 GiB (a shared machine); the load average before it is in the last column.
+row_symmetry() {
+  label=$1; shift
+  load=$(uptime | sed 's/.*load average: //; s/,.*//')
+  /usr/bin/time -f "%M" -o /tmp/explore_bench_rss "$F" explore "$@" --time-budget 600 --max-memory 12288 --json > /tmp/explore_bench_out 2>/dev/null
+  rss=$(tail -n 1 /tmp/explore_bench_rss)
+  tail -n 1 /tmp/explore_bench_out | python3 -c "
+import json, sys
+j = json.loads(sys.stdin.read())
+print('| %s | %s | %s | %s | %d | %d | %d | %.2f | %d | %s | %s |' % ('$label', j['strategy'] + ('+' + j['reduction'] if j['strategy'] == 'dfs' else ''),
+      'yes' if j['symmetry'] else 'no', j['verdict'], j['states'], j['transitions'], j['terminal_states'], j['elapsed_s'], $rss // 1024,
+      'yes' if j['exhaustive'] else 'no: ' + j.get('stop_reason', ''), '$load'))"
+}
+if [ "$2" = symmetry ]; then
+  echo "| configuration | search | symmetry | verdict | states | transitions | terminal | seconds | peak MB | exhaustive | load |"
+  echo "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  for n in 2 3 4 5; do
+    for s in "--strategy bfs" "--strategy dfs --por none" "--strategy dfs --por sleep"; do
+      row_symmetry "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s
+    done
+    for s in "--strategy bfs" "--strategy dfs --por none"; do
+      row_symmetry "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s --symmetry
+    done
+  done
+  for n in 6 7 8 9; do
+    for s in "--strategy dfs --por none" "--strategy bfs"; do
+      row_symmetry "twopc stateright N=$n" --protocol twopc --preset stateright --set participants=$n $s --symmetry
+    done
+  done
+  exit 0
+fi
 row() {  # label, then explore's arguments
   label=$1; shift
   /usr/bin/time -f "%M" -o /tmp/explore_bench_rss "$F" explore "$@" --json > /tmp/explore_bench_out 2>/dev/null
