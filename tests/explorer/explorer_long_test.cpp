@@ -90,5 +90,11 @@ TEST_CASE("symmetry - 3 participants with four accounts each - classes are exact
   CHECK(symmetry_twin::check_against_twin(t, 3) == 28340);  // the same classes as with one account each
 }
 
+TEST_CASE("symmetry - 2 participants with a copied message - classes are exactly the orbits of renamed paths") {
+  Target t = symmetry_twin::stateright(2);
+  t.explore.budget.duplicates = 1;
+  CHECK(symmetry_twin::check_against_twin(t, 2) == 75521);  // pinned: of 149,278 states
+}
+
 }  // namespace
 }  // namespace faultline::explorer

@@ -30,6 +30,12 @@ TEST_CASE(
   CHECK(check_against_twin(t, 2) == 35400);  // pinned
 }
 
+TEST_CASE("symmetry - 2 participants behind two coordinators - classes are exactly the orbits") {
+  // The participants' ids start at 2 here (co0, co1, p0, p1, c0); the client uses co0.
+  const Target t = stateright(2, {{"coordinators", "2"}});
+  CHECK(check_against_twin(t, 2, 2) == 3280);
+}
+
 TEST_CASE("symmetry - pinned counts - BFS and DFS agree - the plain counts do not move") {
   // Up to symmetry a state space of n participants holds at least 1/n! of the plain one's
   // states: 6,278 / 2 and 150,642 / 6 (3,721,454 / 24 for 4, bench/README.md).

@@ -53,16 +53,16 @@ inline Seen seen(const ExploreWorld& w) {
   return s;
 }
 
-// The renamings of the participants (node ids 1..n in the stateright preset: co0 is 0, the
-// client n + 1), each as a map of node ids; the identity left out.
-inline std::vector<std::vector<NodeId>> renamings(int n) {
+// The renamings of the participants, node ids first .. first + n - 1 (coordinators come
+// first, clients after them), each as a map of node ids; the identity left out.
+inline std::vector<std::vector<NodeId>> renamings(NodeId first, int n) {
   std::vector<NodeId> perm(static_cast<std::size_t>(n));
-  std::iota(perm.begin(), perm.end(), NodeId{1});
+  std::iota(perm.begin(), perm.end(), first);
   std::vector<std::vector<NodeId>> out;
   while (std::next_permutation(perm.begin(), perm.end())) {
-    std::vector<NodeId> map(static_cast<std::size_t>(n) + 2);
+    std::vector<NodeId> map(first + static_cast<std::size_t>(n));
     std::iota(map.begin(), map.end(), NodeId{0});
-    std::copy(perm.begin(), perm.end(), map.begin() + 1);
+    std::copy(perm.begin(), perm.end(), map.begin() + first);
     out.push_back(map);
   }
   return out;
@@ -149,8 +149,8 @@ inline void walk(const ExploreWorld& w, const std::vector<std::unique_ptr<Explor
   }
 }
 
-inline Orbits orbits(const Target& t, int participants) {
-  const std::vector<std::vector<NodeId>> maps = renamings(participants);
+inline Orbits orbits(const Target& t, int participants, NodeId first) {
+  const std::vector<std::vector<NodeId>> maps = renamings(first, participants);
   const std::unique_ptr<ExploreWorld> root = initial_world(t, Engine::pure);
   std::vector<std::unique_ptr<ExploreWorld>> twins;
   for (std::size_t k = 0; k < maps.size(); ++k) twins.push_back(root->clone());
@@ -169,8 +169,9 @@ inline std::map<std::uint64_t, Seen> symmetric_search(const Target& t, Options o
 }
 
 // The brute-force check of one configuration, returning the number of classes.
-inline std::size_t check_against_twin(const Target& t, int participants) {
-  const Orbits o = orbits(t, participants);
+// `first`: the first participant's node id (the number of coordinators).
+inline std::size_t check_against_twin(const Target& t, int participants, NodeId first = 1) {
+  const Orbits o = orbits(t, participants, first);
   // Twins (renamed paths) have one symmetric fingerprint and the same verdicts: a
   // fingerprint that kept a participant's id, or its account's name, or the order of the
   // participants' votes, fails here.
