@@ -16,28 +16,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faultline_command.hpp"
 #include "protocols/registry.hpp"
 
 namespace {
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
+using faultline::testing::Ran;
 
 // Runs the faultline binary with `args` (a shell fragment), capturing stdout and stderr.
-Ran invoke_cli(const std::string& args) {
-  const std::string command = std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " 2>&1";
-  Ran ran;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) ran.out.append(buffer.data(), n);
-  const int raw = ::pclose(pipe);
-  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return ran;
-}
+Ran invoke_cli(const std::string& args) { return faultline::testing::run_faultline(args); }
 
 nlohmann::json last_json_line(const std::string& out) {
   auto end = out.find_last_not_of('\n');

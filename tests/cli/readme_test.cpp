@@ -4,23 +4,22 @@
 // ("# exit N ..."; 0 when it states none). Seeds and outputs drift as protocols change;
 // this keeps those pages true. The lines a comment times at ten seconds or more ("~12 s")
 // run only in the long twin of this test (README_ALL_LINES).
-#include <sys/wait.h>
-
-#include <array>
 #include <cctype>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include "faultline_command.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
+using faultline::testing::Ran;
+using faultline::testing::run_shell;
 
 struct Line {
   std::string command;  // after "build/faultline "
@@ -91,25 +90,10 @@ std::vector<Line> block_commands(const std::string& file, const std::string& hea
   return lines;
 }
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
-
 Ran run_in(const fs::path& dir, const std::string& args) {
-  // Paths in the README are relative to the repository (scenarios/...) or to the working
+  // Paths in the pages are relative to the repository (scenarios/...) or to the working
   // directory (outputs): the run's directory holds a link to scenarios/.
-  const std::string command = "cd '" + dir.string() + "' && '" + FAULTLINE_BINARY_DIR +
-                              "/faultline' " + args + " 2>&1";
-  Ran ran;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) ran.out.append(buffer.data(), n);
-  const int raw = ::pclose(pipe);
-  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return ran;
+  return run_shell("cd '" + dir.string() + "' && '" + FAULTLINE_BINARY_DIR + "/faultline' " + args);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // `faultline explore` end to end: the issue's "Done when" (a shortest counterexample saved
 // as a repro that replay reproduces and viz draws), exit statuses for cuts and bad bounds.
 #include <doctest/doctest.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <cstdio>
@@ -10,25 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faultline_command.hpp"
+
 namespace {
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
+using faultline::testing::Ran;
 
-Ran faultline(const std::string& args) {
-  const std::string command = std::string(FAULTLINE_BINARY_DIR) + "/faultline " + args + " 2>&1";
-  Ran ran;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) ran.out.append(buffer.data(), n);
-  const int raw = ::pclose(pipe);
-  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return ran;
-}
+using faultline::testing::run_faultline;
 
 nlohmann::json last_line(const std::string& out) {
   const auto end = out.find_last_not_of('\n');
@@ -42,7 +29,7 @@ TEST_CASE("explore --bug ignore-accepted-value - a shortest counterexample that 
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("faultline-explore-" + std::to_string(::getpid()));
   fs::remove_all(dir);
-  const Ran found = faultline("explore --protocol paxos --bug ignore-accepted-value --json --out " + dir.string());
+  const Ran found = run_faultline("explore --protocol paxos --bug ignore-accepted-value --json --out " + dir.string());
   CHECK(found.status == 1);
   const nlohmann::json j = last_line(found.out);
   CHECK(j["counterexample"]["length"] == 12);
@@ -50,21 +37,21 @@ TEST_CASE("explore --bug ignore-accepted-value - a shortest counterexample that 
   CHECK(j["counterexample"]["replay"]["reproduced"] == true);
   const std::string repro = j["counterexample"]["replay"]["repro"];
   REQUIRE(fs::exists(repro));
-  const Ran replayed = faultline("replay " + repro + " --trace " + (dir / "t.json").string());
+  const Ran replayed = run_faultline("replay " + repro + " --trace " + (dir / "t.json").string());
   CHECK(replayed.status == 1);  // the violation again
   CHECK(replayed.out.find("reproduced exactly") != std::string::npos);
-  CHECK(faultline("viz " + (dir / "t.json").string() + " --html " + (dir / "t.html").string()).status == 0);
+  CHECK(run_faultline("viz " + (dir / "t.json").string() + " --html " + (dir / "t.html").string()).status == 0);
   CHECK(fs::file_size(dir / "t.html") > 1000);
   fs::remove_all(dir);
 }
 
 TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exit 2 naming the flag") {
-  const Ran cut = faultline("explore --protocol paxos --max-states 500");
+  const Ran cut = run_faultline("explore --protocol paxos --max-states 500");
   CHECK(cut.status == 3);
   CHECK(cut.out.find("NOT exhaustive") != std::string::npos);
   // A search that outgrows its memory budget stops and says so (the first check is at
   // the first state, and a process holds more than 1 MiB).
-  const Ran memory = faultline("explore --protocol paxos --max-memory 1");
+  const Ran memory = run_faultline("explore --protocol paxos --max-memory 1");
   CHECK(memory.status == 3);
   CHECK(memory.out.find("NOT exhaustive: --max-memory 1 MiB reached") != std::string::npos);
   const struct {
@@ -83,7 +70,7 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
              {"--shortest --por sleep", "--shortest"},
              {"--shortest --strategy pct", "--shortest"}};
   for (const auto& b : bad) {
-    const Ran ran = faultline(std::string("explore --protocol paxos ") + b.args);
+    const Ran ran = run_faultline(std::string("explore --protocol paxos ") + b.args);
     CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
     CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
   }
@@ -94,7 +81,7 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
   const fs::path dir = fs::temp_directory_path() / ("faultline-explore-sym-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   const std::string twopc = "explore --protocol twopc --preset stateright --set participants=3 ";
-  const Ran found = faultline(twopc + "--bug commit-without-all-votes --symmetry --json --out " + dir.string());
+  const Ran found = run_faultline(twopc + "--bug commit-without-all-votes --symmetry --json --out " + dir.string());
   CHECK(found.status == 1);
   const nlohmann::json j = last_line(found.out);
   CHECK(j["symmetry"] == true);
@@ -103,11 +90,11 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
   CHECK(j["counterexample"]["replay"]["reproduced"] == true);
   const std::string repro = j["counterexample"]["replay"]["repro"];
   REQUIRE(fs::exists(repro));
-  const Ran replayed = faultline("replay " + repro);
+  const Ran replayed = run_faultline("replay " + repro);
   CHECK(replayed.status == 1);
   CHECK(replayed.out.find("reproduced exactly") != std::string::npos);
   fs::remove_all(dir);
-  const Ran clean = faultline("explore --protocol twopc --preset stateright --set participants=2 --symmetry --json");
+  const Ran clean = run_faultline("explore --protocol twopc --preset stateright --set participants=2 --symmetry --json");
   CHECK(clean.status == 0);
   CHECK(last_line(clean.out)["symmetry"] == true);
   const struct {
@@ -121,23 +108,23 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
              {"--symmetry --crashes 1 --crash p0", "only some participants"},
              {"--symmetry --engine simulator", "simulator engine"}};
   for (const auto& b : bad) {
-    const Ran ran = faultline(twopc + b.args);
+    const Ran ran = run_faultline(twopc + b.args);
     CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
     CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
   }
-  const Ran paxos = faultline("explore --protocol paxos --symmetry");
+  const Ran paxos = run_faultline("explore --protocol paxos --symmetry");
   CHECK(paxos.status == 2);
   CHECK(paxos.out.find("no symmetry reduction") != std::string::npos);
 }
 
 TEST_CASE("explore --por without --strategy searches by DFS - the reduction's only strategy") {
   // Before, --por sleep alone fell back to BFS and was refused ("sleep needs --strategy dfs").
-  const Ran sleep = faultline("explore --protocol paxos --preset small --por sleep --json");
+  const Ran sleep = run_faultline("explore --protocol paxos --preset small --por sleep --json");
   CHECK_MESSAGE(sleep.status == 0, sleep.out);
   const nlohmann::json j = last_line(sleep.out);
   CHECK(j["strategy"] == "dfs");
   CHECK(j["reduction"] == "sleep");
-  const Ran bfs = faultline("explore --protocol paxos --preset small --strategy bfs --por sleep");
+  const Ran bfs = run_faultline("explore --protocol paxos --preset small --strategy bfs --por sleep");
   CHECK(bfs.status == 2);
   CHECK(bfs.out.find("sleep needs --strategy dfs") != std::string::npos);
 }

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "faultline_command.hpp"
 #include "viz/trace.hpp"
 
 namespace faultline::viz::testing {
@@ -100,26 +101,8 @@ inline json hand_built() {
 inline const std::vector<std::size_t> kHandBuiltPast = {0, 1, 2,  3,  4,  5,  6,
                                                         7, 8, 11, 12, 24, 25, 26};
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
-
-// Runs build/faultline with `args` (a shell fragment), capturing stdout and stderr.
-inline Ran run_faultline(const std::string& args, const std::string& env = "") {
-  const std::string command =
-      env + " '" + std::string(FAULTLINE_BINARY_DIR) + "/faultline' " + args + " 2>&1";
-  Ran ran;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::array<char, 4096> buffer{};
-  std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-    ran.out.append(buffer.data(), n);
-  const int raw = ::pclose(pipe);
-  ran.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  return ran;
-}
+using faultline::testing::Ran;
+using faultline::testing::run_faultline;
 
 inline std::string slurp(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);

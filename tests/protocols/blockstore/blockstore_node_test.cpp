@@ -45,10 +45,10 @@ const Holder kWriter{kClient, 0, 1};
 
 // A metadata server with data nodes 1..n that heartbeat and reported nothing yet.
 struct NnBench {
-  explicit NnBench(int datanodes = 3, NnBugs bugs = {}) {
+  explicit NnBench(int nodes = 3, NnBugs bugs = {}) : datanodes(static_cast<NodeId>(nodes)) {
     NameNodeConfig c;
     c.self = kNn;
-    for (int i = 1; i <= datanodes; ++i) c.datanodes.push_back(static_cast<NodeId>(i));
+    for (NodeId i = 1; i <= datanodes; ++i) c.datanodes.push_back(i);
     c.bugs = bugs;
     nn.emplace(c, Namespace{}, random, nullptr);
     nn->start(now);
@@ -81,6 +81,15 @@ struct NnBench {
     REQUIRE(r[0].second.status == NnStatus::ok);
     return r[0].second.target;
   }
+  // A data node that holds no copy of `t` (the last such one).
+  NodeId spare(const BlockTarget& t) const {
+    NodeId found = kNoNode;
+    for (NodeId d = 1; d <= datanodes; ++d) {
+      if (std::find(t.nodes.begin(), t.nodes.end(), d) == t.nodes.end()) found = d;
+    }
+    REQUIRE(found != kNoNode);
+    return found;
+  }
   // The pipeline finalized `t` at `length` and the writer completed the file.
   void complete(const BlockTarget& t, std::uint64_t length) {
     for (NodeId n : t.nodes) {
@@ -90,6 +99,7 @@ struct NnBench {
     REQUIRE(sent<NnReply>().at(0).second.status == NnStatus::ok);
   }
 
+  NodeId datanodes;  // ids 1 to datanodes
   FixedRandom random;
   Time now = 0;
   std::uint64_t seq = 1;
@@ -257,11 +267,7 @@ TEST_CASE("blockstore metadata server: block reports that arrive out of order ea
   NnBench b(4);
   const BlockTarget t = b.first_block();
   b.complete(t, 14);
-  NodeId spare = kNoNode;
-  for (NodeId d = 1; d <= 4; ++d) {
-    if (std::find(t.nodes.begin(), t.nodes.end(), d) == t.nodes.end()) spare = d;
-  }
-  REQUIRE(spare != kNoNode);
+  const NodeId spare = b.spare(t);
   auto holds = [&] {
     const auto& list = b.nn->replicas().at(t.block);
     return std::any_of(list.begin(), list.end(), [&](const NameNode::Replica& r) { return r.node == spare; });
@@ -280,10 +286,7 @@ TEST_CASE("blockstore metadata server: a late full report does not cancel a dele
   NnBench b(4);
   const BlockTarget t = b.first_block();
   b.complete(t, 14);
-  NodeId spare = kNoNode;
-  for (NodeId d = 1; d <= 4; ++d) {
-    if (std::find(t.nodes.begin(), t.nodes.end(), d) == t.nodes.end()) spare = d;
-  }
+  const NodeId spare = b.spare(t);
   // A fourth copy: the surplus one is ordered deleted at the next monitor round.
   b.step(spare, BlockReport{0, 60, false, {ReplicaInfo{t.block, t.gs, 14, ReplicaState::finalized}}, {}});
   b.sent<InvalidateBlock>();
