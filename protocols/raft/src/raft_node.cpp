@@ -130,7 +130,8 @@ void RaftNode::become_leader(Time now) {
   // membership changes wait for it. With leader_noop the leader writes it at once;
   // without (the setting of the paper's Figure 8), it is the first client command.
   term_start_index_ = log_.last_index() + 1;
-  if (cfg_.leader_noop) propose(make_noop(term_));
+  term_entry_at_ = kTimeNone;
+  if (cfg_.leader_noop) propose(now, make_noop(term_));
   round_pending_ = true;  // announce the leadership at once
   maybe_commit(now);
 }

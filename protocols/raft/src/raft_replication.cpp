@@ -425,12 +425,13 @@ std::string_view RaftNode::on_client_request(Time now, NodeId from, const Client
     }
     if (kv_.is_stale(c)) return "older than the client's last applied command";
   }
-  propose(make_command(term_, c));
+  propose(now, make_command(term_, c));
   return {};
 }
 
-void RaftNode::propose(Entry entry) {
+void RaftNode::propose(Time now, Entry entry) {
   append_entry(std::move(entry));
+  if (log_.last_index() == term_start_index_) term_entry_at_ = now;
   replicate_pending_ = true;
 }
 
@@ -459,7 +460,7 @@ void RaftNode::serve_read(Time now, NodeId client, const Command& c) {
     // No entry of this term yet (leader_noop=false): the first one would be the next
     // write, which never comes while every client waits on a read. Thesis §6.4 commits a
     // no-op for exactly this; append it now. (A sweep found the cluster stuck so.)
-    propose(make_noop(term_));
+    propose(now, make_noop(term_));
   }
   pending_reads_.push_back(PendingRead{.client = client,
                                        .seq = c.seq,
@@ -574,7 +575,7 @@ std::string_view RaftNode::on_config_change(Time now, NodeId from, const ConfigC
     reply(ReplyStatus::ok);  // already so, and committed
     return {};
   }
-  propose(make_config(term_, std::move(next)));
+  propose(now, make_config(term_, std::move(next)));
   pending_config_ = PendingConfig{.admin = from, .id = m.id, .index = log_.last_index()};
   maybe_commit(now);
   return {};

@@ -185,6 +185,8 @@ class RaftNode {
   // acknowledged, in this term, an AppendEntries sent at t or later (this node counts as
   // `now`); kTimeNone if no quorum has. Asked of a leader only (asserted).
   Time quorum_acked_at(Time now) const;
+  // When a leader appended its first entry of the term (its clock); kTimeNone before.
+  Time term_entry_at() const { return term_entry_at_; }
 
   struct Progress {
     LogIndex next = 1;
@@ -251,7 +253,7 @@ class RaftNode {
   void handle_ack(Time now, NodeId from, Term term, std::uint64_t read_seq, Time sent_at);
   LogIndex back_off(const Progress& pr, const AppendEntriesReply& m) const;
   void maybe_commit(Time now);
-  void propose(Entry entry);
+  void propose(Time now, Entry entry);
   void serve_read(Time now, NodeId client, const Command& c);
   void process_reads(Time now);
   bool quorum_acked(std::uint64_t read_seq) const;
@@ -303,6 +305,7 @@ class RaftNode {
   Time heartbeat_deadline_ = kTimeNone;
   Time quorum_check_deadline_ = kTimeNone;
   LogIndex term_start_index_ = 0;  // where the leader's first entry of its term goes
+  Time term_entry_at_ = kTimeNone;  // when it was appended (by this node's clock)
   std::uint64_t read_seq_ = 0;
   std::vector<PendingRead> pending_reads_ = {};
   std::optional<PendingConfig> pending_config_ = {};
