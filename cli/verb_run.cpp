@@ -108,10 +108,14 @@ int run_main(const RunFlags& flags) {
     const scenarios::Scenario s = scenario_of(flags, o);
     o.keep_payloads = !flags.trace_path.empty() || flags.print || flags.viz.any_file();
     o.keep_digests = !flags.repro_path.empty();
-    // Check the output paths before the run, so a typo does not cost the run.
-    check_distinct_paths({{"--trace", flags.trace_path},
-                            {"--history", flags.history_path},
-                            {"--save-repro", flags.repro_path}});
+    // Check the output paths before the run, so a typo does not cost the run; none may be
+    // the scenario file itself, which writing there would destroy.
+    std::vector<PathUse> paths = {{"scenario", flags.scenario, false},
+                                  {"--trace", flags.trace_path},
+                                  {"--history", flags.history_path},
+                                  {"--save-repro", flags.repro_path}};
+    for (PathUse& p : viz_output_paths(flags.viz)) paths.push_back(std::move(p));
+    check_distinct_paths(paths);
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
     OutputFile repro_out(flags.repro_path, "--save-repro");

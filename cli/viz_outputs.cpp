@@ -51,6 +51,12 @@ void write_text(const Output& o, const std::string& text) {
 
 }  // namespace
 
+std::vector<PathUse> viz_output_paths(const VizFlags& flags) {
+  std::vector<PathUse> paths;
+  for (const Output& o : outputs(flags)) paths.push_back({o.flag, *o.path});
+  return paths;
+}
+
 void add_viz_output_flags(CLI::App* cmd, VizFlags& flags) {
   cmd->add_option("--html", flags.html, "write the trace as one self-contained HTML page");
   cmd->add_option("--dot", flags.dot, "write a space-time diagram as Graphviz DOT");

@@ -280,6 +280,51 @@ TEST_CASE("two outputs on one path are a usage error before the run, and nothing
   fs::remove_all(dir);
 }
 
+TEST_CASE("no output of run or replay may be the file it reads - or another output") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_input_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string scenario = (dir / "s.json").string();
+  const std::string text =
+      R"({"format": "faultline-scenario/1", "name": "echo", "protocol": "echo", "run_ms": 100})";
+  std::ofstream(scenario) << text;
+  const std::string repro = (dir / "r.json").string();
+  REQUIRE(invoke_cli("run " + scenario + " --save-repro " + repro).status == 0);
+  std::ifstream in(repro);
+  const std::string recorded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto contents = [](const std::string& path) {
+    std::ifstream file(path);
+    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  };
+  for (const char* flag : {"--trace", "--history", "--save-repro", "--html", "--dot"}) {
+    const Ran ran = invoke_cli("run " + scenario + " " + flag + " " + scenario);
+    CHECK_MESSAGE(ran.status == 2, flag);
+    CHECK_MESSAGE(ran.out.find("is the scenario file this command reads") != std::string::npos, flag,
+                  " said: ", ran.out);
+    CHECK_MESSAGE(contents(scenario) == text, flag);
+  }
+  for (const char* flag : {"--trace", "--history", "--html", "--dot"}) {
+    const Ran ran = invoke_cli("replay " + repro + " " + flag + " " + repro);
+    CHECK_MESSAGE(ran.status == 2, flag);
+    CHECK_MESSAGE(ran.out.find("is the repro file this command reads") != std::string::npos, flag,
+                  " said: ", ran.out);
+    CHECK_MESSAGE(contents(repro) == recorded, flag);
+  }
+  // A page and the history (or the repro) on one path: refused before the run, not found
+  // out after it when one output's temporary file was taken by the other.
+  const std::string shared = (dir / "out.txt").string();
+  const Ran two = invoke_cli("run " + scenario + " --history " + shared + " --html " + shared);
+  CHECK(two.status == 2);
+  CHECK_MESSAGE(two.out.find("--html " + shared + ": names the same file as --history") != std::string::npos,
+                two.out);
+  const Ran three = invoke_cli("replay " + repro + " --history " + shared + " --dot " + shared);
+  CHECK(three.status == 2);
+  CHECK_MESSAGE(three.out.find("names the same file as --history") != std::string::npos, three.out);
+  CHECK_FALSE(fs::exists(shared));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
   const char* commands[] = {
       "run --protocol echo --frob --json",        // a CLI11 parse error

@@ -195,7 +195,7 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   const Ran same = run_faultline("run --protocol raft --trace " + (dir / "t.json").string() +
                                  " --html " + (dir / "t.json").string());
   CHECK(same.status == 2);
-  CHECK(contains(same.out, "is --trace's file"));
+  CHECK(contains(same.out, "names the same file as --trace"));
 }
 
 TEST_CASE(
