@@ -495,9 +495,14 @@ Verb add_fuzz_verb(CLI::App& app) {
                                        "how many seeds (0: until --time-budget); with --bug and no --seeds, "
                                        "a hunt: up to " + std::to_string(kHuntSeeds) +
                                            ", stopping at the first failure")
-                           ->capture_default_str();
-  cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
-  cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();
+                           ->capture_default_str()
+                           ->check(count_validator());
+  cmd->add_option("--seed-start", f->seed_start, "the first seed")
+      ->capture_default_str()
+      ->check(seed_validator());
+  cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")
+      ->capture_default_str()
+      ->check(count_validator(1, 1024));
   cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time")
       ->check(seconds_validator());
   cmd->add_flag("--stop-on-first", f->stop_on_first, "stop at the first failure");
@@ -506,7 +511,9 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--shard", f->shard, "run shard I of N of the seeds (I/N), e.g. on N machines");
   cmd->add_option("--merge", f->merge, "combine shards' --results files (and write them to --results)");
   cmd->add_flag("--no-shrink", f->no_shrink, "save failures without shrinking them");
-  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")->capture_default_str();
+  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")
+      ->capture_default_str()
+      ->check(count_validator());
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f, seeds] {
                 f->seeds_given = seeds->count() > 0;
@@ -519,7 +526,9 @@ Verb add_shrink_verb(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("shrink", "shrink a failing repro to the smallest run that still fails");
   cmd->add_option("repro", f->repro, "a repro file of a failing run")->required();
   cmd->add_option("-o,--output", f->out, "where to write the shrunk repro");
-  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")->capture_default_str();
+  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")
+      ->capture_default_str()
+      ->check(count_validator());
   cmd->add_flag("--force", f->force, "overwrite -o if it exists");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return shrink_main(*f); }};

@@ -241,6 +241,29 @@ TEST_CASE("seeds and counts are decimal integers in range, anything else names t
         last_json_line(invoke_cli("run --protocol echo --json --seed 7").out)["trace_hash"]);
 }
 
+TEST_CASE("fuzz and shrink take seeds and counts as run does - a minus sign or hex is refused") {
+  // CLI11 alone read `--seeds -1` as 2^64-1 seeds and `--seed-start 0x10` as 16.
+  struct Case {
+    const char* args;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"fuzz --protocol echo --seeds -1 --seed-start 2", "--seeds: expected a whole number from 0 to"},
+      {"fuzz --protocol echo --seeds 0x2", "--seeds: expected a whole number"},
+      {"fuzz --protocol echo --seeds 1 --seed-start -1", "--seed-start: expected a seed"},
+      {"fuzz --protocol echo --seeds 1 --seed-start 0x10", "--seed-start: expected a seed"},
+      {"fuzz --protocol echo --seeds 1 --jobs -1", "--jobs: expected a whole number from 1 to 1024"},
+      {"fuzz --protocol echo --seeds 1 --jobs 99999999999", "--jobs: expected a whole number from 1 to 1024"},
+      {"fuzz --protocol echo --seeds 1 --shrink-runs -5", "--shrink-runs: expected a whole number"},
+      {"shrink nosuch.json -o x.json --max-runs -1", "--max-runs: expected a whole number"},
+  };
+  for (const Case& c : cases) {
+    const Ran ran = invoke_cli(c.args);
+    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
+  }
+}
+
 TEST_CASE("durations need a unit, except 0") {
   using faultline::protocols::parse_duration;
   CHECK(parse_duration("0", "--time") == 0);
