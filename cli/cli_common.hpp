@@ -54,6 +54,10 @@ struct PathUse {
 // output's temporary file (PATH.partial) is another's path, or an output is an input.
 void check_distinct_paths(const std::vector<PathUse>& paths);
 
+// An output directory (fuzz --out, explore --out): created if missing, and checked writable
+// before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
+void check_out_dir(const std::string& dir, const std::string& flag);
+
 // An output file written beside its final path and renamed into place on commit(), so a
 // failed or interrupted run never leaves a truncated file. Opening checks the directory
 // is writable before any work is done. An empty path means no output. While open, the

@@ -336,17 +336,6 @@ int merge_main(const FuzzFlags& f) {
   return failures > 0 ? kExitCheckFailed : kExitOk;
 }
 
-void check_out_dir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const fs::path probe = fs::path(dir) / ".faultline-write-test";
-  std::ofstream test(probe);
-  if (ec || !test) throw protocols::BadInput("--out " + dir, "cannot create or write this directory");
-  test.close();
-  fs::remove(probe, ec);
-}
-
 int fuzz_main(const FuzzFlags& f) {
   try {
     if (!f.merge.empty()) return merge_main(f);
@@ -366,7 +355,7 @@ int fuzz_main(const FuzzFlags& f) {
                                 std::to_string(count) + " seeds from here pass the largest seed, 2^64-1");
     }
     const auto [shard, shards] = f.shard.empty() ? std::pair<std::uint32_t, std::uint32_t>{0, 1} : parse_shard(f.shard);
-    if (!f.out.empty()) check_out_dir(f.out);
+    if (!f.out.empty()) check_out_dir(f.out, "--out");
     std::vector<std::pair<std::string, scenarios::Scenario>> bases;
     if (!f.scenario.empty()) {
       scenarios::Scenario s = scenarios::load_scenario(f.scenario);

@@ -348,6 +348,24 @@ TEST_CASE("no output of run or replay may be the file it reads - or another outp
   fs::remove_all(dir);
 }
 
+TEST_CASE("explore checks --out before it explores - not only when it has a counterexample to save") {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::temp_directory_path() / ("faultline-out-file-" + std::to_string(getpid()));
+  std::ofstream(file) << "mine";
+  // Without a counterexample --out was never looked at: exit 3 (cut short), no complaint.
+  const Ran ran = invoke_cli("explore --protocol paxos --max-states 10 --out " + file.string());
+  CHECK(ran.status == 2);
+  CHECK_MESSAGE(ran.out.find("--out " + file.string() + ": cannot create or write this directory") !=
+                    std::string::npos,
+                ran.out);
+  CHECK(ran.out.find("states") == std::string::npos);  // refused before exploring
+  std::ifstream in(file);
+  std::string kept;
+  in >> kept;
+  CHECK(kept == "mine");
+  fs::remove(file);
+}
+
 TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
   const char* commands[] = {
       "run --protocol echo --frob --json",        // a CLI11 parse error
