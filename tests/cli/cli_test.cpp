@@ -170,6 +170,7 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
       {"replay nosuch.json", "nosuch.json: cannot open it"},
       {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
+      {"viz t.json", "faultline viz: nothing to do: give --html"},
   };
   for (const Case& c : cases) {
     const Ran ran = invoke_cli(c.args);
@@ -378,6 +379,8 @@ TEST_CASE("with --json the last line is a JSON object, for errors of every kind"
       "explore --protocol paxos --max-depth 0 --json",  // an absurd bound
       "fuzz --protocol echo --seeds 0 --json",    // a count out of range
       "check /nonexistent/h.jsonl --json",        // bad input
+      "viz /nonexistent/t.json --print --json",   // viz's own errors: a trace it cannot read
+      "viz /nonexistent/t.json --json",           // nothing to do
   };
   for (const char* command : commands) {
     const Ran ran = invoke_cli(std::string(command) + " 2>/dev/null");
