@@ -72,7 +72,9 @@ void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags) {
                   "(default: all but disk and timer)");
   cmd->add_option("--from", flags.select.from, "from this simulated time, e.g. 1s or 250ms");
   cmd->add_option("--to", flags.select.to, "up to this simulated time, e.g. 3s");
-  cmd->add_option("--limit", flags.limit, "events in the diagram at most")->capture_default_str();
+  cmd->add_option("--limit", flags.limit, "events in the diagram at most")
+      ->capture_default_str()
+      ->check(count_validator(1));
 }
 
 void check_viz_outputs(const VizFlags& flags, const std::string& input_path,
