@@ -122,6 +122,10 @@ class Progress {
 // the appended results start on a line of their own.
 void drop_torn_line(const std::string& path) {
   namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw protocols::BadInput("--results " + path, "is a directory, not a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw protocols::BadInput("--results " + path, "cannot read this file");
   const std::uintmax_t size = fs::file_size(path);
@@ -290,6 +294,11 @@ int merge_main(const FuzzFlags& f) {
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
   for (const std::string& path : f.merge) {
+    std::error_code ec;
+    // A directory opens as a stream that reads nothing: it would merge as an empty shard.
+    if (std::filesystem::is_directory(path, ec)) {
+      throw protocols::BadInput("--merge " + path, "is a directory, not a results file");
+    }
     std::ifstream in(path);
     if (!in) throw protocols::BadInput(path, "cannot open it for reading");
     std::string line;

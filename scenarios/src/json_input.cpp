@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -103,6 +104,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
 
 nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes) {
   if (path == "-") return parse_json_text(read_capped(std::cin, "standard input", max_bytes), "-");
+  // A directory opens as a stream that reads nothing: say what it is, not "unexpected end".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw BadInput(path, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path, "cannot open it for reading (does it exist?)");
   return parse_json_text(read_capped(in, path, max_bytes), path);

@@ -367,6 +367,35 @@ TEST_CASE("explore checks --out before it explores - not only when it has a coun
   fs::remove(file);
 }
 
+TEST_CASE("a directory given as an input file is named as a directory") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-dir-input-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  // It opened as a file that reads nothing: "not valid JSON: unexpected end of input", or
+  // for --merge an empty shard (exit 0), or a filesystem exception's text.
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"run " + d, d + ": is a directory, not a file"},
+      {"replay " + d, d + ": is a directory, not a file"},
+      {"shrink " + d + " -o " + d + "-out.json", d + ": is a directory, not a file"},
+      {"fuzz --scenario " + d + " --seeds 1", d + ": is a directory, not a file"},
+      {"explore --scenario " + d, d + ": is a directory, not a file"},
+      {"viz " + d + " --print", d + ": is a directory, not a trace file"},
+      {"fuzz --protocol echo --seeds 1 --results " + d, "--results " + d + ": is a directory, not a file"},
+      {"fuzz --merge " + d, "--merge " + d + ": is a directory, not a results file"},
+  };
+  for (const Case& c : cases) {
+    const Ran ran = invoke_cli(c.args);
+    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
+  }
+  fs::remove_all(dir);
+}
+
 TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
   const char* commands[] = {
       "run --protocol echo --frob --json",        // a CLI11 parse error
