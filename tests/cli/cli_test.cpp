@@ -396,6 +396,26 @@ TEST_CASE("a directory given as an input file is named as a directory") {
   fs::remove_all(dir);
 }
 
+TEST_CASE("an output path that is a link (or a device or a pipe) is written through - not replaced") {
+  // Renaming the finished file over the path replaced the link itself, and as root
+  // `--trace /dev/null` replaced the device with a regular file.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_link_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "target.jsonl") << "old\n";
+  fs::create_symlink("target.jsonl", dir / "link.jsonl");
+  const Ran ran = invoke_cli("run --protocol echo --time 100ms --history " + (dir / "link.jsonl").string());
+  CHECK_MESSAGE(ran.status == 0, ran.out);
+  CHECK(fs::is_symlink(dir / "link.jsonl"));
+  std::ifstream in(dir / "target.jsonl");
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == R"({"format":"faultline-history","version":1})");
+  CHECK_FALSE(fs::exists(dir / "link.jsonl.partial"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
   const char* commands[] = {
       "run --protocol echo --frob --json",        // a CLI11 parse error
