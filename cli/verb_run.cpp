@@ -55,6 +55,11 @@ scenarios::Scenario scenario_of(const RunFlags& f, scenarios::Overrides& o) {
   if (!f.time.empty()) {
     o.time_ns = protocols::parse_duration(f.time, "--time");
     if (*o.time_ns <= 0) throw protocols::BadInput("--time", "must be above 0");
+    // A scenario's run_ms is bounded so (about 115 days); say so here, not of "$.run_ms".
+    constexpr sim::Duration kTimeMax = sim::Duration{10'000'000'000} * sim::kMillisecond;
+    if (*o.time_ns > kTimeMax) {
+      throw protocols::BadInput("--time " + f.time, "at most 10000000s (about 115 days)");
+    }
   }
   o.max_events = f.max_events;
   if (!f.scenario.empty()) {

@@ -304,9 +304,10 @@ std::int64_t JsonField::i64(std::int64_t min, std::int64_t max) const {
 }
 
 sim::Duration JsonField::millis(bool signed_) const {
-  const std::string what = signed_ ? "a number of milliseconds" : "a number of milliseconds >= 0";
   // Up to ~100 days each way: far beyond any run, far within int64 nanoseconds.
   constexpr double kLimitMs = 1e10;
+  const std::string what = signed_ ? "a number of milliseconds from -1e10 to 1e10"
+                                   : "a number of milliseconds from 0 to 1e10";
   if (value_->is_number_integer() || value_->is_number_unsigned()) {
     const double ms = value_->get<double>();
     if ((!signed_ && ms < 0) || std::abs(ms) > kLimitMs) expected(what);

@@ -228,6 +228,8 @@ TEST_CASE("seeds and counts are decimal integers in range, anything else names t
       {"--max-events 1e6", 2, "--max-events: expected a whole number"},
       {"--time 10", 2, "--time: '10' has no unit: did you mean 10s or 10ms?"},
       {"--time -1s", 2, "--time: expected a duration"},
+      // It was refused as "the command line: $.run_ms: expected a number of milliseconds >= 0".
+      {"--time 1000000000s", 2, "--time 1000000000s: at most 10000000s"},
       {"--set think=5", 2, "--set think: '5' has no unit: did you mean 5s or 5ms?"},
       {"--seed 18446744073709551615 --time 1s", 0, "seed 18446744073709551615"},
       {"--seed 0 --time 1s", 0, "seed 0:"},
