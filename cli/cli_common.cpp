@@ -123,6 +123,17 @@ void check_distinct_paths(const std::vector<PathUse>& paths) {
   }
 }
 
+void check_out_dir(const std::string& dir, const std::string& flag) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  const fs::path probe = fs::path(dir) / ".faultline-write-test";
+  std::ofstream test(probe);
+  if (ec || !test) throw protocols::BadInput(flag + " " + dir, "cannot create or write this directory");
+  test.close();
+  fs::remove(probe, ec);
+}
+
 namespace {
 
 bool g_json_errors = false;

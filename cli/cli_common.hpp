@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -54,10 +55,17 @@ struct PathUse {
 // output's temporary file (PATH.partial) is another's path, or an output is an input.
 void check_distinct_paths(const std::vector<PathUse>& paths);
 
+// An output directory (fuzz --out, explore --out): created if missing, and checked writable
+// before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
+void check_out_dir(const std::string& dir, const std::string& flag);
+
 // An output file written beside its final path and renamed into place on commit(), so a
 // failed or interrupted run never leaves a truncated file. Opening checks the directory
 // is writable before any work is done. An empty path means no output. While open, the
 // interrupt handler knows it: Ctrl-C removes the unfinished file and says so.
+// A path that exists and is not itself a regular file (a device such as /dev/null, a pipe,
+// a symbolic link such as /dev/stdout) is kept in memory and written through the path on
+// commit(): renaming a file over it would replace the device or the link itself.
 class OutputFile {
  public:
   OutputFile(std::string path, std::string flag);
@@ -65,7 +73,7 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
   explicit operator bool() const { return !path_.empty(); }
-  std::ostream& stream() { return out_; }
+  std::ostream& stream() { return through_ ? static_cast<std::ostream&>(held_) : out_; }
   void commit();
 
  private:
@@ -73,6 +81,8 @@ class OutputFile {
   std::string temp_;
   std::string flag_;
   std::ofstream out_;
+  bool through_ = false;     // written through the path on commit (see above)
+  std::ostringstream held_;  // what is written through, until then
   bool committed_ = false;
   int slot_ = -1;  // in the interrupt handler's table, or -1
 };

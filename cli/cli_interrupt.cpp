@@ -105,6 +105,15 @@ OutputFile::OutputFile(std::string path, std::string flag)
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_directory(path_, ec)) throw protocols::BadInput(flag_ + " " + path_, "is a directory");
+  const fs::file_status own = fs::symlink_status(path_, ec);
+  if (!ec && fs::exists(own) && !fs::is_regular_file(own)) {
+    // As root, renaming over /dev/null replaced the device with a regular file.
+    through_ = true;
+    if (::access(path_.c_str(), W_OK) != 0) {
+      throw protocols::BadInput(flag_ + " " + path_, "cannot write here");
+    }
+    return;
+  }
   temp_ = path_ + ".partial";
   // Known to the handler before the file exists: an interrupt between creating it and
   // registering it would leave it behind.
@@ -122,7 +131,7 @@ OutputFile::OutputFile(std::string path, std::string flag)
 }
 
 OutputFile::~OutputFile() {
-  if (!path_.empty() && !committed_) {
+  if (!path_.empty() && !committed_ && !through_) {
     out_.close();
     std::remove(temp_.c_str());
   }
@@ -134,14 +143,20 @@ OutputFile::~OutputFile() {
 }
 
 void OutputFile::commit() {
+  if (through_) {  // complete now: written through the device, pipe or link in one go
+    out_.open(path_, std::ios::binary | std::ios::trunc);
+    out_ << held_.str();
+  }
   out_.flush();
   if (!out_) throw protocols::BadInput(flag_ + " " + path_, "writing failed (disk full?)");
   out_.close();
-  std::error_code ec;
-  std::filesystem::rename(temp_, path_, ec);
-  if (ec)
-    throw protocols::BadInput(flag_ + " " + path_,
-                              "cannot move the finished file into place: " + ec.message());
+  if (!through_) {
+    std::error_code ec;
+    std::filesystem::rename(temp_, path_, ec);
+    if (ec)
+      throw protocols::BadInput(flag_ + " " + path_,
+                                "cannot move the finished file into place: " + ec.message());
+  }
   committed_ = true;
   if (slot_ >= 0) {
     g_slots[slot_].done.store(path_.c_str());

@@ -144,8 +144,6 @@ nlohmann::json save_path(const ExploreFlags& f, const explorer::Target& t,
   nlohmann::json j = {{"reproduced", r.reproduced}};
   if (!r.explanation.empty()) j["explanation"] = r.explanation;
   if (f.out.empty()) return j;
-  std::error_code ec;
-  std::filesystem::create_directories(f.out, ec);
   const std::string path = f.out + "/" + name + ".json";
   OutputFile file(path, "--out");
   file.stream() << scenarios::repro_to_json(r.repro).dump(1) << '\n';
@@ -170,6 +168,7 @@ int explore_main(const ExploreFlags& f) {
     const explorer::Target t = make_target(f);
     const explorer::Options o = make_options(f, t);
     explorer::validate(t, o);
+    if (!f.out.empty()) check_out_dir(f.out, "--out");
     const explorer::Result r = explorer::explore(t, o);
     nlohmann::json summary = explorer::result_json(t, r);
     const std::string stem = t.protocol->name + (t.spec.bugs.empty() ? "" : "-" + t.spec.bugs.front());

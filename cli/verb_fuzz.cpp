@@ -122,6 +122,10 @@ class Progress {
 // the appended results start on a line of their own.
 void drop_torn_line(const std::string& path) {
   namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw protocols::BadInput("--results " + path, "is a directory, not a file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw protocols::BadInput("--results " + path, "cannot read this file");
   const std::uintmax_t size = fs::file_size(path);
@@ -290,6 +294,11 @@ int merge_main(const FuzzFlags& f) {
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
   for (const std::string& path : f.merge) {
+    std::error_code ec;
+    // A directory opens as a stream that reads nothing: it would merge as an empty shard.
+    if (std::filesystem::is_directory(path, ec)) {
+      throw protocols::BadInput("--merge " + path, "is a directory, not a results file");
+    }
     std::ifstream in(path);
     if (!in) throw protocols::BadInput(path, "cannot open it for reading");
     std::string line;
@@ -336,17 +345,6 @@ int merge_main(const FuzzFlags& f) {
   return failures > 0 ? kExitCheckFailed : kExitOk;
 }
 
-void check_out_dir(const std::string& dir) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  const fs::path probe = fs::path(dir) / ".faultline-write-test";
-  std::ofstream test(probe);
-  if (ec || !test) throw protocols::BadInput("--out " + dir, "cannot create or write this directory");
-  test.close();
-  fs::remove(probe, ec);
-}
-
 int fuzz_main(const FuzzFlags& f) {
   try {
     if (!f.merge.empty()) return merge_main(f);
@@ -366,7 +364,7 @@ int fuzz_main(const FuzzFlags& f) {
                                 std::to_string(count) + " seeds from here pass the largest seed, 2^64-1");
     }
     const auto [shard, shards] = f.shard.empty() ? std::pair<std::uint32_t, std::uint32_t>{0, 1} : parse_shard(f.shard);
-    if (!f.out.empty()) check_out_dir(f.out);
+    if (!f.out.empty()) check_out_dir(f.out, "--out");
     std::vector<std::pair<std::string, scenarios::Scenario>> bases;
     if (!f.scenario.empty()) {
       scenarios::Scenario s = scenarios::load_scenario(f.scenario);
@@ -495,9 +493,14 @@ Verb add_fuzz_verb(CLI::App& app) {
                                        "how many seeds (0: until --time-budget); with --bug and no --seeds, "
                                        "a hunt: up to " + std::to_string(kHuntSeeds) +
                                            ", stopping at the first failure")
-                           ->capture_default_str();
-  cmd->add_option("--seed-start", f->seed_start, "the first seed")->capture_default_str();
-  cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")->capture_default_str();
+                           ->capture_default_str()
+                           ->check(count_validator());
+  cmd->add_option("--seed-start", f->seed_start, "the first seed")
+      ->capture_default_str()
+      ->check(seed_validator());
+  cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")
+      ->capture_default_str()
+      ->check(count_validator(1, 1024));
   cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time")
       ->check(seconds_validator());
   cmd->add_flag("--stop-on-first", f->stop_on_first, "stop at the first failure");
@@ -506,7 +509,9 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--shard", f->shard, "run shard I of N of the seeds (I/N), e.g. on N machines");
   cmd->add_option("--merge", f->merge, "combine shards' --results files (and write them to --results)");
   cmd->add_flag("--no-shrink", f->no_shrink, "save failures without shrinking them");
-  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")->capture_default_str();
+  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")
+      ->capture_default_str()
+      ->check(count_validator());
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f, seeds] {
                 f->seeds_given = seeds->count() > 0;
@@ -519,7 +524,9 @@ Verb add_shrink_verb(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("shrink", "shrink a failing repro to the smallest run that still fails");
   cmd->add_option("repro", f->repro, "a repro file of a failing run")->required();
   cmd->add_option("-o,--output", f->out, "where to write the shrunk repro");
-  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")->capture_default_str();
+  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")
+      ->capture_default_str()
+      ->check(count_validator());
   cmd->add_flag("--force", f->force, "overwrite -o if it exists");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return shrink_main(*f); }};

@@ -1,6 +1,7 @@
 // `faultline replay REPRO.json`: the exact run a repro file holds, checked by its trace
 // hash; on a mismatch, the first event that differs.
 #include <iostream>
+#include <vector>
 
 #include "cli_common.hpp"
 #include "exit_status.hpp"
@@ -25,7 +26,11 @@ struct ReplayFlags {
 int replay_main(const ReplayFlags& flags) {
   try {
     const scenarios::Repro repro = scenarios::load_repro(flags.repro);
-    check_distinct_paths({{"--trace", flags.trace_path}, {"--history", flags.history_path}});
+    std::vector<PathUse> paths = {{"repro", flags.repro, false},
+                                  {"--trace", flags.trace_path},
+                                  {"--history", flags.history_path}};
+    for (PathUse& p : viz_output_paths(flags.viz)) paths.push_back(std::move(p));
+    check_distinct_paths(paths);
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
     check_viz_outputs(flags.viz, flags.trace_path, "--trace's file");

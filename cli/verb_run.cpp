@@ -55,6 +55,11 @@ scenarios::Scenario scenario_of(const RunFlags& f, scenarios::Overrides& o) {
   if (!f.time.empty()) {
     o.time_ns = protocols::parse_duration(f.time, "--time");
     if (*o.time_ns <= 0) throw protocols::BadInput("--time", "must be above 0");
+    // A scenario's run_ms is bounded so (about 115 days); say so here, not of "$.run_ms".
+    constexpr sim::Duration kTimeMax = sim::Duration{10'000'000'000} * sim::kMillisecond;
+    if (*o.time_ns > kTimeMax) {
+      throw protocols::BadInput("--time " + f.time, "at most 10000000s (about 115 days)");
+    }
   }
   o.max_events = f.max_events;
   if (!f.scenario.empty()) {
@@ -108,10 +113,14 @@ int run_main(const RunFlags& flags) {
     const scenarios::Scenario s = scenario_of(flags, o);
     o.keep_payloads = !flags.trace_path.empty() || flags.print || flags.viz.any_file();
     o.keep_digests = !flags.repro_path.empty();
-    // Check the output paths before the run, so a typo does not cost the run.
-    check_distinct_paths({{"--trace", flags.trace_path},
-                            {"--history", flags.history_path},
-                            {"--save-repro", flags.repro_path}});
+    // Check the output paths before the run, so a typo does not cost the run; none may be
+    // the scenario file itself, which writing there would destroy.
+    std::vector<PathUse> paths = {{"scenario", flags.scenario, false},
+                                  {"--trace", flags.trace_path},
+                                  {"--history", flags.history_path},
+                                  {"--save-repro", flags.repro_path}};
+    for (PathUse& p : viz_output_paths(flags.viz)) paths.push_back(std::move(p));
+    check_distinct_paths(paths);
     OutputFile trace_out(flags.trace_path, "--trace");
     OutputFile history_out(flags.history_path, "--history");
     OutputFile repro_out(flags.repro_path, "--save-repro");

@@ -24,15 +24,11 @@ struct VizVerbFlags {
 int viz_main(const VizVerbFlags& flags) {
   try {
     if (!flags.viz.wants_trace()) {
-      throw protocols::BadInput("viz",
-                                "nothing to do: give --html, --dot, --svg, --png or --print");
+      throw protocols::BadInput("", "nothing to do: give --html, --dot, --svg, --png or --print");
     }
     check_viz_outputs(flags.viz, flags.trace_path);
     auto trace = viz::read_trace_file(flags.trace_path);
-    if (!trace) {
-      std::cerr << "faultline viz: " << trace.error().message() << "\n";
-      return kExitBadInput;
-    }
+    if (!trace) return report_error("viz", trace.error().message());
     nlohmann::json summary = {{"trace", flags.trace_path},
                               {"events", trace->events.size()},
                               {"nodes", trace->nodes.size()},
@@ -41,8 +37,7 @@ int viz_main(const VizVerbFlags& flags) {
     if (flags.json) std::cout << summary.dump() << "\n";
     return kExitOk;
   } catch (const protocols::BadInput& e) {
-    std::cerr << "faultline viz: " << e.what() << "\n";
-    return kExitBadInput;
+    return report_error("viz", e.what());
   }
 }
 

@@ -51,6 +51,12 @@ void write_text(const Output& o, const std::string& text) {
 
 }  // namespace
 
+std::vector<PathUse> viz_output_paths(const VizFlags& flags) {
+  std::vector<PathUse> paths;
+  for (const Output& o : outputs(flags)) paths.push_back({o.flag, *o.path});
+  return paths;
+}
+
 void add_viz_output_flags(CLI::App* cmd, VizFlags& flags) {
   cmd->add_option("--html", flags.html, "write the trace as one self-contained HTML page");
   cmd->add_option("--dot", flags.dot, "write a space-time diagram as Graphviz DOT");
@@ -66,7 +72,9 @@ void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags) {
                   "(default: all but disk and timer)");
   cmd->add_option("--from", flags.select.from, "from this simulated time, e.g. 1s or 250ms");
   cmd->add_option("--to", flags.select.to, "up to this simulated time, e.g. 3s");
-  cmd->add_option("--limit", flags.limit, "events in the diagram at most")->capture_default_str();
+  cmd->add_option("--limit", flags.limit, "events in the diagram at most")
+      ->capture_default_str()
+      ->check(count_validator(1));
 }
 
 void check_viz_outputs(const VizFlags& flags, const std::string& input_path,

@@ -7,9 +7,11 @@
 #include <cstddef>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli_common.hpp"
 #include "viz/select.hpp"
 #include "viz/trace.hpp"
 
@@ -29,6 +31,10 @@ struct VizFlags {
 void add_viz_output_flags(CLI::App* cmd, VizFlags& flags);
 // --only --kinds --from --to --limit
 void add_viz_selection_flags(CLI::App* cmd, VizFlags& flags);
+
+// --html, --dot, --svg, --png as outputs, for check_distinct_paths beside the verb's own
+// files (so a page cannot overwrite the scenario, the repro or the --history file).
+std::vector<PathUse> viz_output_paths(const VizFlags& flags);
 
 // Before any work: every output can be written (its directory exists), none is the input
 // or another output, --kinds, --from and --to read, and Graphviz is installed when --svg

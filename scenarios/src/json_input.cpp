@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <set>
 #include <sstream>
 
 namespace faultline::scenarios {
@@ -72,6 +74,27 @@ std::string number_text(double v) {
   return out.str();
 }
 
+// Where the parser is, one frame per open object or array: enough to name the JSON path
+// of a key given twice.
+struct Frame {
+  bool object = false;
+  std::set<std::string> keys;  // an object's keys so far
+  std::string key;             // an object's current key
+  std::size_t elements = 0;    // an array's elements so far (the current one is the last)
+};
+
+struct DuplicateKey {
+  std::string path;
+};
+
+std::string frames_path(const std::vector<Frame>& frames) {
+  std::string path = "$";
+  for (const Frame& f : frames) {
+    path += f.object ? "." + f.key : "[" + std::to_string(f.elements - 1) + "]";
+  }
+  return path;
+}
+
 }  // namespace
 
 nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
@@ -79,14 +102,37 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
     throw BadInput(file, "starts with a UTF-8 byte-order mark; save the file without one");
   }
   std::size_t depth_seen = 0;
-  const auto limit_depth = [&depth_seen](int depth, nlohmann::json::parse_event_t,
-                                         nlohmann::json&) {
+  std::vector<Frame> frames;
+  const auto check = [&depth_seen, &frames](int depth, nlohmann::json::parse_event_t event,
+                                            nlohmann::json& parsed) {
+    using Event = nlohmann::json::parse_event_t;
     depth_seen = std::max(depth_seen, static_cast<std::size_t>(depth));
     if (depth > kMaxJsonDepth) throw std::length_error("depth");
+    const bool in_array = !frames.empty() && !frames.back().object;
+    switch (event) {
+      case Event::object_start:
+      case Event::array_start:
+        if (in_array) ++frames.back().elements;
+        frames.push_back(Frame{event == Event::object_start, {}, {}, 0});
+        break;
+      case Event::object_end:
+      case Event::array_end:
+        frames.pop_back();
+        break;
+      case Event::key:
+        frames.back().key = parsed.get<std::string>();
+        if (!frames.back().keys.insert(frames.back().key).second) {
+          throw DuplicateKey{frames_path(frames)};
+        }
+        break;
+      case Event::value:
+        if (in_array) ++frames.back().elements;
+        break;
+    }
     return true;
   };
   try {
-    return nlohmann::json::parse(text, limit_depth);
+    return nlohmann::json::parse(text, check);
   } catch (const nlohmann::json::parse_error& e) {
     const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
     throw BadInput(file + ":" + std::to_string(line) + ":" + std::to_string(column),
@@ -95,6 +141,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
     throw BadInput(file, "a number is too large to represent (e.g. 1e400)");
   } catch (const nlohmann::json::exception& e) {
     throw BadInput(file, std::string("not valid JSON: ") + e.what());
+  } catch (const DuplicateKey& d) {
+    throw BadInput(file + ": " + d.path, "given twice in one object; JSON would keep only the "
+                                         "last of the two silently, so remove one");
   } catch (const std::length_error&) {
     throw BadInput(file, "nested deeper than " + std::to_string(kMaxJsonDepth) +
                              " levels of objects and arrays");
@@ -103,6 +152,9 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
 
 nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes) {
   if (path == "-") return parse_json_text(read_capped(std::cin, "standard input", max_bytes), "-");
+  // A directory opens as a stream that reads nothing: say what it is, not "unexpected end".
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw BadInput(path, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput(path, "cannot open it for reading (does it exist?)");
   return parse_json_text(read_capped(in, path, max_bytes), path);
@@ -252,9 +304,10 @@ std::int64_t JsonField::i64(std::int64_t min, std::int64_t max) const {
 }
 
 sim::Duration JsonField::millis(bool signed_) const {
-  const std::string what = signed_ ? "a number of milliseconds" : "a number of milliseconds >= 0";
   // Up to ~100 days each way: far beyond any run, far within int64 nanoseconds.
   constexpr double kLimitMs = 1e10;
+  const std::string what = signed_ ? "a number of milliseconds from -1e10 to 1e10"
+                                   : "a number of milliseconds from 0 to 1e10";
   if (value_->is_number_integer() || value_->is_number_unsigned()) {
     const double ms = value_->get<double>();
     if ((!signed_ && ms < 0) || std::abs(ms) > kLimitMs) expected(what);

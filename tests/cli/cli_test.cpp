@@ -170,6 +170,7 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
       {"replay nosuch.json", "nosuch.json: cannot open it"},
       {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
+      {"viz t.json", "faultline viz: nothing to do: give --html"},
   };
   for (const Case& c : cases) {
     const Ran ran = invoke_cli(c.args);
@@ -227,6 +228,8 @@ TEST_CASE("seeds and counts are decimal integers in range, anything else names t
       {"--max-events 1e6", 2, "--max-events: expected a whole number"},
       {"--time 10", 2, "--time: '10' has no unit: did you mean 10s or 10ms?"},
       {"--time -1s", 2, "--time: expected a duration"},
+      // It was refused as "the command line: $.run_ms: expected a number of milliseconds >= 0".
+      {"--time 1000000000s", 2, "--time 1000000000s: at most 10000000s"},
       {"--set think=5", 2, "--set think: '5' has no unit: did you mean 5s or 5ms?"},
       {"--seed 18446744073709551615 --time 1s", 0, "seed 18446744073709551615"},
       {"--seed 0 --time 1s", 0, "seed 0:"},
@@ -239,6 +242,29 @@ TEST_CASE("seeds and counts are decimal integers in range, anything else names t
   // The same seed twice is the same run: the parser gives the number itself.
   CHECK(last_json_line(invoke_cli("run --protocol echo --json --seed 007").out)["trace_hash"] ==
         last_json_line(invoke_cli("run --protocol echo --json --seed 7").out)["trace_hash"]);
+}
+
+TEST_CASE("fuzz and shrink take seeds and counts as run does - a minus sign or hex is refused") {
+  // CLI11 alone read `--seeds -1` as 2^64-1 seeds and `--seed-start 0x10` as 16.
+  struct Case {
+    const char* args;
+    const char* says;
+  };
+  const Case cases[] = {
+      {"fuzz --protocol echo --seeds -1 --seed-start 2", "--seeds: expected a whole number from 0 to"},
+      {"fuzz --protocol echo --seeds 0x2", "--seeds: expected a whole number"},
+      {"fuzz --protocol echo --seeds 1 --seed-start -1", "--seed-start: expected a seed"},
+      {"fuzz --protocol echo --seeds 1 --seed-start 0x10", "--seed-start: expected a seed"},
+      {"fuzz --protocol echo --seeds 1 --jobs -1", "--jobs: expected a whole number from 1 to 1024"},
+      {"fuzz --protocol echo --seeds 1 --jobs 99999999999", "--jobs: expected a whole number from 1 to 1024"},
+      {"fuzz --protocol echo --seeds 1 --shrink-runs -5", "--shrink-runs: expected a whole number"},
+      {"shrink nosuch.json -o x.json --max-runs -1", "--max-runs: expected a whole number"},
+  };
+  for (const Case& c : cases) {
+    const Ran ran = invoke_cli(c.args);
+    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
+  }
 }
 
 TEST_CASE("durations need a unit, except 0") {
@@ -280,6 +306,118 @@ TEST_CASE("two outputs on one path are a usage error before the run, and nothing
   fs::remove_all(dir);
 }
 
+TEST_CASE("no output of run or replay may be the file it reads - or another output") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_input_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string scenario = (dir / "s.json").string();
+  const std::string text =
+      R"({"format": "faultline-scenario/1", "name": "echo", "protocol": "echo", "run_ms": 100})";
+  std::ofstream(scenario) << text;
+  const std::string repro = (dir / "r.json").string();
+  REQUIRE(invoke_cli("run " + scenario + " --save-repro " + repro).status == 0);
+  std::ifstream in(repro);
+  const std::string recorded((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto contents = [](const std::string& path) {
+    std::ifstream file(path);
+    return std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  };
+  for (const char* flag : {"--trace", "--history", "--save-repro", "--html", "--dot"}) {
+    const Ran ran = invoke_cli("run " + scenario + " " + flag + " " + scenario);
+    CHECK_MESSAGE(ran.status == 2, flag);
+    CHECK_MESSAGE(ran.out.find("is the scenario file this command reads") != std::string::npos, flag,
+                  " said: ", ran.out);
+    CHECK_MESSAGE(contents(scenario) == text, flag);
+  }
+  for (const char* flag : {"--trace", "--history", "--html", "--dot"}) {
+    const Ran ran = invoke_cli("replay " + repro + " " + flag + " " + repro);
+    CHECK_MESSAGE(ran.status == 2, flag);
+    CHECK_MESSAGE(ran.out.find("is the repro file this command reads") != std::string::npos, flag,
+                  " said: ", ran.out);
+    CHECK_MESSAGE(contents(repro) == recorded, flag);
+  }
+  // A page and the history (or the repro) on one path: refused before the run, not found
+  // out after it when one output's temporary file was taken by the other.
+  const std::string shared = (dir / "out.txt").string();
+  const Ran two = invoke_cli("run " + scenario + " --history " + shared + " --html " + shared);
+  CHECK(two.status == 2);
+  CHECK_MESSAGE(two.out.find("--html " + shared + ": names the same file as --history") != std::string::npos,
+                two.out);
+  const Ran three = invoke_cli("replay " + repro + " --history " + shared + " --dot " + shared);
+  CHECK(three.status == 2);
+  CHECK_MESSAGE(three.out.find("names the same file as --history") != std::string::npos, three.out);
+  CHECK_FALSE(fs::exists(shared));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("explore checks --out before it explores - not only when it has a counterexample to save") {
+  namespace fs = std::filesystem;
+  const fs::path file = fs::temp_directory_path() / ("faultline-out-file-" + std::to_string(getpid()));
+  std::ofstream(file) << "mine";
+  // Without a counterexample --out was never looked at: exit 3 (cut short), no complaint.
+  const Ran ran = invoke_cli("explore --protocol paxos --max-states 10 --out " + file.string());
+  CHECK(ran.status == 2);
+  CHECK_MESSAGE(ran.out.find("--out " + file.string() + ": cannot create or write this directory") !=
+                    std::string::npos,
+                ran.out);
+  CHECK(ran.out.find("states") == std::string::npos);  // refused before exploring
+  std::ifstream in(file);
+  std::string kept;
+  in >> kept;
+  CHECK(kept == "mine");
+  fs::remove(file);
+}
+
+TEST_CASE("a directory given as an input file is named as a directory") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-dir-input-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string d = dir.string();
+  // It opened as a file that reads nothing: "not valid JSON: unexpected end of input", or
+  // for --merge an empty shard (exit 0), or a filesystem exception's text.
+  struct Case {
+    std::string args;
+    std::string says;
+  };
+  const Case cases[] = {
+      {"run " + d, d + ": is a directory, not a file"},
+      {"replay " + d, d + ": is a directory, not a file"},
+      {"shrink " + d + " -o " + d + "-out.json", d + ": is a directory, not a file"},
+      {"fuzz --scenario " + d + " --seeds 1", d + ": is a directory, not a file"},
+      {"explore --scenario " + d, d + ": is a directory, not a file"},
+      {"viz " + d + " --print", d + ": is a directory, not a trace file"},
+      {"fuzz --protocol echo --seeds 1 --results " + d, "--results " + d + ": is a directory, not a file"},
+      {"fuzz --merge " + d, "--merge " + d + ": is a directory, not a results file"},
+  };
+  for (const Case& c : cases) {
+    const Ran ran = invoke_cli(c.args);
+    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an output path that is a link (or a device or a pipe) is written through - not replaced") {
+  // Renaming the finished file over the path replaced the link itself, and as root
+  // `--trace /dev/null` replaced the device with a regular file.
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline_cli_link_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "target.jsonl") << "old\n";
+  fs::create_symlink("target.jsonl", dir / "link.jsonl");
+  const Ran ran = invoke_cli("run --protocol echo --time 100ms --history " + (dir / "link.jsonl").string());
+  CHECK_MESSAGE(ran.status == 0, ran.out);
+  CHECK(fs::is_symlink(dir / "link.jsonl"));
+  std::ifstream in(dir / "target.jsonl");
+  std::string header;
+  std::getline(in, header);
+  CHECK(header == R"({"format":"faultline-history","version":1})");
+  CHECK_FALSE(fs::exists(dir / "link.jsonl.partial"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("with --json the last line is a JSON object, for errors of every kind") {
   const char* commands[] = {
       "run --protocol echo --frob --json",        // a CLI11 parse error
@@ -292,6 +430,8 @@ TEST_CASE("with --json the last line is a JSON object, for errors of every kind"
       "explore --protocol paxos --max-depth 0 --json",  // an absurd bound
       "fuzz --protocol echo --seeds 0 --json",    // a count out of range
       "check /nonexistent/h.jsonl --json",        // bad input
+      "viz /nonexistent/t.json --print --json",   // viz's own errors: a trace it cannot read
+      "viz /nonexistent/t.json --json",           // nothing to do
   };
   for (const char* command : commands) {
     const Ran ran = invoke_cli(std::string(command) + " 2>/dev/null");

@@ -79,6 +79,10 @@ std::vector<Mutation> mutations(const std::string& text, const std::vector<std::
         typo[p][first.substr(0, first.size() - 1)] = doc[p][first];
         out.push_back({"misspelt " + first + " in " + p.to_string(), typo.dump()});
       }
+      // The first key again, even with the same value: JSON parsers keep one of the two
+      // without a word.
+      replace("duplicated " + first, "{" + nlohmann::json(first).dump() + ":" +
+                                         doc[p][first].dump() + "," + doc[p].dump().substr(1));
     }
     const std::string last = p.back();
     if (std::find(required.begin(), required.end(), last) != required.end()) {
@@ -99,6 +103,7 @@ std::vector<Mutation> mutations(const std::string& text, const std::vector<std::
   }
   out.push_back({"empty file", ""});
   out.push_back({"a byte-order mark", "\xEF\xBB\xBF" + compact});
+  out.push_back({"duplicated name", "{\"name\":\"twice\"," + compact.substr(1)});
   const auto quote = compact.find("\"name\":\"");
   out.push_back({"invalid UTF-8", compact.substr(0, quote + 8) + "\xff\xfe" + compact.substr(quote + 8)});
   return out;

@@ -174,6 +174,11 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   refused("viz " + good + html + " --dot " + (dir / "out.html").string(),
           "is also given to --html");
   refused("viz " + good + " --html " + (dir / "no/such/dir/p.html").string(), "cannot write here");
+  // A diagram of at least one event: -1 wrapped round to no limit, 0 drew one event anyway.
+  refused("viz " + good + html + " --limit -1", "--limit: expected a whole number from 1");
+  refused("viz " + good + html + " --limit 0", "--limit: expected a whole number from 1");
+  refused("run --protocol echo --dot " + (dir / "out.html").string() + " --limit 0x10",
+          "--limit: expected a whole number from 1");
 
   // The input is never overwritten, by any output flag.
   const std::string before = slurp(good);
@@ -195,7 +200,7 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   const Ran same = run_faultline("run --protocol raft --trace " + (dir / "t.json").string() +
                                  " --html " + (dir / "t.json").string());
   CHECK(same.status == 2);
-  CHECK(contains(same.out, "is --trace's file"));
+  CHECK(contains(same.out, "names the same file as --trace"));
 }
 
 TEST_CASE(

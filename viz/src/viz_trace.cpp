@@ -2,6 +2,7 @@
 // of what is wrong, so the views can trust what they draw.
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -339,6 +340,10 @@ Expected<Trace> parse_trace_text(std::string_view text, std::string source) {
 }
 
 Expected<Trace> read_trace_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return InputError{path, "is a directory, not a trace file"};
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{path, "cannot read this file (does it exist?)"};
   std::ostringstream text;

@@ -35,7 +35,8 @@ inline constexpr int kMaxJsonDepth = 64;
 
 // Reads and parses a file; "-" reads standard input.
 nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes = kMaxInputBytes);
-// Parses text that came from `file` (for errors).
+// Parses text that came from `file` (for errors). A key given twice in one object is an
+// error naming its JSON path: JSON parsers keep one of the two values without a word.
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);
 
 // The nearest of `known` to `word` when it is close enough to be a likely typo, as
