@@ -84,7 +84,7 @@ TEST_CASE("fuzz: a campaign's run computes no trace hash - and is otherwise the 
   // fuzz_run(c, seed, false) is how a campaign runs a seed (no hash: never reported);
   // fuzz_run(c, seed, true) is how a failure is saved. Same choices, events and findings.
   const scenarios::FuzzConfig c = campaign("raft", "figure8", 1, 1);
-  for (std::uint64_t seed : {1, 2, 1850}) {
+  for (std::uint64_t seed : {1, 2, 484}) {
     CAPTURE(seed);
     const scenarios::ScenarioRun fast = scenarios::fuzz_run(c, seed, false);
     const scenarios::ScenarioRun saved = scenarios::fuzz_run(c, seed, true);
@@ -149,7 +149,7 @@ TEST_CASE("shrink: fewer servers, with the faults that named the removed ones re
 
 TEST_CASE("shrink: another seed of the same configuration fails the same way in far fewer events") {
   scenarios::FuzzConfig c = campaign("raft", "accept-stale-replies", 1, 1);
-  c.seed_start = 100078;  // found there after 3.7 simulated seconds (bench/README.md)
+  c.seed_start = 100024;  // found there (bench/README.md)
   std::string property;
   const scenarios::Repro found = first_failure(c, property);
   const scenarios::ShrinkResult shrunk = scenarios::shrink(found, 400);

@@ -12,11 +12,14 @@ namespace faultline::raft {
 
 std::string_view RaftNode::on_append_entries(Time now, NodeId from, const AppendEntries& m) {
   if (m.term < term_) {
-    // Figure 2 rule 1: reply false; our term tells the stale leader to step down.
-    send(from, AppendEntriesReply{.term = term_,
-                                  .prev_log_index = m.prev_log_index,
-                                  .read_seq = m.read_seq,
-                                  .sent_at = m.sent_at});
+    // Figure 2 rule 1: reply false; our term tells the stale leader to step down. The
+    // reply acknowledges no round: it echoes no read_seq or send time. It carries our
+    // term, which may be its sender's term by now: a leader that crashed, restarted and
+    // won this term counted such echoes of its previous life's read rounds (numbered
+    // from 0 again after the restart, so the old ones were higher) as a quorum for
+    // every new ReadIndex read, and served stale reads while isolated (seed 1013199).
+    send(from, AppendEntriesReply{
+                   .term = term_, .prev_log_index = m.prev_log_index, .sent_at = kTimeNone});
     return {};
   }
   if (m.term > term_) observe_higher_term(now, m.term, from);
@@ -342,7 +345,8 @@ void RaftNode::flush(Time now) {
 
 std::string_view RaftNode::on_install_snapshot(Time now, NodeId from, const InstallSnapshot& m) {
   if (m.term < term_) {
-    send(from, InstallSnapshotReply{.term = term_, .read_seq = m.read_seq, .sent_at = m.sent_at});
+    // As for AppendEntries: a refusal acknowledges no round.
+    send(from, InstallSnapshotReply{.term = term_, .sent_at = kTimeNone});
     return {};
   }
   if (m.term > term_) observe_higher_term(now, m.term, from);

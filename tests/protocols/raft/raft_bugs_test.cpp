@@ -21,8 +21,8 @@ void found(const char* bug, std::uint64_t start, std::uint64_t within) {
 }
 }  // namespace
 
-TEST_CASE("raft bug figure8: found by the generic profile from seed 202440") {
-  found("figure8", 202440, 8);
+TEST_CASE("raft bug figure8: found by the generic profile from seed 200267") {
+  found("figure8", 200267, 8);
 }
 TEST_CASE("raft bug no-persist-vote: found by the generic profile from seed 1") {
   found("no-persist-vote", 1, 8);
@@ -45,8 +45,8 @@ TEST_CASE("raft bug heartbeat-skips-check: found by the generic profile from see
 TEST_CASE("raft bug match-from-own-log: found by the generic profile from seed 1") {
   found("match-from-own-log", 1, 8);
 }
-TEST_CASE("raft bug accept-stale-replies: found by the generic profile from seed 100078") {
-  found("accept-stale-replies", 100078, 8);
+TEST_CASE("raft bug accept-stale-replies: found by the generic profile from seed 100024") {
+  found("accept-stale-replies", 100024, 8);
 }
 TEST_CASE("raft bug count-votes-not-voters: found by the generic profile from seed 300001") {
   found("count-votes-not-voters", 300001, 8);

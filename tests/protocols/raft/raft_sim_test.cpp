@@ -310,6 +310,21 @@ TEST_CASE("raft: a leader whose first entry of the term is newer than every answ
   CHECK(out.verdict() == sim::Verdict::ok);
 }
 
+// Found by the generic profile once it drew 10 ms heartbeats and 30 ms elections (seed
+// 1,013,199, ReadIndex reads): s2 led term 11, crashed and restarted, and won term 12.
+// Its previous life's AppendEntries, delayed, reached followers already in term 12, whose
+// refusals carried term 12 and echoed the old read_seq (215, where the new life counted
+// from 0). s2 took them as acknowledgements of its rounds, and once isolated it served
+// every ReadIndex read at once: a get missed a put acknowledged 40 ms earlier. A refusal
+// now echoes no read_seq or send time.
+TEST_CASE("raft: refusals of a previous life's requests do not confirm a ReadIndex read (seed 1013199)") {
+  const protocols::Protocol& p = raft::protocol();
+  const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, 1013199));
+  CHECK(out.config.options.text("read") == "index");
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+}
+
 // Ten administrators, each removing a server while its own view of the configuration
 // has more than three, shrink it together to one voter. That voter's election timeout
 // made it leader of a new term at once, in memory; its disk was full, so it halted
