@@ -1,8 +1,11 @@
 #include "cli_common.hpp"
 
+#include <unistd.h>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 
@@ -127,11 +130,13 @@ void check_out_dir(const std::string& dir, const std::string& flag) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  const fs::path probe = fs::path(dir) / ".faultline-write-test";
-  std::ofstream test(probe);
-  if (ec || !test) throw protocols::BadInput(flag + " " + dir, "cannot create or write this directory");
-  test.close();
-  fs::remove(probe, ec);
+  // A probe file of a name no file has (mkstemp creates it exclusively), so nothing the
+  // user keeps there is truncated or removed.
+  std::string probe = (fs::path(dir) / ".faultline-write-test-XXXXXX").string();
+  const int fd = ec ? -1 : ::mkstemp(probe.data());
+  if (fd < 0) throw protocols::BadInput(flag + " " + dir, "cannot create or write this directory");
+  ::close(fd);
+  ::unlink(probe.c_str());
 }
 
 namespace {

@@ -369,6 +369,28 @@ TEST_CASE("explore checks --out before it explores - not only when it has a coun
   fs::remove(file);
 }
 
+TEST_CASE("checking that --out is writable leaves the files already there alone") {
+  namespace fs = std::filesystem;
+  // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
+  // was emptied and removed by every fuzz --out and explore --out.
+  const fs::path dir = fs::temp_directory_path() / ("faultline-out-probe-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const fs::path mine = dir / ".faultline-write-test";
+  std::ofstream(mine) << "mine";
+  const Ran fuzzed = invoke_cli("fuzz --protocol echo --seeds 1 --out " + dir.string());
+  CHECK(fuzzed.status == 0);
+  const Ran explored = invoke_cli("explore --protocol paxos --max-states 10 --out " + dir.string());
+  CHECK(explored.status == 3);
+  std::ifstream in(mine);
+  std::string kept;
+  in >> kept;
+  CHECK(kept == "mine");
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 1);  // and no probe is left behind
+  fs::remove_all(dir);
+}
+
 TEST_CASE("a directory given as an input file is named as a directory") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("faultline-dir-input-" + std::to_string(getpid()));
