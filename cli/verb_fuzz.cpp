@@ -509,9 +509,11 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--shard", f->shard, "run shard I of N of the seeds (I/N), e.g. on N machines");
   cmd->add_option("--merge", f->merge, "combine shards' --results files (and write them to --results)");
   cmd->add_flag("--no-shrink", f->no_shrink, "save failures without shrinking them");
-  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try")
+  // At least one: with none, the "shrunk" repro is the found run rewritten as a timeline,
+  // which can be larger than the run found (--no-shrink saves that run as it is).
+  cmd->add_option("--shrink-runs", f->shrink_runs, "candidate runs a shrink may try (from 1)")
       ->capture_default_str()
-      ->check(count_validator());
+      ->check(count_validator(1));
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f, seeds] {
                 f->seeds_given = seeds->count() > 0;
@@ -524,9 +526,9 @@ Verb add_shrink_verb(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("shrink", "shrink a failing repro to the smallest run that still fails");
   cmd->add_option("repro", f->repro, "a repro file of a failing run")->required();
   cmd->add_option("-o,--output", f->out, "where to write the shrunk repro");
-  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most")
+  cmd->add_option("--max-runs", f->max_runs, "candidate runs to try at most (from 1)")
       ->capture_default_str()
-      ->check(count_validator());
+      ->check(count_validator(1));
   cmd->add_flag("--force", f->force, "overwrite -o if it exists");
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
   return Verb{cmd, [f] { return shrink_main(*f); }};

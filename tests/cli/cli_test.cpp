@@ -259,6 +259,10 @@ TEST_CASE("fuzz and shrink take seeds and counts as run does - a minus sign or h
       {"fuzz --protocol echo --seeds 1 --jobs 99999999999", "--jobs: expected a whole number from 1 to 1024"},
       {"fuzz --protocol echo --seeds 1 --shrink-runs -5", "--shrink-runs: expected a whole number"},
       {"shrink nosuch.json -o x.json --max-runs -1", "--max-runs: expected a whole number"},
+      // No candidate run is no shrink: it reported "shrunk in 2 runs", a repro larger than
+      // the failure found, and suggested --max-runs 0 (ten times the budget) to go further.
+      {"fuzz --protocol echo --seeds 1 --shrink-runs 0", "--shrink-runs: expected a whole number from 1"},
+      {"shrink nosuch.json -o x.json --max-runs 0", "--max-runs: expected a whole number from 1"},
   };
   for (const Case& c : cases) {
     const Ran ran = invoke_cli(c.args);
