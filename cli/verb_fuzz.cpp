@@ -364,6 +364,8 @@ int fuzz_main(const FuzzFlags& f) {
                                 std::to_string(count) + " seeds from here pass the largest seed, 2^64-1");
     }
     const auto [shard, shards] = f.shard.empty() ? std::pair<std::uint32_t, std::uint32_t>{0, 1} : parse_shard(f.shard);
+    // --results is appended to (and read to resume): it must not be the template.
+    check_distinct_paths({{"--scenario", f.scenario, false}, {"--results", f.results}});
     if (!f.out.empty()) check_out_dir(f.out, "--out");
     std::vector<std::pair<std::string, scenarios::Scenario>> bases;
     if (!f.scenario.empty()) {

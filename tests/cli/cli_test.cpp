@@ -373,6 +373,23 @@ TEST_CASE("explore checks --out before it explores - not only when it has a coun
   fs::remove(file);
 }
 
+TEST_CASE("fuzz refuses --results that names its --scenario template") {
+  namespace fs = std::filesystem;
+  const fs::path t = fs::temp_directory_path() / ("faultline-results-template-" + std::to_string(getpid()) + ".json");
+  fs::copy_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/raft/leader-isolated.json", t,
+                fs::copy_options::overwrite_existing);
+  const std::string before = [&] { std::ifstream in(t); return std::string(std::istreambuf_iterator<char>(in), {}); }();
+  // It said "t.json:1:1:2: not valid JSON" (the template read as a results file).
+  const Ran ran = invoke_cli("fuzz --scenario " + t.string() + " --seeds 1 --results " + t.string());
+  CHECK(ran.status == 2);
+  CHECK_MESSAGE(ran.out.find("--results " + t.string() + ": is the --scenario file this command reads") !=
+                    std::string::npos,
+                ran.out);
+  const std::string after = [&] { std::ifstream in(t); return std::string(std::istreambuf_iterator<char>(in), {}); }();
+  CHECK(after == before);
+  fs::remove(t);
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
