@@ -101,7 +101,22 @@ void read_partition(const JsonField& f, FaultStep& step) {
   f.only_fields({"kind", "at_ms", "for_ms", "note", "groups", "spec", "among"});
   if (f.has("groups") == f.has("spec")) f.fail("a partition needs either \"groups\" or \"spec\"");
   if (auto groups = f.get("groups")) {
-    for (const JsonField& g : groups->elements()) step.groups.push_back(read_selector(g));
+    for (const JsonField& g : groups->elements()) {
+      Selector selector = read_selector(g);
+      // The same selector on two sides names a node that is on both; nodes the run only
+      // resolves then (leader, a random pick) are checked when the fault fires.
+      for (std::size_t i = 0; i < step.groups.size(); ++i) {
+        for (const std::string& term : selector.terms) {
+          const auto& earlier = step.groups[i].terms;
+          if (std::find(earlier.begin(), earlier.end(), term) != earlier.end()) {
+            const std::string& at = step.groups[i].path;  // "FILE: $.faults[k].groups[i]"
+            g.fail("'" + term + "' is already in " + at.substr(std::min(at.find('$'), at.size())) +
+                   "; a node is on one side of a partition only");
+          }
+        }
+      }
+      step.groups.push_back(std::move(selector));
+    }
     if (step.groups.size() < 2) groups->fail("a partition needs at least two groups");
   } else {
     const JsonField spec = f.at("spec");

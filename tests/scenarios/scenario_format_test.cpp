@@ -71,6 +71,21 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
         std::string("test.json: $.faults[0].at_ms: the fault comes at 1s, after the run ends (1s)"));
 }
 
+TEST_CASE("selectors: a node named on two sides of one partition is an error before the run") {
+  // It was only logged when the fault fired, so the scenario ran a partition other than
+  // the one its file describes.
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"s1"}, {"s2", "s1"}}}}}}}) ==
+        std::string("test.json: $.faults[0].groups[1]: 's1' is already in $.faults[0].groups[0]; a "
+                    "node is on one side of a partition only"));
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"leader"}, {"s2"}, {"leader"}}}}}}})
+            .find("'leader' is already in $.faults[0].groups[0]") != std::string::npos);
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"leader"}, {"others"}}}}}}}) ==
+        "no error");
+}
+
 TEST_CASE("a disk wipe is an instant that empties the node's disk, synced writes too") {
   const scenarios::ScenarioRun r = scenarios::run_scenario(
       scenario({{"run_ms", 1500},
