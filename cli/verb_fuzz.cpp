@@ -291,6 +291,10 @@ bool same_result(nlohmann::json a, nlohmann::json b) {
 }
 
 int merge_main(const FuzzFlags& f) {
+  // The merged file may not replace a shard it is made from: write it elsewhere.
+  std::vector<PathUse> paths{{"--results", f.results}};
+  for (const std::string& path : f.merge) paths.push_back({"--merge", path, false});
+  check_distinct_paths(paths);
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
   for (const std::string& path : f.merge) {

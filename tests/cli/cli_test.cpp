@@ -390,6 +390,30 @@ TEST_CASE("fuzz refuses --results that names its --scenario template") {
   fs::remove(t);
 }
 
+TEST_CASE("fuzz --merge does not write its result over one of the shards it merges") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("faultline-merge-self-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string a = (dir / "a.jsonl").string();
+  const std::string b = (dir / "b.jsonl").string();
+  REQUIRE(invoke_cli("fuzz --protocol echo --seeds 2 --shard 0/2 --results " + a).status == 0);
+  REQUIRE(invoke_cli("fuzz --protocol echo --seeds 2 --shard 1/2 --results " + b).status == 0);
+  const auto text = [](const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  const std::string before = text(a);
+  // It replaced a.jsonl with the merged file.
+  const Ran ran = invoke_cli("fuzz --merge " + a + " " + b + " --results " + a);
+  CHECK(ran.status == 2);
+  CHECK_MESSAGE(ran.out.find("--results " + a + ": is the --merge file this command reads") !=
+                    std::string::npos,
+                ran.out);
+  CHECK(text(a) == before);
+  CHECK(invoke_cli("fuzz --merge " + a + " " + b + " --results " + (dir / "all.jsonl").string()).status == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
