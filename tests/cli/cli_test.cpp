@@ -144,11 +144,7 @@ TEST_CASE("an unbounded campaign ends at the largest seed instead of wrapping ro
 }
 
 TEST_CASE("usage errors name the flag and exit 2") {
-  struct Case {
-    const char* args;
-    const char* says;
-  };
-  const Case cases[] = {
+  faultline::testing::check_refusals("", {
       {"frobnicate", "unknown verb 'frobnicate'"},
       {"run --protocol echo --frob", "--frob"},
       {"run --protocol nope", "unknown protocol 'nope'"},
@@ -171,12 +167,7 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"replay nosuch.json", "nosuch.json: cannot open it"},
       {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
       {"viz t.json", "faultline viz: nothing to do: give --html"},
-  };
-  for (const Case& c : cases) {
-    const Ran ran = invoke_cli(c.args);
-    CHECK_MESSAGE(ran.status == 2, c.args);
-    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
-  }
+  });
 }
 
 TEST_CASE("--help and --version work for the command and every verb") {
@@ -246,11 +237,7 @@ TEST_CASE("seeds and counts are decimal integers in range, anything else names t
 
 TEST_CASE("fuzz and shrink take seeds and counts as run does - a minus sign or hex is refused") {
   // CLI11 alone read `--seeds -1` as 2^64-1 seeds and `--seed-start 0x10` as 16.
-  struct Case {
-    const char* args;
-    const char* says;
-  };
-  const Case cases[] = {
+  faultline::testing::check_refusals("", {
       {"fuzz --protocol echo --seeds -1 --seed-start 2", "--seeds: expected a whole number from 0 to"},
       {"fuzz --protocol echo --seeds 0x2", "--seeds: expected a whole number"},
       {"fuzz --protocol echo --seeds 1 --seed-start -1", "--seed-start: expected a seed"},
@@ -263,12 +250,7 @@ TEST_CASE("fuzz and shrink take seeds and counts as run does - a minus sign or h
       // the failure found, and suggested --max-runs 0 (ten times the budget) to go further.
       {"fuzz --protocol echo --seeds 1 --shrink-runs 0", "--shrink-runs: expected a whole number from 1"},
       {"shrink nosuch.json -o x.json --max-runs 0", "--max-runs: expected a whole number from 1"},
-  };
-  for (const Case& c : cases) {
-    const Ran ran = invoke_cli(c.args);
-    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
-    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
-  }
+  });
 }
 
 TEST_CASE("durations need a unit, except 0") {
@@ -443,11 +425,7 @@ TEST_CASE("a directory given as an input file is named as a directory") {
   const std::string d = dir.string();
   // It opened as a file that reads nothing: "not valid JSON: unexpected end of input", or
   // for --merge an empty shard (exit 0), or a filesystem exception's text.
-  struct Case {
-    std::string args;
-    std::string says;
-  };
-  const Case cases[] = {
+  faultline::testing::check_refusals("", {
       {"run " + d, d + ": is a directory, not a file"},
       {"replay " + d, d + ": is a directory, not a file"},
       {"shrink " + d + " -o " + d + "-out.json", d + ": is a directory, not a file"},
@@ -456,12 +434,7 @@ TEST_CASE("a directory given as an input file is named as a directory") {
       {"viz " + d + " --print", d + ": is a directory, not a trace file"},
       {"fuzz --protocol echo --seeds 1 --results " + d, "--results " + d + ": is a directory, not a file"},
       {"fuzz --merge " + d, "--merge " + d + ": is a directory, not a results file"},
-  };
-  for (const Case& c : cases) {
-    const Ran ran = invoke_cli(c.args);
-    CHECK_MESSAGE(ran.status == 2, c.args, " said: ", ran.out);
-    CHECK_MESSAGE(ran.out.find(c.says) != std::string::npos, c.args, " said: ", ran.out);
-  }
+  });
   fs::remove_all(dir);
 }
 

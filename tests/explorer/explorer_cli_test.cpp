@@ -54,26 +54,20 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
   const Ran memory = run_faultline("explore --protocol paxos --max-memory 1");
   CHECK(memory.status == 3);
   CHECK(memory.out.find("NOT exhaustive: --max-memory 1 MiB reached") != std::string::npos);
-  const struct {
-    const char* args;
-    const char* says;
-  } bad[] = {{"--max-depth 0", "--max-depth 0"},
-             {"--max-states 0", "--max-states 0"},
-             {"--crashes 9 --crash acceptors", "--crashes"},
-             {"--crashes 1", "--crash"},
-             {"--timeouts 1 --crashes 1 --crash nosuch", "nosuch"},
-             {"--preset nosuch", "--preset"},
-             {"--restarts 2", "--restarts"},
-             {"--strategy sideways", "--strategy"},
-             {"--jobs 0", "--jobs"},
-             {"--max-memory 0", "--max-memory"},
-             {"--shortest --por sleep", "--shortest"},
-             {"--shortest --strategy pct", "--shortest"}};
-  for (const auto& b : bad) {
-    const Ran ran = run_faultline(std::string("explore --protocol paxos ") + b.args);
-    CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
-    CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
-  }
+  faultline::testing::check_refusals("explore --protocol paxos ", {
+      {"--max-depth 0", "--max-depth 0"},
+      {"--max-states 0", "--max-states 0"},
+      {"--crashes 9 --crash acceptors", "--crashes"},
+      {"--crashes 1", "--crash"},
+      {"--timeouts 1 --crashes 1 --crash nosuch", "nosuch"},
+      {"--preset nosuch", "--preset"},
+      {"--restarts 2", "--restarts"},
+      {"--strategy sideways", "--strategy"},
+      {"--jobs 0", "--jobs"},
+      {"--max-memory 0", "--max-memory"},
+      {"--shortest --por sleep", "--shortest"},
+      {"--shortest --strategy pct", "--shortest"},
+  });
 }
 
 TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays - refusals exit 2 saying why") {
@@ -97,21 +91,15 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
   const Ran clean = run_faultline("explore --protocol twopc --preset stateright --set participants=2 --symmetry --json");
   CHECK(clean.status == 0);
   CHECK(last_line(clean.out)["symmetry"] == true);
-  const struct {
-    const char* args;
-    const char* says;
-  } bad[] = {{"--symmetry --strategy dfs --por sleep", "--por none"},
-             {"--symmetry --strategy dfs --por dpor", "--por none"},
-             {"--symmetry --strategy pct", "--strategy bfs or dfs"},
-             {"--symmetry --set read_all=50", "read_all=50"},
-             {"--symmetry --set cooperative=true", "cooperative"},
-             {"--symmetry --crashes 1 --crash p0", "only some participants"},
-             {"--symmetry --engine simulator", "simulator engine"}};
-  for (const auto& b : bad) {
-    const Ran ran = run_faultline(twopc + b.args);
-    CHECK_MESSAGE(ran.status == 2, b.args, " said: ", ran.out);
-    CHECK_MESSAGE(ran.out.find(b.says) != std::string::npos, b.args, " said: ", ran.out);
-  }
+  faultline::testing::check_refusals(twopc, {
+      {"--symmetry --strategy dfs --por sleep", "--por none"},
+      {"--symmetry --strategy dfs --por dpor", "--por none"},
+      {"--symmetry --strategy pct", "--strategy bfs or dfs"},
+      {"--symmetry --set read_all=50", "read_all=50"},
+      {"--symmetry --set cooperative=true", "cooperative"},
+      {"--symmetry --crashes 1 --crash p0", "only some participants"},
+      {"--symmetry --engine simulator", "simulator engine"},
+  });
   const Ran paxos = run_faultline("explore --protocol paxos --symmetry");
   CHECK(paxos.status == 2);
   CHECK(paxos.out.find("no symmetry reduction") != std::string::npos);

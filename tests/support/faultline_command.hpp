@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 namespace faultline::testing {
 
@@ -31,6 +32,21 @@ inline Ran run_shell(const std::string& command) {
 // Runs the build's faultline with `args` (a shell fragment), after `env` (assignments).
 inline Ran run_faultline(const std::string& args, const std::string& env = "") {
   return run_shell(env + " '" + std::string(FAULTLINE_BINARY_DIR) + "/faultline' " + args);
+}
+
+// A command line faultline must refuse as bad input: exit 2, saying `says`.
+struct Refusal {
+  std::string args;
+  std::string says;
+};
+
+// Runs `prefix + args` of each refusal and checks its exit status and message.
+inline void check_refusals(const std::string& prefix, const std::vector<Refusal>& refusals) {
+  for (const Refusal& r : refusals) {
+    const Ran ran = run_faultline(prefix + r.args);
+    CHECK_MESSAGE(ran.status == 2, prefix, r.args, " said: ", ran.out);
+    CHECK_MESSAGE(ran.out.find(r.says) != std::string::npos, prefix, r.args, " said: ", ran.out);
+  }
 }
 
 }  // namespace faultline::testing

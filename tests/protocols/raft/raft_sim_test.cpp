@@ -27,6 +27,15 @@ RunSpec calm(std::uint64_t seed, std::vector<std::pair<std::string, std::string>
   return spec;
 }
 
+// The generic swarm profile's run of `seed`, with `options` given (not drawn).
+protocols::RunOutput swarm_run(std::uint64_t seed,
+                               std::vector<std::pair<std::string, std::string>> options = {}) {
+  const protocols::Protocol& p = raft::protocol();
+  RunSpec spec = protocols::swarm_spec(p, seed);
+  for (const auto& [k, v] : options) spec.options.set(k, v);
+  return protocols::run_protocol(p, spec);
+}
+
 std::string findings_text(const protocols::RunOutput& out) {
   std::string text;
   for (const auto& f : out.result.findings) text += sim::describe_finding(f, out.sim.get()) + "\n";
@@ -297,12 +306,8 @@ TEST_CASE("raft: an idle leader elected after the heal without the no-op is live
 // had not committed. A leader no quorum has answered since its first entry of the term,
 // but that a quorum answered within the bound, is working.
 TEST_CASE("raft: a leader whose first entry of the term is newer than every answer is live (seed 1177)") {
-  const protocols::Protocol& p = raft::protocol();
-  RunSpec spec = protocols::swarm_spec(p, 1177);
-  spec.options.set("election_timeout", "30ms");
-  spec.options.set("heartbeat", "10ms");
-  spec.options.set("leader_noop", "false");
-  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  const protocols::RunOutput out =
+      swarm_run(1177, {{"election_timeout", "30ms"}, {"heartbeat", "10ms"}, {"leader_noop", "false"}});
   INFO(findings_text(out));
   const protocols::CheckOutcome* liveness = out.run->checks.find("liveness");
   REQUIRE(liveness != nullptr);
@@ -318,8 +323,7 @@ TEST_CASE("raft: a leader whose first entry of the term is newer than every answ
 // every ReadIndex read at once: a get missed a put acknowledged 40 ms earlier. A refusal
 // now echoes no read_seq or send time.
 TEST_CASE("raft: refusals of a previous life's requests do not confirm a ReadIndex read (seed 1013199)") {
-  const protocols::Protocol& p = raft::protocol();
-  const protocols::RunOutput out = protocols::run_protocol(p, protocols::swarm_spec(p, 1013199));
+  const protocols::RunOutput out = swarm_run(1013199);
   CHECK(out.config.options.text("read") == "index");
   INFO(findings_text(out));
   CHECK(out.verdict() == sim::Verdict::ok);
@@ -332,12 +336,8 @@ TEST_CASE("raft: refusals of a previous life's requests do not confirm a ReadInd
 // server in the new one: "two leaders in term 16" (seed 224). It now leads only once
 // its vote is durable (raft node test: a one-voter candidate ...).
 TEST_CASE("raft: a one-voter configuration whose leader halts before its sync keeps one leader per term") {
-  const protocols::Protocol& p = raft::protocol();
-  RunSpec spec = protocols::swarm_spec(p, 224);
-  spec.options.set("membership", "true");
-  spec.options.set("leader_noop", "false");
-  spec.options.set("admins", "10");
-  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  const protocols::RunOutput out =
+      swarm_run(224, {{"membership", "true"}, {"leader_noop", "false"}, {"admins", "10"}});
   INFO(findings_text(out));
   CHECK(out.verdict() == sim::Verdict::ok);
 }
