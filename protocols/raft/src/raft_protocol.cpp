@@ -225,8 +225,9 @@ class RaftRun final : public protocols::ProtocolRun {
       // reached the leader 3 ms before the judge looked). That entry is then younger
       // than the bound, since the answer was within it.
       const bool nothing_yet = n->log().last_index() < n->term_start_index();
-      const bool entry_new = !nothing_yet && n->term_entry_at() != kTimeNone &&
-                             acked < n->term_entry_at();
+      FAULTLINE_ASSERT(nothing_yet || n->term_entry_at() != kTimeNone,
+                       "a leader holding an entry of its term knows when it appended the first");
+      const bool entry_new = !nothing_yet && acked < n->term_entry_at();
       if (answered && (nothing_yet || entry_new)) leading = true;
     }
     std::string problem = leading ? "" : "no leader committed an entry of its term since the heal";
