@@ -8,8 +8,8 @@
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
 #include <ostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>

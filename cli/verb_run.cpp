@@ -8,6 +8,7 @@
 #include "cli_common.hpp"
 #include "exit_status.hpp"
 #include "protocols/registry.hpp"
+#include "scenarios/json_input.hpp"
 #include "scenarios/repro.hpp"
 #include "sim/trace_export.hpp"
 #include "verbs.hpp"
@@ -56,7 +57,7 @@ scenarios::Scenario scenario_of(const RunFlags& f, scenarios::Overrides& o) {
     o.time_ns = protocols::parse_duration(f.time, "--time");
     if (*o.time_ns <= 0) throw protocols::BadInput("--time", "must be above 0");
     // A scenario's run_ms is bounded so (about 115 days); say so here, not of "$.run_ms".
-    constexpr sim::Duration kTimeMax = sim::Duration{10'000'000'000} * sim::kMillisecond;
+    constexpr sim::Duration kTimeMax = sim::Duration{scenarios::kMaxMillis} * sim::kMillisecond;
     if (*o.time_ns > kTimeMax) {
       throw protocols::BadInput("--time " + f.time, "at most 10000000s (about 115 days)");
     }

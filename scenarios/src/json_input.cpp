@@ -304,8 +304,7 @@ std::int64_t JsonField::i64(std::int64_t min, std::int64_t max) const {
 }
 
 sim::Duration JsonField::millis(bool signed_) const {
-  // Up to ~100 days each way: far beyond any run, far within int64 nanoseconds.
-  constexpr double kLimitMs = 1e10;
+  constexpr auto kLimitMs = static_cast<double>(kMaxMillis);
   const std::string what = signed_ ? "a number of milliseconds from -1e10 to 1e10"
                                    : "a number of milliseconds from 0 to 1e10";
   if (value_->is_number_integer() || value_->is_number_unsigned()) {

@@ -32,6 +32,9 @@ inline constexpr std::uint64_t kMaxInputBytes = 64ULL << 20;
 // Objects and arrays nested deeper than this are refused (the parser and every walk over
 // a value then stay within a bounded stack).
 inline constexpr int kMaxJsonDepth = 64;
+// A time in milliseconds (run_ms, at_ms, for_ms...) is at most this far from 0: ~115 days,
+// far beyond any run and far within int64 nanoseconds.
+inline constexpr std::int64_t kMaxMillis = 10'000'000'000;
 
 // Reads and parses a file; "-" reads standard input.
 nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes = kMaxInputBytes);
