@@ -27,10 +27,11 @@ RunSpec calm(std::uint64_t seed, std::vector<std::pair<std::string, std::string>
   return spec;
 }
 
-// The generic swarm profile's run of `seed`, with `options` given (not drawn).
+// The generic swarm profile's run of `seed`, with `options` given (not drawn). The run's
+// options refer to the protocol's option table, so the protocol outlives every call.
 protocols::RunOutput swarm_run(std::uint64_t seed,
                                std::vector<std::pair<std::string, std::string>> options = {}) {
-  const protocols::Protocol& p = raft::protocol();
+  static const protocols::Protocol p = raft::protocol();
   RunSpec spec = protocols::swarm_spec(p, seed);
   for (const auto& [k, v] : options) spec.options.set(k, v);
   return protocols::run_protocol(p, spec);
