@@ -67,6 +67,7 @@ class SimWorld final : public protocols::ExploreWorld {
   const std::optional<sim::Finding>& finding() const override { return finding_; }
   std::string describe(std::size_t index) const override;
   std::vector<sim::ExploreEvent> in_flight() const override { return in_flight_; }
+  bool message_set() const override { return message_set_; }
 
  private:
   protocols::RunOutput run(std::vector<std::uint64_t>& inputs) const;
@@ -80,6 +81,7 @@ class SimWorld final : public protocols::ExploreWorld {
   std::size_t history_size_ = 0;
   std::optional<sim::Finding> finding_;
   std::vector<sim::ExploreEvent> in_flight_;
+  bool message_set_ = false;
 };
 
 // Runs the path; `inputs` gets each node's inputs so far (deliveries, timers, crashes).
@@ -122,6 +124,7 @@ void SimWorld::materialize() {
   std::vector<std::uint64_t> inputs;
   protocols::RunOutput out = run(inputs);
   const sim::Simulation& sim = *out.sim;
+  message_set_ = sim.explore_message_set();
   finding_.reset();
   for (const sim::Finding& f : sim.findings()) {
     if (f.kind != sim::FindingKind::event_limit) {

@@ -103,6 +103,14 @@ Time Simulation::explore_deadline(NodeId id) const {
 
 void Simulation::explore_launch(NodeId from, NodeId to, Payload&& body, MessageId id,
                                 std::uint32_t size, std::uint16_t kind) {
+  const std::uint64_t content = message_content_hash(body);
+  if (explore_message_set_) {
+    // A message set holds one of each: an equal message already in flight is this one.
+    for (const std::uint32_t pending : explore_pending_) {
+      const InFlight& m = in_flight_[pending];
+      if (m.from == from && m.to == to && m.content == content) return;
+    }
+  }
   std::uint32_t slot;
   if (free_slots_.empty()) {
     slot = static_cast<std::uint32_t>(in_flight_.size());
@@ -118,7 +126,7 @@ void Simulation::explore_launch(NodeId from, NodeId to, Payload&& body, MessageI
   m.id = id;
   m.size = size;
   m.kind = kind;
-  m.content = message_content_hash(m.payload);
+  m.content = content;
   explore_pending_.push_back(slot);
 }
 
@@ -195,6 +203,12 @@ void Simulation::explore_perform(const ExploreEvent& e) {
   switch (e.kind) {
     case ExploreKind::deliver:
       take();
+      if (explore_message_set_) {
+        // The set keeps the message: a copy stays in flight, under the same id.
+        const InFlight& m = in_flight_[e.ref];
+        Payload copy = m.payload;
+        explore_launch(m.from, m.to, std::move(copy), m.id, m.size, m.kind);
+      }
       explore_set_clock(n);
       on_deliver(Event{.time = now_, .ref = e.ref, .node = e.node, .gen = 0,
                        .kind = EventKind::deliver});

@@ -27,12 +27,25 @@ const InFlightMessage& ExploreNetwork::send(sim::NodeId from, sim::NodeId to, si
   m->to = to;
   m->content = sim::message_content_hash(payload);
   m->payload = std::move(payload);
+  const auto less = [](const auto& a, const auto& b) { return ExploreNetwork::message_less(*a, *b); };
+  const Messages& now = messages();
+  auto at = std::upper_bound(now.begin(), now.end(), m, less);
+  if (set_ && at != now.begin() && !message_less(**(at - 1), *m)) return **(at - 1);
+  const std::ptrdiff_t index = at - now.begin();
   hash_ += message_hash(*m);
-  auto it = std::upper_bound(messages_.begin(), messages_.end(), m,
-                             [](const auto& a, const auto& b) { return ExploreNetwork::message_less(*a, *b); });
   const InFlightMessage& sent = *m;  // shared: stays where it is while the vector moves
-  messages_.insert(it, std::move(m));
+  Messages& list = own();
+  list.insert(list.begin() + index, std::move(m));
   return sent;
+}
+
+ExploreNetwork::Messages& ExploreNetwork::own() {
+  if (!messages_) {
+    messages_ = std::make_shared<Messages>();
+  } else if (messages_.use_count() > 1) {
+    messages_ = std::make_shared<Messages>(*messages_);
+  }
+  return *messages_;
 }
 
 std::size_t ExploreNetwork::find(const sim::ExploreEvent& e) const {
@@ -40,32 +53,40 @@ std::size_t ExploreNetwork::find(const sim::ExploreEvent& e) const {
   key.to = e.node;
   key.from = e.peer;
   key.content = e.content;
-  auto it = std::lower_bound(messages_.begin(), messages_.end(), key,
+  const Messages& list = messages();
+  auto it = std::lower_bound(list.begin(), list.end(), key,
                              [](const auto& a, const InFlightMessage& b) { return ExploreNetwork::message_less(*a, b); });
-  FAULTLINE_ASSERT(it != messages_.end() && !ExploreNetwork::message_less(key, **it),
+  FAULTLINE_ASSERT(it != list.end() && !ExploreNetwork::message_less(key, **it),
                    "a message event names a message in flight");
-  return static_cast<std::size_t>(it - messages_.begin());
+  return static_cast<std::size_t>(it - list.begin());
 }
 
 InFlightMessage ExploreNetwork::take(const sim::ExploreEvent& e) {
   const std::size_t i = find(e);
-  InFlightMessage m = *messages_[i];  // a copy: other worlds may share the message
+  InFlightMessage m = *messages()[i];  // a copy: other worlds may share the message
   hash_ -= message_hash(m);
-  messages_.erase(messages_.begin() + static_cast<std::ptrdiff_t>(i));
+  Messages& list = own();
+  list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
   return m;
+}
+
+InFlightMessage ExploreNetwork::receive(const sim::ExploreEvent& e) {
+  return set_ ? *messages()[find(e)] : take(e);
 }
 
 void ExploreNetwork::duplicate(const sim::ExploreEvent& e) {
   const std::size_t i = find(e);
-  std::shared_ptr<const InFlightMessage> copy = messages_[i];
+  FAULTLINE_ASSERT(!set_, "a message set holds one of each message: a copy is the message itself");
+  std::shared_ptr<const InFlightMessage> copy = messages()[i];
   hash_ += message_hash(*copy);
-  messages_.insert(messages_.begin() + static_cast<std::ptrdiff_t>(i), std::move(copy));
+  Messages& list = own();
+  list.insert(list.begin() + static_cast<std::ptrdiff_t>(i), std::move(copy));
 }
 
 std::vector<sim::ExploreEvent> ExploreNetwork::all() const {
   std::vector<sim::ExploreEvent> out;
-  out.reserve(messages_.size());
-  for (const auto& m : messages_) {
+  out.reserve(size());
+  for (const auto& m : messages()) {
     out.push_back(sim::ExploreEvent{sim::ExploreKind::deliver, m->to, m->from, m->content, 0});
   }
   return out;

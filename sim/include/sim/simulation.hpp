@@ -179,6 +179,12 @@ class Simulation final : private RunPlace {
   void set_explore_crashable(std::vector<NodeId> nodes);
   // Asked before each step; false ends the run there (an explorer's path prefix ends).
   void set_explore_gate(std::function<bool(const Simulation&)> gate);
+  // The network as a set of messages (TLA+'s `msgs`, Stateright's duplicating network),
+  // for a protocol whose model says so (set up before run()): a delivered message stays in
+  // flight and may be delivered again, and a message sent while an equal one (same sender,
+  // receiver and content) is in flight is that one. Off: a multiset, delivery consumes.
+  void set_explore_message_set(bool on) { explore_message_set_ = on; }
+  bool explore_message_set() const { return explore_message_set_; }
   // The events enabled for the next step, in canonical order.
   const std::vector<ExploreEvent>& explore_enabled() const { return explore_enabled_; }
   const ExploreUsed& explore_used() const { return explore_used_; }
@@ -325,6 +331,7 @@ class Simulation final : private RunPlace {
   std::vector<NodeId> explore_crashable_;
   std::vector<NodeId> explore_crashed_;  // crashed by the explorer, not yet restarted
   std::function<bool(const Simulation&)> explore_gate_;
+  bool explore_message_set_ = false;
   ExploreUsed explore_used_;
   std::uint64_t explore_steps_ = 0;
 };

@@ -98,6 +98,9 @@ class ExploreWorld {
   virtual std::string describe(std::size_t index) const = 0;
   // Facts for the summary ("sometimes" counts): e.g. {"chosen", 1}.
   virtual void count(std::map<std::string, std::uint64_t>& facts) const { (void)facts; }
+  // Whether the network is a set of messages (Simulation::set_explore_message_set): then
+  // every message stays deliverable and no path ends by itself.
+  virtual bool message_set() const { return false; }
 };
 
 // Null when the pure model does not cover the configuration or the budgets.
@@ -118,17 +121,24 @@ struct InFlightMessage {
 // events on them (deliver, drop, duplicate) as the simulator lists them.
 class ExploreNetwork {
  public:
+  // `set`: the network is a set of messages, as Simulation::set_explore_message_set makes
+  // the simulator's (a message sent while an equal one is in flight is that one, and
+  // delivery keeps it: receive() below).
+  explicit ExploreNetwork(bool set = false) : set_(set) {}
   // Returns the message as the network keeps it (valid while it is in flight).
   const InFlightMessage& send(sim::NodeId from, sim::NodeId to, sim::Payload payload);
   // Removes and returns the message an event names (deliver or drop).
   InFlightMessage take(const sim::ExploreEvent& e);
+  // The message a deliver event names: taken from a multiset, a copy from a set.
+  InFlightMessage receive(const sim::ExploreEvent& e);
+  bool message_set() const { return set_; }
   // Adds a second copy of the message an event names.
   void duplicate(const sim::ExploreEvent& e);
   // Appends the events of `kind` on messages whose receiver `up(node)` accepts.
   template <class Up>
   void list(sim::ExploreKind kind, const Up& up, std::vector<sim::ExploreEvent>& out) const {
     const InFlightMessage* last = nullptr;
-    for (const auto& m : messages_) {
+    for (const auto& m : messages()) {
       // Copies of one message are one event.
       if (last != nullptr && !message_less(*last, *m)) continue;
       last = m.get();
@@ -144,16 +154,22 @@ class ExploreNetwork {
   }
   // An order-independent hash of the multiset.
   std::uint64_t fingerprint() const { return hash_; }
-  std::size_t size() const { return messages_.size(); }
+  std::size_t size() const { return messages().size(); }
   // Every message, a copy each, as deliver events.
   std::vector<sim::ExploreEvent> all() const;
-  const std::vector<std::shared_ptr<const InFlightMessage>>& messages() const { return messages_; }
+  using Messages = std::vector<std::shared_ptr<const InFlightMessage>>;
+  const Messages& messages() const { return messages_ ? *messages_ : kNone; }
 
  private:
   std::size_t find(const sim::ExploreEvent& e) const;
-  // Shared between copies of a world: a message is never changed, only added or removed.
-  std::vector<std::shared_ptr<const InFlightMessage>> messages_;  // canonical order
+  Messages& own();
+  inline static const Messages kNone{};
+  // Shared between copies of a world until one of them changes it (copy on write: a world
+  // is copied at every step, and in a message set most deliveries change nothing here);
+  // a message itself is never changed, only added or removed. Null: none yet.
+  std::shared_ptr<Messages> messages_;  // canonical order
   std::uint64_t hash_ = 0;
+  bool set_ = false;
 };
 
 // The budgets a path of a pure world has spent, and the nodes it crashed (in id order).
