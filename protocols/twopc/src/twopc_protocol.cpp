@@ -5,6 +5,7 @@
 #include "protocols/run_checks.hpp"
 #include "twopc/twopc_invariants.hpp"
 #include "twopc/twopc_servers.hpp"
+#include "twopc/twophase.hpp"
 
 namespace faultline::twopc {
 using namespace sim;
@@ -12,6 +13,10 @@ using namespace sim;
 namespace {
 
 void declare_options(protocols::OptionTable& t) {
+  t.choice("model", "bank", {"bank", "twophase"},
+           "bank: 2PC with presumed abort over a sharded bank; twophase: TLA+'s TwoPhase spec "
+           "(Stateright's 2PC example), a TM and `participants` RMs, no other option applies "
+           "(twophase.hpp)");
   t.integer("participants", 3, 1, 64, "participants: each owns a shard of the accounts")
       .swarm({"3", "2", "4"});
   t.integer("coordinators", 1, 1, 16, "coordinators; client i uses coordinator i mod this")
@@ -129,7 +134,20 @@ TwopcParams read_params(const protocols::RunConfig& run) {
 namespace {
 
 // Rules across options; each error names the option at fault.
+// The options of the bank model, which the twophase model does not have.
+bool bank_only(const std::string& name) { return name != "model" && name != "participants"; }
+
 void validate(const protocols::OptionValues& o) {
+  if (o.text("model") == "twophase") {
+    for (const std::string& name : o.table().names()) {
+      if (bank_only(name) && o.given(name)) {
+        throw protocols::BadInput(o.where(name), name + " applies to model=bank only: the twophase "
+                                                 "model has one TM and `participants` RMs, nothing "
+                                                 "else (explore: --preset twophase)");
+      }
+    }
+    return;
+  }
   const std::int64_t accounts = o.integer("participants") * o.integer("accounts_per_participant");
   if (accounts > 10000) {
     throw protocols::BadInput(o.where("accounts_per_participant"),
@@ -326,7 +344,20 @@ void add_nodes(Simulation& sim, TwopcRun& run) {
   });
 }
 
+bool twophase_model(const protocols::RunConfig& config) { return config.options.text("model") == "twophase"; }
+
+void refuse_bugs(const protocols::RunConfig& config) {
+  if (!config.bugs.empty()) {
+    throw protocols::BadInput("--bug", "the planted bugs are the bank model's: " + config.bugs.front() +
+                                           " is not planted in model=twophase");
+  }
+}
+
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {
+  if (twophase_model(config)) {
+    refuse_bugs(config);
+    return twophase::setup(sim, config, static_cast<int>(config.options.integer("participants")));
+  }
   auto run = std::make_unique<TwopcRun>(read_params(config), config.heal_ns);
   run->check_budget = config.check_budget;
   const BankWorkload& w = run->params_.workload;
@@ -353,7 +384,12 @@ protocols::Protocol protocol() {
   p.bugs = bug_specs();
   p.groups = {"coordinators", "participants", "clients"};
   p.explore_presets = explore_presets();
-  p.explore = explore_factory();
+  p.explore = [bank = explore_factory()](const protocols::RunConfig& run, const protocols::ExploreSpec& spec)
+      -> std::unique_ptr<protocols::ExploreWorld> {
+    if (!twophase_model(run)) return bank(run, spec);
+    refuse_bugs(run);
+    return twophase::explore_world(run, spec, static_cast<int>(run.options.integer("participants")));
+  };
   // Records are checksummed and a full disk halts a node; like Raft, 2PC does not claim to
   // survive corrupted reads or a disk that forgets writes it has not synced yet. Nor slow
   // disks, for now: the simulator multiplies the factors of overlapping slow-disk windows
