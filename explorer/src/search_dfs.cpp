@@ -23,6 +23,7 @@ namespace {
 
 struct Frame {
   std::unique_ptr<protocols::ExploreWorld> world;
+  std::uint64_t key = 0;     // state_key() of the world
   std::uint32_t choice = 0;  // the choice that led here
   std::vector<Move> sleep;
   std::vector<std::uint32_t> todo;
@@ -58,6 +59,7 @@ class Dfs {
   // Non-empty sleep sets, each as its count and its moves' keys; [0] is unused.
   std::vector<std::uint64_t> sleeping_{0};
   std::vector<std::uint64_t> awake_;  // revisit's scratch: the moves asleep then, awake now
+  std::vector<std::uint64_t> scratch_;  // fresh_state's and revisit's: sleeping keys, sorted
   std::vector<Frame> stack_;
   bool stop_ = false;
   std::uint64_t best_ = 0;  // shortest mode: the length of the best counterexample so far
@@ -108,8 +110,20 @@ bool Dfs::fresh_state(Frame& f, std::size_t slot) {
     if (best_ == 0) ++result_.depth_cut;  // not the cut below a counterexample's length
     return false;
   }
-  for (std::uint32_t i = 0; i < n; ++i) {
-    if (!contains(f.sleep, sim::explore_event_key(w.enabled()[i]))) f.todo.push_back(i);
+  f.todo.reserve(n);
+  if (f.sleep.empty()) {
+    for (std::uint32_t i = 0; i < n; ++i) f.todo.push_back(i);
+  } else {
+    // The sleeping keys sorted once, then one binary search per enabled event (a state
+    // of a message-set world has dozens of each).
+    std::vector<std::uint64_t>& asleep = scratch_;
+    asleep.clear();
+    for (const Move& u : f.sleep) asleep.push_back(u.key);
+    std::sort(asleep.begin(), asleep.end());
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::uint64_t key = sim::explore_event_key(w.enabled()[i]);
+      if (!std::binary_search(asleep.begin(), asleep.end(), key)) f.todo.push_back(i);
+    }
   }
   result_.sleep_skipped += n - f.todo.size();
   if (!f.sleep.empty()) {
@@ -144,11 +158,15 @@ bool Dfs::revisit(Frame& f, std::size_t slot) {
   // The moves still asleep stay, in place (a subset fits where the set was).
   std::vector<std::uint64_t>& awake = awake_;
   awake.clear();
+  std::vector<std::uint64_t>& asleep = scratch_;  // this path's sleep set, sorted
+  asleep.clear();
+  for (const Move& u : f.sleep) asleep.push_back(u.key);
+  std::sort(asleep.begin(), asleep.end());
   const std::uint64_t count = sleeping_[at];
   std::uint64_t still = 0;
   for (std::uint64_t j = 0; j < count; ++j) {
     const std::uint64_t key = sleeping_[at + 1 + j];
-    if (contains(f.sleep, key)) sleeping_[at + 1 + still++] = key;
+    if (std::binary_search(asleep.begin(), asleep.end(), key)) sleeping_[at + 1 + still++] = key;
     else awake.push_back(key);
   }
   sleeping_[at] = still;
@@ -169,6 +187,7 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   f.sleep = std::move(sleep);
   f.choice = choice;
   const std::uint64_t fp = state_key(*f.world, options_);
+  f.key = fp;
   // The longest path explored, terminal states included (BFS: the longest shortest path).
   result_.depth = std::max<std::uint64_t>(result_.depth, stack_.size());
   const auto [slot, fresh] = table_.insert(fp);
@@ -185,8 +204,17 @@ void Dfs::step(Frame& f) {
   const protocols::ExploreWorld::Effect effect = child->perform(i);
   ++result_.transitions;
   const Move m = make_move(f.world->enabled()[i], effect.history);
+  if (f.done.empty()) f.done.reserve(f.todo.size());
+  // A step back to the state it left (a delivery a message set keeps, that its receiver
+  // ignores): every path on from there is one from the state itself, which this frame
+  // explores already. Entering it again would only wake the moves its sleep set holds.
+  if (state_key(*child, options_) == f.key) {
+    f.done.push_back(m);
+    return;
+  }
   std::vector<Move> sleep;
   if (options_.reduction == Reduction::sleep) {
+    sleep.reserve(f.sleep.size() + f.done.size());
     for (const Move& u : f.sleep) {
       if (!dependent(u, m)) sleep.push_back(u);
     }
