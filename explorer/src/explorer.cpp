@@ -235,27 +235,33 @@ std::unique_ptr<protocols::ExploreWorld> world_on(const Target& t, Engine engine
   return detail::make_sim_world(sim_target(t));
 }
 
-// A network that is a set of messages keeps every message deliverable: a loss or a copy
-// is not modelled (a set holds one of each, and a lost message sent again would be back,
-// which the reductions' independence does not know), and no path ends by itself, so a
+// A network that is a set of messages keeps every message deliverable, and a world that
+// keeps ignored messages in flight may deliver one again: no path ends by itself, so a
 // search that only stops at the end of a path needs a bound. BFS and DFS end by their
-// visited set on the pure model; the simulator engine keys a state by each node's inputs,
-// which grow with every delivery.
-void refuse_for_message_set(const Target& t, const Options& o, Engine engine) {
+// visited set on a pure model; the simulator engine keys a state by each node's inputs,
+// which grow with every delivery. A set also has no loss or copy in its model (a set holds
+// one of each, and a lost message sent again would be back, which the reductions'
+// independence does not know).
+void refuse_endless(const Target& t, const Options& o, Engine engine, const protocols::ExploreWorld& root) {
   const sim::ExploreConfig& b = t.explore.budget;
-  const std::string why = "the network of this configuration is a set of messages (TLA+'s msgs): ";
-  if (b.drops > 0) throw BadInput("--drops", why + "a lost message is not modelled");
-  if (b.duplicates > 0) throw BadInput("--duplicates", why + "a set holds one of each message, so there is no copy");
-  if (o.max_depth > 0) return;
+  if (root.message_set()) {
+    const std::string why = "the network of this configuration is a set of messages (TLA+'s msgs): ";
+    if (b.drops > 0) throw BadInput("--drops", why + "a lost message is not modelled");
+    if (b.duplicates > 0) throw BadInput("--duplicates", why + "a set holds one of each message, so there is no copy");
+  }
+  const std::optional<std::string> endless = root.endless();
+  if (!endless || o.max_depth > 0) return;
+  const std::string why = *endless + ": ";
   if (engine == Engine::simulator) {
     const bool declined = o.engine != Engine::simulator;  // the pure model does not take the budgets
-    throw BadInput(declined ? (b.crashes > 0 ? "--crashes" : "--restarts") : "--max-depth",
-                   why + (declined ? "its pure model takes no crash or restart, and " : "") +
-                       "on the simulator engine, whose states are each node's inputs, no path ends; "
-                       "give --max-depth D (the pure model needs none)");
+    const char* flag = !declined ? "--max-depth" : b.crashes > 0 ? "--crashes" : b.restarts > 0 ? "--restarts"
+                                                 : b.drops > 0   ? "--drops"   : "--duplicates";
+    throw BadInput(flag, why + (declined ? "its pure model does not take these budgets, and " : "") +
+                             "on the simulator engine, whose states are each node's inputs, no path ends; "
+                             "give --max-depth D (the pure model needs none)");
   }
   if (o.reduction == Reduction::dpor || o.strategy == Strategy::pct || o.strategy == Strategy::random_walk) {
-    throw BadInput("--max-depth", why + "every message stays deliverable, so no path ends: " +
+    throw BadInput("--max-depth", why + "no path ends, so " +
                                       (o.reduction == Reduction::dpor ? std::string("DPOR")
                                                                       : std::string(strategy_name(o.strategy))) +
                                       " needs --max-depth D");
@@ -281,7 +287,7 @@ Result explore(const Target& target, const Options& o) {
                                        "): " + *why);
     }
   }
-  if (root->message_set()) refuse_for_message_set(t, o, engine);
+  refuse_endless(t, o, engine, *root);
   Result r;
   switch (o.strategy) {
     case Strategy::bfs:

@@ -68,6 +68,10 @@ class SimWorld final : public protocols::ExploreWorld {
   std::string describe(std::size_t index) const override;
   std::vector<sim::ExploreEvent> in_flight() const override { return in_flight_; }
   bool message_set() const override { return message_set_; }
+  std::optional<std::string> endless() const override {
+    if (keep_ignored_) return std::string("a message its receiver ignores stays in flight (Stateright's actor model)");
+    return ExploreWorld::endless();
+  }
 
  private:
   protocols::RunOutput run(std::vector<std::uint64_t>& inputs) const;
@@ -82,6 +86,7 @@ class SimWorld final : public protocols::ExploreWorld {
   std::optional<sim::Finding> finding_;
   std::vector<sim::ExploreEvent> in_flight_;
   bool message_set_ = false;
+  bool keep_ignored_ = false;
 };
 
 // Runs the path; `inputs` gets each node's inputs so far (deliveries, timers, crashes).
@@ -125,6 +130,7 @@ void SimWorld::materialize() {
   protocols::RunOutput out = run(inputs);
   const sim::Simulation& sim = *out.sim;
   message_set_ = sim.explore_message_set();
+  keep_ignored_ = sim.explore_keep_ignored();
   finding_.reset();
   for (const sim::Finding& f : sim.findings()) {
     if (f.kind != sim::FindingKind::event_limit) {

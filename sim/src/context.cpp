@@ -152,6 +152,8 @@ void Context::annotate(std::string_view key, std::string_view value) {
 void Context::ignore(const Envelope& message, std::string_view reason) {
   Call call{.op = CallOp::ignore, .peer = message.from, .text = reason};
   call.result = message.id;
+  // The kernel reads it only to put the message back (Simulation::set_explore_keep_ignored).
+  call.args.payload = const_cast<Payload*>(&message.payload);
   perform(call);
 }
 

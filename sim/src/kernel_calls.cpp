@@ -51,6 +51,13 @@ void Simulation::perform(NodeId id, Call& call) {
     case CallOp::ignore:
       record(TraceRecord{.type = TraceEvent::ignore, .node = n.id, .peer = call.peer,
                          .detail = intern(call.text), .value = call.result});
+      if (config_.explore.on && explore_keep_ignored_ && call.peer < nodes_.size()) {
+        // Stateright's actor model: a delivery its receiver ignores is no step, and the
+        // message stays in flight, under the same id.
+        const Payload& body = *call.args.payload;
+        explore_launch(call.peer, n.id, Payload(body), call.result, body.size_bytes(),
+                       message_kind(body.type()));
+      }
       break;
     case CallOp::log:
       record(TraceRecord{.type = TraceEvent::log, .node = n.id, .detail = intern(call.text)});

@@ -185,6 +185,11 @@ class Simulation final : private RunPlace {
   // receiver and content) is in flight is that one. Off: a multiset, delivery consumes.
   void set_explore_message_set(bool on) { explore_message_set_ = on; }
   bool explore_message_set() const { return explore_message_set_; }
+  // Stateright's actor model, for a protocol whose model says so: a message its receiver
+  // ignores (Context::ignore) is put back in flight, under the same id, for a later
+  // delivery; its protocol must change nothing when it ignores a message.
+  void set_explore_keep_ignored(bool on) { explore_keep_ignored_ = on; }
+  bool explore_keep_ignored() const { return explore_keep_ignored_; }
   // The events enabled for the next step, in canonical order.
   const std::vector<ExploreEvent>& explore_enabled() const { return explore_enabled_; }
   const ExploreUsed& explore_used() const { return explore_used_; }
@@ -332,6 +337,7 @@ class Simulation final : private RunPlace {
   std::vector<NodeId> explore_crashed_;  // crashed by the explorer, not yet restarted
   std::function<bool(const Simulation&)> explore_gate_;
   bool explore_message_set_ = false;
+  bool explore_keep_ignored_ = false;
   ExploreUsed explore_used_;
   std::uint64_t explore_steps_ = 0;
 };

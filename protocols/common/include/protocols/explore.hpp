@@ -98,9 +98,15 @@ class ExploreWorld {
   virtual std::string describe(std::size_t index) const = 0;
   // Facts for the summary ("sometimes" counts): e.g. {"chosen", 1}.
   virtual void count(std::map<std::string, std::uint64_t>& facts) const { (void)facts; }
-  // Whether the network is a set of messages (Simulation::set_explore_message_set): then
-  // every message stays deliverable and no path ends by itself.
+  // Whether the network is a set of messages (Simulation::set_explore_message_set).
   virtual bool message_set() const { return false; }
+  // Why no path of this world ends by itself, or nothing: a message set keeps every
+  // message deliverable, and a message its receiver ignores may stay in flight
+  // (Simulation::set_explore_keep_ignored) to be delivered again.
+  virtual std::optional<std::string> endless() const {
+    if (message_set()) return std::string("the network of this configuration is a set of messages (TLA+'s msgs)");
+    return std::nullopt;
+  }
 };
 
 // Null when the pure model does not cover the configuration or the budgets.
@@ -131,6 +137,8 @@ class ExploreNetwork {
   InFlightMessage take(const sim::ExploreEvent& e);
   // The message a deliver event names: taken from a multiset, a copy from a set.
   InFlightMessage receive(const sim::ExploreEvent& e);
+  // The message an event names, left in flight.
+  const InFlightMessage& peek(const sim::ExploreEvent& e) const { return *messages()[find(e)]; }
   bool message_set() const { return set_; }
   // Adds a second copy of the message an event names.
   void duplicate(const sim::ExploreEvent& e);
