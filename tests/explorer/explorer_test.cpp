@@ -404,6 +404,61 @@ TEST_CASE("twopc twophase - bad input: bank options, planted bugs, losses and co
   CHECK(explore(twopc_target("twophase"), pct).executions > 0);
 }
 
+TEST_CASE("paxos register - the pure model lists what the simulator's explore mode lists, keeping ignored messages") {
+  const auto reg = [](std::map<std::string, std::string> sets) {
+    return target_for_protocol(paxos(), "register", protocols::Options(std::move(sets)), {});
+  };
+  lockstep(reg({{"clients", "2"}}), 10, 60, 16);
+  lockstep(reg({{"clients", "1"}, {"acceptors", "5"}}), 6, 60, 17);
+}
+
+TEST_CASE("paxos register - Stateright's Paxos example's state counts - BFS and DFS with sleep sets agree") {
+  // Stateright's own test of its Paxos example counts 16,668 unique states with 2 clients
+  // (3 servers, an unordered network that neither loses nor copies).
+  const auto reg = [](const std::string& clients) {
+    return target_for_protocol(paxos(), "register", protocols::Options(std::map<std::string, std::string>{{"clients", clients}}), {});
+  };
+  Options sleep;
+  sleep.strategy = Strategy::dfs;
+  sleep.reduction = Reduction::sleep;
+  const Result one = explore(reg("1"), Options{});
+  CHECK(one.states == 265);  // pinned
+  const Result bfs = explore(reg("2"), Options{});
+  const Result dfs = explore(reg("2"), sleep);
+  CHECK(bfs.engine == Engine::pure);
+  CHECK(bfs.exhaustive);
+  CHECK(dfs.exhaustive);
+  CHECK(bfs.states == 16668);
+  CHECK(dfs.states == 16668);
+  CHECK(bfs.transitions == 102590);  // pinned
+  CHECK(dfs.transitions < bfs.transitions);
+  // "linearizable" always, "value chosen" sometimes.
+  CHECK(!bfs.counterexample);
+  CHECK(!dfs.counterexample);
+  CHECK(bfs.facts.at("value chosen") > 0);
+  CHECK(reachable(reg("2"), Options{}) == reachable(reg("2"), sleep));
+}
+
+TEST_CASE("paxos register - bad input: single-decree options, planted bugs, too many servers, unbounded walks") {
+  const auto reg = [](std::map<std::string, std::string> sets) {
+    return target_for_protocol(paxos(), "register", protocols::Options(std::move(sets)), {});
+  };
+  CHECK_THROWS_AS(reg({{"proposers", "2"}}), protocols::BadInput);
+  CHECK_THROWS_AS(reg({{"acceptors", "10"}}), protocols::BadInput);
+  CHECK_THROWS_AS(reg({{"clients", "27"}}), protocols::BadInput);
+  CHECK_THROWS_AS(target_for_protocol(paxos(), "small", protocols::Options(std::map<std::string, std::string>{{"clients", "2"}}), {}),
+                  protocols::BadInput);
+  Target bug = reg({});
+  bug.spec.bugs = {"ignore-accepted-value"};
+  CHECK_THROWS_AS(explore(bug, Options{}), protocols::BadInput);
+  Options walk;
+  walk.strategy = Strategy::random_walk;
+  CHECK_THROWS_AS(explore(reg({}), walk), protocols::BadInput);
+  walk.max_depth = 30;
+  walk.walks = 20;
+  CHECK(explore(reg({}), walk).executions > 0);
+}
+
 TEST_CASE("--jobs does not change the result") {
   const Target t = two_acceptors({"ignore-accepted-value"});
   Options one;

@@ -7,6 +7,7 @@
 #include "paxos/paxos_explore.hpp"
 #include "paxos/paxos_invariants.hpp"
 #include "paxos/paxos_server.hpp"
+#include "paxos/register_model.hpp"
 #include "protocols/run_checks.hpp"
 
 namespace faultline::paxos {
@@ -29,6 +30,11 @@ Bugs read_bugs(const protocols::RunConfig& run) {
 namespace {
 
 void declare_options(protocols::OptionTable& t) {
+  t.choice("model", "paxos", {"paxos", "register"},
+           "paxos: single-decree Paxos with its roles and attempts; register: Stateright's Paxos "
+           "example, `acceptors` servers in every role and `clients` clients that put then get "
+           "(register_model.hpp)");
+  t.integer("clients", 3, 1, 26, "model=register: clients, each a put then a get");
   t.choice("roles", "separate", {"separate", "combined"},
            "separate: proposers p0.., acceptors a0.., learners l0.. are distinct nodes; "
            "combined: servers s0.. each play all three roles")
@@ -91,6 +97,24 @@ std::vector<protocols::BugSpec> bug_specs() {
 }
 
 void validate(const protocols::OptionValues& o) {
+  if (o.text("model") == "register") {
+    for (const std::string& name : o.table().names()) {
+      if (name != "model" && name != "clients" && name != "acceptors" && o.given(name)) {
+        throw BadInput(o.where(name), name + " applies to model=paxos only: the register model has "
+                                             "`acceptors` servers and `clients` clients, nothing else "
+                                             "(explore: --preset register)");
+      }
+    }
+    if (o.integer("acceptors") > static_cast<std::int64_t>(reg::kMaxServers)) {
+      throw BadInput(o.where("acceptors"), "model=register has at most " + std::to_string(reg::kMaxServers) +
+                                               " servers, got " + std::to_string(o.integer("acceptors")));
+    }
+    return;
+  }
+  if (o.given("clients")) {
+    throw BadInput(o.where("clients"), "clients applies to model=register only: model=paxos's "
+                                       "proposers are its clients");
+  }
   if (o.text("roles") == "combined") {
     for (const char* name : {"proposers", "learners"}) {
       if (o.given(name)) {
@@ -271,8 +295,22 @@ void add_invariants(Simulation& sim, SingleRun& run) {
   protocols::watch_durable_state(sim, run.ledger);
 }
 
+bool register_model(const protocols::RunConfig& config) { return config.options.text("model") == "register"; }
+
+void refuse_bugs(const protocols::RunConfig& config) {
+  if (!config.bugs.empty()) {
+    throw BadInput("--bug", "the planted bugs are model=paxos's: " + config.bugs.front() +
+                                " is not planted in model=register");
+  }
+}
+
 // Ids are dense in the order nodes are added: proposers, acceptors, learners (or servers).
 std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::RunConfig& config) {
+  if (register_model(config)) {
+    refuse_bugs(config);
+    return reg::setup(sim, config, static_cast<int>(config.options.integer("acceptors")),
+                      static_cast<int>(config.options.integer("clients")));
+  }
   auto run =
       std::make_unique<SingleRun>(read_single_params(config), config.heal_ns, config.check_budget);
   const SingleParams& p = run->params_;
@@ -351,8 +389,23 @@ protocols::Protocol single_decree_protocol() {
     protocols::datacenter_defaults(config);
   };
   p.setup = setup;
+  // The register model keeps nothing durable (as Stateright's example): random faults
+  // leave its servers up and their disks whole.
+  p.fault_budget = [](const protocols::RunConfig& run, sim::FaultProfile& profile) {
+    if (!register_model(run)) return;
+    std::erase_if(profile.kinds, [](FaultKind k) {
+      return k == FaultKind::crash || k == FaultKind::leader_crash || k == FaultKind::torn_writes ||
+             k == FaultKind::disk_full;
+    });
+  };
   p.explore_presets = single_explore_presets();
-  p.explore = single_explore_factory();
+  p.explore = [single = single_explore_factory()](const protocols::RunConfig& run, const protocols::ExploreSpec& spec)
+      -> std::unique_ptr<protocols::ExploreWorld> {
+    if (!register_model(run)) return single(run, spec);
+    refuse_bugs(run);
+    return reg::explore_world(run, spec, static_cast<int>(run.options.integer("acceptors")),
+                              static_cast<int>(run.options.integer("clients")));
+  };
   return p;
 }
 
