@@ -1,9 +1,10 @@
 #!/bin/sh
 # The explorer's numbers for bench/README.md: reductions on the default Paxos preset, the
 # issue's lossy preset, 2PC, the Stateright-equivalent presets, and every Paxos planted bug.
-# Usage: bench/explore_bench.sh [build/faultline] [twopc|symmetry]   (single-threaded; one
-# run at a time; with "twopc", only the rows of 2PC's stateright preset; with "symmetry",
-# only the table of 2PC's stateright preset with and without --symmetry)
+# Usage: bench/explore_bench.sh [build/faultline] [twopc|symmetry|stateright]   (single-
+# threaded; one run at a time; with "twopc", only the rows of 2PC's stateright preset; with
+# "symmetry", only the table of 2PC's stateright preset with and without --symmetry; with
+# "stateright", only the table of Stateright's two models: paxos register, 2PC twophase)
 F=${1:-build/faultline}
 # One row of the symmetry table: label, then explore's arguments. Every run gets 600 s and
 # 12 GiB (a shared machine); the load average before it is in the last column.
@@ -19,6 +20,23 @@ print('| %s | %s | %s | %s | %d | %d | %d | %.2f | %d | %s | %s |' % ('$label', 
       'yes' if j['symmetry'] else 'no', j['verdict'], j['states'], j['transitions'], j['terminal_states'], j['elapsed_s'], $rss // 1024,
       'yes' if j['exhaustive'] else 'no: ' + j.get('stop_reason', ''), '$load'))"
 }
+if [ "$2" = stateright ]; then
+  # Stateright's two examples, the same models: paxos's register preset (its Paxos
+  # example) and 2PC's twophase preset (TLA+'s TwoPhase, its 2PC example).
+  echo "| configuration | search | symmetry | verdict | states | transitions | terminal | seconds | peak MB | exhaustive | load |"
+  echo "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  for n in 2 3; do
+    for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs"; do
+      row_symmetry "paxos register clients=$n" --protocol paxos --preset register --set clients=$n $s
+    done
+  done
+  for n in 3 5 7 8 9; do
+    for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs"; do
+      row_symmetry "twopc twophase N=$n" --protocol twopc --preset twophase --set participants=$n $s
+    done
+  done
+  exit 0
+fi
 if [ "$2" = symmetry ]; then
   echo "| configuration | search | symmetry | verdict | states | transitions | terminal | seconds | peak MB | exhaustive | load |"
   echo "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
