@@ -238,7 +238,7 @@ std::unique_ptr<protocols::ExploreWorld> world_on(const Target& t, Engine engine
 // A network that is a set of messages keeps every message deliverable, and a world that
 // keeps ignored messages in flight may deliver one again: no path ends by itself, so a
 // search that only stops at the end of a path needs a bound. BFS and DFS end by their
-// visited set on a pure model; the simulator engine keys a state by each node's inputs,
+// visited set on a pure model, DPOR where every move leads back; the simulator engine keys a state by each node's inputs,
 // which grow with every delivery. A set also has no loss or copy in its model (a set holds
 // one of each, and a lost message sent again would be back, which the reductions'
 // independence does not know).
@@ -260,10 +260,9 @@ void refuse_endless(const Target& t, const Options& o, Engine engine, const prot
                              "on the simulator engine, whose states are each node's inputs, no path ends; "
                              "give --max-depth D (the pure model needs none)");
   }
-  if (o.reduction == Reduction::dpor || o.strategy == Strategy::pct || o.strategy == Strategy::random_walk) {
-    throw BadInput("--max-depth", why + "no path ends, so " +
-                                      (o.reduction == Reduction::dpor ? std::string("DPOR")
-                                                                      : std::string(strategy_name(o.strategy))) +
+  // DPOR ends a path where every move leads back to the state it left (search_dpor.cpp).
+  if (o.strategy == Strategy::pct || o.strategy == Strategy::random_walk) {
+    throw BadInput("--max-depth", why + "no path ends, so " + std::string(strategy_name(o.strategy)) +
                                       " needs --max-depth D");
   }
 }

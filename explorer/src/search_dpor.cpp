@@ -19,6 +19,13 @@
 // One execution per class of equivalent interleavings reaches every terminal state of
 // the full state space (and so every violation, which ends its path); intermediate
 // states are visited only as far as some representative passes through them.
+//
+// A move that leads back to the state it left is no step (see not_a_step): in a world
+// whose ignored deliveries keep their message, or a message set, every path would
+// otherwise go on for ever. Without those moves a path ends where every enabled event
+// leads back (a quiescent state), and it is over that reduced system that DPOR runs. Such
+// a move depends only on its receiver's state, which only steps on that node change, so
+// independent steps still neither enable nor disable each other there.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -36,9 +43,13 @@ struct Event {
 
 struct Frame {
   std::unique_ptr<protocols::ExploreWorld> world;
+  std::uint64_t key = 0;  // state_key() of the world
   std::vector<Move> sleep;
   std::set<std::uint64_t> backtrack;  // keys
   std::vector<Move> done;
+  std::uint64_t first = 0;  // the move picked first here (not by a race), while it is
+  bool moved = false;       // a move from here changed the state
+  bool ended = false;       // a path was counted as ending here
   // Senders of each message in flight here: message key -> steps (one per copy).
   std::map<std::uint64_t, std::vector<std::int64_t>> senders;
 };
@@ -77,6 +88,8 @@ class Dpor {
   void reverse(std::size_t j, const sim::ExploreEvent& t, const std::vector<std::uint64_t>& past);
   bool enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
              std::map<std::uint64_t, std::vector<std::int64_t>> senders);
+  bool pick_first(Frame& f, std::size_t from);
+  void not_a_step(Frame& f, std::size_t index, const Move& m);
   void step();
   std::vector<std::uint32_t> path() const;
 
@@ -173,6 +186,7 @@ bool Dpor::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Mov
                  std::map<std::uint64_t, std::vector<std::int64_t>> senders) {
   Frame f;
   f.world = std::move(world);
+  f.key = state_key(*f.world, options_);
   f.sleep = std::move(sleep);
   f.senders = std::move(senders);
   const protocols::ExploreWorld& w = *f.world;
@@ -197,14 +211,43 @@ bool Dpor::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Mov
   }
   stack_.push_back(std::move(f));
   races(stack_.back());
-  for (const auto& e : enabled) {
-    if (!contains(stack_.back().sleep, sim::explore_event_key(e))) {
-      stack_.back().backtrack.insert(sim::explore_event_key(e));
-      return true;
-    }
+  if (!pick_first(stack_.back(), 0)) {  // every move is asleep: a redundant interleaving ends here
+    ++result_.executions;
+    stack_.back().ended = true;
   }
-  ++result_.executions;  // every move is asleep: a redundant interleaving ends here
   return true;
+}
+
+// The first move from a state: the first enabled event from `from` on that is neither
+// asleep nor done; false if there is none.
+bool Dpor::pick_first(Frame& f, std::size_t from) {
+  const auto& enabled = f.world->enabled();
+  for (std::size_t i = from; i < enabled.size(); ++i) {
+    const std::uint64_t key = sim::explore_event_key(enabled[i]);
+    if (contains(f.sleep, key) || contains(f.done, key)) continue;
+    f.backtrack.insert(key);
+    f.first = key;
+    return true;
+  }
+  f.first = 0;
+  return false;
+}
+
+// A move that led back to the state it left (a delivery its receiver ignores, in a world
+// that keeps such messages; or a message set's): no step of the reduced system, in which
+// it is not enabled here. Picked first, the next enabled event takes its place; asked for
+// by a race, every event enabled here does (the reversal's last resort, as when the
+// event of a race is not enabled at its state).
+void Dpor::not_a_step(Frame& f, std::size_t index, const Move& m) {
+  f.done.push_back(m);
+  if (m.key == f.first) {
+    pick_first(f, index + 1);
+    return;
+  }
+  for (const auto& e : f.world->enabled()) {
+    const std::uint64_t key = sim::explore_event_key(e);
+    if (!contains(f.sleep, key)) f.backtrack.insert(key);
+  }
 }
 
 // Updates the child's senders for the step from `parent` (events_.back()).
@@ -233,6 +276,7 @@ void Dpor::step() {
     if (f.backtrack.count(key) > 0 && !contains(f.done, key) && !contains(f.sleep, key)) pick = i;
   }
   if (pick < 0) {  // this state is done: back up
+    if (!f.moved && !f.ended) ++result_.executions;  // every move led back here: a path of the reduced system ends
     stack_.pop_back();
     if (!events_.empty()) {
       events_.pop_back();
@@ -244,6 +288,8 @@ void Dpor::step() {
   std::unique_ptr<protocols::ExploreWorld> child = f.world->clone();
   const bool history = child->perform(i).history;
   ++result_.transitions;
+  if (state_key(*child, options_) == f.key) return not_a_step(f, i, make_move(enabled[i], history));
+  f.moved = true;
   Event e;
   e.move = make_move(enabled[i], history);
   e.cause = cause_of(enabled[i], f);
