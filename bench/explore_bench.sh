@@ -26,7 +26,7 @@ if [ "$2" = stateright ]; then
   echo "| configuration | search | symmetry | verdict | states | transitions | terminal | seconds | peak MB | exhaustive | load |"
   echo "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
   for n in 2 3; do
-    for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs"; do
+    for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs" "--strategy dfs --por dpor"; do
       row_symmetry "paxos register clients=$n" --protocol paxos --preset register --set clients=$n $s
     done
   done
@@ -34,6 +34,8 @@ if [ "$2" = stateright ]; then
     for s in "--strategy dfs --por sleep" "--strategy dfs --por none" "--strategy bfs"; do
       row_symmetry "twopc twophase N=$n" --protocol twopc --preset twophase --set participants=$n $s
     done
+    # DPOR re-executes: within 600 s up to 8 RMs.
+    [ "$n" -le 8 ] && row_symmetry "twopc twophase N=$n" --protocol twopc --preset twophase --set participants=$n --strategy dfs --por dpor
   done
   exit 0
 fi
