@@ -29,7 +29,10 @@
 // history, so its states are Stateright's (16,668 with 2 clients, 1,194,428 with 3).
 //
 // The servers keep nothing durable, as in Stateright's example: the model claims no
-// crash tolerance, and random fault schedules leave its servers up (fault_budget).
+// crash tolerance, and random fault schedules leave its servers up (fault_budget). In a
+// normal run a message arrives once: one its receiver ignores is gone (a Get that reaches
+// a server before it decides goes unanswered, and its client waits), and the run has no
+// liveness check.
 #include <array>
 #include <compare>
 #include <cstdint>
