@@ -61,7 +61,7 @@ class SimWorld final : public protocols::ExploreWorld {
   std::uint64_t state_fingerprint() const override { return state_fp_; }
   std::optional<std::string> symmetry_refused() const override {
     return std::string("the simulator engine keys a state by each node's inputs, not by node state "
-                       "it could rename; only 2PC's pure model has a symmetry reduction (the pure "
+                       "it could rename; only the pure model of 2PC's bank has a symmetry reduction (the pure "
                        "model does not take restarts or client crashes)");
   }
   const std::optional<sim::Finding>& finding() const override { return finding_; }

@@ -79,7 +79,7 @@ class ExploreWorld {
   // Symmetry reduction (docs/explorer.md, "Symmetry"): why this world cannot be explored
   // up to a renaming of its interchangeable nodes, or nothing when it can.
   virtual std::optional<std::string> symmetry_refused() const {
-    return std::string("this world has no symmetry reduction (only 2PC's pure model has one)");
+    return std::string("this world has no symmetry reduction (only the pure model of 2PC's bank has one)");
   }
   // fingerprint() up to that renaming: equal for two worlds exactly when one is the other
   // with interchangeable nodes renamed (up to hash collisions, as fingerprint()). Only for a
