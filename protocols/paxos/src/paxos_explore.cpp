@@ -574,7 +574,9 @@ std::vector<protocols::ExplorePreset> single_explore_presets() {
   protocols::ExplorePreset stateright;
   stateright.name = "stateright";
   stateright.description =
-      "Stateright's Paxos example: 3 servers each proposer, acceptor and learner, one "
+      "this Paxos in the configuration of Stateright's Paxos example, a much larger model "
+      "than its own (the register preset is that model): 3 servers each proposer, acceptor "
+      "and learner, one "
       "attempt each (a put, then a read when another value won); an unordered network that "
       "neither loses nor duplicates; no crashes; no retries; linearizability in every state";
   stateright.options = {{"roles", "combined"}, {"acceptors", "3"}, {"proposals", "1"}};

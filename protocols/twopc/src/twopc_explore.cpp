@@ -740,7 +740,8 @@ std::vector<protocols::ExplorePreset> explore_presets() {
   protocols::ExplorePreset stateright;
   stateright.name = "stateright";
   stateright.description =
-      "Stateright's 2PC example (the TLA+ TwoPhase spec) as near as this protocol allows: 1 "
+      "the bank in the configuration of Stateright's 2PC example, a much larger model than "
+      "its own (the twophase preset is that model): 1 "
       "coordinator (the transaction manager), N participants (resource managers; "
       "--set participants=N, default 3), one transaction over all of them (1 client, one "
       "read of every account, one account each); a network that neither loses nor copies; "
