@@ -105,6 +105,33 @@ TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays -
   CHECK(paxos.out.find("no symmetry reduction") != std::string::npos);
 }
 
+TEST_CASE("Stateright's models from the command line - their counts, and what they refuse exits 2 saying why") {
+  const Ran reg = run_faultline("explore --protocol paxos --preset register --set clients=2 --json");
+  CHECK_MESSAGE(reg.status == 0, reg.out);
+  CHECK(last_line(reg.out)["states"] == 16668);
+  const Ran tp = run_faultline("explore --protocol twopc --preset twophase --set participants=5 --strategy dfs --por dpor --json");
+  CHECK_MESSAGE(tp.status == 0, tp.out);
+  CHECK(last_line(tp.out)["exhaustive"] == true);
+  faultline::testing::check_refusals("explore --protocol twopc --preset twophase ", {
+      {"--drops 1", "set of messages"},
+      {"--duplicates 1", "no copy"},
+      {"--strategy pct", "--max-depth"},
+      {"--engine simulator", "--max-depth"},
+      {"--crashes 1 --crash coordinators", "its pure model does not take these budgets"},
+      {"--set coordinators=2", "applies to model=bank only"},
+      {"--bug forget-decision", "not planted in model=twophase"},
+  });
+  faultline::testing::check_refusals("explore --protocol paxos --preset register ", {
+      {"--strategy random-walk", "--max-depth"},
+      {"--set proposers=2", "applies to model=paxos only"},
+      {"--set acceptors=10", "at most 9 servers"},
+      {"--bug ignore-accepted-value", "not planted in model=register"},
+  });
+  faultline::testing::check_refusals("run --protocol paxos ", {
+      {"--set clients=2", "applies to model=register only"},
+  });
+}
+
 TEST_CASE("explore --por without --strategy searches by DFS - the reduction's only strategy") {
   // Before, --por sleep alone fell back to BFS and was refused ("sleep needs --strategy dfs").
   const Ran sleep = run_faultline("explore --protocol paxos --preset small --por sleep --json");
