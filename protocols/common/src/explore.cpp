@@ -92,6 +92,19 @@ std::vector<sim::ExploreEvent> ExploreNetwork::all() const {
   return out;
 }
 
+std::shared_ptr<const std::vector<sim::ExploreEvent>> explore_list_messages(
+    const ExploreNetwork& net, const sim::ExploreConfig& budget, const ExploreSpent& spent,
+    std::size_t nodes, bool found) {
+  FAULTLINE_ASSERT(spent.crashes == 0 && spent.restarts == 0, "no node of such a world crashes");
+  auto list = std::make_shared<std::vector<sim::ExploreEvent>>();
+  if (found) return list;
+  list->reserve(net.size() + 1);
+  static const std::vector<sim::NodeId> kNoCrashes;
+  explore_list(net, budget, spent, nodes, kNoCrashes, [](sim::NodeId) { return true; },
+               [](sim::NodeId) { return false; }, *list);
+  return list;
+}
+
 // ---------------------------------------------------------------- steps and histories
 
 ExploreStepPlace::ExploreStepPlace(std::string_view node, std::uint64_t step) : node_(node), step_(step) {

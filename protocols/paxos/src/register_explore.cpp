@@ -157,6 +157,7 @@ bool RegisterWorld::run_step(NodeId id, Node& node, const protocols::InFlightMes
         found(kind, std::move(name), std::move(message), id);
         acted = true;
       });
+  FAULTLINE_ASSERT(acted || !node.has_output(), "a node that ignores a message sends nothing");
   return acted;
 }
 
@@ -190,15 +191,8 @@ protocols::ExploreWorld::Effect RegisterWorld::perform(std::size_t index) {
 }
 
 void RegisterWorld::list_enabled() {
-  auto list = std::make_shared<std::vector<ExploreEvent>>();
-  list->reserve(net_.size());
-  if (!finding_) {  // the simulator stops at a finding
-    static const std::vector<NodeId> kNoCrashes;
-    protocols::explore_list(
-        net_, ctx_->budget, protocols::ExploreSpent{}, ctx_->servers + ctx_->clients, kNoCrashes,
-        [](NodeId) { return true; }, [](NodeId) { return false; }, *list);
-  }
-  enabled_ = std::move(list);
+  enabled_ = protocols::explore_list_messages(net_, ctx_->budget, protocols::ExploreSpent{},
+                                              ctx_->servers + ctx_->clients, finding_.has_value());
 }
 
 std::uint64_t RegisterWorld::state_fingerprint() const {

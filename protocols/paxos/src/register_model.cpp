@@ -199,57 +199,59 @@ namespace {
 using protocols::Outgoing;
 using sim::Time;
 
-class ServerHost final : public protocols::NodeHost {
- public:
-  explicit ServerHost(std::uint32_t servers) : servers_(servers) {}
-  const Server* node() const { return node_ ? &*node_ : nullptr; }
+// A server or client on a simulated node: nothing durable, no timers; a message the node
+// ignores is reported as ignored (Context::ignore), which in explore mode keeps it in flight.
+template <class Node>
+class RegisterHost : public protocols::MessageDrivenHost {
+ protected:
+  RegisterHost(std::uint32_t servers, std::string_view ignored) : servers_(servers), ignored_(ignored) {}
+  void boot(sim::Context& ctx) override { node_.emplace(ctx.self(), servers_); }
+  std::optional<Node> node_;
 
  private:
-  void boot(sim::Context& ctx) override { node_.emplace(ctx.self(), servers_); }
   std::string_view step(Time, const sim::Envelope& m) override {
     if (node_->step(m.from, m.payload)) return {};
-    return "no guard of the server matches";
+    FAULTLINE_ASSERT(!node_->has_output(), "a node that ignores a message sends nothing");
+    return ignored_;
   }
-  void tick(Time) override {}
-  Time next_deadline() const override { return sim::kTimeNever; }
   bool persist(sim::DiskHandle&) override { return false; }
   void take_messages(std::vector<Outgoing>& out) override { out.swap(node_->out()); }
   bool has_ready() const override { return node_->has_output(); }
+
+  std::uint32_t servers_;
+  std::string_view ignored_;
+};
+
+class ServerHost final : public RegisterHost<Server> {
+ public:
+  explicit ServerHost(std::uint32_t servers) : RegisterHost(servers, "no guard of the server matches") {}
+
+ private:
   void publish(sim::Context& ctx) override {
     const Server& s = *node_;
-    const std::string ballot = std::to_string(s.ballot().round) + "." + std::to_string(s.ballot().id);
-    if (ballot != published_ballot_) ctx.annotate("ballot", ballot);
-    published_ballot_ = ballot;
+    if (!published_ballot_ || *published_ballot_ != s.ballot()) {
+      ctx.annotate("ballot", std::to_string(s.ballot().round) + "." + std::to_string(s.ballot().id));
+      published_ballot_ = s.ballot();
+    }
     if (s.decided() && !published_decided_) {
       ctx.annotate("decided", value_text(s.accepted()->proposal.value));
       published_decided_ = true;
     }
   }
 
-  std::uint32_t servers_;
-  std::optional<Server> node_;
-  std::string published_ballot_;
+  std::optional<Ballot> published_ballot_;
   bool published_decided_ = false;
 };
 
-class ClientHost final : public protocols::NodeHost {
+class ClientHost final : public RegisterHost<Client> {
  public:
-  explicit ClientHost(std::uint32_t servers) : servers_(servers) {}
+  explicit ClientHost(std::uint32_t servers) : RegisterHost(servers, "not the reply the client awaits") {}
 
  private:
   void boot(sim::Context& ctx) override {
-    node_.emplace(ctx.self(), servers_);
+    RegisterHost::boot(ctx);
     node_->start();
   }
-  std::string_view step(Time, const sim::Envelope& m) override {
-    if (node_->step(m.from, m.payload)) return {};
-    return "not the reply the client awaits";
-  }
-  void tick(Time) override {}
-  Time next_deadline() const override { return sim::kTimeNever; }
-  bool persist(sim::DiskHandle&) override { return false; }
-  void take_messages(std::vector<Outgoing>& out) override { out.swap(node_->out()); }
-  bool has_ready() const override { return node_->has_output(); }
   // The history, before the messages go: a return, then the next invocation.
   void publish(sim::Context& ctx) override {
     for (const ClientEvent& e : node_->events()) {
@@ -266,8 +268,6 @@ class ClientHost final : public protocols::NodeHost {
     node_->events().clear();
   }
 
-  std::uint32_t servers_;
-  std::optional<Client> node_;
   std::optional<sim::OpHandle> open_;
 };
 

@@ -157,16 +157,45 @@ namespace {
 using protocols::Outgoing;
 using sim::Time;
 
-// One node's state in one durable slot: a byte of state (and the TM's tmPrepared).
-class RmServer final : public protocols::NodeHost {
+// A TwoPhase node on a simulated node: its state in one durable slot, written when a step
+// changed it and synced before the messages that follow from it (NodeHost's drain).
+template <class Node>
+class SlotHost : public protocols::MessageDrivenHost {
+ public:
+  // nullptr until the node has loaded its state.
+  const Node* node() const { return node_ ? &*node_ : nullptr; }
+
+ protected:
+  // The slot's body, if the disk holds one.
+  std::optional<std::string> stored(sim::Context& ctx) { return slot_.load(ctx.disk()); }
+  // The node's state as the slot's body.
+  virtual void encode(protocols::RecordWriter& w) const = 0;
+  std::optional<Node> node_;
+
+ private:
+  std::string_view step(Time, const sim::Envelope& m) override { return node_->step(m); }
+  bool persist(sim::DiskHandle& disk) override {
+    if (!node_->dirty()) return false;
+    protocols::RecordWriter w;
+    encode(w);
+    slot_.store(disk, w.seal());
+    node_->persisted();
+    return true;
+  }
+  void take_messages(std::vector<Outgoing>& out) override { out.swap(node_->out()); }
+  bool has_ready() const override { return node_->dirty() || !node_->out().empty(); }
+
+  protocols::DurableSlot slot_{"state"};
+};
+
+class RmServer final : public SlotHost<ResourceManager> {
  public:
   RmServer(NodeId tm, std::uint32_t index) : tm_(tm), index_(index) {}
-  const ResourceManager* node() const { return node_ ? &*node_ : nullptr; }
 
  private:
   void boot(sim::Context& ctx) override {
     RmState state = RmState::working;
-    if (std::optional<std::string> body = slot_.load(ctx.disk())) {
+    if (std::optional<std::string> body = stored(ctx)) {
       protocols::RecordReader r(*body);
       const std::uint64_t v = r.u64();
       FAULTLINE_ASSERT(r.ok() && v <= static_cast<std::uint64_t>(RmState::aborted),
@@ -176,19 +205,7 @@ class RmServer final : public protocols::NodeHost {
     node_.emplace(ctx.self(), tm_, index_, state);
     node_->start();
   }
-  std::string_view step(Time, const sim::Envelope& m) override { return node_->step(m); }
-  void tick(Time) override {}
-  Time next_deadline() const override { return sim::kTimeNever; }
-  bool persist(sim::DiskHandle& disk) override {
-    if (!node_->dirty()) return false;
-    protocols::RecordWriter w;
-    w.u64(static_cast<std::uint64_t>(node_->state()));
-    slot_.store(disk, w.seal());
-    node_->persisted();
-    return true;
-  }
-  void take_messages(std::vector<Outgoing>& out) override { out.swap(node_->out()); }
-  bool has_ready() const override { return node_->dirty() || !node_->out().empty(); }
+  void encode(protocols::RecordWriter& w) const override { w.u64(static_cast<std::uint64_t>(node_->state())); }
   void publish(sim::Context& ctx) override {
     if (published_ == node_->state()) return;
     ctx.annotate("state", rm_state_name(node_->state()));
@@ -197,22 +214,19 @@ class RmServer final : public protocols::NodeHost {
 
   NodeId tm_;
   std::uint32_t index_;
-  protocols::DurableSlot slot_{"state"};
-  std::optional<ResourceManager> node_;
   std::optional<RmState> published_;
 };
 
-class TmServer final : public protocols::NodeHost {
+class TmServer final : public SlotHost<TransactionManager> {
  public:
   explicit TmServer(std::vector<NodeId> rms)
       : rms_(std::make_shared<const std::vector<NodeId>>(std::move(rms))) {}
-  const TransactionManager* node() const { return node_ ? &*node_ : nullptr; }
 
  private:
   void boot(sim::Context& ctx) override {
     TmState state = TmState::init;
     std::uint64_t prepared = 0;
-    if (std::optional<std::string> body = slot_.load(ctx.disk())) {
+    if (std::optional<std::string> body = stored(ctx)) {
       protocols::RecordReader r(*body);
       const std::uint64_t v = r.u64();
       prepared = r.u64();
@@ -223,20 +237,10 @@ class TmServer final : public protocols::NodeHost {
     node_.emplace(ctx.self(), rms_, state, prepared);
     node_->start();
   }
-  std::string_view step(Time, const sim::Envelope& m) override { return node_->step(m); }
-  void tick(Time) override {}
-  Time next_deadline() const override { return sim::kTimeNever; }
-  bool persist(sim::DiskHandle& disk) override {
-    if (!node_->dirty()) return false;
-    protocols::RecordWriter w;
+  void encode(protocols::RecordWriter& w) const override {
     w.u64(static_cast<std::uint64_t>(node_->state()));
     w.u64(node_->prepared());
-    slot_.store(disk, w.seal());
-    node_->persisted();
-    return true;
   }
-  void take_messages(std::vector<Outgoing>& out) override { out.swap(node_->out()); }
-  bool has_ready() const override { return node_->dirty() || !node_->out().empty(); }
   void publish(sim::Context& ctx) override {
     if (published_ != node_->state()) {
       ctx.annotate("state", tm_state_name(node_->state()));
@@ -249,8 +253,6 @@ class TmServer final : public protocols::NodeHost {
   }
 
   std::shared_ptr<const std::vector<NodeId>> rms_;
-  protocols::DurableSlot slot_{"state"};
-  std::optional<TransactionManager> node_;
   std::optional<TmState> published_;
   std::optional<std::uint64_t> published_prepared_;
 };

@@ -142,15 +142,7 @@ void TwophaseWorld::check() {
 }
 
 void TwophaseWorld::list_enabled() {
-  auto list = std::make_shared<std::vector<ExploreEvent>>();
-  list->reserve(net_.size() + 1);
-  if (!finding_) {  // the simulator stops at a finding
-    static const std::vector<NodeId> kNoCrashes;
-    protocols::explore_list(
-        net_, ctx_->budget, spent_, 1 + rms_.size(), kNoCrashes, [](NodeId) { return true; },
-        [](NodeId) { return false; }, *list);
-  }
-  enabled_ = std::move(list);
+  enabled_ = protocols::explore_list_messages(net_, ctx_->budget, spent_, 1 + rms_.size(), finding_.has_value());
 }
 
 std::uint64_t TwophaseWorld::state_fingerprint() const {

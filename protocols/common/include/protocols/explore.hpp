@@ -228,6 +228,14 @@ void explore_list(const ExploreNetwork& net, const sim::ExploreConfig& budget,
   }
 }
 
+// The enabled events of a pure world whose nodes have no timers and are always up (no
+// crash budget): its deliveries, then drops and copies within the budgets; none after a
+// finding (the simulator stops there). Shared, so that a world may keep the list across a
+// step that changes nothing.
+std::shared_ptr<const std::vector<sim::ExploreEvent>> explore_list_messages(
+    const ExploreNetwork& net, const sim::ExploreConfig& budget, const ExploreSpent& spent,
+    std::size_t nodes, bool found);
+
 // While a pure world steps a node: assertions in protocol code throw (a finding), as they
 // do on an actor's fiber, and name this place.
 class ExploreStepPlace final : public sim::RunPlace {

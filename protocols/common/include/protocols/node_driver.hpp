@@ -88,4 +88,15 @@ class NodeHost : public sim::Actor {
   std::vector<Outgoing> outbox_;  // reused: keeps its capacity from round to round
 };
 
+// A node without timers: it acts only on the messages it receives (a model whose every
+// step is a delivery, such as a TLA+ spec's actions or Stateright's actors).
+class MessageDrivenHost : public NodeHost {
+ public:
+  using NodeHost::NodeHost;
+
+ protected:
+  void tick(Time now) final { (void)now; }
+  Time next_deadline() const final { return sim::kTimeNever; }
+};
+
 }  // namespace faultline::protocols
