@@ -2,11 +2,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 
 #include "exit_status.hpp"
@@ -137,6 +140,25 @@ void check_out_dir(const std::string& dir, const std::string& flag) {
   if (fd < 0) throw protocols::BadInput(flag + " " + dir, "cannot create or write this directory");
   ::close(fd);
   ::unlink(probe.c_str());
+}
+
+std::string save_in_out_dir(const std::string& stem, const std::string& text) {
+  namespace fs = std::filesystem;
+  for (std::uint64_t k = 1;; ++k) {
+    const std::string path = (k == 1 ? stem : stem + "-" + std::to_string(k)) + ".json";
+    std::error_code ec;
+    const fs::file_status st = fs::symlink_status(path, ec);
+    if (st.type() == fs::file_type::not_found) {
+      OutputFile file(path, "--out");
+      file.stream() << text;
+      file.commit();
+      return path;
+    }
+    if (st.type() != fs::file_type::regular) continue;  // a directory, a link: not ours
+    std::ifstream in(path, std::ios::binary);
+    const std::string held((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in.bad() && held == text) return path;
+  }
 }
 
 namespace {

@@ -59,6 +59,13 @@ void check_distinct_paths(const std::vector<PathUse>& paths);
 // before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
 void check_out_dir(const std::string& dir, const std::string& flag);
 
+// Writes generated text to a file of an output directory (fuzz --out, explore --out) and
+// returns its path: STEM.json, else STEM-2.json, STEM-3.json...: the first name that is
+// free or already holds exactly this text. A different file there (an earlier campaign's,
+// the user's) is never replaced, and a rerun finds its own file instead of adding a copy.
+// A link, even a dangling one, takes its name. Written atomically (OutputFile).
+std::string save_in_out_dir(const std::string& stem, const std::string& text);
+
 // An output file written beside its final path and renamed into place on commit(), so a
 // failed or interrupted run never leaves a truncated file. Opening checks the directory
 // is writable before any work is done. An empty path means no output. While open, the

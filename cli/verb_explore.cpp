@@ -144,11 +144,7 @@ nlohmann::json save_path(const ExploreFlags& f, const explorer::Target& t,
   nlohmann::json j = {{"reproduced", r.reproduced}};
   if (!r.explanation.empty()) j["explanation"] = r.explanation;
   if (f.out.empty()) return j;
-  const std::string path = f.out + "/" + name + ".json";
-  OutputFile file(path, "--out");
-  file.stream() << scenarios::repro_to_json(r.repro).dump(1) << '\n';
-  file.commit();
-  j["repro"] = path;
+  j["repro"] = save_in_out_dir(f.out + "/" + name, scenarios::repro_to_json(r.repro).dump(1) + "\n");
   return j;
 }
 

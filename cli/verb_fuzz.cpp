@@ -63,12 +63,6 @@ std::string slug(const std::string& text) {
   return out;
 }
 
-void write_json(const std::string& path, const nlohmann::json& j, const std::string& flag) {
-  OutputFile file(path, flag);
-  file.stream() << j.dump(1) << '\n';
-  file.commit();
-}
-
 std::pair<std::uint32_t, std::uint32_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   try {
@@ -174,14 +168,14 @@ Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std
   const std::string base = f.out + "/" + protocol + "-" + slug(r.violation) + "-seed" + std::to_string(r.seed);
   const scenarios::ScenarioRun run = scenarios::fuzz_run(c, r.seed, true);
   const scenarios::Repro repro = scenarios::make_repro(c.base, run, FAULTLINE_VERSION);
-  saved.repro = base + ".json";
-  write_json(saved.repro, scenarios::repro_to_json(repro), "--out");
+  saved.repro = save_in_out_dir(base, scenarios::repro_to_json(repro).dump(1) + "\n");
   if (f.no_shrink) return saved;
   scenarios::Repro located = repro;
   located.file = saved.repro;
   saved.shrink = scenarios::shrink(located, f.shrink_runs, {}, FAULTLINE_VERSION);
-  saved.shrunk = base + "-shrunk.json";
-  write_json(saved.shrunk, scenarios::repro_to_json(saved.shrink.repro), "--out");
+  // Beside its repro: X.json's shrunk repro is X-shrunk.json.
+  const std::string stem = saved.repro.substr(0, saved.repro.size() - 5);
+  saved.shrunk = save_in_out_dir(stem + "-shrunk", scenarios::repro_to_json(saved.shrink.repro).dump(1) + "\n");
   return saved;
 }
 

@@ -396,6 +396,49 @@ TEST_CASE("fuzz --merge does not write its result over one of the shards it merg
   fs::remove_all(dir);
 }
 
+TEST_CASE("fuzz --out and explore --out never write over a file already there - a rerun finds its own") {
+  namespace fs = std::filesystem;
+  // Both wrote their generated names over whatever held them: a second campaign replaced
+  // the first one's repro of the same seed, and a file of the user's by that name was lost.
+  const fs::path dir = fs::temp_directory_path() / ("faultline-out-keep-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string fuzz = "fuzz --protocol twopc --bug commit-without-all-votes --seeds 1 --shrink-runs 20 --json --out " + dir.string();
+  const fs::path first = dir / "twopc-validity-seed1.json";
+  const Ran once = invoke_cli(fuzz);
+  REQUIRE(once.status == 1);
+  CHECK(last_json_line(once.out)["repros"] ==
+        nlohmann::json::array({first.string(), (dir / "twopc-validity-seed1-shrunk.json").string()}));
+  // The same campaign again: the same files, found as they are; no copies.
+  const Ran again = invoke_cli(fuzz);
+  CHECK(last_json_line(again.out)["repros"] == last_json_line(once.out)["repros"]);
+  std::size_t files = 0;
+  for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 2);
+  // A different file under the name, and a dangling link under the next: both stay.
+  std::ofstream(first) << "mine";
+  fs::create_symlink(dir / "nowhere", dir / "twopc-validity-seed1-2.json");
+  const Ran third = invoke_cli(fuzz);
+  CHECK(last_json_line(third.out)["repros"] ==
+        nlohmann::json::array({(dir / "twopc-validity-seed1-3.json").string(),
+                               (dir / "twopc-validity-seed1-3-shrunk.json").string()}));
+  std::string kept;
+  std::ifstream(first) >> kept;
+  CHECK(kept == "mine");
+  CHECK(fs::is_symlink(dir / "twopc-validity-seed1-2.json"));
+  CHECK(invoke_cli("replay " + (dir / "twopc-validity-seed1-3-shrunk.json").string()).status == 1);
+  // explore: the same rule for its counterexample.
+  const fs::path cx = dir / "paxos-ignore-accepted-value-counterexample.json";
+  std::ofstream(cx) << "mine";
+  const Ran explored = invoke_cli("explore --protocol paxos --bug ignore-accepted-value --json --out " + dir.string());
+  CHECK(explored.status == 1);
+  CHECK(last_json_line(explored.out)["counterexample"]["replay"]["repro"] ==
+        (dir / "paxos-ignore-accepted-value-counterexample-2.json").string());
+  std::ifstream(cx) >> kept;
+  CHECK(kept == "mine");
+  fs::remove_all(dir);
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
