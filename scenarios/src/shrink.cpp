@@ -531,7 +531,12 @@ ShrinkResult Shrinker::run(const std::string& version) {
   finding_ns_ = base.finding_ns;
   nodes_ = base.nodes;
   tape_ = base.recorded;
-  if (!base.materialized.is_null()) {
+  // What to give back when nothing smaller turns up: the run as it came.
+  const nlohmann::json given = scenario_;
+  const sim::Tape given_tape = tape_;
+  const std::vector<std::string> given_nodes = nodes_;
+  const sim::Time given_finding_ns = finding_ns_;
+  if (!base.materialized.is_null() && budget_left()) {
     const Outcome m = attempt(base.materialized, tape_, 2 * best_.events + 1000);
     if (m.fails) {
       scenario_ = base.materialized;
@@ -553,6 +558,18 @@ ShrinkResult Shrinker::run(const std::string& version) {
     progress = simplify_options() || progress;
     progress = shrink_tape() || progress;
     progress = end_early() || progress;
+  }
+  if (!(best_ < result.before)) {
+    // The timeline that replaced the random schedule can take a few more events than the
+    // schedule did; the passes that would have cut it had no budget left. A shrink never
+    // gives back a larger run than it was given.
+    scenario_ = given;
+    tape_ = given_tape;
+    nodes_ = given_nodes;
+    finding_ns_ = given_finding_ns;
+    seed_ = failing_seed;
+    best_ = result.before;
+    result.materialized = false;
   }
   // The final run, recorded as a repro file.
   const Scenario s = parse_scenario(scenario_, "the shrunk scenario");
