@@ -287,6 +287,17 @@ ReplayResult replay(const Repro& r, bool keep_payloads) {
   const std::size_t common = std::min(now.size(), r.digests.size());
   std::size_t i = 0;
   while (i < common && now[i] == r.digests[i]) ++i;
+  if (!r.digests.empty() && i == common && now.size() == r.digests.size() && got.events == r.events) {
+    // Nothing differs but the hash: the file was edited, or a difference hid from the
+    // 16-bit digests.
+    out.explanation = "every one of the " + std::to_string(r.events) +
+                      " events agrees with the recording's per-event digests, but the trace hash "
+                      "differs (" + sim::format_hash(got.trace_hash) + ", recorded " +
+                      sim::format_hash(r.trace_hash) +
+                      "): the file's result.trace_hash or event_digests was edited, or an event "
+                      "differs in a way its 16-bit digest missed";
+    return out;
+  }
   if (r.digests.empty()) {
     out.explanation = "the trace hash differs (" + sim::format_hash(got.trace_hash) + ", recorded " +
                       sim::format_hash(r.trace_hash) + "); the repro keeps no per-event digests";

@@ -165,6 +165,24 @@ TEST_CASE("repro: a replay that diverges names the first event that differs") {
   }
 }
 
+TEST_CASE("repro: an edited trace hash is said to be one - not a run that diverged at its end") {
+  // It read "the replay has 216 events where the recording had 216; they agree up to
+  // event 216 (the code changed since the recording, or a run is not deterministic)".
+  const Scenario s = scenario({{"seed", 3}, {"random_faults", "all"}, {"run_ms", 1000}});
+  scenarios::Overrides o;
+  o.keep_digests = true;
+  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
+  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  repro.trace_hash ^= 1;
+  const scenarios::ReplayResult r = scenarios::replay(repro);
+  CHECK_FALSE(r.reproduced);
+  CHECK_FALSE(r.first_difference.has_value());
+  CHECK(r.explanation.find("every one of the " + std::to_string(original.out.result.events) +
+                           " events agrees") != std::string::npos);
+  CHECK(r.explanation.find("trace_hash or event_digests was edited") != std::string::npos);
+  CHECK(r.explanation.find("the code changed") == std::string::npos);
+}
+
 TEST_CASE("repro: tapes encode and decode exactly, a damaged tape is a located error") {
   const sim::Tape tape = {{2, 1, sim::ChoiceKind::drop},
                           {1024, 513, sim::ChoiceKind::delay},
