@@ -146,6 +146,20 @@ void validate_swarm(const Protocol& protocol, OptionValues& options,
         } catch (const BadInput&) {
         }
       }
+      // Two rules broken at once (Raft's heartbeat pair and its membership floor): no one
+      // value mends both, so the first whose quiet value mends this rule goes back, and
+      // the next attempt takes the other rule.
+      for (const OptionSpec& spec : options.table().specs()) {
+        if (chosen != nullptr) break;
+        if (!loud(spec)) continue;
+        OptionValues trial = options;
+        quiet(trial, spec);
+        try {
+          protocol.validate(trial);
+        } catch (const BadInput& other) {
+          if (other.where() != e.where() || std::string(other.what()) != e.what()) chosen = &spec;
+        }
+      }
       if (chosen == nullptr) throw;
       quiet(options, *chosen);
       drawn[chosen->name] = chosen->swarm.front();

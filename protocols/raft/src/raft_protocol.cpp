@@ -46,7 +46,8 @@ void declare_options(protocols::OptionTable& t) {
       .swarm({"0", "10", "40"});
   t.integer("max_batch", 64, 1, 100000, "entries per AppendEntries at most");
   t.boolean("membership", false,
-            "an administrator adds and removes one server at a time (thesis 4.1)")
+            "an administrator adds and removes one server at a time (thesis 4.1); needs 4 or "
+            "more servers")
       .swarm_all();
   t.duration("membership_interval", 500 * kMillisecond, kMillisecond, 600 * kSecond,
              "mean pause between membership changes")
@@ -124,6 +125,22 @@ void validate(const protocols::OptionValues& o) {
     throw BadInput(o.where(blamed), "the heartbeat (" + format_time(heartbeat) +
                                         ") must be shorter than the election timeout (" +
                                         format_time(election) + ")");
+  }
+  // Administrators keep at least three voters, and every server starts as one: with three
+  // servers or fewer they could change nothing, and membership=true would be a silent no-op.
+  if (o.boolean("membership") && o.integer("servers") < 4) {
+    // Blamed: what was drawn rather than asked for (given, or implied by a bug), so the
+    // swarm's draw goes back; membership when both were drawn, keeping the drawn sizes.
+    auto asked = [&](const char* name) {
+      const protocols::ValueOrigin from = o.origin(name);
+      return from == protocols::ValueOrigin::user || from == protocols::ValueOrigin::implied;
+    };
+    const std::string blamed = asked("membership") && !asked("servers") ? "servers" : "membership";
+    throw BadInput(o.where(blamed),
+                   "membership changes need at least 4 servers (there are " +
+                       std::to_string(o.integer("servers")) +
+                       "): administrators keep at least three voters, and every server starts "
+                       "as one");
   }
   if (o.text("read") == "lease" && o.duration("lease_margin") >= election) {
     throw BadInput(o.where("lease_margin"), "must be below election_timeout (" +

@@ -361,6 +361,43 @@ TEST_CASE("raft: a swarm draw the given options rule out is quieted, not an erro
   CHECK(quieted > 0);
 }
 
+// Administrators keep three voters and every server starts as one: membership on three
+// servers changed nothing, silently (half the seeds of membership-no-term-commit's hunt).
+// With membership given, a drawn servers=3 goes back to 5; when the drawn timing pair
+// breaks its own rule as well (50 ms heartbeats, 30 ms elections), both go back, one rule
+// at a time (that campaign ended with an error before).
+TEST_CASE("raft: with membership on, the swarm's 3 servers go back to 5 - with a broken timing pair too") {
+  const protocols::Protocol& p = raft::protocol();
+  int servers_quieted = 0, both_quieted = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    RunSpec spec = protocols::swarm_spec(p, seed);
+    spec.options.set("membership", "true");
+    spec.time_limit_ns = 1 * sim::kSecond;
+    const protocols::RunOutput out = protocols::run_protocol(p, spec);
+    CHECK(out.config.options.integer("servers") == 5);
+    const bool servers = out.config.options.where("servers").find("quiet: 3") != std::string::npos;
+    const bool election =
+        out.config.options.where("election_timeout").find("quiet: 30ms") != std::string::npos;
+    servers_quieted += servers ? 1 : 0;
+    both_quieted += servers && election ? 1 : 0;
+  }
+  CHECK(servers_quieted > 10);
+  CHECK(both_quieted > 0);
+  // Both drawn: membership goes back to off, and the drawn sizes stay.
+  int membership_quieted = 0, three = 0;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    RunSpec spec = protocols::swarm_spec(p, seed);
+    spec.time_limit_ns = 1 * sim::kSecond;
+    const protocols::RunOutput out = protocols::run_protocol(p, spec);
+    const bool on = out.config.options.boolean("membership");
+    CHECK((!on || out.config.options.integer("servers") >= 4));
+    three += out.config.options.integer("servers") == 3 ? 1 : 0;
+    membership_quieted += out.config.options.where("membership").find("quiet: true") != std::string::npos;
+  }
+  CHECK(membership_quieted > 5);
+  CHECK(three > 20);
+}
+
 TEST_CASE("raft: bad options are clear errors") {
   auto fails = [](std::vector<std::pair<std::string, std::string>> options, const char* what) {
     RunSpec spec = calm(1, std::move(options));
@@ -374,6 +411,9 @@ TEST_CASE("raft: bad options are clear errors") {
         "--set mix: expected op:weight pairs such as get:40,put:20,append:30,cas:10, got "
         "'get:1,scan:2'");
   fails({{"servers", "0"}}, "--set servers: expected int in [1, 64], got 0");
+  fails({{"servers", "3"}, {"membership", "true"}},
+        "--set membership: membership changes need at least 4 servers (there are 3): administrators "
+        "keep at least three voters, and every server starts as one");
   // Each option's error names that option.
   fails({{"election_timeout", "0ms"}},
         "--set election_timeout: expected duration in [2ms, 4s], got 0ms");
