@@ -376,6 +376,12 @@ int fuzz_main(const FuzzFlags& f) {
       }
       if (bases.empty()) protocol_named(f.protocol, "--protocol");  // throws, listing them
     }
+    // Bad bugs and options before anything is printed or a results file is created.
+    for (const auto& [protocol, base] : bases) {
+      scenarios::Overrides check;
+      check.bugs = f.bugs;
+      scenarios::validate(base, check);
+    }
     std::set<std::pair<std::string, std::uint64_t>> done;
     std::ofstream results;
     if (!f.results.empty()) {

@@ -439,6 +439,17 @@ TEST_CASE("fuzz --out and explore --out never write over a file already there - 
   fs::remove_all(dir);
 }
 
+TEST_CASE("fuzz with an unknown bug says only that - no hunt announced and no results file created") {
+  namespace fs = std::filesystem;
+  const fs::path results = fs::temp_directory_path() / ("faultline-badbug-" + std::to_string(getpid()) + ".jsonl");
+  fs::remove(results);
+  const Ran ran = invoke_cli("fuzz --protocol raft --bug nope --results " + results.string());
+  CHECK(ran.status == 2);
+  CHECK(ran.out.find("--bug nope: unknown bug for raft") != std::string::npos);
+  CHECK(ran.out.find("hunting") == std::string::npos);
+  CHECK_FALSE(fs::exists(results));
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
