@@ -209,7 +209,7 @@ Verb add_run_verb(CLI::App& app) {
          "subset, pace and options), or KIND,KIND,... (default none)");
   cmd->add_option("--time", flags->time, "simulated run length, e.g. 10s (default: protocol's)");
   cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000)")
-      ->check(count_validator());
+      ->check(count_validator(1));
   cmd->add_option("--trace", flags->trace_path, "write the JSON trace to this file");
   cmd->add_option("--history", flags->history_path, "write the client history (JSONL) here");
   cmd->add_option("--save-repro", flags->repro_path,

@@ -450,6 +450,16 @@ TEST_CASE("fuzz with an unknown bug says only that - no hunt announced and no re
   CHECK_FALSE(fs::exists(results));
 }
 
+TEST_CASE("run --max-events 0 is refused - it ran the default bound of 20,000,000 silently") {
+  const Ran zero = invoke_cli("run --protocol echo --max-events 0");
+  CHECK(zero.status == 2);
+  CHECK(zero.out.find("--max-events: expected a whole number from 1") != std::string::npos);
+  // The bound is looked at after each step, which may record a few events.
+  const Ran one = invoke_cli("run --protocol echo --max-events 1 --json");
+  CHECK(last_json_line(one.out)["events"] < 10);
+  CHECK(last_json_line(one.out)["verdict"] == "unknown");
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
