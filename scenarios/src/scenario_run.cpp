@@ -283,21 +283,46 @@ class Timeline {
     return what;
   }
 
+  // A step on a node already in the state it asks for does nothing, and says so; its
+  // window schedules no undo (which would end another step's window early).
   std::string nodes(const FaultStep& f, std::string& note) {
     const std::vector<NodeId> ids = resolver_.resolve(f.nodes, {}, note);
+    std::vector<NodeId> idle;
     for (NodeId id : ids) {
+      const bool up = sim_.is_up(id), paused = up && sim_.is_paused(id);
       switch (f.kind) {
         case StepKind::crash:
+          if (!up) {
+            idle.push_back(id);
+            break;
+          }
           sim_.crash(id);
           after(f, [id](Simulation& s) { s.restart(id); });
           break;
-        case StepKind::restart: sim_.restart(id); break;
+        case StepKind::restart:
+          if (up) idle.push_back(id);
+          else sim_.restart(id);
+          break;
         case StepKind::pause:
+          if (!up || paused) {
+            idle.push_back(id);
+            break;
+          }
           sim_.pause(id);
           after(f, [id](Simulation& s) { s.resume(id); });
           break;
-        default: sim_.resume(id); break;
+        default:
+          if (!paused) idle.push_back(id);
+          else sim_.resume(id);
+          break;
       }
+    }
+    if (!idle.empty()) {
+      const char* why = f.kind == StepKind::crash     ? "already down"
+                        : f.kind == StepKind::restart ? "already up"
+                        : f.kind == StepKind::pause   ? "already down or paused"
+                                                      : "not paused";
+      note += " (" + names(sim_, idle) + ": " + why + ", nothing done)";
     }
     return std::string(step_kind_name(f.kind)) + " " + names(sim_, ids);
   }

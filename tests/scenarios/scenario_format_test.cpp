@@ -53,6 +53,38 @@ TEST_CASE("selectors: leader, others and named partitions resolve when the fault
   CHECK(r.expectations.met);
 }
 
+TEST_CASE("timeline: a step on a node already in that state says it did nothing - and ends no other window") {
+  // A second crash of a node already down read "crash {s1}" as if it had crashed again,
+  // and its window's restart (a no-op then) could end a third step's crash early.
+  const scenarios::ScenarioRun r = scenarios::run_scenario(
+      scenario({{"seed", 1},
+                {"run_ms", 1000},
+                {"faults",
+                 {{{"at_ms", 100}, {"kind", "crash"}, {"node", "s1"}, {"for_ms", 100}},
+                  {{"at_ms", 150}, {"kind", "crash"}, {"node", {"s1", "s2"}}, {"for_ms", 150}},
+                  {{"at_ms", 250}, {"kind", "crash"}, {"node", "s1"}, {"for_ms", 200}},
+                  {{"at_ms", 600}, {"kind", "restart"}, {"node", "s3"}},
+                  {{"at_ms", 700}, {"kind", "pause"}, {"node", "s4"}, {"for_ms", 50}},
+                  {{"at_ms", 710}, {"kind", "pause"}, {"node", "s4"}, {"for_ms", 50}}}}}),
+      {});
+  REQUIRE(r.timeline.size() == 6);
+  CHECK(r.timeline[0].find("crash {s1}") != std::string::npos);
+  CHECK(r.timeline[0].find("nothing done") == std::string::npos);
+  CHECK(r.timeline[1].find("crash {s1,s2} ({s1}: already down, nothing done)") != std::string::npos);
+  CHECK(r.timeline[3].find("restart {s3} ({s3}: already up, nothing done)") != std::string::npos);
+  CHECK(r.timeline[5].find("({s4}: already down or paused, nothing done)") != std::string::npos);
+  // s1: down 100-200, up, down again 250-450. The second step's window (to 300) would
+  // have restarted it at 300.
+  CHECK(r.out.result.stats.crashes == 3);
+  std::vector<double> s1_restarts;
+  const sim::Trace& trace = r.out.sim->trace();
+  for (std::size_t i = 0; i < trace.size(); ++i) {
+    const sim::TraceRecord& e = trace.records()[i];
+    if (e.type == sim::TraceEvent::restart && e.node == 1) s1_restarts.push_back(e.time / 1e6);
+  }
+  CHECK(s1_restarts == std::vector<double>{200, 450});
+}
+
 TEST_CASE("selectors: an unknown name is an error before the run, with a did-you-mean") {
   CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "crash"}, {"node", "s9"}}}}}) ==
         std::string("test.json: $.faults[0].node: no node or group named 's9' (did you mean 's0'?); "
