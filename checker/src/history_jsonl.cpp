@@ -107,6 +107,16 @@ FieldError to_event(const nlohmann::json& line, Event& event) {
 FieldError check_header(const nlohmann::json& header) {
   auto format = header.find("format");
   auto version = header.find("version");
+  // Another kind of file first: its own fields are not the mistake.
+  if (format != header.end() && format->is_string() && format->get<std::string>() != kFormatName) {
+    std::string says = "this is a '" + brief_text(format->get<std::string>()) + "' file; expected a '" +
+                       std::string(kFormatName) + "' file";
+    if (format->get<std::string>() == "faultline-trace") {
+      says += " (a trace: `faultline viz` reads it; `faultline run --history FILE` writes a "
+              "run's history)";
+    }
+    return says;
+  }
   if (auto error =
           unknown_field(header, {"format", "version"}, "the header has format and version")) {
     return error;

@@ -82,7 +82,14 @@ TEST_CASE("jsonl: our format round-trips through to_jsonl") {
 
 TEST_CASE("jsonl: errors name the line, the JSON path and what was expected") {
   CHECK(error_of("{\"format\":\"faultline-trace\",\"version\":1}\n") ==
-        "h.txt:1: this is a 'faultline-trace' file; expected a 'faultline-history' file");
+        "h.txt:1: this is a 'faultline-trace' file; expected a 'faultline-history' file (a trace: "
+        "`faultline viz` reads it; `faultline run --history FILE` writes a run's history)");
+  // A whole trace (its events and more on the first line) says the same: it read "$.events:
+  // unknown field; the header has format and version".
+  CHECK(error_of("{\"events\":[],\"format\":\"faultline-trace\",\"meta\":{},\"version\":1}\n")
+            .find("this is a 'faultline-trace' file") != std::string::npos);
+  CHECK(error_of("{\"events\":[],\"format\":\"something-else\"}\n") ==
+        "h.txt:1: this is a 'something-else' file; expected a 'faultline-history' file");
   CHECK(error_of("{\"format\":\"faultline-history\",\"version\":2}\n").find("version 2") !=
         std::string::npos);
   CHECK(error_of("{\"process\":\"a\",\"type\":\"invoke\",\"f\":\"get\",\"time\":1}\n") ==
