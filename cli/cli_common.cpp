@@ -1,5 +1,6 @@
 #include "cli_common.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -140,6 +141,17 @@ void check_out_dir(const std::string& dir, const std::string& flag) {
   if (fd < 0) throw protocols::BadInput(flag + " " + dir, "cannot create or write this directory");
   ::close(fd);
   ::unlink(probe.c_str());
+}
+
+std::ostream& report_stream(const std::vector<PathUse>& paths) {
+  struct stat out {};
+  if (::fstat(STDOUT_FILENO, &out) != 0) return std::cout;
+  for (const PathUse& p : paths) {
+    struct stat st {};
+    if (!p.output || p.path.empty() || ::stat(p.path.c_str(), &st) != 0) continue;
+    if (st.st_dev == out.st_dev && st.st_ino == out.st_ino) return std::cerr;
+  }
+  return std::cout;
 }
 
 std::string save_in_out_dir(const std::string& stem, const std::string& text) {

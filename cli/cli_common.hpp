@@ -59,6 +59,12 @@ void check_distinct_paths(const std::vector<PathUse>& paths);
 // before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
 void check_out_dir(const std::string& dir, const std::string& flag);
 
+// The stream for a command's report (its summary and the "trace: FILE" lines): standard
+// output, unless one of `paths` is standard output itself (/dev/stdout, or the file
+// standard output is redirected to), where a report after the file's contents would
+// corrupt them (`run --trace /dev/stdout | jq`): then standard error.
+std::ostream& report_stream(const std::vector<PathUse>& paths);
+
 // Writes generated text to a file of an output directory (fuzz --out, explore --out) and
 // returns its path: STEM.json, else STEM-2.json, STEM-3.json...: the first name that is
 // free or already holds exactly this text. A different file there (an earlier campaign's,

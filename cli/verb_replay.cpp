@@ -70,14 +70,15 @@ int replay_main(const ReplayFlags& flags) {
       r.run.out.sim->history().write_jsonl(history_out.stream());
       history_out.commit();
     }
-    print_run_summary(std::cout, *r.run.out.sim, r.run.out.result, summary, flags.json);
+    std::ostream& report = report_stream(paths);
+    print_run_summary(report, *r.run.out.sim, r.run.out.result, summary, flags.json);
     if (!flags.json) {
-      std::cout << (r.reproduced ? "replay: reproduced exactly (trace hash " +
+      report << (r.reproduced ? "replay: reproduced exactly (trace hash " +
                                        sim::format_hash(repro.trace_hash) + ")"
                                  : "replay: DIVERGED — " + r.explanation)
                 << '\n';
       for (const auto& [flag, path] : viz_written.items()) {
-        std::cout << flag << ": " << path.get<std::string>() << '\n';
+        report << flag << ": " << path.get<std::string>() << '\n';
       }
     }
     if (!r.reproduced) return kExitCheckFailed;

@@ -163,18 +163,19 @@ int run_main(const RunFlags& flags) {
                          << '\n';
       repro_out.commit();
     }
-    print_run_summary(std::cout, *r.out.sim, r.out.result, summary, flags.json);
+    std::ostream& report = report_stream(paths);
+    print_run_summary(report, *r.out.sim, r.out.result, summary, flags.json);
     if (!flags.json) {
       if (r.expectations.checked) {
-        std::cout << "expectations: " << (r.expectations.met ? "met" : "NOT met") << '\n';
-        for (const std::string& why : r.expectations.unmet) std::cout << "  " << why << '\n';
+        report << "expectations: " << (r.expectations.met ? "met" : "NOT met") << '\n';
+        for (const std::string& why : r.expectations.unmet) report << "  " << why << '\n';
       }
-      if (status != kExitOk) std::cout << "reproduce: " << reproduce_line(flags, s, r.spec) << '\n';
-      if (!flags.trace_path.empty()) std::cout << "trace: " << flags.trace_path << '\n';
+      if (status != kExitOk) report << "reproduce: " << reproduce_line(flags, s, r.spec) << '\n';
+      if (!flags.trace_path.empty()) report << "trace: " << flags.trace_path << '\n';
       for (const auto& [flag, path] : viz_written.items()) {
-        std::cout << flag << ": " << path.get<std::string>() << '\n';
+        report << flag << ": " << path.get<std::string>() << '\n';
       }
-      if (!flags.repro_path.empty()) std::cout << "repro: " << flags.repro_path << '\n';
+      if (!flags.repro_path.empty()) report << "repro: " << flags.repro_path << '\n';
     }
     return status;
   } catch (const protocols::BadInput& e) {

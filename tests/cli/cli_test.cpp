@@ -461,6 +461,38 @@ TEST_CASE("run --max-events 0 is refused - it ran the default bound of 20,000,00
   CHECK(last_json_line(one.out)["verdict"] == "unknown");
 }
 
+TEST_CASE("an output sent to standard output gets it alone - the summary goes to standard error") {
+  namespace fs = std::filesystem;
+  // 'run --trace /dev/stdout | jq' read the trace followed by the run's summary: not JSON.
+  const std::string bin = "'" + std::string(FAULTLINE_BINARY_DIR) + "/faultline' ";
+  // Through a pipe.
+  const Ran piped = faultline::testing::run_shell(bin + "run --protocol echo --trace /dev/stdout 2>/dev/null | cat");
+  REQUIRE(piped.status == 0);
+  CHECK(nlohmann::json::parse(piped.out)["format"] == "faultline-trace");
+  // Into the file standard output is redirected to, for run and replay.
+  const fs::path dir = fs::temp_directory_path() / ("faultline-stdout-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string repro = (dir / "r.json").string();
+  const Ran saved = invoke_cli("run --protocol echo --faults all --save-repro " + repro);
+  REQUIRE(saved.status == 0);
+  const std::pair<std::string, std::string> verbs[] = {{"run --protocol echo", "trace: /dev/stdout"},
+                                                       {"replay " + repro, "replay: reproduced exactly"}};
+  for (const auto& [verb, says] : verbs) {
+    const fs::path file = dir / "out.json";
+    const Ran ran = faultline::testing::run_shell("(" + bin + verb + " --trace /dev/stdout > " + file.string() + ")");
+    CHECK_MESSAGE(ran.status == 0, verb);
+    std::ifstream in(file);
+    const nlohmann::json trace = nlohmann::json::parse(in, nullptr, false);
+    CHECK_MESSAGE(!trace.is_discarded(), verb);
+    // The summary is still said, on standard error.
+    CHECK_MESSAGE(ran.out.find(says) != std::string::npos, verb);
+  }
+  // Otherwise the summary stays on standard output.
+  const Ran plain = faultline::testing::run_shell(bin + "run --protocol echo 2>/dev/null | cat");
+  CHECK(plain.out.find("echo seed 1: ok") != std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("checking that --out is writable leaves the files already there alone") {
   namespace fs = std::filesystem;
   // The probe was a fixed name, .faultline-write-test: a file of the user's by that name
