@@ -170,8 +170,13 @@ FuzzReport fuzz(const FuzzConfig& c, const FuzzHooks& hooks) {
       if (c.stop_on_first) stop = true;
     }
     progress.elapsed_s = seconds_since(start);
-    if (hooks.on_result) hooks.on_result(result);
-    if (hooks.on_progress) hooks.on_progress(progress);
+    try {
+      if (hooks.on_result) hooks.on_result(result);
+      if (hooks.on_progress) hooks.on_progress(progress);
+    } catch (...) {
+      stop = true;  // before the lock is released: no thread starts another seed
+      throw;
+    }
   };
   auto worker = [&] {
     for (;;) {

@@ -71,12 +71,15 @@ TEST_CASE("fuzz: an error on any thread ends the campaign as an exception, not a
     scenarios::FuzzConfig c = campaign("echo", "stale-reply", 40, jobs);
     scenarios::FuzzHooks hooks;
     std::atomic<int> seen{0};
-    hooks.on_result = [&](const scenarios::SeedResult& r) {
-      ++seen;
-      if (r.seed == 5) throw std::runtime_error("results file: no space left on device");
+    // The first result throws, on whichever thread has it. (It was seed 5's; with two
+    // threads the other one could run every other seed before seed 5's thread got the
+    // core back, and "it stopped" failed on a loaded machine.)
+    hooks.on_result = [&](const scenarios::SeedResult&) {
+      if (++seen == 1) throw std::runtime_error("results file: no space left on device");
     };
     CHECK_THROWS_WITH(scenarios::fuzz(c, hooks), "results file: no space left on device");
-    CHECK(seen.load() < 40);  // it stopped taking seeds
+    // It stopped taking seeds: each other thread finishes at most the seed it had.
+    CHECK(seen.load() <= static_cast<int>(jobs));
   }
 }
 
