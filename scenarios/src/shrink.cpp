@@ -1,5 +1,7 @@
 #include "scenarios/shrink.hpp"
 
+#include "sim/assert.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -497,8 +499,10 @@ bool Shrinker::resample() {
     if (!o.fails || !(o.size < best_)) continue;
     // As a timeline (an editable file), when that run fails the same way; else as drawn.
     nlohmann::json scenario = o.materialized.is_null() ? base : o.materialized;
+    if (!budget_left()) break;
     Outcome kept = run_candidate(scenario, &o.recorded, seed, 2 * o.size.events + 1000);
     if (!kept.fails || !(kept.size < best_)) {
+      if (!budget_left()) break;
       scenario = base;
       kept = run_candidate(scenario, &o.recorded, seed, o.size.events + 1);
       if (!kept.fails || !(kept.size < best_)) continue;
@@ -571,6 +575,8 @@ ShrinkResult Shrinker::run(const std::string& version) {
     best_ = result.before;
     result.materialized = false;
   }
+  FAULTLINE_ASSERT(runs_ <= max_runs_, "a shrink tries at most its budget of candidate runs");
+  FAULTLINE_ASSERT(!(result.before < best_), "a shrink gives back no larger run than it was given");
   // The final run, recorded as a repro file.
   const Scenario s = parse_scenario(scenario_, "the shrunk scenario");
   Overrides o;
@@ -604,6 +610,7 @@ ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs,
   if (!fails) {
     throw protocols::BadInput(failing.file, "the recorded run found nothing: there is no failure to shrink");
   }
+  FAULTLINE_ASSERT(max_runs >= 1, "a shrink has room for at least the replay of its input");
   Shrinker shrinker(failing, max_runs, progress);
   try {
     return shrinker.run(version.empty() ? failing.version : version);

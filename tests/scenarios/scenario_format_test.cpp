@@ -22,6 +22,19 @@ Scenario scenario(nlohmann::json j) {
   return scenarios::parse_scenario(j, "test.json");
 }
 
+// A run recorded with its per-event digests, and its repro.
+struct Recorded {
+  scenarios::ScenarioRun run;
+  scenarios::Repro repro;
+};
+Recorded recorded(const Scenario& s) {
+  scenarios::Overrides o;
+  o.keep_digests = true;
+  Recorded r{scenarios::run_scenario(s, o), {}};
+  r.repro = scenarios::make_repro(s, r.run, "test");
+  return r;
+}
+
 std::string bad_input(const nlohmann::json& j) {
   try {
     scenarios::validate(scenario(j), {});
@@ -161,10 +174,7 @@ TEST_CASE("repro: a saved run replays exactly through its tape, even with anothe
                                {"random_faults", "swarm"},
                                {"run_ms", 3000},
                                {"options", {{"servers", 3}}}});
-  scenarios::Overrides o;
-  o.keep_digests = true;
-  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
-  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  auto [original, repro] = recorded(s);
   REQUIRE(repro.tape.size() > 100);
   REQUIRE(repro.digests.size() == original.out.result.events);
   // Through the file format and back.
@@ -177,10 +187,7 @@ TEST_CASE("repro: a saved run replays exactly through its tape, even with anothe
 
 TEST_CASE("repro: a replay that diverges names the first event that differs") {
   const Scenario s = scenario({{"seed", 2}, {"random_faults", "all"}, {"run_ms", 2000}});
-  scenarios::Overrides o;
-  o.keep_digests = true;
-  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
-  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  auto [original, repro] = recorded(s);
   // Change one choice in the middle of the tape: the run is the same up to where it is drawn.
   const std::size_t k = repro.tape.size() / 2;
   repro.tape[k].value = repro.tape[k].value == 0 ? 1 : 0;
@@ -201,10 +208,7 @@ TEST_CASE("repro: an edited trace hash is said to be one - not a run that diverg
   // It read "the replay has 216 events where the recording had 216; they agree up to
   // event 216 (the code changed since the recording, or a run is not deterministic)".
   const Scenario s = scenario({{"seed", 3}, {"random_faults", "all"}, {"run_ms", 1000}});
-  scenarios::Overrides o;
-  o.keep_digests = true;
-  const scenarios::ScenarioRun original = scenarios::run_scenario(s, o);
-  scenarios::Repro repro = scenarios::make_repro(s, original, "test");
+  auto [original, repro] = recorded(s);
   repro.trace_hash ^= 1;
   const scenarios::ReplayResult r = scenarios::replay(repro);
   CHECK_FALSE(r.reproduced);

@@ -135,6 +135,11 @@ void validate_swarm(const Protocol& protocol, OptionValues& options,
       for (const OptionSpec& spec : options.table().specs()) {
         if (loud(spec) && options.where(spec.name) == e.where()) chosen = &spec;
       }
+      // Else the first drawn value whose quiet value satisfies every rule; failing that,
+      // when two rules are broken at once (Raft's heartbeat pair and its membership floor)
+      // and no one value mends both, the first whose quiet value mends this rule: the next
+      // attempt takes the other.
+      const OptionSpec* mends_this = nullptr;
       for (const OptionSpec& spec : options.table().specs()) {
         if (chosen != nullptr) break;
         if (!loud(spec)) continue;
@@ -143,23 +148,12 @@ void validate_swarm(const Protocol& protocol, OptionValues& options,
         try {
           protocol.validate(trial);
           chosen = &spec;
-        } catch (const BadInput&) {
-        }
-      }
-      // Two rules broken at once (Raft's heartbeat pair and its membership floor): no one
-      // value mends both, so the first whose quiet value mends this rule goes back, and
-      // the next attempt takes the other rule.
-      for (const OptionSpec& spec : options.table().specs()) {
-        if (chosen != nullptr) break;
-        if (!loud(spec)) continue;
-        OptionValues trial = options;
-        quiet(trial, spec);
-        try {
-          protocol.validate(trial);
         } catch (const BadInput& other) {
-          if (other.where() != e.where() || std::string(other.what()) != e.what()) chosen = &spec;
+          const bool other_rule = other.where() != e.where() || std::string(other.what()) != e.what();
+          if (other_rule && mends_this == nullptr) mends_this = &spec;
         }
       }
+      if (chosen == nullptr) chosen = mends_this;
       if (chosen == nullptr) throw;
       quiet(options, *chosen);
       drawn[chosen->name] = chosen->swarm.front();

@@ -60,8 +60,10 @@ struct ShrinkResult {
   bool materialized = false;  // the random schedule became an explicit timeline
 };
 
-// Throws BadInput when the repro's run does not fail, or no longer fails the way it
-// recorded. `progress` hears a line per accepted step.
+// Tries at most `max_runs` (>= 1) candidate runs (the replay of the input counts as one), and
+// gives back no larger run than it was given: the input itself when nothing smaller
+// fails the same way. Throws BadInput when the repro's run does not fail, or no longer
+// fails the way it recorded. `progress` hears a line per accepted step.
 ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 3000,
                     const std::function<void(const std::string&)>& progress = {},
                     const std::string& version = "");
