@@ -211,6 +211,36 @@ void JsonField::expect_object() const {
   if (!value_->is_object()) expected("an object");
 }
 
+void JsonField::expect_document(std::string_view ours,
+                                std::initializer_list<std::string_view> fields) const {
+  expect_object();
+  if (!has("format") || value_->at("format") == ours) {
+    only_fields(fields);
+    (void)at("format");
+    return;
+  }
+  const JsonField format = at("format");
+  const std::string name = format.json().is_string() ? format.json().get<std::string>() : "";
+  const auto family = [](std::string_view f) { return f.substr(0, f.find('/')); };
+  std::string text = "expected \"" + std::string(ours) + "\"";
+  if (!name.empty() && family(name) == family(ours)) text += " (this faultline reads that version)";
+  text += ", got " + describe_json(format.json());
+  if (family(name) == "faultline-scenario" && family(ours) != family(name)) {
+    text +=
+        ": a scenario file; 'faultline run FILE' runs it, 'faultline fuzz --scenario FILE' "
+        "fuzzes around it";
+  } else if (family(name) == "faultline-repro" && family(ours) != family(name)) {
+    text +=
+        ": a repro file (one exact run); 'faultline replay FILE' replays it, 'faultline "
+        "shrink FILE -o OUT' shrinks it";
+  } else if (name == "faultline-trace") {
+    text += ": a trace; 'faultline viz FILE' draws it";
+  } else if (name == "faultline-history") {
+    text += ": a client history; 'faultline check FILE' checks it";
+  }
+  format.fail(text);
+}
+
 void JsonField::only_fields(std::initializer_list<std::string_view> allowed) const {
   expect_object();
   std::vector<std::string> known(allowed.begin(), allowed.end());

@@ -226,12 +226,8 @@ nlohmann::json repro_to_json(const Repro& r) {
 
 Repro repro_from_json(const nlohmann::json& doc, const std::string& file) {
   const JsonField root(doc, file, "$");
-  root.only_fields({"format", "faultline_version", "scenario", "seed", "max_events", "tape",
-                    "result", "event_digests", "notes"});
-  const JsonField format = root.at("format");
-  if (format.string() != kReproFormat) {
-    format.fail("expected \"" + std::string(kReproFormat) + "\", got " + describe_json(format.json()));
-  }
+  root.expect_document(kReproFormat, {"format", "faultline_version", "scenario", "seed",
+                                      "max_events", "tape", "result", "event_digests", "notes"});
   Repro r;
   r.file = file;
   r.version = root.at("faultline_version").string();

@@ -344,14 +344,10 @@ sim::Time Scenario::heal_ns() const {
 
 Scenario parse_scenario(const nlohmann::json& doc, const std::string& file) {
   const JsonField root(doc, file, "$");
-  root.only_fields({"format", "name", "description", "protocol", "seed", "options", "nodes",
-                    "workload", "bugs", "network", "clocks", "disk", "faults", "random_faults",
-                    "run_ms", "liveness_ms", "expect", "explore"});
-  const JsonField format = root.at("format");
-  if (format.string() != kScenarioFormat) {
-    format.fail("expected \"" + std::string(kScenarioFormat) + "\" (this faultline reads that "
-                "version), got " + describe_json(format.json()));
-  }
+  root.expect_document(kScenarioFormat,
+                       {"format", "name", "description", "protocol", "seed", "options", "nodes",
+                        "workload", "bugs", "network", "clocks", "disk", "faults", "random_faults",
+                        "run_ms", "liveness_ms", "expect", "explore"});
   Scenario s;
   s.file = file;
   s.source = doc;

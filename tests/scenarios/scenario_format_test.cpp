@@ -237,6 +237,48 @@ TEST_CASE("repro: tapes encode and decode exactly, a damaged tape is a located e
                        protocols::BadInput);
 }
 
+TEST_CASE("a file of another kind is named as such - with the verbs that read it - not by its first field") {
+  // 'faultline run' on a repro said "$.event_digests: unknown field"; 'replay' and 'shrink'
+  // on a scenario "$.bugs: unknown field" or "$.name: ...", on a trace "$.events: ...".
+  const Scenario s = scenario({{"seed", 3}, {"run_ms", 300}});
+  const nlohmann::json repro = scenarios::repro_to_json(recorded(s).repro);
+  const nlohmann::json trace = {{"events", nlohmann::json::array()}, {"format", "faultline-trace"}};
+  auto error = [](auto&& load) -> std::string {
+    try {
+      load();
+    } catch (const protocols::BadInput& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  CHECK(error([&] { scenarios::parse_scenario(repro, "r.json"); }) ==
+        "r.json: $.format: expected \"faultline-scenario/1\", got the string "
+        "\"faultline-repro/1\": a repro file (one exact run); 'faultline replay FILE' replays "
+        "it, 'faultline shrink FILE -o OUT' shrinks it");
+  CHECK(error([&] { scenarios::repro_from_json(s.source, "s.json"); }) ==
+        "s.json: $.format: expected \"faultline-repro/1\", got the string "
+        "\"faultline-scenario/1\": a scenario file; 'faultline run FILE' runs it, 'faultline "
+        "fuzz --scenario FILE' fuzzes around it");
+  CHECK(error([&] { scenarios::repro_from_json(trace, "t.json"); }) ==
+        "t.json: $.format: expected \"faultline-repro/1\", got the string \"faultline-trace\": "
+        "a trace; 'faultline viz FILE' draws it");
+  // Another version of the same kind, and a misspelt or missing format, as before.
+  nlohmann::json v2 = s.source;
+  v2["format"] = "faultline-scenario/2";
+  CHECK(error([&] { scenarios::parse_scenario(v2, "v.json"); }) ==
+        "v.json: $.format: expected \"faultline-scenario/1\" (this faultline reads that "
+        "version), got the string \"faultline-scenario/2\"");
+  nlohmann::json typo = s.source;
+  typo["fromat"] = typo["format"];
+  typo.erase("format");
+  CHECK(error([&] { scenarios::parse_scenario(typo, "v.json"); }).find(
+            "v.json: $.fromat: unknown field (did you mean 'format'?)") == 0);
+  nlohmann::json none = repro;
+  none.erase("format");
+  CHECK(error([&] { scenarios::repro_from_json(none, "r.json"); }) ==
+        "r.json: $: missing the field \"format\"");
+}
+
 TEST_CASE("a protocol run and the same run as a scenario are the same run") {
   const protocols::Protocol& raft = *protocols::find_protocol("raft");
   protocols::RunSpec spec;

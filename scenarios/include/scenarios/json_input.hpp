@@ -62,6 +62,13 @@ class JsonField {
 
   // Objects.
   void expect_object() const;
+  // A document's root: its "format" must be `format` (e.g. "faultline-repro/1") and its
+  // keys among `fields`. The format is read first: a file of another faultline kind (a
+  // repro given to run, a scenario to replay or shrink, a trace) is named as such, with
+  // the verbs that read it, instead of by its first field this kind does not have. A
+  // missing format is reported after the fields (a misspelt "format" is a field).
+  void expect_document(std::string_view format,
+                       std::initializer_list<std::string_view> fields) const;
   // Every key must be one of `allowed`; an unknown one is an error with a did-you-mean.
   void only_fields(std::initializer_list<std::string_view> allowed) const;
   bool has(std::string_view key) const;
