@@ -111,9 +111,16 @@ FieldError check_header(const nlohmann::json& header) {
   if (format != header.end() && format->is_string() && format->get<std::string>() != kFormatName) {
     std::string says = "this is a '" + brief_text(format->get<std::string>()) + "' file; expected a '" +
                        std::string(kFormatName) + "' file";
-    if (format->get<std::string>() == "faultline-trace") {
+    const std::string kind = format->get<std::string>();
+    if (kind == "faultline-trace") {
       says += " (a trace: `faultline viz` reads it; `faultline run --history FILE` writes a "
               "run's history)";
+    } else if (kind.starts_with("faultline-scenario/")) {
+      says += " (a scenario: `faultline run FILE --history H.jsonl` runs it and writes its "
+              "history)";
+    } else if (kind.starts_with("faultline-repro/")) {
+      says += " (a repro: `faultline replay FILE --history H.jsonl` replays it and writes its "
+              "history)";
     }
     return says;
   }
@@ -163,7 +170,17 @@ Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view
   for_each_line(text, [&](std::string_view line, std::uint32_t number) {
     if (line.find_first_not_of(" \t") == std::string_view::npos) return true;
     nlohmann::json value;
-    if ((error = parse_line(line, name, number, value))) return false;
+    if ((error = parse_line(line, name, number, value))) {
+      // A JSON document over several lines (a scenario, a repro) is no JSONL: name it by
+      // its format rather than by the first line's incomplete JSON.
+      if (first) {
+        const nlohmann::json whole = nlohmann::json::parse(text, nullptr, false);
+        if (!whole.is_discarded() && whole.is_object() && whole.contains("format")) {
+          if (FieldError kind = check_header(whole)) error = InputError{at_line(name, number), *kind};
+        }
+      }
+      return false;
+    }
     bool header = first && value.is_object() && value.contains("format");
     first = false;
     FieldError problem;

@@ -88,6 +88,14 @@ TEST_CASE("jsonl: errors name the line, the JSON path and what was expected") {
   // unknown field; the header has format and version".
   CHECK(error_of("{\"events\":[],\"format\":\"faultline-trace\",\"meta\":{},\"version\":1}\n")
             .find("this is a 'faultline-trace' file") != std::string::npos);
+  // So does a scenario or a repro, written over several lines (it read "h.txt:1:2: not
+  // valid JSON: expected a string key or '}', found the end of the line").
+  CHECK(error_of("{\n \"format\": \"faultline-repro/1\",\n \"seed\": 1\n}\n") ==
+        "h.txt:1: this is a 'faultline-repro/1' file; expected a 'faultline-history' file (a "
+        "repro: `faultline replay FILE --history H.jsonl` replays it and writes its history)");
+  CHECK(error_of("{\n \"format\": \"faultline-scenario/1\"\n}").find(
+            "(a scenario: `faultline run FILE --history H.jsonl`") != std::string::npos);
+  CHECK(error_of("{\n \"process\": 1\n}\n").find("h.txt:1:2: not valid JSON") == 0);
   CHECK(error_of("{\"events\":[],\"format\":\"something-else\"}\n") ==
         "h.txt:1: this is a 'something-else' file; expected a 'faultline-history' file");
   CHECK(error_of("{\"format\":\"faultline-history\",\"version\":2}\n").find("version 2") !=
