@@ -259,8 +259,9 @@ bool Shrinker::accept(const nlohmann::json& scenario, const sim::Tape& tape, con
   finding_ns_ = o.finding_ns;
   nodes_ = o.nodes;
   if (progress_) {
-    progress_(std::string(what) + ": " + std::to_string(best_.faults) + " faults, " +
-              std::to_string(best_.events) + " events, tape " + std::to_string(best_.tape));
+    progress_("run " + std::to_string(runs_) + ": " + std::string(what) + ": " +
+              std::to_string(best_.faults) + " faults, " + std::to_string(best_.events) +
+              " events, tape " + std::to_string(best_.tape));
   }
   return true;
 }
@@ -516,8 +517,9 @@ bool Shrinker::resample() {
     nodes_ = kept.nodes;
     any = true;
     if (progress_) {
-      progress_("another seed (" + std::to_string(seed) + "): " + std::to_string(best_.faults) +
-                " faults, " + std::to_string(best_.events) + " events, tape " + std::to_string(best_.tape));
+      progress_("run " + std::to_string(runs_) + ": another seed (" + std::to_string(seed) +
+                "): " + std::to_string(best_.faults) + " faults, " + std::to_string(best_.events) +
+                " events, tape " + std::to_string(best_.tape));
     }
   }
   return any;
