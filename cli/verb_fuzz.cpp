@@ -376,6 +376,23 @@ int fuzz_main(const FuzzFlags& f) {
       }
       if (bases.empty()) protocol_named(f.protocol, "--protocol");  // throws, listing them
     }
+    // A planted bug belongs to one protocol, and --protocol all runs each with the bugs
+    // named: say whose bug it is rather than that the first protocol lacks it.
+    if (f.protocol == "all" && f.scenario.empty() && !f.bugs.empty()) {
+      std::vector<std::string> owners;
+      for (const protocols::Protocol& p : protocols::all_protocols()) {
+        if (p.find_bug(f.bugs.front()) != nullptr) owners.push_back(p.name);
+      }
+      std::string says = "--protocol all runs every protocol, and a planted bug is one protocol's; ";
+      if (owners.empty()) says += "no protocol has this one ('faultline list' shows them)";
+      for (std::size_t i = 0; i < owners.size(); ++i) {
+        says += (i == 0 ? "this one is " : " and ") + owners[i] + "'s";
+      }
+      for (std::size_t i = 0; i < owners.size(); ++i) {
+        says += (i == 0 ? ": use --protocol " : " or --protocol ") + owners[i];
+      }
+      throw protocols::BadInput("--bug " + f.bugs.front(), says);
+    }
     // Bad bugs and options before anything is printed or a results file is created.
     for (const auto& [protocol, base] : bases) {
       scenarios::Overrides check;

@@ -451,6 +451,21 @@ TEST_CASE("fuzz with an unknown bug says only that - no hunt announced and no re
   CHECK_FALSE(fs::exists(results));
 }
 
+TEST_CASE("fuzz --protocol all with a bug says whose bug it is - not that echo lacks it") {
+  // It said "--bug figure8: unknown bug for echo; known: stale-reply".
+  const Ran raft = invoke_cli("fuzz --protocol all --bug figure8");
+  CHECK(raft.status == 2);
+  CHECK(raft.out.find("--bug figure8: --protocol all runs every protocol, and a planted bug is "
+                      "one protocol's; this one is raft's: use --protocol raft") != std::string::npos);
+  const Ran both = invoke_cli("fuzz --protocol all --bug ballot-reuse");
+  CHECK(both.out.find("this one is paxos's and multipaxos's: use --protocol paxos or --protocol "
+                      "multipaxos") != std::string::npos);
+  const Ran none = invoke_cli("fuzz --protocol all --bug nope");
+  CHECK(none.status == 2);
+  CHECK(none.out.find("no protocol has this one") != std::string::npos);
+  CHECK(none.out.find("hunting") == std::string::npos);
+}
+
 TEST_CASE("run --max-events 0 is refused - it ran the default bound of 20,000,000 silently") {
   const Ran zero = invoke_cli("run --protocol echo --max-events 0");
   CHECK(zero.status == 2);
