@@ -175,6 +175,8 @@ void validate(const Target& t, const Options& o) {
                                       std::to_string(nodes) + " nodes may crash and " +
                                       std::to_string(b.restarts) + " may restart");
     }
+  } else if (!t.explore.crash_groups.empty()) {
+    (void)resolve_crashable(t);  // names a typo even when crashes are off
   }
   if (o.jobs == 0) throw BadInput("--jobs", "at least 1");
   // DFS and DPOR run on one thread whatever --jobs says (their order is the search):

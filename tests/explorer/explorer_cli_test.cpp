@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -142,4 +143,29 @@ TEST_CASE("explore --por without --strategy searches by DFS - the reduction's on
   const Ran bfs = run_faultline("explore --protocol paxos --preset small --strategy bfs --por sleep");
   CHECK(bfs.status == 2);
   CHECK(bfs.out.find("sleep needs --strategy dfs") != std::string::npos);
+}
+
+TEST_CASE("explore --crash without crashes is refused - it did nothing - and a misspelt group is named even then") {
+  // Both ran the search without a crash and said nothing.
+  faultline::testing::check_refusals("explore --protocol raft --timeouts 1 --max-states 50 ", {
+      {"--crash servers", "--crash: names the nodes a crash may hit, but the search has no crashes: give --crashes N"},
+      {"--crash zz --crashes 0", "no group or node of raft is named 'zz'"},
+  });
+  namespace fs = std::filesystem;
+  const fs::path file = fs::temp_directory_path() / ("faultline-explore-crash-" + std::to_string(::getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << R"({"format":"faultline-scenario/1","name":"x","protocol":"echo",
+               "nodes":{"servers":2,"clients":1},"options":{"ops":1},
+               "explore":{"timeouts":1,"crash":["servers"]}})";
+  }
+  const Ran refused = run_faultline("explore --scenario " + file.string());
+  CHECK(refused.status == 2);
+  CHECK(refused.out.find("$.explore.crash: names the nodes a crash may hit, but the search has no "
+                         "crashes: give \"crashes\": N there, or --crashes N") != std::string::npos);
+  // Crashes given: the search runs, and a preset's crash groups with --crashes 0 are the
+  // user turning crashes off.
+  CHECK(run_faultline("explore --scenario " + file.string() + " --crashes 1").status == 0);
+  CHECK(run_faultline("explore --protocol paxos --preset lossy --crashes 0 --max-states 50").status == 3);
+  fs::remove(file);
 }
