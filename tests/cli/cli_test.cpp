@@ -154,6 +154,8 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run --protocol echo --set novalue", "expected NAME=VALUE"},
       {"run --protocol echo --bug nope", "--bug nope: unknown bug"},
       {"run --protocol echo --faults some", "--faults: expected none, all, swarm or a comma-separated list of fault kinds"},
+      // It ran with the kind once, as if the list had said so.
+      {"run --protocol echo --faults crash,partition,crash", "--faults: 'crash' is listed twice"},
       {"run --protocol echo --time soon", "--time: expected a duration"},
       {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
       {"run", "give a scenario file or --protocol"},

@@ -299,7 +299,8 @@ sim::FaultProfile fault_profile(const Protocol& protocol, const std::string& mod
       throw BadInput(where, "expected none, all, swarm or a comma-separated list of fault kinds (" +
                                 known + "), got '" + name + "'");
     }
-    if (!p.enabled(kind)) p.kinds.push_back(kind);
+    if (p.enabled(kind)) throw BadInput(where, "'" + name + "' is listed twice");
+    p.kinds.push_back(kind);
     start = comma + 1;
   }
   return p;
