@@ -468,6 +468,18 @@ TEST_CASE("fuzz --protocol all with a bug says whose bug it is - not that echo l
   CHECK(none.out.find("hunting") == std::string::npos);
 }
 
+TEST_CASE("run with a fault kind the protocol does not claim to tolerate says so - the kinds it does say nothing") {
+  // It ran them and said nothing: a violation then read as the protocol's bug.
+  const Ran untolerated = invoke_cli("run --protocol raft --time 1s --faults read_corruption,crash");
+  CHECK(untolerated.out.find("note: raft does not claim to tolerate read_corruption ('faultline "
+                             "list' shows the kinds it does)") != std::string::npos);
+  const Ran json = invoke_cli("run --protocol raft --time 1s --faults read_corruption --json");
+  CHECK(last_json_line(json.out)["untolerated_faults"] == nlohmann::json::array({"read_corruption"}));
+  const Ran tolerated = invoke_cli("run --protocol raft --time 1s --faults all --json");
+  CHECK_FALSE(last_json_line(tolerated.out).contains("untolerated_faults"));
+  CHECK(invoke_cli("run --protocol raft --time 1s --faults crash").out.find("note:") == std::string::npos);
+}
+
 TEST_CASE("run --max-events 0 is refused - it ran the default bound of 20,000,000 silently") {
   const Ran zero = invoke_cli("run --protocol echo --max-events 0");
   CHECK(zero.status == 2);
