@@ -65,6 +65,15 @@ void check_out_dir(const std::string& dir, const std::string& flag);
 // corrupt them (`run --trace /dev/stdout | jq`): then standard error.
 std::ostream& report_stream(const std::vector<PathUse>& paths);
 
+// The kinds of a random fault schedule that `protocol` does not claim to tolerate, in
+// the schedule's order. They run as asked; a violation under them may be the fault's
+// doing, which run and fuzz say.
+std::vector<std::string> untolerated_faults(const protocols::Protocol& protocol,
+                                            const sim::FaultProfile& faults);
+// "note: P does not claim to tolerate K1, K2 (...): a violation may be the fault's doing,
+// not a bug", or "" when every kind is tolerated.
+std::string untolerated_note(const protocols::Protocol& protocol, const sim::FaultProfile& faults);
+
 // Writes generated text to a file of an output directory (fuzz --out, explore --out) and
 // returns its path: STEM.json, else STEM-2.json, STEM-3.json...: the first name that is
 // free or already holds exactly this text. A different file there (an earlier campaign's,

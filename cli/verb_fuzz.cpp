@@ -399,6 +399,12 @@ int fuzz_main(const FuzzFlags& f) {
       check.bugs = f.bugs;
       scenarios::validate(base, check);
     }
+    for (const auto& [protocol, base] : bases) {
+      const protocols::Protocol& p = *protocols::find_protocol(protocol);
+      const std::string note =
+          untolerated_note(p, protocols::fault_profile(p, base.random_faults, p.default_time_ns));
+      if (!note.empty()) std::cerr << "fuzz: " << note << '\n';
+    }
     std::set<std::pair<std::string, std::uint64_t>> done;
     std::ofstream results;
     if (!f.results.empty()) {

@@ -1,7 +1,6 @@
 // `faultline run`: one run of a scenario file or of a protocol, with its verdict, trace,
 // history and repro file. A protocol run is a scenario too (scenario_for_run), so both
 // take the same path and a repro file can hold either.
-#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -139,11 +138,8 @@ int run_main(const RunFlags& flags) {
     if (status != kExitOk) summary["reproduce"] = reproduce_line(flags, s, r.spec);
     // Random faults of a kind the protocol does not claim to tolerate run as asked; a
     // violation under them may be the fault's doing, and the summary says so.
-    std::string untolerated;
-    for (sim::FaultKind kind : r.spec.faults.kinds) {
-      if (std::find(protocol.faults.begin(), protocol.faults.end(), kind) != protocol.faults.end()) continue;
-      summary["untolerated_faults"].push_back(std::string(sim::fault_kind_name(kind)));
-      untolerated += (untolerated.empty() ? "" : ", ") + std::string(sim::fault_kind_name(kind));
+    for (const std::string& kind : untolerated_faults(protocol, r.spec.faults)) {
+      summary["untolerated_faults"].push_back(kind);
     }
     nlohmann::json trace_json;  // built once, for --trace and for the views
     if (trace_out || flags.print || flags.viz.any_file()) {
@@ -179,10 +175,8 @@ int run_main(const RunFlags& flags) {
         report << "expectations: " << (r.expectations.met ? "met" : "NOT met") << '\n';
         for (const std::string& why : r.expectations.unmet) report << "  " << why << '\n';
       }
-      if (!untolerated.empty()) {
-        report << "note: " << protocol.name << " does not claim to tolerate " << untolerated
-               << " ('faultline list' shows the kinds it does): a violation may be the fault's "
-                  "doing, not a bug\n";
+      if (const std::string note = untolerated_note(protocol, r.spec.faults); !note.empty()) {
+        report << note << '\n';
       }
       if (status != kExitOk) report << "reproduce: " << reproduce_line(flags, s, r.spec) << '\n';
       if (!flags.trace_path.empty()) report << "trace: " << flags.trace_path << '\n';

@@ -478,6 +478,18 @@ TEST_CASE("run with a fault kind the protocol does not claim to tolerate says so
   const Ran tolerated = invoke_cli("run --protocol raft --time 1s --faults all --json");
   CHECK_FALSE(last_json_line(tolerated.out).contains("untolerated_faults"));
   CHECK(invoke_cli("run --protocol raft --time 1s --faults crash").out.find("note:") == std::string::npos);
+  // A fuzz template says so once, before its campaign.
+  namespace fs = std::filesystem;
+  const fs::path file = fs::temp_directory_path() / ("faultline-untolerated-" + std::to_string(getpid()) + ".json");
+  {
+    std::ofstream out(file);
+    out << R"({"format":"faultline-scenario/1","name":"u","protocol":"raft","run_ms":500,
+               "random_faults":"crash,read_corruption"})";
+  }
+  const Ran fuzzed = invoke_cli("fuzz --scenario " + file.string() + " --seeds 2");
+  CHECK(fuzzed.status == 0);
+  CHECK(fuzzed.out.find("fuzz: note: raft does not claim to tolerate read_corruption") != std::string::npos);
+  fs::remove(file);
 }
 
 TEST_CASE("run --max-events 0 is refused - it ran the default bound of 20,000,000 silently") {
