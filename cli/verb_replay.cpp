@@ -41,6 +41,9 @@ int replay_main(const ReplayFlags& flags) {
     nlohmann::json summary = protocols::run_summary(protocol, r.run.spec, r.run.out);
     summary["reproduced"] = r.reproduced;
     summary["recorded_trace_hash"] = sim::format_hash(repro.trace_hash);
+    if (auto kinds = untolerated_faults(protocol, r.run.spec.faults); !kinds.empty()) {
+      summary["untolerated_faults"] = kinds;
+    }
     if (!r.reproduced) summary["divergence"] = r.explanation;
     if (r.run.expectations.checked) {
       summary["expectations"] = {{"met", r.run.expectations.met}, {"unmet", r.run.expectations.unmet}};
@@ -79,6 +82,9 @@ int replay_main(const ReplayFlags& flags) {
                 << '\n';
       for (const auto& [flag, path] : viz_written.items()) {
         report << flag << ": " << path.get<std::string>() << '\n';
+      }
+      if (const std::string note = untolerated_note(protocol, r.run.spec.faults); !note.empty()) {
+        report << note << '\n';
       }
     }
     if (!r.reproduced) return kExitCheckFailed;

@@ -138,8 +138,8 @@ int run_main(const RunFlags& flags) {
     if (status != kExitOk) summary["reproduce"] = reproduce_line(flags, s, r.spec);
     // Random faults of a kind the protocol does not claim to tolerate run as asked; a
     // violation under them may be the fault's doing, and the summary says so.
-    for (const std::string& kind : untolerated_faults(protocol, r.spec.faults)) {
-      summary["untolerated_faults"].push_back(kind);
+    if (auto kinds = untolerated_faults(protocol, r.spec.faults); !kinds.empty()) {
+      summary["untolerated_faults"] = kinds;
     }
     nlohmann::json trace_json;  // built once, for --trace and for the views
     if (trace_out || flags.print || flags.viz.any_file()) {

@@ -478,8 +478,17 @@ TEST_CASE("run with a fault kind the protocol does not claim to tolerate says so
   const Ran tolerated = invoke_cli("run --protocol raft --time 1s --faults all --json");
   CHECK_FALSE(last_json_line(tolerated.out).contains("untolerated_faults"));
   CHECK(invoke_cli("run --protocol raft --time 1s --faults crash").out.find("note:") == std::string::npos);
-  // A fuzz template says so once, before its campaign.
+  // So does a replay of such a run.
   namespace fs = std::filesystem;
+  const fs::path repro = fs::temp_directory_path() / ("faultline-untolerated-" + std::to_string(getpid()) + "-repro.json");
+  fs::remove(repro);
+  REQUIRE(invoke_cli("run --protocol raft --time 1s --faults read_corruption --save-repro " + repro.string()).status == 0);
+  const Ran replayed = invoke_cli("replay " + repro.string());
+  CHECK(replayed.out.find("note: raft does not claim to tolerate read_corruption") != std::string::npos);
+  CHECK(last_json_line(invoke_cli("replay " + repro.string() + " --json").out)["untolerated_faults"] ==
+        nlohmann::json::array({"read_corruption"}));
+  fs::remove(repro);
+  // A fuzz template says so once, before its campaign.
   const fs::path file = fs::temp_directory_path() / ("faultline-untolerated-" + std::to_string(getpid()) + ".json");
   {
     std::ofstream out(file);
