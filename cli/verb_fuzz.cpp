@@ -383,13 +383,14 @@ int fuzz_main(const FuzzFlags& f) {
       for (const protocols::Protocol& p : protocols::all_protocols()) {
         if (p.find_bug(f.bugs.front()) != nullptr) owners.push_back(p.name);
       }
-      std::string says = "--protocol all runs every protocol, and a planted bug is one protocol's; ";
-      if (owners.empty()) says += "no protocol has this one ('faultline list' shows them)";
+      std::string says = "--protocol all runs every protocol with it, and ";
+      if (owners.empty()) says += "no protocol has it ('faultline list' shows them)";
       for (std::size_t i = 0; i < owners.size(); ++i) {
-        says += (i == 0 ? "this one is " : " and ") + owners[i] + "'s";
+        says += (i == 0 ? "only " : " and ") + owners[i];
       }
       for (std::size_t i = 0; i < owners.size(); ++i) {
-        says += (i == 0 ? ": use --protocol " : " or --protocol ") + owners[i];
+        says += (i == 0 ? std::string(owners.size() == 1 ? " has" : " have") + " it: use --protocol "
+                        : " or --protocol ") + owners[i];
       }
       throw protocols::BadInput("--bug " + f.bugs.front(), says);
     }

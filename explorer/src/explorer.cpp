@@ -175,8 +175,6 @@ void validate(const Target& t, const Options& o) {
                                       std::to_string(nodes) + " nodes may crash and " +
                                       std::to_string(b.restarts) + " may restart");
     }
-  } else if (!t.explore.crash_groups.empty()) {
-    (void)resolve_crashable(t);  // names a typo even when crashes are off
   }
   if (o.jobs == 0) throw BadInput("--jobs", "at least 1");
   // DFS and DPOR run on one thread whatever --jobs says (their order is the search):
@@ -336,7 +334,9 @@ scenarios::Scenario explore_scenario(const Target& t, std::size_t steps) {
   nlohmann::json e = {{"drops", b.drops}, {"duplicates", b.duplicates}, {"crashes", b.crashes},
                       {"restarts", b.restarts}};
   if (b.timeouts != sim::kExploreUnbounded) e["timeouts"] = b.timeouts;
-  if (!t.explore.crash_groups.empty()) e["crash"] = t.explore.crash_groups;
+  // Crash groups mean something only with crashes (a target may keep its preset's groups
+  // with crashes turned off); a scenario file names them only then.
+  if (b.crashes > 0 && !t.explore.crash_groups.empty()) e["crash"] = t.explore.crash_groups;
   j["explore"] = e;
   // The run ends with the path: each step takes the explore mode's step of true time.
   const std::uint64_t step_ms = static_cast<std::uint64_t>(b.step_ns / sim::kMillisecond);

@@ -211,6 +211,23 @@ void JsonField::expect_object() const {
   if (!value_->is_object()) expected("an object");
 }
 
+namespace {
+// What a faultline file of another kind is, and the verbs that read it ("" if unknown).
+std::string other_kind(const std::string& format) {
+  if (format.starts_with("faultline-scenario/")) {
+    return ": a scenario file; 'faultline run FILE' runs it, 'faultline fuzz --scenario FILE' "
+           "fuzzes around it";
+  }
+  if (format.starts_with("faultline-repro/")) {
+    return ": a repro file (one exact run); 'faultline replay FILE' replays it, 'faultline "
+           "shrink FILE -o OUT' shrinks it";
+  }
+  if (format == "faultline-trace") return ": a trace; 'faultline viz FILE' draws it";
+  if (format == "faultline-history") return ": a client history; 'faultline check FILE' checks it";
+  return "";
+}
+}  // namespace
+
 void JsonField::expect_document(std::string_view ours,
                                 std::initializer_list<std::string_view> fields) const {
   expect_object();
@@ -221,24 +238,11 @@ void JsonField::expect_document(std::string_view ours,
   }
   const JsonField format = at("format");
   const std::string name = format.json().is_string() ? format.json().get<std::string>() : "";
-  const auto family = [](std::string_view f) { return f.substr(0, f.find('/')); };
-  std::string text = "expected \"" + std::string(ours) + "\"";
-  if (!name.empty() && family(name) == family(ours)) text += " (this faultline reads that version)";
-  text += ", got " + describe_json(format.json());
-  if (family(name) == "faultline-scenario" && family(ours) != family(name)) {
-    text +=
-        ": a scenario file; 'faultline run FILE' runs it, 'faultline fuzz --scenario FILE' "
-        "fuzzes around it";
-  } else if (family(name) == "faultline-repro" && family(ours) != family(name)) {
-    text +=
-        ": a repro file (one exact run); 'faultline replay FILE' replays it, 'faultline "
-        "shrink FILE -o OUT' shrinks it";
-  } else if (name == "faultline-trace") {
-    text += ": a trace; 'faultline viz FILE' draws it";
-  } else if (name == "faultline-history") {
-    text += ": a client history; 'faultline check FILE' checks it";
-  }
-  format.fail(text);
+  const std::string_view family = ours.substr(0, ours.find('/') + 1);  // "faultline-repro/"
+  const bool same_kind = name.starts_with(family);
+  format.fail("expected \"" + std::string(ours) + "\"" +
+              (same_kind ? " (this faultline reads that version)" : "") + ", got " +
+              describe_json(format.json()) + (same_kind ? "" : other_kind(name)));
 }
 
 void JsonField::only_fields(std::initializer_list<std::string_view> allowed) const {

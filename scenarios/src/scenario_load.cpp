@@ -315,6 +315,10 @@ void read_explore(const JsonField& f, Scenario& s) {
   if (b.budget.crashes > 0 && b.crash.empty()) {
     f.fail("crashes need \"crash\": the groups or nodes a crash may hit");
   }
+  if (b.budget.crashes == 0 && !b.crash.empty()) {
+    f.at("crash").fail("names the nodes a crash may hit, but \"crashes\" is 0 or missing: give "
+                       "\"crashes\": N");
+  }
   if (b.budget.restarts > b.budget.crashes) {
     f.at("restarts").fail("more restarts than crashes: only a crashed node restarts");
   }

@@ -145,11 +145,12 @@ TEST_CASE("explore --por without --strategy searches by DFS - the reduction's on
   CHECK(bfs.out.find("sleep needs --strategy dfs") != std::string::npos);
 }
 
-TEST_CASE("explore --crash without crashes is refused - it did nothing - and a misspelt group is named even then") {
-  // Both ran the search without a crash and said nothing.
+TEST_CASE("explore --crash without crashes is refused - it did nothing - as is a scenario's crash without crashes") {
+  // Both ran the search without a crash and said nothing, however the group was spelt.
   faultline::testing::check_refusals("explore --protocol raft --timeouts 1 --max-states 50 ", {
       {"--crash servers", "--crash: names the nodes a crash may hit, but the search has no crashes: give --crashes N"},
-      {"--crash zz --crashes 0", "no group or node of raft is named 'zz'"},
+      {"--crash zz --crashes 0", "--crash: names the nodes a crash may hit, but the search has no crashes"},
+      {"--crash zz --crashes 1", "no group or node of raft is named 'zz'"},
   });
   namespace fs = std::filesystem;
   const fs::path file = fs::temp_directory_path() / ("faultline-explore-crash-" + std::to_string(::getpid()) + ".json");
@@ -159,13 +160,18 @@ TEST_CASE("explore --crash without crashes is refused - it did nothing - and a m
                "nodes":{"servers":2,"clients":1},"options":{"ops":1},
                "explore":{"timeouts":1,"crash":["servers"]}})";
   }
-  const Ran refused = run_faultline("explore --scenario " + file.string());
-  CHECK(refused.status == 2);
-  CHECK(refused.out.find("$.explore.crash: names the nodes a crash may hit, but the search has no "
-                         "crashes: give \"crashes\": N there, or --crashes N") != std::string::npos);
-  // Crashes given: the search runs, and a preset's crash groups with --crashes 0 are the
-  // user turning crashes off.
-  CHECK(run_faultline("explore --scenario " + file.string() + " --crashes 1").status == 0);
+  // The file is refused where it is read (explore, and run as well), like "crashes"
+  // without "crash".
+  for (const char* verb : {"explore --scenario ", "run "}) {
+    const Ran refused = run_faultline(verb + file.string());
+    CHECK(refused.status == 2);
+    CHECK(refused.out.find("$.explore.crash: names the nodes a crash may hit, but \"crashes\" is "
+                           "0 or missing: give \"crashes\": N") != std::string::npos);
+  }
+  // With crashes the search runs; a preset's crash groups with --crashes 0 are the user
+  // turning crashes off.
+  CHECK(run_faultline("explore --protocol echo --set servers=2 --set clients=1 --set ops=1 "
+                      "--timeouts 1 --crashes 1 --crash servers").status == 0);
   CHECK(run_faultline("explore --protocol paxos --preset lossy --crashes 0 --max-states 50").status == 3);
   fs::remove(file);
 }
