@@ -96,13 +96,13 @@ std::filesystem::path comparable(const std::string& path) {
   return ec ? std::filesystem::absolute(path).lexically_normal() : canonical;
 }
 
+}  // namespace
+
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
   if (std::filesystem::equivalent(a, b, ec)) return true;  // hard links too, when both exist
   return comparable(a) == comparable(b);
 }
-
-}  // namespace
 
 void check_distinct_paths(const std::vector<PathUse>& paths) {
   for (std::size_t i = 0; i < paths.size(); ++i) {

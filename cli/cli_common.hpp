@@ -55,6 +55,10 @@ struct PathUse {
 // output's temporary file (PATH.partial) is another's path, or an output is an input.
 void check_distinct_paths(const std::vector<PathUse>& paths);
 
+// Whether two paths name one file: the same file when both exist (hard links too),
+// else the same weakly canonical absolute path.
+bool same_file(const std::string& a, const std::string& b);
+
 // An output directory (fuzz --out, explore --out): created if missing, and checked writable
 // before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
 void check_out_dir(const std::string& dir, const std::string& flag);

@@ -28,7 +28,7 @@ std::atomic<int> g_signal{0};
 // SIGINT (Ctrl-C) and SIGTERM (what Slurm's scancel and time limit send, and what GNU
 // parallel sends its jobs when it is interrupted or times them out) stop the campaign after
 // the seeds running now; a second one of the same ends the process at once.
-extern "C" void on_interrupt(int sig) {
+extern "C" void on_campaign_interrupt(int sig) {
   g_signal = sig;
   g_interrupted = true;
   std::signal(sig, SIG_DFL);
@@ -414,8 +414,8 @@ int fuzz_main(const FuzzFlags& f) {
       if (!results) throw protocols::BadInput("--results " + f.results, "cannot append to this file");
       if (!done.empty()) std::cerr << "fuzz: " << done.size() << " seeds already in " << f.results << " are skipped\n";
     }
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    std::signal(SIGINT, on_campaign_interrupt);
+    std::signal(SIGTERM, on_campaign_interrupt);
     // A hunt: a bug named without a seed count runs until its first failure, within the
     // issue's bound (every planted bug within about a minute of one core).
     const bool hunt = !f.bugs.empty() && !f.seeds_given && f.time_budget == 0;

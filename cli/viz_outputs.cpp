@@ -30,13 +30,6 @@ std::vector<Output> outputs(const VizFlags& flags) {
   return given;
 }
 
-bool same_file(const std::string& a, const std::string& b) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  if (fs::exists(a, error) && fs::exists(b, error)) return fs::equivalent(a, b, error);
-  return fs::weakly_canonical(a, error) == fs::weakly_canonical(b, error);
-}
-
 // A picture through Graphviz: the DOT text rendered by `dot`.
 void render(const std::string& dot_text, const Output& o, const char* format) {
   const std::string problem = viz::render_graphviz(dot_text, format, *o.path);

@@ -21,7 +21,7 @@
 namespace faultline::explorer::detail {
 namespace {
 
-struct Frame {
+struct DfsFrame {
   std::unique_ptr<protocols::ExploreWorld> world;
   std::uint64_t key = 0;     // state_key() of the world
   std::uint32_t choice = 0;  // the choice that led here
@@ -40,13 +40,13 @@ class Dfs {
  private:
   void enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
              std::uint32_t choice);
-  bool fresh_state(Frame& f, std::size_t slot);
-  bool shorter_path(Frame& f, std::size_t slot);
-  bool violation(const Frame& f);
+  bool fresh_state(DfsFrame& f, std::size_t slot);
+  bool shorter_path(DfsFrame& f, std::size_t slot);
+  bool violation(const DfsFrame& f);
   std::uint64_t bound() const;
-  bool revisit(Frame& f, std::size_t slot);
+  bool revisit(DfsFrame& f, std::size_t slot);
   std::vector<std::uint32_t> path_to(std::uint32_t last) const;
-  void step(Frame& f);
+  void step(DfsFrame& f);
 
   const protocols::ExploreWorld& root_;
   const Options& options_;
@@ -60,7 +60,7 @@ class Dfs {
   std::vector<std::uint64_t> sleeping_{0};
   std::vector<std::uint64_t> awake_;  // revisit's scratch: the moves asleep then, awake now
   std::vector<std::uint64_t> scratch_;  // fresh_state's and revisit's: sleeping keys, sorted
-  std::vector<Frame> stack_;
+  std::vector<DfsFrame> stack_;
   bool stop_ = false;
   std::uint64_t best_ = 0;  // shortest mode: the length of the best counterexample so far
 };
@@ -74,7 +74,7 @@ std::uint64_t Dfs::bound() const {
 
 // The state's finding is a violation: it is the counterexample (shortest mode: the best
 // one so far, and the search goes on for a shorter one).
-bool Dfs::violation(const Frame& f) {
+bool Dfs::violation(const DfsFrame& f) {
   const std::vector<std::uint32_t> path = stack_.empty() ? std::vector<std::uint32_t>{} : path_to(f.choice);
   result_.counterexample = make_path(root_, path, *f.world->finding());
   if (options_.shortest) {
@@ -95,7 +95,7 @@ std::vector<std::uint32_t> Dfs::path_to(std::uint32_t last) const {
 }
 
 // A new state: count it, stop at a violation, and list what to explore from it.
-bool Dfs::fresh_state(Frame& f, std::size_t slot) {
+bool Dfs::fresh_state(DfsFrame& f, std::size_t slot) {
   const protocols::ExploreWorld& w = *f.world;
   if (visit_.state(w)) return violation(f);
   const std::size_t n = w.enabled().size();
@@ -137,7 +137,7 @@ bool Dfs::fresh_state(Frame& f, std::size_t slot) {
 
 // Shortest mode, a state seen before: expanded again when this path to it is shorter
 // (counted once; its finding, if any, is now on a shorter path).
-bool Dfs::shorter_path(Frame& f, std::size_t slot) {
+bool Dfs::shorter_path(DfsFrame& f, std::size_t slot) {
   const std::uint64_t depth = stack_.size();
   if (table_.word(slot) <= depth) return false;
   table_.word(slot) = static_cast<std::uint32_t>(depth);
@@ -151,7 +151,7 @@ bool Dfs::shorter_path(Frame& f, std::size_t slot) {
 }
 
 // A state seen before: only the moves asleep then and awake now remain to explore.
-bool Dfs::revisit(Frame& f, std::size_t slot) {
+bool Dfs::revisit(DfsFrame& f, std::size_t slot) {
   if (options_.reduction != Reduction::sleep) return false;
   const std::uint32_t at = table_.word(slot);
   if (at == 0) return false;  // it was explored with nothing asleep
@@ -182,7 +182,7 @@ bool Dfs::revisit(Frame& f, std::size_t slot) {
 
 void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
                 std::uint32_t choice) {
-  Frame f;
+  DfsFrame f;
   f.world = std::move(world);
   f.sleep = std::move(sleep);
   f.choice = choice;
@@ -198,7 +198,7 @@ void Dfs::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move
   result_.peak_frontier = std::max<std::uint64_t>(result_.peak_frontier, stack_.size());
 }
 
-void Dfs::step(Frame& f) {
+void Dfs::step(DfsFrame& f) {
   const std::uint32_t i = f.todo[f.next++];
   std::unique_ptr<protocols::ExploreWorld> child = f.world->clone();
   const protocols::ExploreWorld::Effect effect = child->perform(i);
@@ -229,7 +229,7 @@ void Dfs::step(Frame& f) {
 Result Dfs::run() {
   enter(root_.clone(), {}, 0);
   while (!stop_ && !stack_.empty()) {
-    Frame& f = stack_.back();
+    DfsFrame& f = stack_.back();
     if (f.next == f.todo.size()) {
       stack_.pop_back();
       continue;

@@ -41,7 +41,7 @@ struct Event {
   std::vector<std::uint64_t> clock;  // the steps that happen before it, itself included
 };
 
-struct Frame {
+struct DporFrame {
   std::unique_ptr<protocols::ExploreWorld> world;
   std::uint64_t key = 0;  // state_key() of the world
   std::vector<Move> sleep;
@@ -82,14 +82,14 @@ class Dpor {
   Result run();
 
  private:
-  std::int64_t cause_of(const sim::ExploreEvent& e, const Frame& here) const;
+  std::int64_t cause_of(const sim::ExploreEvent& e, const DporFrame& here) const;
   std::vector<std::uint64_t> past_of(std::int64_t cause) const;
-  void races(const Frame& here);
+  void races(const DporFrame& here);
   void reverse(std::size_t j, const sim::ExploreEvent& t, const std::vector<std::uint64_t>& past);
   bool enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
              std::map<std::uint64_t, std::vector<std::int64_t>> senders);
-  bool pick_first(Frame& f, std::size_t from);
-  void not_a_step(Frame& f, std::size_t index, const Move& m);
+  bool pick_first(DporFrame& f, std::size_t from);
+  void not_a_step(DporFrame& f, std::size_t index, const Move& m);
   void step();
   std::vector<std::uint32_t> path() const;
 
@@ -99,7 +99,7 @@ class Dpor {
   Pace pace_;
   Visit visit_;
   std::set<std::uint64_t> seen_;  // distinct states, for the count only
-  std::vector<Frame> stack_;
+  std::vector<DporFrame> stack_;
   std::vector<Event> events_;   // events_[i] led from stack_[i] to stack_[i + 1]
   std::vector<std::uint32_t> choices_;
   bool stop_ = false;
@@ -107,7 +107,7 @@ class Dpor {
 
 std::vector<std::uint32_t> Dpor::path() const { return choices_; }
 
-std::int64_t Dpor::cause_of(const sim::ExploreEvent& e, const Frame& here) const {
+std::int64_t Dpor::cause_of(const sim::ExploreEvent& e, const DporFrame& here) const {
   switch (e.kind) {
     case sim::ExploreKind::deliver:
     case sim::ExploreKind::drop:
@@ -148,7 +148,7 @@ std::vector<std::uint64_t> Dpor::past_of(std::int64_t cause) const {
 
 // Every enabled event against the path: the last dependent step that does not happen
 // before it is a race to reverse.
-void Dpor::races(const Frame& here) {
+void Dpor::races(const DporFrame& here) {
   for (const sim::ExploreEvent& t : here.world->enabled()) {
     const Move m = make_move(t, true);
     const std::vector<std::uint64_t> past = past_of(cause_of(t, here));
@@ -162,7 +162,7 @@ void Dpor::races(const Frame& here) {
 }
 
 void Dpor::reverse(std::size_t j, const sim::ExploreEvent& t, const std::vector<std::uint64_t>& past) {
-  Frame& before = stack_[j];
+  DporFrame& before = stack_[j];
   const auto& enabled = before.world->enabled();
   auto enabled_there = [&](std::uint64_t key) {
     for (const auto& e : enabled) {
@@ -184,7 +184,7 @@ void Dpor::reverse(std::size_t j, const sim::ExploreEvent& t, const std::vector<
 // A new state on the path: count it, stop at a violation, find races, pick a first move.
 bool Dpor::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Move> sleep,
                  std::map<std::uint64_t, std::vector<std::int64_t>> senders) {
-  Frame f;
+  DporFrame f;
   f.world = std::move(world);
   f.key = state_key(*f.world, options_);
   f.sleep = std::move(sleep);
@@ -220,7 +220,7 @@ bool Dpor::enter(std::unique_ptr<protocols::ExploreWorld> world, std::vector<Mov
 
 // The first move from a state: the first enabled event from `from` on that is neither
 // asleep nor done; false if there is none.
-bool Dpor::pick_first(Frame& f, std::size_t from) {
+bool Dpor::pick_first(DporFrame& f, std::size_t from) {
   const auto& enabled = f.world->enabled();
   for (std::size_t i = from; i < enabled.size(); ++i) {
     const std::uint64_t key = sim::explore_event_key(enabled[i]);
@@ -238,7 +238,7 @@ bool Dpor::pick_first(Frame& f, std::size_t from) {
 // it is not enabled here. Picked first, the next enabled event takes its place; asked for
 // by a race, every event enabled here does (the reversal's last resort, as when the
 // event of a race is not enabled at its state).
-void Dpor::not_a_step(Frame& f, std::size_t index, const Move& m) {
+void Dpor::not_a_step(DporFrame& f, std::size_t index, const Move& m) {
   f.done.push_back(m);
   if (m.key == f.first) {
     pick_first(f, index + 1);
@@ -268,7 +268,7 @@ void track_messages(const protocols::ExploreWorld& parent, const protocols::Expl
 }
 
 void Dpor::step() {
-  Frame& f = stack_.back();
+  DporFrame& f = stack_.back();
   const auto& enabled = f.world->enabled();
   std::int64_t pick = -1;
   for (std::uint32_t i = 0; i < enabled.size() && pick < 0; ++i) {

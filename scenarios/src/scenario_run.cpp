@@ -14,7 +14,7 @@ namespace {
 using sim::NodeId;
 using sim::Simulation;
 
-std::string names(const Simulation& sim, const std::vector<NodeId>& ids) {
+std::string brace_names(const Simulation& sim, const std::vector<NodeId>& ids) {
   std::string out;
   for (NodeId id : ids) out += (out.empty() ? "" : ",") + sim.node_name(id);
   return "{" + out + "}";
@@ -230,14 +230,16 @@ class Timeline {
       }
       for (const auto& g : resolved) {
         groups.push_back(sim::NodeSet::of(g));
-        text += (text.empty() ? "" : " | ") + names(sim_, g);
+        text += (text.empty() ? "" : " | ") + brace_names(sim_, g);
       }
     } else {
       const std::vector<NodeId> among =
           f.among.empty() ? resolver_.targets() : resolver_.resolve(f.among, {}, note);
       if (f.spec == "majorities-ring") return ring(f, among);
       groups = named_partition(f.spec, among, resolver_);
-      for (const sim::NodeSet& g : groups) text += (text.empty() ? "" : " | ") + names(sim_, g.members());
+      for (const sim::NodeSet& g : groups) {
+        text += (text.empty() ? "" : " | ") + brace_names(sim_, g.members());
+      }
       text = f.spec + " " + text;
     }
     const std::uint32_t id = sim_.partition(sim::Partition{groups, false}, "partition " + text);
@@ -253,14 +255,14 @@ class Timeline {
     after(f, [ids](Simulation& s) {
       for (std::uint32_t id : ids) s.heal(id);
     });
-    return "majorities ring over " + names(sim_, among);
+    return "majorities ring over " + brace_names(sim_, among);
   }
 
   std::string links(const FaultStep& f, std::string& note) {
     const std::vector<NodeId> from = f.from.empty() ? std::vector<NodeId>{} : resolver_.resolve(f.from, {}, note);
     const std::vector<NodeId> to = f.to.empty() ? std::vector<NodeId>{} : resolver_.resolve(f.to, from, note);
-    const std::string span = (from.empty() ? "all" : names(sim_, from)) + " -> " +
-                             (to.empty() ? "all" : names(sim_, to));
+    const std::string span = (from.empty() ? "all" : brace_names(sim_, from)) + " -> " +
+                             (to.empty() ? "all" : brace_names(sim_, to));
     if (f.kind == StepKind::one_way) {
       const std::uint32_t id = sim_.partition(
           sim::Partition{{sim::NodeSet::of(from), sim::NodeSet::of(to)}, true}, "one-way " + span);
@@ -322,9 +324,9 @@ class Timeline {
                         : f.kind == StepKind::restart ? "already up"
                         : f.kind == StepKind::pause   ? "already down or paused"
                                                       : "not paused";
-      note += " (" + names(sim_, idle) + ": " + why + ", nothing done)";
+      note += " (" + brace_names(sim_, idle) + ": " + why + ", nothing done)";
     }
-    return std::string(step_kind_name(f.kind)) + " " + names(sim_, ids);
+    return std::string(step_kind_name(f.kind)) + " " + brace_names(sim_, ids);
   }
 
   std::string clock(const FaultStep& f, std::string& note) {
@@ -347,7 +349,7 @@ class Timeline {
         what = "clock strobe ±" + sim::format_time(*f.strobe_ns);
       }
     }
-    return what + " on " + names(sim_, ids);
+    return what + " on " + brace_names(sim_, ids);
   }
 
   static void strobe(Simulation& sim, NodeId id, sim::Duration amplitude, sim::Duration period,
@@ -385,7 +387,7 @@ class Timeline {
       const std::uint32_t fid = sim_.disk_fault(id, fault);
       after(f, [fid](Simulation& s) { s.end_disk_fault(fid); });
     }
-    return "disk " + f.disk + " on " + names(sim_, ids);
+    return "disk " + f.disk + " on " + brace_names(sim_, ids);
   }
 
   Simulation& sim_;

@@ -18,7 +18,7 @@ nlohmann::json ms(sim::Duration ns) {
 
 double ratio_value(sim::Ratio r) { return static_cast<double>(r.num) / static_cast<double>(r.den); }
 
-nlohmann::json names(const sim::Simulation& sim, const std::vector<sim::NodeId>& ids) {
+nlohmann::json name_array(const sim::Simulation& sim, const std::vector<sim::NodeId>& ids) {
   nlohmann::json out = nlohmann::json::array();
   for (sim::NodeId id : ids) out.push_back(sim.node_name(id));
   return out;
@@ -34,12 +34,12 @@ nlohmann::json step_of(const sim::Simulation& sim, const sim::FaultRecord& r) {
     case K::partition:
     case K::isolate:
       j["kind"] = "partition";
-      j["groups"] = {names(sim, r.groups.at(0)), names(sim, r.groups.at(1))};
+      j["groups"] = {name_array(sim, r.groups.at(0)), name_array(sim, r.groups.at(1))};
       break;
     case K::one_way:
       j["kind"] = "one-way";
-      j["from"] = names(sim, r.groups.at(0));
-      j["to"] = names(sim, r.groups.at(1));
+      j["from"] = name_array(sim, r.groups.at(0));
+      j["to"] = name_array(sim, r.groups.at(1));
       break;
     case K::lossy_links:
     case K::duplicate_links:
@@ -55,8 +55,8 @@ nlohmann::json step_of(const sim::Simulation& sim, const sim::FaultRecord& r) {
       j["kind"] = "delay";
       j["delay_ms"] = ms(r.amount_ns);
       if (!r.groups.empty()) {
-        j["from"] = names(sim, r.groups.at(0));
-        j["to"] = names(sim, r.groups.at(1));
+        j["from"] = name_array(sim, r.groups.at(0));
+        j["to"] = name_array(sim, r.groups.at(1));
       }
       break;
     case K::crash:

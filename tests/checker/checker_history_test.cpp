@@ -5,20 +5,16 @@
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
 
+#include "history_text.hpp"
+
 namespace ck = faultline::checker;
+
+using faultline::checker::testing::error_of;
 
 namespace {
 
-std::string error_of(std::string_view text, std::optional<ck::HistoryFormat> format = {}) {
-  auto file = ck::parse_history(text, "h.txt", format);
-  REQUIRE_FALSE(file.ok());
-  return file.error().message();
-}
-
 ck::History parse_ok(std::string_view text, std::optional<ck::HistoryFormat> format = {}) {
-  auto file = ck::parse_history(text, "h.txt", format);
-  REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
-  return file->history;
+  return faultline::checker::testing::parse_file_ok(text, format).history;
 }
 
 }  // namespace

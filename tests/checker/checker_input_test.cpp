@@ -12,21 +12,14 @@
 #include <checker/history_io.hpp>
 #include <checker/input_limits.hpp>
 
+#include "history_text.hpp"
+
 namespace ck = faultline::checker;
 
+using faultline::checker::testing::error_of;
+using faultline::checker::testing::parse_file_ok;
+
 namespace {
-
-std::string error_of(std::string_view text, std::optional<ck::HistoryFormat> format = {}) {
-  auto file = ck::parse_history(text, "h.txt", format);
-  REQUIRE_FALSE(file.ok());
-  return file.error().message();
-}
-
-ck::HistoryFile parse_ok(std::string_view text, std::optional<ck::HistoryFormat> format = {}) {
-  auto file = ck::parse_history(text, "h.txt", format);
-  REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
-  return std::move(*file);
-}
 
 bool starts(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;
@@ -48,7 +41,7 @@ std::string write_then_read(const std::string& written, const std::string& read)
 }
 
 ck::Verdict verdict_of(const std::string& text, bool compiled) {
-  ck::HistoryFile file = parse_ok(text);
+  ck::HistoryFile file = parse_file_ok(text);
   auto model = ck::make_model("register");
   REQUIRE(model.ok());
   ck::CheckOptions options;
@@ -130,7 +123,7 @@ TEST_CASE("nesting: one limit for every reader, deeper input is an error, never 
   auto line_with = [](const std::string& value) {
     return jsonl_line(0, "invoke", "\"f\":\"write\",\"value\":" + value + ",", 1);
   };
-  CHECK(parse_ok(line_with(nested(limit - 1, "[", "]"))).history.ops.size() == 1);
+  CHECK(parse_file_ok(line_with(nested(limit - 1, "[", "]"))).history.ops.size() == 1);
   CHECK(has(error_of(line_with(nested(limit, "[", "]"))),
             ": nested more than 256 levels deep (the limit on values"));
   CHECK(has(error_of(line_with(nested(100000, "{\"a\":", "}"))), "$.value.a.a.a.a.a…"));
@@ -140,7 +133,7 @@ TEST_CASE("nesting: one limit for every reader, deeper input is an error, never 
     return "[{:process 0, :type :invoke, :f :write, :value " + value + "}]";
   };
   // The history's vector and the op's map are two levels.
-  CHECK(parse_ok(edn_with(nested(limit - 2, "[", "]"))).history.ops.size() == 1);
+  CHECK(parse_file_ok(edn_with(nested(limit - 2, "[", "]"))).history.ops.size() == 1);
   CHECK(has(error_of(edn_with(nested(limit - 1, "[", "]"))), "nested more than 256 levels deep"));
   CHECK(has(error_of(edn_with(nested(100000, "(", ")"))), "nested more than 256 levels deep"));
   CHECK(has(error_of(edn_with(nested(100000, "#tag ", ""))), "nested more than 256 levels deep"));
@@ -154,7 +147,7 @@ TEST_CASE("nesting: one limit for every reader, deeper input is an error, never 
   auto log_with = [](const std::string& value) {
     return "INFO  jepsen.util - 3\t:invoke\t:write\t" + value + "\n";
   };
-  CHECK(parse_ok(log_with(nested(limit - 1, "[", "]"))).history.ops.size() == 1);
+  CHECK(parse_file_ok(log_with(nested(limit - 1, "[", "]"))).history.ops.size() == 1);
   CHECK(has(error_of(log_with(nested(limit, "[", "]"))), "nested more than 256 levels deep"));
   CHECK(has(error_of("INFO  jepsen.util - 3\t:invoke\t:write\t" + nested(100000, "[", "]") + "\n"),
             "h.txt:1: the value '[[[["));
@@ -229,10 +222,10 @@ TEST_CASE("json: syntax errors in our words, with line, column and path") {
 
 TEST_CASE("utf-8: a byte-order mark may open a history, other bytes must be UTF-8") {
   const std::string bom = "\xEF\xBB\xBF";
-  ck::HistoryFile jsonl = parse_ok(bom + jsonl_line(0, "invoke", "\"f\":\"read\",", 1));
+  ck::HistoryFile jsonl = parse_file_ok(bom + jsonl_line(0, "invoke", "\"f\":\"read\",", 1));
   CHECK(jsonl.format == ck::HistoryFormat::jsonl);
   CHECK(jsonl.history.ops.size() == 1);
-  ck::HistoryFile edn = parse_ok(bom + "[{:process 0, :type :invoke, :f :read}]");
+  ck::HistoryFile edn = parse_file_ok(bom + "[{:process 0, :type :invoke, :f :read}]");
   CHECK(edn.format == ck::HistoryFormat::edn);
   CHECK(error_of("[{:process 0, :type :invoke,\n :f :read, :value \"\xC3\xA9\xFF\"}]") ==
         "h.txt:2:21: not UTF-8 text: the byte 0xff (not UTF-8) (histories are read as UTF-8)");
@@ -241,7 +234,7 @@ TEST_CASE("utf-8: a byte-order mark may open a history, other bytes must be UTF-
   CHECK(starts(error_of("INFO  jepsen.util - 3\t:invoke\t:read\t\"\xC0\xAF\"\n"),
                "h.txt:1:38: not UTF-8"));
   // \u escapes in EDN: pairs join, lone halves are errors.
-  CHECK(parse_ok("[{:process 0 :type :invoke :f :write :value \"\\ud83d\\ude00\"}]")
+  CHECK(parse_file_ok("[{:process 0 :type :invoke :f :write :value \"\\ud83d\\ude00\"}]")
             .history.ops[0]
             .input == "\xF0\x9F\x98\x80");
   CHECK(has(error_of("[{:process 0 :type :invoke :f :write :value \"\\udc00\"}]"),
@@ -276,7 +269,7 @@ TEST_CASE("edn: duplicate keys, non-keyword :f, ##Inf and numbers beyond range")
             "h.txt:1:44: the number 1e400 is out of a double's range"));
   CHECK(has(error_of("[{:process 0, :type :invoke, :f :w, :value 18446744073709551616N}]"),
             "the integer 18446744073709551616N does not fit in 64 bits"));
-  CHECK(parse_ok("[{:process 0, :type :invoke, :f :w, :value 18446744073709551615}]")
+  CHECK(parse_file_ok("[{:process 0, :type :invoke, :f :w, :value 18446744073709551615}]")
             .history.ops[0]
             .input == 18446744073709551615ULL);
 }
@@ -292,7 +285,7 @@ TEST_CASE("jepsen log: an op line cut short is an error, not a line to skip") {
   CHECK(error_of(good + "INFO  jepsen.util - 1e400\t:ok\t:read\tnil\n") ==
         "h.txt:2: the process '1e400' is not an integer or :nemesis");
   // Other lines, and nemesis lines, are still skipped.
-  CHECK(parse_ok(
+  CHECK(parse_file_ok(
             good +
             "INFO  jepsen.util - 5 nodes ready\nINFO  jepsen.util - :nemesis\t:info\t:start\tnil\n")
             .history.ops.size() == 1);
@@ -327,7 +320,7 @@ TEST_CASE("jsonl: an unknown field is an error, not something to skip") {
 
 TEST_CASE("jepsen log: an :info value may be free text, but not cut-off data") {
   const std::string invoke = "INFO  jepsen.util - 2\t:invoke\t:write\t3\n";
-  CHECK(parse_ok(invoke + "INFO  jepsen.util - 2\t:info\t:write\ttimed out: no reply\n")
+  CHECK(parse_file_ok(invoke + "INFO  jepsen.util - 2\t:info\t:write\ttimed out: no reply\n")
             .history.ops[0]
             .output == "timed out: no reply");
   CHECK(has(error_of(invoke + "INFO  jepsen.util - 2\t:info\t:write\t[1 4\n"),

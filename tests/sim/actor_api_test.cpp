@@ -3,24 +3,19 @@
 #include <doctest/doctest.h>
 
 #include "sim/simulation.hpp"
+#include "sim_test_config.hpp"
 #include "sim/trace_export.hpp"
 
 using namespace faultline::sim;
+using faultline::sim::testing::quiet_config;
 
 namespace {
 
-struct Note {
+struct ApiNote {
   static constexpr std::string_view kName = "note";
   std::uint64_t n = 0;
   void describe(Fields& f) const { f("n", n); }
 };
-
-SimConfig quiet_config() {
-  SimConfig c;
-  c.time_limit_ns = 10 * kSecond;
-  c.network.latency = Latency::constant(kMillisecond);
-  return c;
-}
 
 std::size_t count_events(const Simulation& sim, TraceEvent type) {
   std::size_t n = 0;
@@ -39,10 +34,10 @@ TEST_CASE("an actor spawns workers during the run, they run, message their paren
                    const NodeId parent = ctx.self();
                    const NodeId worker = ctx.spawn(
                        {.name = "task" + std::to_string(i), .role = "task"},
-                       lambda_actor([parent, i](Context& w) { w.send(parent, Note{i * 10}); }));
+                       lambda_actor([parent, i](Context& w) { w.send(parent, ApiNote{i * 10}); }));
                    CHECK(worker == 1 + i);
                  }
-                 for (int k = 0; k < 3; ++k) got.push_back(ctx.recv()->get<Note>()->n);
+                 for (int k = 0; k < 3; ++k) got.push_back(ctx.recv()->get<ApiNote>()->n);
                }));
   const RunResult r = sim.run();
   CHECK(r.verdict == Verdict::ok);
@@ -97,7 +92,7 @@ TEST_CASE("a message wakes a wait before its timer, the timer stays armed") {
                  }
                  CHECK(!timers.armed("tick"));
                }));
-  sim.add_node({.name = "b"}, lambda_actor([](Context& ctx) { ctx.send(0, Note{1}); }));
+  sim.add_node({.name = "b"}, lambda_actor([](Context& ctx) { ctx.send(0, ApiNote{1}); }));
   sim.run();
   CHECK(seen == std::vector<std::string>{"message", "timer tick"});
 }
@@ -109,18 +104,18 @@ TEST_CASE("a filtered receive takes the first matching message and leaves the re
   sim.add_node({.name = "a"}, lambda_actor([&order](Context& ctx) {
                  ctx.sleep(10 * kMillisecond);  // 1, 2, 3 are queued by now
                  const MessageFilter even = [](const Envelope& m) {
-                   return m.get<Note>() != nullptr && m.get<Note>()->n % 2 == 0;
+                   return m.get<ApiNote>() != nullptr && m.get<ApiNote>()->n % 2 == 0;
                  };
-                 order.push_back(ctx.recv_until(kTimeNever, even)->get<Note>()->n);
+                 order.push_back(ctx.recv_until(kTimeNever, even)->get<ApiNote>()->n);
                  // 4 arrives while this filtered receive waits; 1 and 3 stay queued.
-                 order.push_back(ctx.recv_until(kTimeNever, even)->get<Note>()->n);
+                 order.push_back(ctx.recv_until(kTimeNever, even)->get<ApiNote>()->n);
                  CHECK(!ctx.recv_until(ctx.now() + kMillisecond, even).has_value());
-                 while (auto m = ctx.recv_until(ctx.now())) order.push_back(m->get<Note>()->n);
+                 while (auto m = ctx.recv_until(ctx.now())) order.push_back(m->get<ApiNote>()->n);
                }));
   sim.add_node({.name = "b"}, lambda_actor([](Context& ctx) {
-                 for (std::uint64_t n : {1, 2, 3}) ctx.send(0, Note{n});
+                 for (std::uint64_t n : {1, 2, 3}) ctx.send(0, ApiNote{n});
                  ctx.sleep(20 * kMillisecond);
-                 ctx.send(0, Note{4});
+                 ctx.send(0, ApiNote{4});
                }));
   const RunResult r = sim.run();
   CHECK(r.verdict == Verdict::ok);
@@ -296,12 +291,12 @@ TEST_CASE("a clock change as a paused node resumes does not lose the wake for it
   Simulation sim(quiet_config(), choices);
   std::vector<std::uint64_t> got;
   sim.add_node({.name = "a"}, lambda_actor([&got](Context& ctx) {
-                 while (auto m = ctx.recv()) got.push_back(m->get<Note>()->n);
+                 while (auto m = ctx.recv()) got.push_back(m->get<ApiNote>()->n);
                }));
   sim.add_node({.name = "b"}, lambda_actor([](Context& ctx) {
                  ctx.sleep(20 * kMillisecond);
-                 ctx.send(0, Note{1});
-                 ctx.send(0, Note{2});
+                 ctx.send(0, ApiNote{1});
+                 ctx.send(0, ApiNote{2});
                }));
   sim.at(10 * kMillisecond, "pause a", [](Simulation& s) { s.pause(0); });
   sim.at(50 * kMillisecond, "resume a, reset its clock", [](Simulation& s) {

@@ -4,8 +4,10 @@
 #include <thread>
 
 #include "sim/simulation.hpp"
+#include "sim_test_config.hpp"
 
 using namespace faultline::sim;
+using faultline::sim::testing::quiet_config;
 
 namespace {
 
@@ -14,13 +16,6 @@ struct Ping {
   std::uint64_t seq = 0;
   void describe(Fields& f) const { f("seq", seq); }
 };
-
-SimConfig quiet_config() {
-  SimConfig c;
-  c.time_limit_ns = 10 * kSecond;
-  c.network.latency = Latency::constant(kMillisecond);
-  return c;
-}
 
 // Node 0 sends `count` pings to node 1, which answers each; node 0 waits for each answer.
 void add_ping_pair(Simulation& sim, int count, std::vector<std::uint64_t>* answers) {

@@ -389,7 +389,7 @@ class DotWriter {
   mutable std::map<std::string, std::size_t> msg_rank_;  // message type -> colour, in order met
 };
 
-std::string title_of(const Trace& trace) {
+std::string diagram_title(const Trace& trace) {
   const nlohmann::json& meta = trace.meta();
   std::string title = "faultline: " + detail::string_or(meta, "protocol", trace.source);
   if (auto seed = meta.find("seed"); seed != meta.end()) title += " seed " + detail::dump(*seed);
@@ -413,7 +413,7 @@ DotOutput to_dot(const Trace& trace, const Diagram& diagram, const DotOptions& o
   std::ostringstream text;
   DotWriter writer(trace, diagram, options.selection, std::move(items));
   out.arrows_drawn =
-      writer.write(text, title_of(trace) + (out.note.empty() ? "" : "\n" + out.note));
+      writer.write(text, diagram_title(trace) + (out.note.empty() ? "" : "\n" + out.note));
   out.text = text.str();
   return out;
 }

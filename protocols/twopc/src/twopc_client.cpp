@@ -6,14 +6,6 @@
 
 namespace faultline::twopc {
 
-namespace {
-
-nlohmann::json micro_op(const char* f, int account, std::int64_t value) {
-  return nlohmann::json::array({f, account_key(account), value});
-}
-
-}  // namespace
-
 void BankClient::run(sim::Context& ctx) {
   FAULTLINE_ASSERT(!w_.coordinators.empty() && !w_.participants.empty() && w_.accounts > 0,
                    "a bank has a coordinator, a participant and an account");

@@ -12,10 +12,6 @@
 namespace faultline::twopc {
 namespace {
 
-nlohmann::json micro_op(const char* f, int account, std::int64_t value) {
-  return nlohmann::json::array({f, account_key(account), value});
-}
-
 // Context::deadline_after.
 Time after(Time now, Duration d) { return d >= sim::kTimeNever - now ? sim::kTimeNever : now + d; }
 

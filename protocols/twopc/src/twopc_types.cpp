@@ -38,6 +38,10 @@ std::string account_key(int account) {
   return "a" + std::to_string(account);
 }
 
+nlohmann::json micro_op(const char* f, int account, std::int64_t value) {
+  return nlohmann::json::array({f, account_key(account), value});
+}
+
 int account_number(std::string_view key) {
   if (key.size() < 2 || key[0] != 'a') return -1;
   int n = 0;

@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "sim/actor.hpp"
 #include "protocols/fingerprint.hpp"
 #include "sim/types.hpp"
@@ -107,6 +109,8 @@ struct CoordinatorConfig {
 // The bank: account i is "a<i>", owned by participant i mod participants.
 std::string account_key(int account);
 int account_number(std::string_view key);  // -1 if not an account key
+// One micro-operation of a transaction in the client history: [f, "a<account>", value].
+nlohmann::json micro_op(const char* f, int account, std::int64_t value);
 
 // A small, stable hash for fingerprints (the explorer compares node states by them;
 // protocols/fingerprint.hpp).
