@@ -137,13 +137,25 @@ TEST_CASE("stacks: a thread's next simulation reuses its stacks and finds them z
     first = reinterpret_cast<std::uintptr_t>(area);
     for (std::size_t i = 0; i < kScribble; ++i) area[i] = static_cast<unsigned char>(0xA5 ^ i);
   });
-  std::size_t nonzero = 0;
+  std::size_t nonzero = 0, earlier = 0, lowest = kScribble;
   one_actor_on_a_stack([&](volatile unsigned char* area) {
     second = reinterpret_cast<std::uintptr_t>(area);
     // Reads what the stack holds before this frame writes anything.
-    for (std::size_t i = 0; i < kScribble; ++i) nonzero += area[i] != 0 ? 1 : 0;
+    for (std::size_t i = 0; i < kScribble; ++i) {
+      if (area[i] == 0) continue;
+      ++nonzero;
+      lowest = std::min(lowest, i);
+      earlier += area[i] == static_cast<unsigned char>(0xA5 ^ i) ? 1 : 0;
+    }
   });
-  CHECK(nonzero == 0);
+  INFO(nonzero, " nonzero bytes, from offset ", lowest, "; ", earlier, " hold the first run's");
+  // The first run's bytes are gone: a stack kept without zeroing would show nearly all
+  // 16 KiB of its pattern here. A few nonzero bytes may be this run's own: the calls that
+  // ran on this stack before the actor's body (the fiber's entry, the body's std::function)
+  // left them below their frames, where this frame's array now lies (26 of them under
+  // ASan, where code is laid out differently); one in 256 of those equals the pattern by
+  // chance.
+  CHECK(earlier < 64);
 #if defined(__SANITIZE_ADDRESS__)
   MESSAGE("under AddressSanitizer every simulation maps its own stacks");
 #else
