@@ -352,7 +352,7 @@ int fuzz_main(const FuzzFlags& f) {
     if (f.jobs < 1 || f.jobs > 1024) throw protocols::BadInput("--jobs", "expected 1 to 1024 threads");
     if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
     if (f.seeds == 0 && f.time_budget == 0) {
-      throw protocols::BadInput("--seeds 0", "an unbounded campaign needs --time-budget SEC");
+      throw protocols::BadInput("--seeds 0", "an unbounded campaign needs --time-budget SEC, above 0");
     }
     // Seeds are 64-bit: a campaign that would pass the largest one is refused rather than
     // wrapped round to seed 0 (which would run seeds the user did not ask for).
@@ -531,7 +531,8 @@ Verb add_fuzz_verb(CLI::App& app) {
   cmd->add_option("--jobs,-j", f->jobs, "threads, one simulation each")
       ->capture_default_str()
       ->check(count_validator(1, 1024));
-  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds of wall time")
+  cmd->add_option("--time-budget", f->time_budget,
+                  "stop after this many seconds of wall time (0: no limit, the default)")
       ->check(seconds_validator());
   cmd->add_flag("--stop-on-first", f->stop_on_first, "stop at the first failure");
   cmd->add_option("--out", f->out, "save each distinct failure here as a repro file, and shrink it");

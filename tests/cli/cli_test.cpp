@@ -160,6 +160,8 @@ TEST_CASE("usage errors name the flag and exit 2") {
       {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
       {"run", "give a scenario file or --protocol"},
       {"fuzz --protocol echo --seeds 0", "an unbounded campaign needs --time-budget"},
+      // A budget of 0 is no limit (as check's --timeout 0): it does not bound this campaign.
+      {"fuzz --protocol echo --seeds 0 --time-budget 0", "needs --time-budget SEC, above 0"},
       {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
       // from_chars reads "nan": a campaign with a NaN budget never stopped.
       {"fuzz --protocol echo --seeds 0 --time-budget nan", "--time-budget: expected a number of seconds"},
