@@ -158,18 +158,22 @@ std::vector<std::string> untolerated_faults(const protocols::Protocol& protocol,
                                             const sim::FaultProfile& faults) {
   std::vector<std::string> kinds;
   for (sim::FaultKind kind : faults.kinds) {
-    if (std::find(protocol.faults.begin(), protocol.faults.end(), kind) != protocol.faults.end()) continue;
-    kinds.emplace_back(sim::fault_kind_name(kind));
+    const bool tolerated =
+        std::find(protocol.faults.begin(), protocol.faults.end(), kind) != protocol.faults.end();
+    if (!tolerated) kinds.emplace_back(sim::fault_kind_name(kind));
   }
   return kinds;
 }
 
 std::string untolerated_note(const protocols::Protocol& protocol, const sim::FaultProfile& faults) {
   std::string list;
-  for (const std::string& kind : untolerated_faults(protocol, faults)) list += (list.empty() ? "" : ", ") + kind;
+  for (const std::string& kind : untolerated_faults(protocol, faults)) {
+    list += (list.empty() ? "" : ", ") + kind;
+  }
   if (list.empty()) return "";
   return "note: " + protocol.name + " does not claim to tolerate " + list +
-         " ('faultline list' shows the kinds it does): a violation may be the fault's doing, not a bug";
+         " ('faultline list' shows the kinds it does): a violation may be the fault's doing, "
+         "not a bug";
 }
 
 std::string save_in_out_dir(const std::string& stem, const std::string& text) {

@@ -93,8 +93,9 @@ explorer::Target make_target(const ExploreFlags& f) {
   // without "crashes" is refused where the file is read; --crashes 0 with a preset that
   // names crash groups is the user turning crashes off).
   if (f.has("--crash") && b.crashes == 0) {
-    throw protocols::BadInput("--crash", "names the nodes a crash may hit, but the search has "
-                                         "no crashes: give --crashes N");
+    throw protocols::BadInput("--crash",
+                              "names the nodes a crash may hit, but the search has "
+                              "no crashes: give --crashes N");
   }
   return t;
 }
@@ -219,7 +220,8 @@ Verb add_explore_verb(CLI::App& app) {
   cmd->add_option("--engine", f->engine, "auto, pure (the protocol's model) or simulator")->capture_default_str();
   f->given["--max-depth"] = cmd->add_option("--max-depth", f->max_depth, "cut paths longer than this")->check(count_validator());
   f->given["--max-states"] = cmd->add_option("--max-states", f->max_states, "stop after this many states")->check(count_validator());
-  cmd->add_option("--time-budget", f->time_budget, "stop after this many seconds (not exhaustive then); 0: no limit, the default")
+  cmd->add_option("--time-budget", f->time_budget,
+                  "stop after this many seconds (not exhaustive then); 0: no limit, the default")
       ->check(seconds_validator());
   f->given["--max-memory"] = cmd->add_option("--max-memory", f->max_memory,
                                              "stop at this much resident memory, MiB (not exhaustive then; "

@@ -352,7 +352,8 @@ int fuzz_main(const FuzzFlags& f) {
     if (f.jobs < 1 || f.jobs > 1024) throw protocols::BadInput("--jobs", "expected 1 to 1024 threads");
     if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
     if (f.seeds == 0 && f.time_budget == 0) {
-      throw protocols::BadInput("--seeds 0", "an unbounded campaign needs --time-budget SEC, above 0");
+      throw protocols::BadInput("--seeds 0",
+                                "an unbounded campaign needs --time-budget SEC, above 0");
     }
     // Seeds are 64-bit: a campaign that would pass the largest one is refused rather than
     // wrapped round to seed 0 (which would run seeds the user did not ask for).
@@ -379,20 +380,19 @@ int fuzz_main(const FuzzFlags& f) {
     // A planted bug belongs to one protocol, and --protocol all runs each with the bugs
     // named: say whose bug it is rather than that the first protocol lacks it.
     if (f.protocol == "all" && f.scenario.empty() && !f.bugs.empty()) {
-      std::vector<std::string> owners;
+      std::string owners, flags;  // "paxos and multipaxos", "--protocol paxos or --protocol ..."
+      int owner_count = 0;
       for (const protocols::Protocol& p : protocols::all_protocols()) {
-        if (p.find_bug(f.bugs.front()) != nullptr) owners.push_back(p.name);
+        if (p.find_bug(f.bugs.front()) == nullptr) continue;
+        owners += (owner_count == 0 ? "" : " and ") + p.name;
+        flags += (owner_count == 0 ? "--protocol " : " or --protocol ") + p.name;
+        ++owner_count;
       }
-      std::string says = "--protocol all runs every protocol with it, and ";
-      if (owners.empty()) says += "no protocol has it ('faultline list' shows them)";
-      for (std::size_t i = 0; i < owners.size(); ++i) {
-        says += (i == 0 ? "only " : " and ") + owners[i];
-      }
-      for (std::size_t i = 0; i < owners.size(); ++i) {
-        says += (i == 0 ? std::string(owners.size() == 1 ? " has" : " have") + " it: use --protocol "
-                        : " or --protocol ") + owners[i];
-      }
-      throw protocols::BadInput("--bug " + f.bugs.front(), says);
+      const std::string says =
+          owner_count == 0 ? "no protocol has it ('faultline list' shows them)"
+                     : "only " + owners + (owner_count == 1 ? " has" : " have") + " it: use " + flags;
+      throw protocols::BadInput("--bug " + f.bugs.front(),
+                                "--protocol all runs every protocol with it, and " + says);
     }
     // Bad bugs and options before anything is printed or a results file is created.
     for (const auto& [protocol, base] : bases) {

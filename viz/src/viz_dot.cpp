@@ -391,8 +391,7 @@ class DotWriter {
 
 std::string diagram_title(const Trace& trace) {
   const nlohmann::json& meta = trace.meta();
-  std::string title = "faultline: " + detail::string_or(meta, "protocol", trace.source);
-  if (auto seed = meta.find("seed"); seed != meta.end()) title += " seed " + detail::dump(*seed);
+  std::string title = detail::run_title(meta, trace.source);
   if (auto faults = meta.find("faults"); faults != meta.end() && faults->is_string()) {
     title += ", faults " + faults->get<std::string>();
   }

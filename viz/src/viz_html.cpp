@@ -224,13 +224,6 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string page_title(const Trace& trace) {
-  const json& meta = trace.meta();
-  std::string title = "faultline: " + detail::string_or(meta, "protocol", trace.source);
-  if (auto seed = meta.find("seed"); seed != meta.end()) title += " seed " + detail::dump(*seed);
-  return title;
-}
-
 }  // namespace
 
 std::size_t finding_event(const Trace& trace, const HistoryReport& history, std::size_t finding) {
@@ -252,7 +245,7 @@ json page_data(const Trace& trace, const Diagram& diagram, const HistoryReport& 
   json result = trace.doc.contains("result") ? trace.doc["result"] : json::object();
   result.erase("violations");  // they are in "findings", with their slices
   json data = {
-      {"title", page_title(trace)},
+      {"title", detail::run_title(trace.meta(), trace.source)},
       {"source", trace.source},
       {"meta", meta},
       {"scenario", scenario_json(meta)},
@@ -274,7 +267,7 @@ json page_data(const Trace& trace, const Diagram& diagram, const HistoryReport& 
 
 std::string to_html(const Trace& trace, const Diagram& diagram, const HistoryReport& history,
                     const HtmlOptions& options) {
-  const std::string title = page_title(trace);
+  const std::string title = detail::run_title(trace.meta(), trace.source);
   std::ostringstream page;
   // The error hook comes first, so an error anywhere in the page is reported in it.
   page << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>"

@@ -30,4 +30,12 @@ inline std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// "faultline: PROTOCOL seed S" of a trace's meta (the source file when it names no
+// protocol): the title of the page and of the diagram.
+inline std::string run_title(const nlohmann::json& meta, const std::string& source) {
+  std::string title = "faultline: " + string_or(meta, "protocol", source);
+  if (auto seed = meta.find("seed"); seed != meta.end()) title += " seed " + dump(*seed);
+  return title;
+}
+
 }  // namespace faultline::viz::detail
