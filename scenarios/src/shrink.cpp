@@ -143,8 +143,13 @@ nlohmann::json without_nodes(nlohmann::json scenario, const std::vector<std::str
 
 class Shrinker {
  public:
-  Shrinker(const Repro& r, std::uint64_t max_runs, const std::function<void(const std::string&)>& progress)
-      : seed_(r.seed), max_events_(r.max_events), max_runs_(max_runs), progress_(progress) {
+  Shrinker(const Repro& r, std::uint64_t max_runs,
+           const std::function<void(const std::string&)>& progress)
+      : seed_(r.seed),
+        failing_seed_(r.seed),
+        max_events_(r.max_events),
+        max_runs_(max_runs),
+        progress_(progress) {
     scenario_ = r.scenario;
     tape_ = r.tape;
     random_faults_ = r.scenario.value("random_faults", nlohmann::json("none"));
@@ -164,9 +169,12 @@ class Shrinker {
   Outcome attempt_seeded(const nlohmann::json& scenario, std::uint64_t seed, std::uint64_t max_events);
   Outcome run_candidate(const nlohmann::json& scenario, const sim::Tape* tape, std::uint64_t seed,
                         std::uint64_t max_events);
-  bool resample();
+  // Tries seeds `first_index` .. `first_index + tries - 1` (derived from the failing seed).
+  bool resample(std::uint64_t first_index, std::uint64_t tries);
+  // The passes below, round after round; true when a whole round found nothing smaller.
+  bool local_passes();
   bool accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what);
-  bool budget_left() const { return runs_ < max_runs_; }
+  bool budget_left() const { return runs_ < max_runs_ && runs_ < round_end_; }
   bool remove_faults();
   bool one_fault();
   bool shorten_faults();
@@ -177,6 +185,7 @@ class Shrinker {
   std::vector<std::string> nodes_gone(const nlohmann::json& candidate);
 
   std::uint64_t seed_;
+  std::uint64_t failing_seed_;
   std::uint64_t max_events_;
   std::uint64_t max_runs_;
   std::function<void(const std::string&)> progress_;
@@ -188,6 +197,8 @@ class Shrinker {
   std::vector<std::string> nodes_;  // the best run's node names
   nlohmann::json random_faults_;    // the failing run's random schedule ("none", "swarm", ...)
   std::uint64_t runs_ = 0;
+  static constexpr std::uint64_t kNoRoundEnd = ~std::uint64_t{0};
+  std::uint64_t round_end_ = kNoRoundEnd;  // the passes' share of a round ends at this run
 };
 
 Outcome Shrinker::attempt(const nlohmann::json& scenario, const sim::Tape& tape,
@@ -476,21 +487,20 @@ bool Shrinker::shorter_run() {
 // events of another's. Runs are bounded by the best run's events, so each costs less
 // than the best run. The seeds are derived from the failing seed, so a shrink is
 // deterministic.
-bool Shrinker::resample() {
+bool Shrinker::resample(std::uint64_t first_index, std::uint64_t tries) {
   nlohmann::json base = scenario_;
   if (random_faults_ != "none") {
     base.erase("faults");
     base["random_faults"] = random_faults_;
   }
-  const std::uint64_t tries = std::max<std::uint64_t>(16, max_runs_ / 4);
-  const std::uint64_t first = seed_;
+  const std::uint64_t first = failing_seed_;
   const double length_ms = std::floor(static_cast<double>(best_.sim_time_ns) / 1e6) + 1;
   bool any = false;
-  for (std::uint64_t i = 1; i <= tries && budget_left(); ++i) {
+  for (std::uint64_t i = first_index; i < first_index + tries && budget_left(); ++i) {
     // Half the tries with the run cut to a quarter: a random schedule paces its faults
     // over the run, so a shorter run is a denser one.
-    if (i == 1 || i == tries / 2 + 1) {
-      base["run_ms"] = std::max(1.0, std::floor(length_ms * (i == 1 ? 0.25 : 1.0)));
+    if (i == first_index || i == first_index + tries / 2) {
+      base["run_ms"] = std::max(1.0, std::floor(length_ms * (i == first_index ? 0.25 : 1.0)));
     }
     std::uint64_t seed = first + i * 0x9e3779b97f4a7c15ULL;  // splitmix64 of first + i
     seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -525,6 +535,20 @@ bool Shrinker::resample() {
   return any;
 }
 
+bool Shrinker::local_passes() {
+  bool progress = true;
+  while (progress && budget_left()) {
+    progress = shorter_run();
+    progress = remove_faults() || progress;
+    progress = one_fault() || progress;
+    progress = shorten_faults() || progress;
+    progress = simplify_options() || progress;
+    progress = shrink_tape() || progress;
+    progress = end_early() || progress;
+  }
+  return !progress && budget_left();
+}
+
 ShrinkResult Shrinker::run(const std::string& version) {
   ShrinkResult result;
   const Outcome base = attempt(scenario_, tape_);
@@ -554,16 +578,20 @@ ShrinkResult Shrinker::run(const std::string& version) {
       if (progress_) progress_("the random schedule as a timeline of " + std::to_string(best_.faults) + " faults");
     }
   }
-  const std::uint64_t failing_seed = seed_;
-  resample();
-  for (bool progress = true; progress && budget_left();) {
-    progress = shorter_run();
-    progress = remove_faults() || progress;
-    progress = one_fault() || progress;
-    progress = shorten_faults() || progress;
-    progress = simplify_options() || progress;
-    progress = shrink_tape() || progress;
-    progress = end_early() || progress;
+  // Rounds: other seeds of the configuration, then the passes until a whole round of them
+  // finds nothing smaller or they have spent three times the seeds' runs. The first round
+  // tries 500 seeds (a quarter of a budget under 2,000), each later one twice as many as
+  // the one before, the seeds running on where the last round's ended. The schedule does
+  // not depend on the budget, so a larger one goes on from where a smaller one stopped and
+  // never ends at a larger run. It ends, before the budget, when the passes had settled
+  // and a round's seeds found nothing smaller either (the passes would find nothing anew).
+  bool settled = false;
+  for (std::uint64_t next = 1, tries = std::clamp<std::uint64_t>(max_runs_ / 4, 16, 500);
+       budget_left(); next += tries, tries *= 2) {
+    if (!resample(next, tries) && settled) break;
+    round_end_ = runs_ + 3 * tries;
+    settled = local_passes();
+    round_end_ = kNoRoundEnd;
   }
   if (!(best_ < result.before)) {
     // The timeline that replaced the random schedule can take a few more events than the
@@ -573,7 +601,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
     tape_ = given_tape;
     nodes_ = given_nodes;
     finding_ns_ = given_finding_ns;
-    seed_ = failing_seed;
+    seed_ = failing_seed_;
     best_ = result.before;
     result.materialized = false;
   }
@@ -594,7 +622,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
                                   {"after", result.after.to_json()},
                                   {"runs", runs_},
                                   {"materialized", result.materialized}};
-  if (seed_ != failing_seed) result.repro.notes["shrunk"]["failing_seed"] = failing_seed;
+  if (seed_ != failing_seed_) result.repro.notes["shrunk"]["failing_seed"] = failing_seed_;
   return result;
 }
 

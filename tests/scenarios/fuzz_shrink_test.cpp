@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "protocols/registry.hpp"
 #include "scenarios/fuzz.hpp"
@@ -183,4 +185,28 @@ TEST_CASE("shrink: a small budget never gives back a larger run than it was give
   // With room to work it does shrink.
   const scenarios::ShrinkResult more = scenarios::shrink(found, 20);
   CHECK(more.after < more.before);
+}
+
+TEST_CASE("shrink: a larger budget goes on from where a smaller one stopped, so it never ends larger") {
+  // Its rounds (other seeds, then the passes) do not depend on the budget from 2,000 runs
+  // up: the same steps in the same order, then more. Before, the other seeds took a
+  // quarter of the budget, and a tenfold budget could end at a run twice as large.
+  std::string property;
+  const scenarios::Repro found =
+      first_failure(campaign("twopc", "unilateral-abort-after-yes", 20, 1), property);
+  std::vector<std::string> small_steps, large_steps;
+  const scenarios::ShrinkResult small =
+      scenarios::shrink(found, 2000, [&](const std::string& s) { small_steps.push_back(s); });
+  const scenarios::ShrinkResult large =
+      scenarios::shrink(found, 6000, [&](const std::string& s) { large_steps.push_back(s); });
+  REQUIRE(small.runs == 2000);  // stopped at its budget, with more to find
+  REQUIRE(large_steps.size() >= small_steps.size());
+  for (std::size_t i = 0; i < small_steps.size(); ++i) CHECK(large_steps[i] == small_steps[i]);
+  CHECK(large.after < small.after);
+  // It ends on its own once the passes have settled and a round's seeds find nothing
+  // smaller, not at the budget.
+  CHECK(large.runs < 6000);
+  const scenarios::ReplayResult replayed = scenarios::replay(large.repro);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
 }

@@ -8,9 +8,9 @@
 //     an editable scenario that fails the same way (the tape's other kinds replay as
 //     they were: each kind replays its own choices, sim/choice.hpp);
 //  2. tries other seeds of the same configuration (the options as drawn, the random
-//     schedule drawn afresh; a quarter of the budget, seeds derived from the failing one):
-//     a failure that took seconds of one seed's history often shows within a few hundred
-//     events of another's, which the repro then names;
+//     schedule drawn afresh; seeds derived from the failing one): a failure that took
+//     seconds of one seed's history often shows within a few hundred events of another's,
+//     which the repro then names;
 //  2b. removes faults (delta debugging: halves, quarters, ..., single faults), shortens
 //     their windows and moves them earlier;
 //  3. returns options to their defaults, tries the smaller values options declare for
@@ -24,9 +24,15 @@
 //     only at the end (a history checked then) often happened long before;
 // keeping a candidate only if it fails the same property and is smaller, ordered by
 // (events, faults, tape length, simulated time). A candidate may not run longer than the
-// best run so far (it could not be smaller), so each try costs at most one short run. It
-// stops when a whole round of passes finds nothing smaller, or after a budget of runs (a
-// count, never wall-clock time).
+// best run so far (it could not be smaller), so each try costs at most one short run.
+//
+// It works in rounds: other seeds (500 in the first round, a quarter of a budget under
+// 2,000; twice as many in each later round), then passes 2b-5 over and over until a whole
+// pass of them finds nothing smaller or they have taken three times the round's seeds in
+// runs. The rounds do not depend on the budget (from 2,000 runs up), so a larger budget
+// takes the same steps and then more: it never ends at a larger run. It stops when the
+// passes have settled and a round's seeds find nothing smaller either, or after a budget
+// of runs (a count, never wall-clock time).
 #include <cstdint>
 #include <functional>
 #include <string>
