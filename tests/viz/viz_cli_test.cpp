@@ -152,7 +152,7 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   refused("viz " + (dir / "missing.json").string() + html, "missing.json: cannot read this file");
   const std::string broken =
       write("broken.json", "{\"format\": \"faultline-trace\",\n \"version\" 1}");
-  refused("viz " + broken + html, "broken.json:2:12: not JSON");
+  refused("viz " + broken + html, "broken.json:2:12: not valid JSON: ");
   const std::string history = write("h.json", R"({"format":"faultline-history","version":1})");
   refused("viz " + history + html, "h.json: $.format: expected \"faultline-trace\"");
   // A repro or a scenario is not a trace; the message says which verb draws it.

@@ -64,7 +64,7 @@ TEST_CASE("a bad trace is refused with the file, the JSON path and what was expe
 
   auto text = parse_trace_text("{\"format\": \"faultline-trace\",\n  \"version\": 1,,}", "x.json");
   REQUIRE_FALSE(text.ok());
-  CHECK(contains(text.error().message(), "x.json:2:16: not JSON"));
+  CHECK(contains(text.error().message(), "x.json:2:16: not valid JSON: "));
 }
 
 TEST_CASE("an event type this reader does not know is kept, not refused") {

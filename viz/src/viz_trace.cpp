@@ -332,9 +332,12 @@ Expected<Trace> parse_trace_text(std::string_view text, std::string source) {
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
+    // Worded as run, replay and check word it: the reason without the library's prefix
+    // ("[json.exception.parse_error.101] ... - ") or its echo of the bytes read.
     std::string what = e.what();
-    if (auto at = what.find("syntax error"); at != std::string::npos) what = what.substr(at);
-    return InputError{source + ":" + json_error_place(text, e), "not JSON (" + what + ")"};
+    if (auto dash = what.rfind(" - "); dash != std::string::npos) what = what.substr(dash + 3);
+    if (auto echo = what.find("; last read: "); echo != std::string::npos) what.resize(echo);
+    return InputError{source + ":" + json_error_place(text, e), "not valid JSON: " + what};
   }
   return parse_trace(std::move(doc), std::move(source));
 }
