@@ -71,12 +71,17 @@ NodeId Simulation::add_node(NodeOptions options, ActorFactory factory) {
 }
 
 void Simulation::add_invariant(std::string name, Invariant check) {
-  invariants_.emplace_back(std::move(name), std::move(check));
+  invariants_.push_back(Invariants{{std::move(name)}, std::move(check), {}});
+}
+
+void Simulation::add_invariant_group(std::vector<std::string> names, InvariantGroup check) {
+  FAULTLINE_ASSERT(!names.empty(), "an invariant group names at least one invariant");
+  invariants_.push_back(Invariants{std::move(names), {}, std::move(check)});
 }
 
 std::vector<std::string> Simulation::invariant_names() const {
   std::vector<std::string> names;
-  for (const auto& [name, check] : invariants_) names.push_back(name);
+  for (const Invariants& i : invariants_) names.insert(names.end(), i.names.begin(), i.names.end());
   return names;
 }
 
@@ -235,13 +240,21 @@ void Simulation::dispatch(const Event& event) {
 }
 
 void Simulation::check_invariants(NodeId cause) {
-  for (const auto& [name, check] : invariants_) {
-    std::optional<std::string> broken = check(*this);
-    if (broken) {
-      add_finding(Finding{FindingKind::invariant, name, std::move(*broken), trace_.size(), now_,
-                          cause});
+  for (const Invariants& i : invariants_) {
+    if (i.one) {
+      std::optional<std::string> broken = i.one(*this);
+      if (!broken) continue;
+      add_finding(Finding{FindingKind::invariant, i.names.front(), std::move(*broken),
+                          trace_.size(), now_, cause});
       return;
     }
+    std::optional<std::pair<std::size_t, std::string>> broken = i.group(*this);
+    if (!broken) continue;
+    FAULTLINE_ASSERT(broken->first < i.names.size(),
+                     "an invariant group names the invariant it reports broken");
+    add_finding(Finding{FindingKind::invariant, i.names[broken->first], std::move(broken->second),
+                        trace_.size(), now_, cause});
+    return;
   }
 }
 

@@ -266,6 +266,47 @@ TEST_CASE("the first invariant violation stops the run, with name, event, time a
   CHECK(r.sim_time_ns == 3 * kMillisecond);
 }
 
+TEST_CASE("an invariant group reports its first broken name, in the order invariants were added") {
+  // A counter 1..10, and in this order: "above 6" alone, a group {"below 5", "below 3"}
+  // whose one check answers for both, and "below 3 (alone)". At 3 the group's second name
+  // and the lone invariant after it break together: the group comes first, so its name
+  // and message are the finding.
+  SeededChoices choices(1);
+  Simulation sim(quiet_config(), choices);
+  sim.add_node({}, lambda_actor([](Context& ctx) {
+                 for (int i = 1; i <= 10; ++i) {
+                   ctx.annotate("counter", i);
+                   ctx.sleep(kMillisecond);
+                 }
+               }));
+  auto counter = [](const Simulation& s) {
+    const Annotation* a = s.annotation(0, "counter");
+    return a != nullptr ? a->number : 0;
+  };
+  sim.add_invariant("above 6", [&](const Simulation& s) -> std::optional<std::string> {
+    if (counter(s) > 6) return "too high";
+    return std::nullopt;
+  });
+  sim.add_invariant_group(
+      {"below 5", "below 3"},
+      [&](const Simulation& s) -> std::optional<std::pair<std::size_t, std::string>> {
+        if (counter(s) >= 5) return std::pair{std::size_t{0}, std::string("at 5")};
+        if (counter(s) >= 3) return std::pair{std::size_t{1}, std::string("at 3")};
+        return std::nullopt;
+      });
+  sim.add_invariant("below 3 (alone)", [&](const Simulation& s) -> std::optional<std::string> {
+    if (counter(s) >= 3) return "also at 3";
+    return std::nullopt;
+  });
+  CHECK(sim.invariant_names() ==
+        std::vector<std::string>{"above 6", "below 5", "below 3", "below 3 (alone)"});
+  RunResult r = sim.run();
+  REQUIRE(r.findings.size() == 1);
+  CHECK(r.findings[0].name == "below 3");
+  CHECK(r.findings[0].message == "at 3");
+  CHECK(r.findings[0].time == 2 * kMillisecond);
+}
+
 TEST_CASE("client operations go to the history, after info the client gets a fresh process") {
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);

@@ -23,16 +23,10 @@ std::string_view property_name(Property p) {
   return "?";
 }
 
-bool RaftInvariants::any_violation() const {
-  for (const auto& v : violations_) {
-    if (v) return true;
-  }
-  return false;
-}
-
 void RaftInvariants::report(Property p, std::string text) {
   auto& slot = violations_[static_cast<int>(p)];
   if (!slot) slot = std::move(text);
+  any_violation_ = true;
 }
 
 // ---------------------------------------------------------------- election safety

@@ -291,13 +291,21 @@ class RaftRun final : public protocols::ProtocolRun {
 };
 
 void add_invariants(Simulation& sim, RaftRun& run) {
+  // The observer records each property as it breaks, so one call after each event looks
+  // at all of them (seven calls cost Raft's fuzz profile 4% of its instructions).
+  std::vector<std::string> names;
+  for (int k = 0; k < kProperties; ++k) names.emplace_back(property_name(static_cast<Property>(k)));
   std::shared_ptr<RaftInvariants> inv = run.invariants;
-  for (int k = 0; k < kProperties; ++k) {
-    const auto p = static_cast<Property>(k);
-    sim.add_invariant(
-        std::string(property_name(p)),
-        [inv, p](const Simulation&) -> std::optional<std::string> { return inv->violation(p); });
-  }
+  sim.add_invariant_group(
+      std::move(names),
+      [inv](const Simulation&) -> std::optional<std::pair<std::size_t, std::string>> {
+        if (!inv->any_violation()) return std::nullopt;
+        for (int k = 0; k < kProperties; ++k) {
+          const std::optional<std::string>& broken = inv->violation(static_cast<Property>(k));
+          if (broken) return std::pair{static_cast<std::size_t>(k), *broken};
+        }
+        return std::nullopt;
+      });
   protocols::watch_durable_state(sim, run.ledger);
 }
 

@@ -121,6 +121,10 @@ struct Annotation {
 };
 
 using Invariant = std::function<std::optional<std::string>(const Simulation&)>;
+// Several named invariants in one check: the index (into the names given with it) of the
+// first one broken, and why.
+using InvariantGroup =
+    std::function<std::optional<std::pair<std::size_t, std::string>>(const Simulation&)>;
 using Action = std::function<void(Simulation&)>;
 
 class Simulation final : private RunPlace {
@@ -137,6 +141,10 @@ class Simulation final : private RunPlace {
   // Setup (before run(); during a run, actors add nodes with Context::spawn).
   NodeId add_node(NodeOptions options, ActorFactory factory);
   void add_invariant(std::string name, Invariant check);
+  // Invariants that one call checks, for properties an observer records as they break:
+  // one call after each event instead of one per name. They are reported, named and
+  // ordered exactly as the same names added one by one would be.
+  void add_invariant_group(std::vector<std::string> names, InvariantGroup check);
   // Schedules an action (a fault, a heal, a check) at a true time.
   void at(Time time, std::string label, Action action);
 
@@ -312,7 +320,12 @@ class Simulation final : private RunPlace {
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<InFlight> in_flight_;
   std::vector<std::uint32_t> free_slots_;
-  std::vector<std::pair<std::string, Invariant>> invariants_;
+  struct Invariants {
+    std::vector<std::string> names;  // one, unless a group
+    Invariant one;
+    InvariantGroup group;
+  };
+  std::vector<Invariants> invariants_;
   std::vector<std::pair<std::string, Action>> actions_;
   std::vector<Finding> findings_;
   std::vector<nlohmann::json> bodies_;
