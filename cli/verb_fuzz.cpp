@@ -53,7 +53,7 @@ struct FuzzFlags {
   std::string shard;
   std::vector<std::string> merge;
   bool no_shrink = false;
-  std::uint64_t shrink_runs = 2000;
+  std::uint64_t shrink_runs = 6000;
   bool json = false;
 };
 
@@ -465,7 +465,7 @@ int fuzz_main(const FuzzFlags& f) {
 struct ShrinkFlags {
   std::string repro;
   std::string out;
-  std::uint64_t max_runs = 3000;
+  std::uint64_t max_runs = 6000;
   bool force = false;
   bool json = false;
 };

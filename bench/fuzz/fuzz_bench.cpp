@@ -157,7 +157,7 @@ int main(int argc, char** argv) {
   std::uint64_t seeds = 2000;
   int ranges = 5;
   std::uint64_t max_seeds = 100000;
-  std::uint64_t shrink_runs = 2000;
+  std::uint64_t shrink_runs = 6000;
   CLI::App* t = app.add_subcommand("throughput", "seeds per second, one and two threads");
   t->add_option("--protocol", protocol);
   t->add_option("--seeds", seeds);

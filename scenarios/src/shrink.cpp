@@ -579,7 +579,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
     }
   }
   // Rounds: other seeds of the configuration, then the passes until a whole round of them
-  // finds nothing smaller or they have spent three times the seeds' runs. The first round
+  // finds nothing smaller or they have spent as many runs as the seeds did. The first round
   // tries 500 seeds (a quarter of a budget under 2,000), each later one twice as many as
   // the one before, the seeds running on where the last round's ended. The schedule does
   // not depend on the budget, so a larger one goes on from where a smaller one stopped and
@@ -589,7 +589,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
   for (std::uint64_t next = 1, tries = std::clamp<std::uint64_t>(max_runs_ / 4, 16, 500);
        budget_left(); next += tries, tries *= 2) {
     if (!resample(next, tries) && settled) break;
-    round_end_ = runs_ + 3 * tries;
+    round_end_ = runs_ + tries;
     settled = local_passes();
     round_end_ = kNoRoundEnd;
   }

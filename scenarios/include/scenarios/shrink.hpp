@@ -28,11 +28,11 @@
 //
 // It works in rounds: other seeds (500 in the first round, a quarter of a budget under
 // 2,000; twice as many in each later round), then passes 2b-5 over and over until a whole
-// pass of them finds nothing smaller or they have taken three times the round's seeds in
-// runs. The rounds do not depend on the budget (from 2,000 runs up), so a larger budget
+// pass of them finds nothing smaller or they have taken as many runs as the round's
+// seeds. The rounds do not depend on the budget (from 2,000 runs up), so a larger budget
 // takes the same steps and then more: it never ends at a larger run. It stops when the
 // passes have settled and a round's seeds find nothing smaller either, or after a budget
-// of runs (a count, never wall-clock time).
+// of runs (a count, never wall-clock time; 6,000 by default, bench/README.md).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -70,7 +70,7 @@ struct ShrinkResult {
 // gives back no larger run than it was given: the input itself when nothing smaller
 // fails the same way. Throws BadInput when the repro's run does not fail, or no longer
 // fails the way it recorded. `progress` hears a line per accepted step.
-ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 3000,
+ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 6000,
                     const std::function<void(const std::string&)>& progress = {},
                     const std::string& version = "");
 
