@@ -177,6 +177,7 @@ LocatedBlock NameNode::locate(BlockId block) const {
   }
   auto it = replicas_.find(block);
   if (it == replicas_.end()) return lb;
+  lb.locations.reserve(it->second.size());  // one allocation, not one per doubling
   for (const Replica& r : it->second) {
     if (alive(r.node) && current(b, r)) lb.locations.push_back(Location{r.node, r.gs, r.length});
   }

@@ -118,18 +118,25 @@ void NameNodeServer::publish(sim::Context& ctx) {
   for (NodeId d : config_.datanodes) put(datanode_name(d), nn.alive(d) ? "live" : "dead");
   int under = 0;
   for (const auto& [id, b] : nn.ns().blocks) {
-    const LocatedBlock lb = nn.locate(id);
+    LocatedBlock lb = nn.locate(id);
+    const bool short_of =
+        b.complete && lb.locations.size() < static_cast<std::size_t>(config_.replication);
+    under += short_of ? 1 : 0;
+    ShownBlock& shown = shown_[id];
+    if (shown.where.block == id && shown.gs == b.gs && shown.complete == b.complete &&
+        shown.length == b.length && shown.where == lb) {
+      continue;  // the text below would be the one published
+    }
     std::string text = "gs=" + std::to_string(b.gs);
     if (!b.complete) {
       text += " under construction";
     } else {
-      const bool short_of = lb.locations.size() < static_cast<std::size_t>(config_.replication);
-      under += short_of ? 1 : 0;
       text += " len=" + std::to_string(b.length) + (short_of ? " under-replicated" : " complete");
     }
     text += " on";
     for (const Location& l : lb.locations) text += " " + datanode_name(l.node);
     put("blk" + std::to_string(id), std::move(text));
+    shown = ShownBlock{b.gs, b.complete, b.length, std::move(lb)};
   }
   put("under_replicated", std::to_string(under));
 }

@@ -71,6 +71,16 @@ class NameNodeServer final : public protocols::NodeHost {
   bool holding_ = false;
   std::map<std::string, std::string> published_;  // annotation key -> value last published
   std::uint64_t published_version_ = ~std::uint64_t{0};
+  // What each block's published text was made from: when none of it changed, its text
+  // is not made again (every block's was, at every change of the name node, a fifth of a
+  // run's instructions).
+  struct ShownBlock {
+    GenStamp gs = 0;
+    bool complete = false;
+    std::uint64_t length = 0;
+    LocatedBlock where;
+  };
+  std::map<BlockId, ShownBlock> shown_;
   std::string datanode_name(NodeId node) const;  // "dn2", as the nodes are named
 };
 
