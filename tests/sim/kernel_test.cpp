@@ -243,18 +243,31 @@ TEST_CASE("a livelocking actor stops at the event bound with a clear reason") {
   CHECK(r2.findings[0].message.find("5000 events") != std::string::npos);
 }
 
-TEST_CASE("the first invariant violation stops the run, with name, event, time and node") {
-  SeededChoices choices(1);
-  Simulation sim(quiet_config(), choices);
+namespace {
+
+// Node 0 annotates "counter" 1, 2, ..., 10, one a millisecond (1 at time 0).
+void add_counter(Simulation& sim) {
   sim.add_node({}, lambda_actor([](Context& ctx) {
                  for (int i = 1; i <= 10; ++i) {
                    ctx.annotate("counter", i);
                    ctx.sleep(kMillisecond);
                  }
                }));
+}
+
+std::int64_t counter_of(const Simulation& s) {
+  const Annotation* a = s.annotation(0, "counter");
+  return a != nullptr ? a->number : 0;
+}
+
+}  // namespace
+
+TEST_CASE("the first invariant violation stops the run, with name, event, time and node") {
+  SeededChoices choices(1);
+  Simulation sim(quiet_config(), choices);
+  add_counter(sim);
   sim.add_invariant("counter below 4", [](const Simulation& s) -> std::optional<std::string> {
-    const Annotation* a = s.annotation(0, "counter");
-    if (a && a->number >= 4) return "counter is " + std::to_string(a->number);
+    if (counter_of(s) >= 4) return "counter is " + std::to_string(counter_of(s));
     return std::nullopt;
   });
   RunResult r = sim.run();
@@ -273,29 +286,20 @@ TEST_CASE("an invariant group reports its first broken name, in the order invari
   // and message are the finding.
   SeededChoices choices(1);
   Simulation sim(quiet_config(), choices);
-  sim.add_node({}, lambda_actor([](Context& ctx) {
-                 for (int i = 1; i <= 10; ++i) {
-                   ctx.annotate("counter", i);
-                   ctx.sleep(kMillisecond);
-                 }
-               }));
-  auto counter = [](const Simulation& s) {
-    const Annotation* a = s.annotation(0, "counter");
-    return a != nullptr ? a->number : 0;
-  };
-  sim.add_invariant("above 6", [&](const Simulation& s) -> std::optional<std::string> {
-    if (counter(s) > 6) return "too high";
+  add_counter(sim);
+  sim.add_invariant("above 6", [](const Simulation& s) -> std::optional<std::string> {
+    if (counter_of(s) > 6) return "too high";
     return std::nullopt;
   });
   sim.add_invariant_group(
       {"below 5", "below 3"},
-      [&](const Simulation& s) -> std::optional<std::pair<std::size_t, std::string>> {
-        if (counter(s) >= 5) return std::pair{std::size_t{0}, std::string("at 5")};
-        if (counter(s) >= 3) return std::pair{std::size_t{1}, std::string("at 3")};
+      [](const Simulation& s) -> std::optional<std::pair<std::size_t, std::string>> {
+        if (counter_of(s) >= 5) return std::pair{std::size_t{0}, std::string("at 5")};
+        if (counter_of(s) >= 3) return std::pair{std::size_t{1}, std::string("at 3")};
         return std::nullopt;
       });
-  sim.add_invariant("below 3 (alone)", [&](const Simulation& s) -> std::optional<std::string> {
-    if (counter(s) >= 3) return "also at 3";
+  sim.add_invariant("below 3 (alone)", [](const Simulation& s) -> std::optional<std::string> {
+    if (counter_of(s) >= 3) return "also at 3";
     return std::nullopt;
   });
   CHECK(sim.invariant_names() ==
