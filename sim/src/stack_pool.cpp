@@ -64,6 +64,11 @@ void Simulation::StackPool::renew() {
     auto* begin = reinterpret_cast<const std::uint64_t*>(static_cast<unsigned char*>(bottom) + guard);
     auto* end = reinterpret_cast<const std::uint64_t*>(static_cast<unsigned char*>(bottom) + stack_bytes_);
     const std::uint64_t* used = begin;
+    // Eight words at a time (a stack is whole pages), then the word within the block.
+    while (used != end &&
+           (used[0] | used[1] | used[2] | used[3] | used[4] | used[5] | used[6] | used[7]) == 0) {
+      used += 8;
+    }
     while (used != end && *used == 0) ++used;
     std::memset(const_cast<std::uint64_t*>(used), 0, static_cast<std::size_t>(end - used) * sizeof(std::uint64_t));
   }

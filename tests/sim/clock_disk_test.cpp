@@ -246,3 +246,31 @@ TEST_CASE("clock faults: offsets and strobes that overlap leave every clock exac
   }
   CHECK(overlapping > 0);
 }
+
+TEST_CASE(
+    "clock drift: local time and timer deadlines are exact on both sides of the 64-bit fast path") {
+  // NodeClock computes in 64 bits while the product fits (|elapsed| < 2^42 ns) and in 128
+  // bits beyond; both must give the exact floor of elapsed * (1e6 + ppm) / 1e6, and a
+  // timer the least true time at which local time reaches its deadline.
+  const Time edge = Time{1} << 42;
+  for (const std::int64_t ppm : {-999999LL, -200000LL, -1LL, 1LL, 100000LL, 999999LL, 3000000LL}) {
+    NodeClock clock;
+    clock.set_drift(0, ppm);
+    const auto exact = [ppm](Time t) {
+      return static_cast<Time>(static_cast<Int128>(t) * (1000000 + ppm) / 1000000);
+    };
+    for (const Time t : {Time{0}, Time{1}, Time{999999}, kSecond + 7, edge - 1, edge, edge + 1,
+                         3 * edge + 12345}) {
+      CAPTURE(ppm);
+      CAPTURE(t);
+      CHECK(clock.local(t) == exact(t));
+      const Time due = clock.true_time_of(t, 0);
+      if (due == kTimeNever) {  // a clock this slow never gets there within the time type
+        CHECK(exact(kTimeNever - 1) < t);
+        continue;
+      }
+      CHECK(clock.local(due) >= t);
+      if (due > 0) CHECK(clock.local(due - 1) < t);
+    }
+  }
+}
