@@ -167,6 +167,8 @@ void MultiNode::send_commits(bool heartbeat) {
     FAULTLINE_ASSERT(from >= 1, "slots start at 1");
     if (!heartbeat && from > commit_) continue;
     Commit m{ballot_, commit_, from, {}};
+    if (from <= commit_)
+      m.values.reserve(std::min<std::size_t>(commit_ + 1 - from, cfg_.max_batch));
     for (Slot slot = from; slot <= commit_ && m.values.size() < cfg_.max_batch; ++slot) {
       m.values.push_back(*chosen_[slot]);
     }
@@ -186,6 +188,7 @@ std::string_view MultiNode::on_commit_ack(NodeId from, const CommitAck& m) {
   // It has everything we sent and still lags (it restarted, or caught up a batch): more.
   if (p.commit < commit_ && p.commit >= p.sent_to) {
     Commit c{ballot_, commit_, p.commit + 1, {}};
+    c.values.reserve(std::min<std::size_t>(commit_ - p.commit, cfg_.max_batch));
     for (Slot slot = c.first; slot <= commit_ && c.values.size() < cfg_.max_batch; ++slot) {
       c.values.push_back(*chosen_[slot]);
     }

@@ -131,11 +131,15 @@ std::optional<std::pair<Ballot, std::uint64_t>> read_multi_promise(std::string_v
   return std::make_pair(b, round);
 }
 
-std::string write_accepted_entry(const AcceptedEntry& e) {
+std::string write_accepted_entry(Slot slot, Ballot ballot, const Value& value) {
   protocols::RecordWriter w;
-  w.u64(e.slot).u64(e.ballot.round).u64(e.ballot.proposer);
-  write_value(w, e.value);
+  w.u64(slot).u64(ballot.round).u64(ballot.proposer);
+  write_value(w, value);
   return w.seal();
+}
+
+std::string write_accepted_entry(const AcceptedEntry& e) {
+  return write_accepted_entry(e.slot, e.ballot, e.value);
 }
 
 std::optional<AcceptedEntry> read_accepted_entry(std::string_view record) {

@@ -37,10 +37,10 @@ MultiNode::MultiNode(MultiConfig config, MultiRestored restored, Random& random)
       "a server is one of the servers");
   promised_ = restored.promised;
   round_ = restored.round;
-  for (const AcceptedEntry& e : restored.accepted) {
+  for (AcceptedEntry& e : restored.accepted) {
     if (accepted_.size() <= e.slot) accepted_.resize(e.slot + 1);
     if (accepted_[e.slot].ballot.none()) ++accepted_count_;
-    accepted_[e.slot] = AcceptedSlot{e.ballot, e.value};
+    accepted_[e.slot] = AcceptedSlot{e.ballot, std::move(e.value)};
   }
   progress_.resize(cfg_.servers.back() + 1);
 }

@@ -11,7 +11,9 @@ void MultiServer::boot(sim::Context& ctx) {
     restored.promised = promise->first;
     restored.round = promise->second;
   }
-  for (const std::string& record : log_.load(ctx.disk())) {
+  const std::vector<std::string> records = log_.load(ctx.disk());
+  restored.accepted.reserve(records.size());
+  for (const std::string& record : records) {
     std::optional<AcceptedEntry> e = read_accepted_entry(record);
     FAULTLINE_ASSERT(e.has_value(), "a checksummed acceptance record decodes");
     restored.accepted.push_back(std::move(*e));
@@ -30,7 +32,7 @@ bool MultiServer::persist(sim::DiskHandle& disk) {
     for (Slot slot : fx.accepted) {
       const AcceptedSlot* a = node_->accepted(slot);
       FAULTLINE_ASSERT(a != nullptr, "a slot accepted this round holds a value");
-      log_.append(disk, write_accepted_entry(AcceptedEntry{slot, a->ballot, a->value}));
+      log_.append(disk, write_accepted_entry(slot, a->ballot, a->value));
       wrote = true;
     }
   }

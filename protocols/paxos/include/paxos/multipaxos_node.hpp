@@ -219,6 +219,7 @@ class MultiNode {
 std::string write_multi_promise(Ballot promised, std::uint64_t round);
 std::optional<std::pair<Ballot, std::uint64_t>> read_multi_promise(std::string_view record);
 std::string write_accepted_entry(const AcceptedEntry& e);
+std::string write_accepted_entry(Slot slot, Ballot ballot, const Value& value);
 std::optional<AcceptedEntry> read_accepted_entry(std::string_view record);
 
 }  // namespace faultline::paxos
