@@ -5,11 +5,16 @@
 namespace faultline::protocols {
 
 RecordWriter& RecordWriter::u64(std::uint64_t v) {
+  // Built aside and appended once: a push_back per byte checks capacity and rewrites the
+  // terminator every time.
+  char bytes[10];
+  std::size_t n = 0;
   while (v >= 0x80) {
-    out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    bytes[n++] = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out_.push_back(static_cast<char>(v));
+  bytes[n++] = static_cast<char>(v);
+  out_.append(bytes, n);
   return *this;
 }
 
@@ -30,7 +35,9 @@ RecordWriter& RecordWriter::node(sim::NodeId id) {
 
 std::string RecordWriter::seal() {
   const std::uint32_t crc = sim::crc32c(out_);
-  for (int i = 0; i < 4; ++i) out_.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  char bytes[4];
+  for (int i = 0; i < 4; ++i) bytes[i] = static_cast<char>((crc >> (8 * i)) & 0xff);
+  out_.append(bytes, 4);
   std::string record = std::move(out_);
   out_.clear();
   return record;

@@ -84,7 +84,7 @@ void MultiNode::propose(Slot slot, Value value) {
   FAULTLINE_ASSERT(role_ == MultiRole::leader, "only a leader proposes");
   auto [it, inserted] = proposals_.emplace(slot, Proposal{value, {}, false});
   FAULTLINE_ASSERT(inserted || it->second.value == value, "one value per slot in a ballot");
-  fx_.observed.push_back(Observed{Observed::Kind::propose, slot, ballot_, value_text(value)});
+  fx_.observed.push_back(Observed{Observed::Kind::propose, slot, ballot_, value_key(value)});
   pending_accepts_.push_back(SlotValue{slot, std::move(value)});
 }
 

@@ -117,6 +117,19 @@ Value read_value(protocols::RecordReader& r) {
 
 }  // namespace
 
+std::string value_key(const Value& v) {
+  protocols::RecordWriter w;
+  write_value(w, v);
+  return w.seal();
+}
+
+std::string value_key_text(std::string_view key) {
+  protocols::RecordReader r(key);
+  const Value v = read_value(r);
+  FAULTLINE_ASSERT(r.done(), "a value key decodes");
+  return value_text(v);
+}
+
 std::string write_multi_promise(Ballot promised, std::uint64_t round) {
   return protocols::RecordWriter().u64(promised.round).u64(promised.proposer).u64(round).seal();
 }

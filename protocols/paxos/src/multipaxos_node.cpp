@@ -252,7 +252,7 @@ void MultiNode::accept_entry(Slot slot, Ballot b, const Value& v) {
   FAULTLINE_ASSERT(b <= promised_ || cfg_.bugs.accept_lower_ballot,
                    "an acceptor accepts only within its promise");
   fx_.accepted.push_back(slot);
-  fx_.observed.push_back(Observed{Observed::Kind::accept, slot, b, value_text(v)});
+  fx_.observed.push_back(Observed{Observed::Kind::accept, slot, b, value_key(v)});
 }
 
 // ---------------------------------------------------------------- learner and replica
@@ -283,7 +283,7 @@ void MultiNode::learn(Slot slot, const Value& v, Ballot b) {
   if (chosen_.size() <= slot) chosen_.resize(slot + 1);
   if (chosen_[slot]) return;  // learned before (chosen values never change)
   chosen_[slot] = v;
-  fx_.observed.push_back(Observed{Observed::Kind::learn, slot, b, value_text(v)});
+  fx_.observed.push_back(Observed{Observed::Kind::learn, slot, b, value_key(v)});
 }
 
 // Apply in slot order, as far as the chosen values reach (§3: "execute ... in order").

@@ -124,14 +124,15 @@ MultiParams read_multi_params(const protocols::RunConfig& run) {
 // client's n-th operation is its command with seq n).
 class ClientCommands {
  public:
+  // `value` is a value_key.
   bool contains(const Simulation& sim, std::string_view value) {
-    if (value == "noop") return true;
+    if (value == noop_) return true;
     const std::vector<HistoryEvent>& events = sim.history().events();
     for (; seen_ < events.size(); ++seen_) {
       const HistoryEvent& e = events[seen_];
-      if (e.type == OpType::invoke && e.key) texts_.insert(kv::describe_command(command(e)));
+      if (e.type == OpType::invoke && e.key) keys_.insert(value_key(command_value(command(e))));
     }
-    return texts_.count(std::string(value)) > 0;
+    return keys_.count(value) > 0;
   }
 
  private:
@@ -152,7 +153,8 @@ class ClientCommands {
   }
   std::size_t seen_ = 0;
   std::map<NodeId, std::uint64_t> seq_;
-  std::set<std::string, std::less<>> texts_;
+  std::string noop_ = value_key(noop_value());
+  std::set<std::string, std::less<>> keys_;
 };
 
 const MultiNode* node_of(const Simulation& sim, NodeId id) {
@@ -224,7 +226,8 @@ std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::
       sim, p.node.servers,
       [commands = std::make_shared<ClientCommands>()](const Simulation& s, std::string_view v) {
         return commands->contains(s, v);
-      });
+      },
+      [](std::string_view key) { return value_key_text(key); });
   Observer* obs = run->invariants.get();
   MultiStats* stats = &run->stats;
   protocols::DurableLedger* ledger = &run->ledger;

@@ -23,8 +23,11 @@ std::string_view property_name(Property p) {
 }
 
 PaxosInvariants::PaxosInvariants(const sim::Simulation& sim, std::vector<NodeId> acceptors,
-                                 ValidityCheck validity)
-    : sim_(sim), acceptors_(std::move(acceptors)), validity_(std::move(validity)) {
+                                 ValidityCheck validity, RenderValue render)
+    : sim_(sim),
+      acceptors_(std::move(acceptors)),
+      validity_(std::move(validity)),
+      render_(std::move(render)) {
   FAULTLINE_ASSERT(!acceptors_.voters().empty(), "Paxos has acceptors");
 }
 
@@ -101,9 +104,9 @@ void PaxosInvariants::on_accept(NodeId acceptor, Slot s, Ballot b, const std::st
     st.tallies.push_back(Tally{b, value, {}, false});
     it = st.tallies.end() - 1;
   } else if (it->value != value) {
-    report(Property::one_value_per_ballot, name(acceptor) + " accepted " + value + " in ballot " +
-                                               ballot_text(b) + where(s) +
-                                               ", where another acceptor accepted " + it->value);
+    report(Property::one_value_per_ballot,
+           name(acceptor) + " accepted " + text(value) + " in ballot " + ballot_text(b) + where(s) +
+               ", where another acceptor accepted " + text(it->value));
     return;
   }
   it->acceptors.add(acceptor);
@@ -116,13 +119,14 @@ void PaxosInvariants::on_accept(NodeId acceptor, Slot s, Ballot b, const std::st
 void PaxosInvariants::on_chosen(Slot s, const Tally& tally) {
   SlotState& st = slots_[s];
   if (validity_ && !validity_(sim_, tally.value)) {
-    report(Property::validity, tally.value + " was chosen in ballot " + ballot_text(tally.ballot) +
-                                   where(s) + " but no client proposed it");
+    report(Property::validity, text(tally.value) + " was chosen in ballot " +
+                                   ballot_text(tally.ballot) + where(s) +
+                                   " but no client proposed it");
   }
   if (st.chosen && st.chosen_value != tally.value) {
-    report(Property::agreement, "two values chosen" + where(s) + ": " + st.chosen_value +
+    report(Property::agreement, "two values chosen" + where(s) + ": " + text(st.chosen_value) +
                                     " in ballot " + ballot_text(st.chosen_ballot) + ", and " +
-                                    tally.value + " in ballot " + ballot_text(tally.ballot));
+                                    text(tally.value) + " in ballot " + ballot_text(tally.ballot));
     return;
   }
   if (st.chosen) {
@@ -141,9 +145,10 @@ void PaxosInvariants::on_chosen(Slot s, const Tally& tally) {
   if (tally.ballot < st.chosen_ballot) st.chosen_ballot = tally.ballot;
   for (const auto& [ballot, value] : st.proposals) {
     if (ballot > st.chosen_ballot && value != st.chosen_value) {
-      report(Property::p2c,
-             st.chosen_value + " is chosen in ballot " + ballot_text(st.chosen_ballot) + where(s) +
-                 ", but the higher ballot " + ballot_text(ballot) + " proposed " + value);
+      report(Property::p2c, text(st.chosen_value) + " is chosen in ballot " +
+                                ballot_text(st.chosen_ballot) + where(s) +
+                                ", but the higher ballot " + ballot_text(ballot) + " proposed " +
+                                text(value));
       return;
     }
   }
@@ -157,17 +162,17 @@ void PaxosInvariants::on_propose(NodeId proposer, Slot s, Ballot b, const std::s
   SlotState& st = slot(s);
   for (const auto& [ballot, other] : st.proposals) {
     if (ballot == b && other != value) {
-      report(Property::one_value_per_ballot, name(proposer) + " proposed " + value + " in ballot " +
-                                                 ballot_text(b) + where(s) +
-                                                 ", which already proposed " + other);
+      report(Property::one_value_per_ballot, name(proposer) + " proposed " + text(value) +
+                                                 " in ballot " + ballot_text(b) + where(s) +
+                                                 ", which already proposed " + text(other));
       return;
     }
     if (ballot == b) return;  // the same proposal again (a retry)
   }
   st.proposals.emplace_back(b, value);
   if (st.chosen && st.chosen_ballot < b && value != st.chosen_value) {
-    report(Property::p2c, name(proposer) + " proposed " + value + " in ballot " + ballot_text(b) +
-                              where(s) + ", but " + st.chosen_value +
+    report(Property::p2c, name(proposer) + " proposed " + text(value) + " in ballot " +
+                              ballot_text(b) + where(s) + ", but " + text(st.chosen_value) +
                               " was chosen in the lower ballot " + ballot_text(st.chosen_ballot));
   }
 }
@@ -176,11 +181,11 @@ void PaxosInvariants::on_learn(NodeId learner, Slot s, const std::string& value)
   ++stats_.learns;
   const std::string* chosen_value = chosen(s);
   if (chosen_value == nullptr) {
-    report(Property::learned_is_chosen, name(learner) + " learned " + value + where(s) +
+    report(Property::learned_is_chosen, name(learner) + " learned " + text(value) + where(s) +
                                             ", which no majority of acceptors accepted");
   } else if (*chosen_value != value) {
-    report(Property::learned_is_chosen, name(learner) + " learned " + value + where(s) + ", but " +
-                                            *chosen_value + " is chosen");
+    report(Property::learned_is_chosen, name(learner) + " learned " + text(value) + where(s) +
+                                            ", but " + text(*chosen_value) + " is chosen");
   }
 }
 

@@ -321,3 +321,25 @@ TEST_CASE("multipaxos fingerprints: equal states hash equal, an acceptance chang
   a.node.step(1 * kMs, from(0, MultiAccept{Ballot{1, 0}, 0, {SlotValue{1, noop_value()}}}));
   CHECK(a.node.fingerprint() != c.node.fingerprint());
 }
+
+TEST_CASE(
+    "multipaxos: the invariants' value keys are equal exactly when the values are, and read back "
+    "as text") {
+  const std::vector<Value> values = {
+      noop_value(),
+      command_value(kv::Command{kv::OpKind::put, 3, 7, "k1", "0.3", {}}),
+      command_value(kv::Command{kv::OpKind::put, 3, 7, "k1", "0.4", {}}),
+      command_value(kv::Command{kv::OpKind::put, 3, 8, "k1", "0.3", {}}),
+      command_value(kv::Command{kv::OpKind::append, 3, 7, "k1", "0.3", {}}),
+      command_value(kv::Command{kv::OpKind::cas, 4, 1, "k", "n", std::nullopt}),
+      command_value(kv::Command{kv::OpKind::cas, 4, 1, "k", "n", ""}),
+      command_value(kv::Command{kv::OpKind::get, 4, 1, "k", "", {}}),
+  };
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    CAPTURE(i);
+    CHECK(value_key_text(value_key(values[i])) == value_text(values[i]));
+    for (std::size_t j = 0; j < values.size(); ++j) {
+      CHECK((value_key(values[i]) == value_key(values[j])) == (i == j));
+    }
+  }
+}

@@ -32,6 +32,10 @@ struct Value {
 Value noop_value();
 Value command_value(kv::Command command);
 std::string value_text(const Value& v);  // "noop", "put k1 0.3 (c5#3)"
+// A value as bytes equal exactly when the values are (its encoding), for the invariants'
+// Observed records: much cheaper than its text. value_key_text gives the text back.
+std::string value_key(const Value& v);
+std::string value_key_text(std::string_view key);
 void describe_value(sim::Fields& f, const Value& v);
 
 struct SlotValue {

@@ -53,6 +53,8 @@ std::string_view property_name(Property p);
 
 // True if `value` was proposed by a client of the run (read from the history).
 using ValidityCheck = std::function<bool(const sim::Simulation&, std::string_view value)>;
+// The text of an observed value, for messages (none: the value is its own text).
+using RenderValue = std::function<std::string(std::string_view value)>;
 
 struct InvariantStats {
   std::uint64_t promises = 0;
@@ -67,8 +69,8 @@ struct InvariantStats {
 
 class PaxosInvariants final : public Observer {
  public:
-  PaxosInvariants(const sim::Simulation& sim, std::vector<NodeId> acceptors,
-                  ValidityCheck validity);
+  PaxosInvariants(const sim::Simulation& sim, std::vector<NodeId> acceptors, ValidityCheck validity,
+                  RenderValue render = {});
 
   void observe(NodeId node, const Observed& fact) override;
 
@@ -105,10 +107,12 @@ class PaxosInvariants final : public Observer {
   void report(Property p, std::string text);
   std::string name(NodeId id) const { return sim_.node_name(id); }
   std::string where(Slot s) const;
+  std::string text(const std::string& value) const { return render_ ? render_(value) : value; }
 
   const sim::Simulation& sim_;
   protocols::Quorum acceptors_;
   ValidityCheck validity_;
+  RenderValue render_;
   std::vector<SlotState> slots_;
   std::vector<Ballot> promised_;  // by node id: the highest ballot it promised or accepted
   std::array<std::optional<std::string>, kProperties> violations_;

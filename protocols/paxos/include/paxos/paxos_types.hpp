@@ -90,7 +90,10 @@ struct Observed {
   Kind kind = Kind::promise;
   Slot slot = 0;
   Ballot ballot = {};
-  std::string value = {};  // accept, propose, learn: the value's text
+  // accept, propose, learn: the value, as bytes equal exactly when the values are equal
+  // (single-decree Paxos: its text; Multi-Paxos: its encoding, value_key). The invariants
+  // compare these and render them as text only for a violation's message.
+  std::string value = {};
 };
 
 class Observer {
