@@ -180,6 +180,15 @@ Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std
 }
 
 // Whether a failure of a campaign with planted bugs is theirs (scenarios::attribute).
+// When a shrunk timeline has more trace events than the run it came from, they are its
+// lines naming the faults (the run given had a random schedule, which logs none).
+std::string fault_lines_text(const nlohmann::json& before, const nlohmann::json& after) {
+  const auto lines = after["fault_lines"].get<std::uint64_t>();
+  if (after["events"].get<std::uint64_t>() <= before["events"].get<std::uint64_t>() || lines == 0)
+    return "";
+  return ", " + std::to_string(lines) + " of them the timeline's lines naming its faults";
+}
+
 std::string attribution_text(const nlohmann::json& failure) {
   const nlohmann::json& off = failure["without_bugs"];
   std::string text = failure["bug_declares"].get<bool>() ? "a property the bug declares"
@@ -263,8 +272,10 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
       if (fl.contains("without_bugs")) std::cout << "\n    " << attribution_text(fl);
       if (fl.contains("shrunk")) {
         std::cout << "\n    shrunk: " << fl["shrunk"].get<std::string>() << " (faults "
-                  << fl["shrunk_from"]["faults"] << " -> " << fl["shrunk_to"]["faults"] << ", events "
-                  << fl["shrunk_from"]["events"] << " -> " << fl["shrunk_to"]["events"] << ")";
+                  << fl["shrunk_from"]["faults"] << " -> " << fl["shrunk_to"]["faults"]
+                  << ", events " << fl["shrunk_from"]["events"] << " -> "
+                  << fl["shrunk_to"]["events"]
+                  << fault_lines_text(fl["shrunk_from"], fl["shrunk_to"]) << ")";
         if (fl["shrink_cut"].get<bool>()) {
           std::cout << "\n    the shrink stopped at its budget of " << f.shrink_runs
                     << " runs; more may go further: faultline shrink " << fl["repro"].get<std::string>()
@@ -496,11 +507,14 @@ int shrink_main(const ShrinkFlags& f) {
     if (f.json) {
       std::cout << summary.dump() << '\n';
     } else {
-      std::cout << "shrunk '" << r.property << "' in " << r.runs << " runs: faults " << r.before.faults
-                << " -> " << r.after.faults << ", events " << r.before.events << " -> " << r.after.events
-                << ", tape " << r.before.tape << " -> " << r.after.tape << ", simulated "
-                << sim::format_time(r.before.sim_time_ns) << " -> " << sim::format_time(r.after.sim_time_ns)
-                << "\nrepro: " << f.out << " (faultline replay " << f.out << ")\n";
+      std::cout << "shrunk '" << r.property << "' in " << r.runs << " runs: faults "
+                << r.before.faults << " -> " << r.after.faults << ", events " << r.before.events
+                << " -> " << r.after.events
+                << fault_lines_text(r.before.to_json(), r.after.to_json()) << ", tape "
+                << r.before.tape << " -> " << r.after.tape << ", simulated "
+                << sim::format_time(r.before.sim_time_ns) << " -> "
+                << sim::format_time(r.after.sim_time_ns) << "\nrepro: " << f.out
+                << " (faultline replay " << f.out << ")\n";
       if (r.runs >= f.max_runs) {
         std::cout << "the shrink stopped at --max-runs " << f.max_runs << "; a larger budget may go further\n";
       }

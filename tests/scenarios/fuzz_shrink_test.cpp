@@ -176,11 +176,12 @@ TEST_CASE("shrink: a small budget never gives back a larger run than it was give
     CAPTURE(budget);
     const scenarios::ShrinkResult shrunk = scenarios::shrink(found, budget);
     CHECK(shrunk.runs <= budget);
-    CHECK_FALSE(shrunk.before < shrunk.after);
+    CHECK_FALSE(shrunk.before.net() < shrunk.after.net());
     const scenarios::ReplayResult replayed = scenarios::replay(shrunk.repro);
     CHECK(replayed.reproduced);
     CHECK(fails(replayed, property));
-    CHECK(replayed.run.out.result.events <= shrunk.before.events);
+    CHECK(replayed.run.out.result.events == shrunk.after.events);
+    CHECK(shrunk.after.net().events <= shrunk.before.events);
   }
   // With room to work it does shrink.
   const scenarios::ShrinkResult more = scenarios::shrink(found, 20);
@@ -210,4 +211,27 @@ TEST_CASE("shrink: a larger budget goes on from where a smaller one stopped, so 
   const scenarios::ReplayResult replayed = scenarios::replay(large.repro);
   CHECK(replayed.reproduced);
   CHECK(fails(replayed, property));
+}
+
+TEST_CASE(
+    "shrink: a failure too fragile to lose an event still loses faults (its timeline's lines "
+    "aside)") {
+  // Raft membership-no-term-commit from seed 4587 fails on a coincidence of timings that
+  // no pass keeps while cutting events. Its random schedule, as a timeline, takes one line
+  // more per fault (the line naming it); removing faults takes a few events each, fewer
+  // than those lines. Compared by trace events the 36-fault run counted as larger than
+  // the 44-fault input, and the shrink gave the input back.
+  scenarios::FuzzConfig c = campaign("raft", "membership-no-term-commit", 1, 1);
+  c.seed_start = 4587;
+  std::string property;
+  const scenarios::Repro found = first_failure(c, property);
+  const scenarios::ShrinkResult shrunk = scenarios::shrink(found, 300);
+  CHECK(shrunk.after.faults < shrunk.before.faults);
+  CHECK(shrunk.before.fault_lines == 0);  // a random schedule logs no lines
+  CHECK(shrunk.after.fault_lines > 0);
+  CHECK(shrunk.after.net() < shrunk.before.net());
+  const scenarios::ReplayResult replayed = scenarios::replay(shrunk.repro);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
+  CHECK(replayed.run.out.result.events == shrunk.after.events);
 }

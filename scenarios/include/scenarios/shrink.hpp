@@ -47,6 +47,9 @@ struct ShrinkSize {
   std::uint64_t events = 0;
   std::uint64_t tape = 0;
   sim::Time sim_time_ns = 0;
+  // Of `events`: the lines a scenario timeline logs to name each fault it fires. A random
+  // schedule turned into a timeline has one per fault that its random form did not.
+  std::uint64_t fault_lines = 0;
   // Events first: a short run is what a reader can follow; then fewer faults.
   friend bool operator<(const ShrinkSize& a, const ShrinkSize& b) {
     if (a.events != b.events) return a.events < b.events;
@@ -55,6 +58,14 @@ struct ShrinkSize {
     return a.sim_time_ns < b.sim_time_ns;
   }
   nlohmann::json to_json() const;
+  // The same size without the timeline's fault lines: how a run given with a random
+  // schedule and its shrunk timeline compare.
+  ShrinkSize net() const {
+    ShrinkSize s = *this;
+    s.events -= fault_lines;
+    s.fault_lines = 0;
+    return s;
+  }
 };
 
 struct ShrinkResult {
@@ -67,9 +78,10 @@ struct ShrinkResult {
 };
 
 // Tries at most `max_runs` (>= 1) candidate runs (the replay of the input counts as one), and
-// gives back no larger run than it was given: the input itself when nothing smaller
-// fails the same way. Throws BadInput when the repro's run does not fail, or no longer
-// fails the way it recorded. `progress` hears a line per accepted step.
+// gives back no larger run than it was given, comparing sizes net of the timeline's fault
+// lines (ShrinkSize::net): the input itself when nothing smaller fails the same way. Throws
+// BadInput when the repro's run does not fail, or no longer fails the way it recorded. `progress`
+// hears a line per accepted step.
 ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 6000,
                     const std::function<void(const std::string&)>& progress = {},
                     const std::string& version = "");
