@@ -179,7 +179,6 @@ Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std
   return saved;
 }
 
-// Whether a failure of a campaign with planted bugs is theirs (scenarios::attribute).
 // When a shrunk timeline has more trace events than the run it came from, they are its
 // lines naming the faults (the run given had a random schedule, which logs none).
 std::string fault_lines_text(const nlohmann::json& before, const nlohmann::json& after) {
@@ -189,6 +188,7 @@ std::string fault_lines_text(const nlohmann::json& before, const nlohmann::json&
   return ", " + std::to_string(lines) + " of them the timeline's lines naming its faults";
 }
 
+// Whether a failure of a campaign with planted bugs is theirs (scenarios::attribute).
 std::string attribution_text(const nlohmann::json& failure) {
   const nlohmann::json& off = failure["without_bugs"];
   std::string text = failure["bug_declares"].get<bool>() ? "a property the bug declares"

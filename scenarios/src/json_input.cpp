@@ -1,5 +1,7 @@
 #include "scenarios/json_input.hpp"
 
+#include "checker/input_error.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -25,31 +27,6 @@ std::string read_capped(std::istream& in, const std::string& path, std::uint64_t
     }
   }
   return text;
-}
-
-// Line and column (1-based) of a byte offset.
-std::pair<std::size_t, std::size_t> line_column(const std::string& text, std::size_t offset) {
-  std::size_t line = 1;
-  std::size_t column = 1;
-  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return {line, column};
-}
-
-// nlohmann's message is "[json.exception.parse_error.101] parse error at line L, column C:
-// syntax error while parsing X - REASON"; we say where ourselves and keep the reason.
-std::string syntax_reason(const std::string& what) {
-  const auto dash = what.rfind(" - ");
-  std::string reason = dash == std::string::npos ? what : what.substr(dash + 3);
-  const auto colon = reason.find("; last read: ");
-  if (colon != std::string::npos) reason = reason.substr(0, colon);
-  return reason;
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -134,9 +111,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
   try {
     return nlohmann::json::parse(text, check);
   } catch (const nlohmann::json::parse_error& e) {
-    const auto [line, column] = line_column(text, e.byte == 0 ? 0 : e.byte - 1);
-    throw BadInput(file + ":" + std::to_string(line) + ":" + std::to_string(column),
-                   "not valid JSON: " + syntax_reason(e.what()));
+    const checker::InputError error = checker::json_syntax_error(file, text, e.byte, e.what());
+    throw BadInput(error.where, error.what);
   } catch (const nlohmann::json::out_of_range&) {
     throw BadInput(file, "a number is too large to represent (e.g. 1e400)");
   } catch (const nlohmann::json::exception& e) {

@@ -10,7 +10,9 @@
 
 #include <checker/checker.hpp>
 #include <checker/history_io.hpp>
+#include <checker/input_error.hpp>
 #include <checker/input_limits.hpp>
+#include <nlohmann/json.hpp>
 
 #include "history_text.hpp"
 
@@ -327,4 +329,21 @@ TEST_CASE("jepsen log: an :info value may be free text, but not cut-off data") {
             "h.txt:2: the value '[1 4' is not EDN"));
   CHECK(has(error_of(invoke + "INFO  jepsen.util - 2\t:info\t:write\t1e400\n"),
             "h.txt:2: the value '1e400' is not EDN: the number 1e400 is out of a double's range"));
+}
+
+TEST_CASE("input: a JSON syntax error names its line and column and the parser's reason alone") {
+  const std::string text = "{\n  \"a\": 1,\n  \"b\" 2\n}";
+  try {
+    const nlohmann::json parsed = nlohmann::json::parse(text);
+    CHECK(parsed.is_null());
+    FAIL("the text is not JSON");
+  } catch (const nlohmann::json::parse_error& e) {
+    const ck::InputError error = ck::json_syntax_error("f.json", text, e.byte, e.what());
+    CHECK(error.where == "f.json:3:7");
+    CHECK(error.what == "not valid JSON: unexpected number literal; expected ':'");
+  }
+  // Byte 0 (nothing read) is the start; an offset past the text stops at its end.
+  CHECK(ck::json_syntax_error("f", "", 0, "x").where == "f:1:1");
+  CHECK(ck::json_syntax_error("f", "ab\nc", 99, "x").where == "f:2:2");
+  CHECK(ck::json_syntax_error("f", "", 0, "no prefix").what == "not valid JSON: no prefix");
 }

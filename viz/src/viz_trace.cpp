@@ -258,21 +258,6 @@ std::vector<Finding> read_findings(const nlohmann::json& doc, const Trace& trace
   return out;
 }
 
-// "LINE:COLUMN" of a parse error (nlohmann reports a 1-based byte offset).
-std::string json_error_place(std::string_view text, const nlohmann::json::parse_error& e) {
-  const std::size_t byte = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-  std::size_t line = 1, column = 1;
-  for (std::size_t k = 0; k < byte; ++k) {
-    if (text[k] == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  return std::to_string(line) + ":" + std::to_string(column);
-}
-
 }  // namespace
 
 std::string_view to_string(EventType type) {
@@ -332,12 +317,7 @@ Expected<Trace> parse_trace_text(std::string_view text, std::string source) {
   try {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    // Worded as run, replay and check word it: the reason without the library's prefix
-    // ("[json.exception.parse_error.101] ... - ") or its echo of the bytes read.
-    std::string what = e.what();
-    if (auto dash = what.rfind(" - "); dash != std::string::npos) what = what.substr(dash + 3);
-    if (auto echo = what.find("; last read: "); echo != std::string::npos) what.resize(echo);
-    return InputError{source + ":" + json_error_place(text, e), "not valid JSON: " + what};
+    return checker::json_syntax_error(source, text, e.byte, e.what());
   }
   return parse_trace(std::move(doc), std::move(source));
 }

@@ -2,7 +2,9 @@
 // Bad external input (a history file, a flag value, an operation a model cannot read) is a
 // returned value, never an exception or a crash: an InputError says where and what.
 // Expected<T> holds either a T or that error.
+#include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -14,6 +16,13 @@ struct InputError {
 
   std::string message() const { return where.empty() ? what : where + ": " + what; }
 };
+
+// A JSON text the parser refused, worded alike by every verb: where is
+// "SOURCE:LINE:COLUMN" of the parser's 1-based byte offset `byte` (0: the start), what is
+// "not valid JSON: " and the parser's reason, without nlohmann's prefix
+// ("[json.exception.parse_error.101] parse error at ... - ") or its echo of what it read.
+InputError json_syntax_error(std::string_view source, std::string_view text, std::size_t byte,
+                             std::string_view parser_message);
 
 template <class T>
 class Expected {
