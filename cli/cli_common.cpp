@@ -10,8 +10,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <iostream>
+#include <iterator>
+#include <optional>
 
 #include "exit_status.hpp"
 
@@ -90,13 +91,47 @@ CLI::Validator seconds_validator() {
 
 namespace {
 
-std::filesystem::path comparable(const std::string& path) {
+// Follows `path`'s links (link_target); nullopt for a loop or a chain of more than 40.
+std::optional<std::filesystem::path> follow_links(const std::string& path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path), ec);
-  return ec ? std::filesystem::absolute(path).lexically_normal() : canonical;
+  fs::path p = fs::absolute(path, ec);
+  if (ec) return fs::path(path).lexically_normal();
+  for (int links = 0;; ++links) {
+    // The folders first, so a relative link is read from the folder it really lies in.
+    fs::path dir = fs::weakly_canonical(p.parent_path(), ec);
+    if (ec) dir = p.parent_path().lexically_normal();
+    p = dir / p.filename();
+    if (!fs::is_symlink(fs::symlink_status(p, ec))) return p;
+    if (links == 40) return std::nullopt;
+    const fs::path next = fs::read_symlink(p, ec);
+    if (ec) return p;
+    p = next.is_absolute() ? next : dir / next;
+  }
+}
+
+std::filesystem::path comparable(const std::string& path) {
+  if (std::optional<std::filesystem::path> followed = follow_links(path)) return *followed;
+  return std::filesystem::absolute(path).lexically_normal();  // a loop: the path as given
 }
 
 }  // namespace
+
+std::filesystem::path link_target(const std::string& path, const std::string& flag) {
+  std::optional<std::filesystem::path> followed = follow_links(path);
+  if (!followed) {
+    throw protocols::BadInput(flag + " " + path,
+                              "a loop of symbolic links, or a chain of more than 40 (the "
+                              "kernel's limit): no file to write");
+  }
+  return *followed;
+}
+
+std::string partial_path(const std::string& path, const std::string& flag) {
+  std::error_code ec;
+  const bool link = std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec));
+  return (link ? link_target(path, flag).string() : path) + ".partial";
+}
 
 bool same_file(const std::string& a, const std::string& b) {
   std::error_code ec;
@@ -121,7 +156,7 @@ void check_distinct_paths(const std::vector<PathUse>& paths) {
                                   "names the same file as " + b.flag + " " + b.path +
                                       "; each output needs a file of its own");
       }
-      if (same_file(a.path + ".partial", b.path)) {
+      if (same_file(partial_path(a.path, a.flag), b.path)) {
         throw protocols::BadInput(b.flag + " " + b.path, "is where " + a.flag +
                                                              " writes before it is complete; "
                                                              "choose another name");

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <optional>
@@ -56,8 +57,17 @@ struct PathUse {
 void check_distinct_paths(const std::vector<PathUse>& paths);
 
 // Whether two paths name one file: the same file when both exist (hard links too),
-// else the same weakly canonical absolute path.
+// else the same weakly canonical absolute path, symbolic links followed (link_target).
 bool same_file(const std::string& a, const std::string& b);
+
+// The file a path names once its symbolic links are followed, as an absolute path without
+// links in its folders, also when the last link dangles (the file it names does not exist
+// yet: writing through the link creates it, as a shell's `>` does). Throws BadInput (with
+// `flag`) for a loop of links or more than 40 in a chain, where the kernel gives up.
+std::filesystem::path link_target(const std::string& path, const std::string& flag);
+
+// Where OutputFile writes PATH before it is complete: beside the file it names.
+std::string partial_path(const std::string& path, const std::string& flag);
 
 // An output directory (fuzz --out, explore --out): created if missing, and checked writable
 // before any work, so a typo does not cost a campaign or an exploration. Throws BadInput.
@@ -89,9 +99,11 @@ std::string save_in_out_dir(const std::string& stem, const std::string& text);
 // failed or interrupted run never leaves a truncated file. Opening checks the directory
 // is writable before any work is done. An empty path means no output. While open, the
 // interrupt handler knows it: Ctrl-C removes the unfinished file and says so.
-// A path that exists and is not itself a regular file (a device such as /dev/null, a pipe,
-// a symbolic link such as /dev/stdout) is kept in memory and written through the path on
-// commit(): renaming a file over it would replace the device or the link itself.
+// A symbolic link is followed (link_target): the file it names is written beside it and
+// renamed into place, so the link stays and a dangling link's file is created. A path that
+// is not a regular file once followed (a device such as /dev/null, a pipe, /dev/stdout) is
+// kept in memory and written through the path on commit(): renaming a file over it would
+// replace the device.
 class OutputFile {
  public:
   OutputFile(std::string path, std::string flag);
@@ -103,7 +115,8 @@ class OutputFile {
   void commit();
 
  private:
-  std::string path_;
+  std::string path_;    // as given, for messages
+  std::string target_;  // the file written: path_ with its links followed
   std::string temp_;
   std::string flag_;
   std::ofstream out_;

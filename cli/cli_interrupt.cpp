@@ -105,8 +105,9 @@ OutputFile::OutputFile(std::string path, std::string flag)
   namespace fs = std::filesystem;
   std::error_code ec;
   if (fs::is_directory(path_, ec)) throw protocols::BadInput(flag_ + " " + path_, "is a directory");
-  const fs::file_status own = fs::symlink_status(path_, ec);
-  if (!ec && fs::exists(own) && !fs::is_regular_file(own)) {
+  const fs::file_status followed = fs::status(path_, ec);  // links followed by the kernel
+  const bool link = fs::is_symlink(fs::symlink_status(path_, ec));
+  if (fs::exists(followed) && !fs::is_regular_file(followed)) {
     // As root, renaming over /dev/null replaced the device with a regular file.
     through_ = true;
     if (::access(path_.c_str(), W_OK) != 0) {
@@ -114,7 +115,12 @@ OutputFile::OutputFile(std::string path, std::string flag)
     }
     return;
   }
-  temp_ = path_ + ".partial";
+  target_ = link ? link_target(path_, flag_).string() : path_;
+  if (link && !fs::exists(followed) && !fs::is_directory(fs::path(target_).parent_path(), ec)) {
+    throw protocols::BadInput(flag_ + " " + path_, "is a symbolic link to " + target_ +
+                                                       ", in a folder that does not exist");
+  }
+  temp_ = target_ + ".partial";
   // Known to the handler before the file exists: an interrupt between creating it and
   // registering it would leave it behind.
   slot_ = take_slot();
@@ -124,9 +130,18 @@ OutputFile::OutputFile(std::string path, std::string flag)
     if (slot_ >= 0) {  // no destructor runs after a throw: give the slot back here
       g_slots[slot_].temp.store(nullptr);
       g_slots[slot_].taken.store(false);
+      slot_ = -1;
+    }
+    if (link && fs::exists(followed) && ::access(path_.c_str(), W_OK) == 0) {
+      through_ = true;  // a writable file in a folder we may not write: through the link
+      return;
     }
     throw protocols::BadInput(flag_ + " " + path_,
-                              "cannot write here (does the directory exist and is it writable?)");
+                              link ? "cannot write " + target_ +
+                                         ", the file this link names "
+                                         "(is its folder writable?)"
+                                   : "cannot write here (does the directory exist and is it "
+                                     "writable?)");
   }
 }
 
@@ -152,7 +167,7 @@ void OutputFile::commit() {
   out_.close();
   if (!through_) {
     std::error_code ec;
-    std::filesystem::rename(temp_, path_, ec);
+    std::filesystem::rename(temp_, target_, ec);
     if (ec)
       throw protocols::BadInput(flag_ + " " + path_,
                                 "cannot move the finished file into place: " + ec.message());

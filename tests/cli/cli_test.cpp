@@ -604,6 +604,60 @@ TEST_CASE("an output path that is a link (or a device or a pipe) is written thro
   std::getline(in, header);
   CHECK(header == R"({"format":"faultline-history","version":1})");
   CHECK_FALSE(fs::exists(dir / "link.jsonl.partial"));
+  CHECK_FALSE(fs::exists(dir / "target.jsonl.partial"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "an output through a dangling link creates the file it names - a link nowhere is refused") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline_cli_dangling_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  const std::string header = R"({"format":"faultline-history","version":1})";
+  const auto first_line = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::string line;
+    std::getline(in, line);
+    return line;
+  };
+  // A chain of two links, the second relative to its own folder, ending at no file yet:
+  // the run creates it, as a shell's `>` would, and both links stay.
+  fs::create_symlink("sub/hop.jsonl", dir / "link.jsonl");
+  fs::create_symlink("made.jsonl", dir / "sub" / "hop.jsonl");
+  const Ran made =
+      invoke_cli("run --protocol echo --time 100ms --history " + (dir / "link.jsonl").string());
+  CHECK_MESSAGE(made.status == 0, made.out);
+  CHECK(fs::is_symlink(dir / "link.jsonl"));
+  CHECK(fs::is_symlink(dir / "sub" / "hop.jsonl"));
+  CHECK(first_line(dir / "sub" / "made.jsonl") == header);
+  CHECK_FALSE(fs::exists(dir / "sub" / "made.jsonl.partial"));
+
+  // The file a dangling link names is the same file as that name given directly.
+  fs::create_symlink("twin.json", dir / "twin-link.json");
+  const Ran twin = invoke_cli("run --protocol echo --trace " + (dir / "twin-link.json").string() +
+                              " --history " + (dir / "twin.json").string());
+  CHECK(twin.status == 2);
+  CHECK_MESSAGE(twin.out.find("names the same file as --trace") != std::string::npos, twin.out);
+  CHECK_FALSE(fs::exists(dir / "twin.json"));
+
+  // A link into a folder that does not exist, and a loop of links: exit 2, nothing written.
+  fs::create_symlink("no/such/folder/x.json", dir / "nowhere.json");
+  const Ran nowhere = invoke_cli("run --protocol echo --trace " + (dir / "nowhere.json").string());
+  CHECK(nowhere.status == 2);
+  CHECK_MESSAGE(nowhere.out.find("nowhere.json: is a symbolic link to " +
+                                 (dir / "no/such/folder/x.json").string() +
+                                 ", in a folder that does not exist") != std::string::npos,
+                nowhere.out);
+  fs::create_symlink("loop-b.json", dir / "loop-a.json");
+  fs::create_symlink("loop-a.json", dir / "loop-b.json");
+  const Ran loop = invoke_cli("run --protocol echo --trace " + (dir / "loop-a.json").string());
+  CHECK(loop.status == 2);
+  CHECK_MESSAGE(loop.out.find("loop-a.json: a loop of symbolic links") != std::string::npos,
+                loop.out);
+  CHECK(fs::is_symlink(dir / "loop-a.json"));
+  CHECK(fs::is_symlink(dir / "loop-b.json"));
   fs::remove_all(dir);
 }
 
