@@ -363,8 +363,13 @@ void Simulation::do_annotate(Node& n, Call& call) {
   a.number = call.is_text ? 0 : call.args.number;
   if (call.is_text) a.text.assign(call.text);
   else a.text.clear();
-  const std::uint64_t value =
-      call.is_text ? intern(call.text) : static_cast<std::uint64_t>(call.args.number);
+  // A text's id is read only from a kept trace, and folded only into a hashed one: a
+  // campaign's run (neither) skips the table, where every new text (a Multi-Paxos
+  // acceptance's) was a hash, a copy and an insert.
+  const bool texts_read = config_.keep_trace || config_.hash_trace;
+  const std::uint64_t value = !call.is_text ? static_cast<std::uint64_t>(call.args.number)
+                              : texts_read  ? intern(call.text)
+                                            : 0;
   record(TraceRecord{.type = TraceEvent::annotate,
                      .reason = call.is_text ? std::uint8_t{1} : std::uint8_t{0},
                      .kind = slot->kind, .node = n.id, .value = value});

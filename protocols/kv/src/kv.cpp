@@ -1,5 +1,7 @@
 #include "kv/kv.hpp"
 
+#include <charconv>
+
 namespace faultline::kv {
 
 std::string_view op_name(OpKind op) {
@@ -16,11 +18,31 @@ std::string_view op_name(OpKind op) {
   return "?";
 }
 
+void append_decimal(std::string& out, std::uint64_t v) {
+  char digits[20];
+  const auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, end);
+}
+
+void append_command(std::string& out, const Command& c) {
+  out.append(op_name(c.op)).append(1, ' ').append(c.key);
+  if (c.op == OpKind::put || c.op == OpKind::append) out.append(1, ' ').append(c.value);
+  if (c.op == OpKind::cas) {
+    out.append(1, ' ').append(c.expected ? std::string_view(*c.expected) : "null");
+    out.append("->").append(c.value);
+  }
+  out.append(" (c");
+  append_decimal(out, c.client);
+  out.append(1, '#');
+  append_decimal(out, c.seq);
+  out.append(1, ')');
+}
+
 std::string describe_command(const Command& c) {
-  std::string text = std::string(op_name(c.op)) + " " + c.key;
-  if (c.op == OpKind::put || c.op == OpKind::append) text += " " + c.value;
-  if (c.op == OpKind::cas) text += " " + c.expected.value_or("null") + "->" + c.value;
-  return text + " (c" + std::to_string(c.client) + "#" + std::to_string(c.seq) + ")";
+  std::string text;
+  text.reserve(32 + c.key.size() + c.value.size() + (c.expected ? c.expected->size() : 0));
+  append_command(text, c);
+  return text;
 }
 
 void describe_command(sim::Fields& f, const Command& c) {

@@ -17,6 +17,14 @@ std::string value_text(const Value& v) {
   return v.noop ? std::string("noop") : kv::describe_command(v.command);
 }
 
+void append_value_text(std::string& out, const Value& v) {
+  if (v.noop) {
+    out.append("noop");
+  } else {
+    kv::append_command(out, v.command);
+  }
+}
+
 void describe_value(sim::Fields& f, const Value& v) {
   if (v.noop) {
     f("noop", true);

@@ -87,12 +87,22 @@ void MultiServer::annotate(sim::Context& ctx) {
   const AcceptedSlot* last = n.accepted(n.last_accepted_slot());
   if (last != nullptr &&
       (all || p.last_slot != n.last_accepted_slot() || p.last_ballot != last->ballot)) {
-    ctx.annotate("accepted", "slot " + std::to_string(n.last_accepted_slot()) + " " +
-                                 ballot_text(last->ballot) + "=" + value_text(last->value));
+    // "slot 7 3.1=put k1 0.3 (c5#3)", built in one reused buffer: this runs at nearly
+    // every acceptance, and piecewise concatenation was a tenth of Multi-Paxos's time.
+    std::string& text = text_;
+    text.assign("slot ");
+    kv::append_decimal(text, n.last_accepted_slot());
+    text.append(1, ' ').append(BallotText(last->ballot).view()).append(1, '=');
+    append_value_text(text, last->value);
+    ctx.annotate("accepted", text);
   }
   if (n.commit() > 0 && (all || p.commit != n.commit())) {
-    ctx.annotate("chosen",
-                 "slot " + std::to_string(n.commit()) + "=" + value_text(*n.chosen(n.commit())));
+    std::string& text = text_;
+    text.assign("slot ");
+    kv::append_decimal(text, n.commit());
+    text.append(1, '=');
+    append_value_text(text, *n.chosen(n.commit()));
+    ctx.annotate("chosen", text);
   }
   p = Published{
       n.role(),   acting.number(),    n.promised(),           n.commit(),

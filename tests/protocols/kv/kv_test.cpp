@@ -82,3 +82,20 @@ TEST_CASE("kv encodings: a command and a state read back as written, a damaged r
   (void)read_command(rb);
   CHECK_FALSE(rb.ok());
 }
+
+TEST_CASE("kv command text: every kind, absent and present cas values, the largest numbers") {
+  CHECK(describe_command(op(OpKind::get, "k1", 3)) == "get k1 (c7#3)");
+  CHECK(describe_command(op(OpKind::put, "k1", 4, "0.5")) == "put k1 0.5 (c7#4)");
+  CHECK(describe_command(op(OpKind::append, "k2", 5, "x")) == "append k2 x (c7#5)");
+  CHECK(describe_command(op(OpKind::cas, "k3", 6, "new", std::nullopt)) ==
+        "cas k3 null->new (c7#6)");
+  CHECK(describe_command(op(OpKind::cas, "k3", 6, "new", "old")) == "cas k3 old->new (c7#6)");
+  CHECK(describe_command(op(OpKind::get, "", UINT64_MAX, "", std::nullopt, kNoNode)) ==
+        "get  (c4294967295#18446744073709551615)");
+  // Appending leaves what the buffer held before, and adds the same text.
+  std::string out = "slot 9=";
+  append_command(out, op(OpKind::put, "k1", 4, "0.5"));
+  CHECK(out == "slot 9=put k1 0.5 (c7#4)");
+  append_decimal(out, 0);
+  CHECK(out.back() == '0');
+}

@@ -41,6 +41,10 @@ struct Command {
   friend bool operator==(const Command&, const Command&) = default;
 };
 std::string describe_command(const Command& c);  // "put k1=3.4 (c2#4)"
+// The same text appended to `out`, without a temporary string per piece.
+void append_command(std::string& out, const Command& c);
+// A number's decimal digits appended (the command texts, and the logs' texts around them).
+void append_decimal(std::string& out, std::uint64_t v);
 void describe_command(sim::Fields& f, const Command& c);
 
 // The result of applying a command: what the client is told.

@@ -32,6 +32,7 @@ struct Value {
 Value noop_value();
 Value command_value(kv::Command command);
 std::string value_text(const Value& v);  // "noop", "put k1 0.3 (c5#3)"
+void append_value_text(std::string& out, const Value& v);  // the same, appended
 // A value as bytes equal exactly when the values are (its encoding), for the invariants'
 // Observed records: much cheaper than its text. value_key_text gives the text back.
 std::string value_key(const Value& v);

@@ -69,6 +69,7 @@ class MultiServer final : public protocols::NodeHost {
     Ballot last_ballot;
     bool any = false;
   } published_;
+  std::string text_;  // annotate's buffer for the texts it builds
 };
 
 }  // namespace faultline::paxos
