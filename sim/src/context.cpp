@@ -21,7 +21,9 @@ Time Context::now() {
 Time Context::deadline_after(Duration d) {
   if (d == kTimeNever) return kTimeNever;
   const Time t = now();
-  return d >= kTimeNever - t ? kTimeNever : t + d;
+  // Local time is negative early on under a clock set back (a negative starting offset):
+  // kTimeNever - t would overflow there, and every timer became never.
+  return t > 0 && d >= kTimeNever - t ? kTimeNever : t + d;
 }
 
 void Context::send_payload(NodeId to, Payload payload) {

@@ -50,6 +50,24 @@ TEST_CASE("clock offset: now() reads true time plus the offset, timers are unaff
   CHECK(sim.now() == kSecond);
 }
 
+TEST_CASE("clock offset: a clock that starts behind true time (negative local time) still wakes") {
+  // Local time is negative until true time catches up with the offset; computing a
+  // deadline as `now + d` saturated at kTimeNever overflowed there, and every timer of
+  // such a node never fired (a scenario's clock skew froze half its nodes).
+  const auto behind = wakes({}, {.clock_offset_ns = -3 * kMillisecond}, 3, 2 * kMillisecond);
+  REQUIRE(behind.size() == 3);
+  CHECK(behind[0] == 2 * kMillisecond);  // local -3 ms -> -1 ms: 2 ms of true time
+  CHECK(behind[2] == 6 * kMillisecond);
+  SeededChoices choices(1);
+  Simulation sim(plain(), choices);
+  Time deadline = 0;
+  sim.add_node({.clock_offset_ns = -5 * kSecond}, lambda_actor([&](Context& ctx) {
+                 deadline = ctx.deadline_after(kTimeNever - 1);  // the largest finite wait
+               }));
+  sim.run();
+  CHECK(deadline == kTimeNever - 1 - 5 * kSecond);
+}
+
 TEST_CASE("clock drift: a fast clock fires its timers early in true time") {
   const auto fast = wakes({}, {.clock_drift_ppm = 100000});  // 10% fast
   CHECK(fast[0] == 909090910);  // 1 s local = 0.90909091 s true, rounded up to the ns

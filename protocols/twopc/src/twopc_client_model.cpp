@@ -13,7 +13,10 @@ namespace faultline::twopc {
 namespace {
 
 // Context::deadline_after.
-Time after(Time now, Duration d) { return d >= sim::kTimeNever - now ? sim::kTimeNever : now + d; }
+Time after(Time now, Duration d) {
+  if (d == sim::kTimeNever) return sim::kTimeNever;
+  return now > 0 && d >= sim::kTimeNever - now ? sim::kTimeNever : now + d;  // now < 0: no overflow
+}
 
 // Context::random_between(lo, hi) with random(n) = n - 1, as explore mode draws it.
 Duration largest_between(Duration lo, Duration hi) {
