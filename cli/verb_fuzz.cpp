@@ -113,24 +113,35 @@ class Progress {
 
 // A results file whose last line has no newline was cut off while it was written (the
 // process was killed, the disk filled): that seed did not finish, so the line goes, and
-// the appended results start on a line of their own.
+// the appended results start on a line of their own. Only a cut-off results line goes: a
+// tail that does not begin as every results line does (another file given by mistake, a
+// single-line JSON document, notes) is left for the reader to refuse, untouched.
 void drop_torn_line(const std::string& path) {
   namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw protocols::BadInput("--results " + path, "is a directory, not a file");
-  }
+  // Every results line begins with its first key: `{"events":`.
+  static const std::string kStart = [] {
+    const std::string line = scenarios::SeedResult{}.to_json().dump();
+    return line.substr(0, line.find(':') + 1);
+  }();
+  // A results line is a few hundred bytes; a tail longer than this is not a cut-off one.
+  constexpr std::uintmax_t kLongestTail = 64 * 1024;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw protocols::BadInput("--results " + path, "cannot read this file");
   const std::uintmax_t size = fs::file_size(path);
-  std::uintmax_t keep = size;  // bytes up to and including the last newline
-  char c = '\n';
-  // Backwards from the end, a byte at a time: a torn line is one short line.
-  while (keep > 0 && in.seekg(static_cast<std::streamoff>(keep - 1)) && in.get(c) && c != '\n') {
-    --keep;
-  }
-  FAULTLINE_ASSERT(keep <= size, "a cut only shortens the file");
-  if (keep == size) return;
+  const std::uintmax_t from = size > kLongestTail ? size - kLongestTail : 0;
+  std::string tail(static_cast<std::size_t>(size - from), '\0');
+  in.seekg(static_cast<std::streamoff>(from));
+  in.read(tail.data(), static_cast<std::streamsize>(tail.size()));
+  if (!in) throw protocols::BadInput("--results " + path, "cannot read this file");
+  const std::size_t newline = tail.rfind('\n');
+  if (newline == std::string::npos && from > 0) return;  // too long to be a results line
+  const std::size_t cut = newline == std::string::npos ? 0 : newline + 1;
+  const std::string_view torn = std::string_view(tail).substr(cut);
+  if (torn.empty()) return;
+  const bool results_line =
+      torn.size() <= kStart.size() ? kStart.starts_with(torn) : torn.starts_with(kStart);
+  if (!results_line) return;
+  const std::uintmax_t keep = from + cut;
   in.close();
   fs::resize_file(path, keep);
   std::cerr << "fuzz: " << path << " ended in a cut-off line (" << size - keep
@@ -138,20 +149,52 @@ void drop_torn_line(const std::string& path) {
   FAULTLINE_ASSERT(fs::file_size(path) == keep, "the cut-off line is gone");
 }
 
+// The next line of a results file into `line`; false at its end. A results line is a few
+// hundred bytes: a longer one is refused before it is all in memory (`--merge /dev/zero`
+// grew without end).
+bool next_result_line(std::istream& in, std::string& line, const std::string& path, std::size_t n) {
+  constexpr std::size_t kLongest = 64 * 1024;
+  line.clear();
+  for (int c; (c = in.get()) != std::char_traits<char>::eof();) {
+    if (c == '\n') return true;
+    if (line.size() == kLongest) {
+      throw protocols::BadInput(path + ":" + std::to_string(n),
+                                "a line longer than " + std::to_string(kLongest) +
+                                    " bytes: not a results file (one JSON object per line)");
+    }
+    line.push_back(static_cast<char>(c));
+  }
+  return !line.empty();
+}
+
+// Line `n` of a results file: the line as read, its protocol and its seed's result.
+struct ResultLine {
+  nlohmann::json json;
+  std::string protocol;
+  scenarios::SeedResult result;
+};
+
+ResultLine read_result_line(const std::string& line, const std::string& path, std::size_t n) {
+  const std::string where = path + ":" + std::to_string(n);
+  ResultLine r;
+  r.json = scenarios::parse_json_line(line, path, n);
+  r.protocol = scenarios::JsonField(r.json, where, "$").at("protocol").string();
+  nlohmann::json rest = r.json;
+  rest.erase("protocol");
+  r.result = scenarios::SeedResult::from_json(rest, where);
+  return r;
+}
+
 // Seeds already in a results file (a campaign resumed), checked line by line.
 std::set<std::pair<std::string, std::uint64_t>> done_seeds(const std::string& path) {
   drop_torn_line(path);
   std::set<std::pair<std::string, std::uint64_t>> done;
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   std::string line;
-  for (std::size_t n = 1; std::getline(in, line); ++n) {
+  for (std::size_t n = 1; next_result_line(in, line, path, n); ++n) {
     if (line.empty()) continue;
-    const std::string where = path + ":" + std::to_string(n);
-    const nlohmann::json j = scenarios::parse_json_text(line, where);
-    nlohmann::json rest = j;
-    const std::string protocol = scenarios::JsonField(j, where, "$").at("protocol").string();
-    rest.erase("protocol");
-    done.insert({protocol, scenarios::SeedResult::from_json(rest, where).seed});
+    const ResultLine r = read_result_line(line, path, n);
+    done.insert({r.protocol, r.result.seed});
   }
   return done;
 }
@@ -303,29 +346,33 @@ int merge_main(const FuzzFlags& f) {
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
   for (const std::string& path : f.merge) {
+    if (path.empty()) throw protocols::BadInput("--merge", "an empty file name");
+    if (path.size() > 1 && path[0] == '-') {
+      // CLI11 hands --merge the options that follow it as more file names.
+      throw protocols::BadInput("--merge " + path,
+                                "is an option, not a results file: give the other options "
+                                "before --merge, and the files after it (./" +
+                                    path + " for a file of that name)");
+    }
     std::error_code ec;
     // A directory opens as a stream that reads nothing: it would merge as an empty shard.
     if (std::filesystem::is_directory(path, ec)) {
       throw protocols::BadInput("--merge " + path, "is a directory, not a results file");
     }
-    std::ifstream in(path);
-    if (!in) throw protocols::BadInput(path, "cannot open it for reading");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw protocols::BadInput("--merge " + path, "cannot open it for reading");
     std::string line;
-    for (std::size_t n = 1; std::getline(in, line); ++n) {
+    for (std::size_t n = 1; next_result_line(in, line, path, n); ++n) {
       if (line.empty()) continue;
       const std::string where = path + ":" + std::to_string(n);
-      nlohmann::json j = scenarios::parse_json_text(line, where);
-      const std::string protocol = scenarios::JsonField(j, where, "$").at("protocol").string();
-      nlohmann::json rest = j;
-      rest.erase("protocol");
-      const scenarios::SeedResult r = scenarios::SeedResult::from_json(rest, where);
-      const auto key = std::make_pair(protocol, r.seed);
-      if (merged.count(key) && !same_result(merged[key], j)) {
-        throw protocols::BadInput(where, "seed " + std::to_string(r.seed) + " of " + protocol +
-                                             " differs from the same seed in " + from[key] +
-                                             ": the results come from different code");
+      ResultLine r = read_result_line(line, path, n);
+      const auto key = std::make_pair(r.protocol, r.result.seed);
+      if (merged.count(key) && !same_result(merged[key], r.json)) {
+        throw protocols::BadInput(where, "seed " + std::to_string(r.result.seed) + " of " +
+                                             r.protocol + " differs from the same seed in " +
+                                             from[key] + ": the results come from different code");
       }
-      merged[key] = j;
+      merged[key] = std::move(r.json);
       from[key] = where;
     }
   }
@@ -420,10 +467,19 @@ int fuzz_main(const FuzzFlags& f) {
     std::set<std::pair<std::string, std::uint64_t>> done;
     std::ofstream results;
     if (!f.results.empty()) {
-      if (std::filesystem::exists(f.results)) done = done_seeds(f.results);
+      std::error_code ec;
+      const std::filesystem::file_status st = std::filesystem::status(f.results, ec);
+      if (std::filesystem::is_directory(st)) {
+        throw protocols::BadInput("--results " + f.results, "is a directory, not a file");
+      }
+      // A regular file is read to resume; a pipe or a device (/dev/stdout) is only written.
+      if (std::filesystem::is_regular_file(st)) done = done_seeds(f.results);
       results.open(f.results, std::ios::app);
       if (!results) throw protocols::BadInput("--results " + f.results, "cannot append to this file");
-      if (!done.empty()) std::cerr << "fuzz: " << done.size() << " seeds already in " << f.results << " are skipped\n";
+      if (!done.empty()) {
+        std::cerr << "fuzz: " << f.results << " holds " << done.size()
+                  << " finished seeds; this campaign skips those in its range\n";
+      }
     }
     std::signal(SIGINT, on_campaign_interrupt);
     std::signal(SIGTERM, on_campaign_interrupt);

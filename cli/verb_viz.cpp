@@ -18,6 +18,7 @@ namespace {
 struct VizVerbFlags {
   std::string trace_path;
   VizFlags viz;
+  std::uint64_t max_input_bytes = checker::kDefaultMaxInputBytes;
   bool json = false;
 };
 
@@ -27,7 +28,7 @@ int viz_main(const VizVerbFlags& flags) {
       throw protocols::BadInput("", "nothing to do: give --html, --dot, --svg, --png or --print");
     }
     check_viz_outputs(flags.viz, flags.trace_path);
-    auto trace = viz::read_trace_file(flags.trace_path);
+    auto trace = viz::read_trace_file(flags.trace_path, flags.max_input_bytes);
     if (!trace) return report_error("viz", trace.error().message());
     nlohmann::json summary = {{"trace", flags.trace_path},
                               {"events", trace->events.size()},
@@ -53,6 +54,9 @@ Verb add_viz_verb(CLI::App& app) {
   cmd->add_flag("--print", flags->viz.print,
                 "print the events as a readable log (disk and timer events hidden unless --kinds)");
   add_viz_selection_flags(cmd, flags->viz);
+  cmd->add_option("--max-input-bytes", flags->max_input_bytes,
+                  "refuse a trace file larger than this (default 268435456, 256 MiB)")
+      ->check(count_validator(1, checker::kMaxInputBytesLimit));
   cmd->add_flag("--json", flags->json, "print a JSON summary as the last line");
   return Verb{cmd, [flags] { return viz_main(*flags); }};
 }

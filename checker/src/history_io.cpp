@@ -109,25 +109,11 @@ Expected<HistoryFile> parse_history(std::string_view text, std::string_view name
 
 namespace {
 
-// The whole file, or an error once it is larger than max_bytes: reading stops there, so
-// an endless input (/dev/zero, a pipe that never closes its end) cannot hang the reader.
-Expected<std::string> read_capped(const std::string& path, std::uint64_t max_bytes) {
+// The whole file, or an error once it is larger than max_bytes.
+Expected<std::string> read_file_capped(const std::string& path, std::uint64_t max_bytes) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{path, std::string("cannot open: ") + std::strerror(errno)};
-  std::string text;
-  std::vector<char> chunk(1 << 16);
-  while (in) {
-    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-    const auto got = static_cast<std::size_t>(in.gcount());
-    if (text.size() + got > max_bytes) {
-      return InputError{path, "larger than " + std::to_string(max_bytes) +
-                                  " bytes, the cap on an input's size (a file that never "
-                                  "ends?); raise it with --max-input-bytes"};
-    }
-    text.append(chunk.data(), got);
-  }
-  if (in.bad()) return InputError{path, "cannot read the file"};
-  return text;
+  return read_capped(in, path, max_bytes, "raise it with --max-input-bytes");
 }
 
 }  // namespace
@@ -138,7 +124,7 @@ Expected<HistoryFile> read_history_file(const std::string& path,
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     return InputError{path, "is a directory, not a history file"};
-  Expected<std::string> text = read_capped(path, max_input_bytes);
+  Expected<std::string> text = read_file_capped(path, max_input_bytes);
   if (!text) return text.error();
   return parse_history(*text, path, format);
 }

@@ -16,17 +16,9 @@ namespace faultline::scenarios {
 namespace {
 
 std::string read_capped(std::istream& in, const std::string& path, std::uint64_t max_bytes) {
-  std::string text;
-  char buffer[1 << 16];
-  while (in) {
-    in.read(buffer, sizeof buffer);
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > max_bytes) {
-      throw BadInput(path, "larger than " + std::to_string(max_bytes) +
-                               " bytes; faultline reads at most that much of an input");
-    }
-  }
-  return text;
+  checker::Expected<std::string> text = checker::read_capped(in, path, max_bytes);
+  if (!text) throw BadInput(text.error().where, text.error().what);
+  return std::move(*text);
 }
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
@@ -72,9 +64,9 @@ std::string frames_path(const std::vector<Frame>& frames) {
   return path;
 }
 
-}  // namespace
-
-nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
+// `line` 0: the text is the whole of `file`; else it is that line of it.
+nlohmann::json parse_json(const std::string& text, const std::string& source, std::size_t line) {
+  const std::string file = line == 0 ? source : source + ":" + std::to_string(line);
   if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     throw BadInput(file, "starts with a UTF-8 byte-order mark; save the file without one");
   }
@@ -111,7 +103,8 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
   try {
     return nlohmann::json::parse(text, check);
   } catch (const nlohmann::json::parse_error& e) {
-    const checker::InputError error = checker::json_syntax_error(file, text, e.byte, e.what());
+    const checker::InputError error =
+        checker::json_syntax_error(source, text, e.byte, e.what(), line == 0 ? 1 : line);
     throw BadInput(error.where, error.what);
   } catch (const nlohmann::json::out_of_range&) {
     throw BadInput(file, "a number is too large to represent (e.g. 1e400)");
@@ -124,6 +117,16 @@ nlohmann::json parse_json_text(const std::string& text, const std::string& file)
     throw BadInput(file, "nested deeper than " + std::to_string(kMaxJsonDepth) +
                              " levels of objects and arrays");
   }
+}
+
+}  // namespace
+
+nlohmann::json parse_json_text(const std::string& text, const std::string& file) {
+  return parse_json(text, file, 0);
+}
+
+nlohmann::json parse_json_line(const std::string& text, const std::string& file, std::size_t line) {
+  return parse_json(text, file, line);
 }
 
 nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes) {

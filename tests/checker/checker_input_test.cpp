@@ -346,4 +346,7 @@ TEST_CASE("input: a JSON syntax error names its line and column and the parser's
   CHECK(ck::json_syntax_error("f", "", 0, "x").where == "f:1:1");
   CHECK(ck::json_syntax_error("f", "ab\nc", 99, "x").where == "f:2:2");
   CHECK(ck::json_syntax_error("f", "", 0, "no prefix").what == "not valid JSON: no prefix");
+  // A JSON Lines file's line: counted from that line, so FILE:LINE:COLUMN (not FILE:7:1:2).
+  CHECK(ck::json_syntax_error("f", "ab\nc", 99, "x", 7).where == "f:8:2");
+  CHECK(ck::json_syntax_error("f", "{x", 2, "x", 7).where == "f:7:2");
 }

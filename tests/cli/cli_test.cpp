@@ -743,3 +743,72 @@ TEST_CASE("Ctrl-C during a run removes the unfinished outputs, says so and exits
   CHECK(said.find(history.string() + ".partial") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE(
+    "fuzz --results: only a cut-off results line is dropped - another file is refused, untouched") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline_cli_results_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const auto read = [](const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  // A one-line JSON document and a note, neither ending in a newline: once both lost
+  // their only line as "a cut-off line".
+  const std::string document = R"({"format":"faultline-scenario/1","name":"x","protocol":"echo"})";
+  const std::string notes = "my notes";
+  for (const auto& [name, text] :
+       {std::pair{"doc.json", document}, std::pair{"notes.txt", notes}}) {
+    std::ofstream(dir / name, std::ios::binary) << text;
+    const Ran ran = invoke_cli("fuzz --protocol echo --seeds 2 --results " + (dir / name).string());
+    CHECK_MESSAGE(ran.status == 2, name, ": ", ran.out);
+    CHECK_MESSAGE(ran.out.find(std::string(name) + ":1") != std::string::npos, ran.out);
+    CHECK(read(dir / name) == text);
+  }
+  // A results file cut off in its second line: that line goes, the first stays.
+  const Ran first =
+      invoke_cli("fuzz --protocol echo --seeds 2 --results " + (dir / "r.jsonl").string());
+  REQUIRE(first.status == 0);
+  const std::string whole = read(dir / "r.jsonl");
+  const std::size_t second = whole.find('\n') + 1;
+  fs::resize_file(dir / "r.jsonl", second + 12);
+  const Ran again =
+      invoke_cli("fuzz --protocol echo --seeds 2 --results " + (dir / "r.jsonl").string());
+  CHECK_MESSAGE(again.status == 0, again.out);
+  CHECK(again.out.find("ended in a cut-off line (12 bytes)") != std::string::npos);
+  CHECK(again.out.find("holds 1 finished seeds; this campaign skips those in its range") !=
+        std::string::npos);
+  const std::string resumed = read(dir / "r.jsonl");
+  CHECK(resumed.substr(0, second) == whole.substr(0, second));
+  CHECK(std::count(resumed.begin(), resumed.end(), '\n') == 2);
+  // A device is written, not read to resume (reading /dev/zero never ended).
+  const Ran device = invoke_cli("fuzz --protocol echo --seeds 2 --results /dev/zero");
+  CHECK_MESSAGE(device.status == 0, device.out);
+  // A results line that is not JSON is named by file, line and column, once.
+  std::ofstream(dir / "g.jsonl") << whole.substr(0, second) << "garbage\n";
+  const Ran garbage = invoke_cli("fuzz --merge " + (dir / "g.jsonl").string());
+  CHECK(garbage.status == 2);
+  CHECK_MESSAGE(garbage.out.find("g.jsonl:2:1: not valid JSON") != std::string::npos, garbage.out);
+  fs::remove_all(dir);
+}
+
+TEST_CASE(
+    "fuzz --merge: an endless input, an option taken for a file, an empty name - each refused") {
+  const Ran endless = invoke_cli("fuzz --merge /dev/zero");
+  CHECK(endless.status == 2);
+  CHECK_MESSAGE(
+      endless.out.find("/dev/zero:1: a line longer than 65536 bytes: not a results file") !=
+          std::string::npos,
+      endless.out);
+  // CLI11 hands --merge the options after it: --json was opened as a file.
+  const Ran option = invoke_cli("fuzz --merge --json");
+  CHECK(option.status == 2);
+  CHECK_MESSAGE(
+      option.out.find("--merge --json: is an option, not a results file") != std::string::npos,
+      option.out);
+  const Ran empty = invoke_cli("fuzz --merge ''");
+  CHECK(empty.status == 2);
+  CHECK_MESSAGE(empty.out.find("--merge: an empty file name") != std::string::npos, empty.out);
+}

@@ -174,6 +174,11 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   refused("viz " + good + html + " --dot " + (dir / "out.html").string(),
           "is also given to --html");
   refused("viz " + good + " --html " + (dir / "no/such/dir/p.html").string(), "cannot write here");
+  // An endless input is refused at the cap: it was read whole (5 GB of /dev/zero and on).
+  refused("viz /dev/zero --print --max-input-bytes 4096",
+          "/dev/zero: larger than 4096 bytes, the cap on an input's size");
+  refused("viz " + good + " --print --max-input-bytes 0",
+          "--max-input-bytes: expected a whole number from 1");
   // A diagram of at least one event: -1 wrapped round to no limit, 0 drew one event anyway.
   refused("viz " + good + html + " --limit -1", "--limit: expected a whole number from 1");
   refused("viz " + good + html + " --limit 0", "--limit: expected a whole number from 1");

@@ -322,17 +322,17 @@ Expected<Trace> parse_trace_text(std::string_view text, std::string source) {
   return parse_trace(std::move(doc), std::move(source));
 }
 
-Expected<Trace> read_trace_file(const std::string& path) {
+Expected<Trace> read_trace_file(const std::string& path, std::uint64_t max_bytes) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
     return InputError{path, "is a directory, not a trace file"};
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return InputError{path, "cannot read this file (does it exist?)"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in.good() && !in.eof()) return InputError{path, "reading failed"};
-  return parse_trace_text(text.str(), path);
+  Expected<std::string> text =
+      checker::read_capped(in, path, max_bytes, "raise it with --max-input-bytes");
+  if (!text) return text.error();
+  return parse_trace_text(*text, path);
 }
 
 }  // namespace faultline::viz

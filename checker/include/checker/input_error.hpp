@@ -3,6 +3,8 @@
 // returned value, never an exception or a crash: an InputError says where and what.
 // Expected<T> holds either a T or that error.
 #include <cstddef>
+#include <cstdint>
+#include <istream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,8 +23,19 @@ struct InputError {
 // "SOURCE:LINE:COLUMN" of the parser's 1-based byte offset `byte` (0: the start), what is
 // "not valid JSON: " and the parser's reason, without nlohmann's prefix
 // ("[json.exception.parse_error.101] parse error at ... - ") or its echo of what it read.
+// `first_line`: the line of SOURCE the text starts on (a JSON Lines file's line).
 InputError json_syntax_error(std::string_view source, std::string_view text, std::size_t byte,
-                             std::string_view parser_message);
+                             std::string_view parser_message, std::size_t first_line = 1);
+
+template <class T>
+class Expected;
+
+// Everything `in` holds, or an error once that is more than max_bytes: reading stops there,
+// so an endless input (/dev/zero, a pipe that never closes) neither hangs a reader nor
+// fills memory. `raise`: how the user may raise the cap, for the message ("" if they
+// cannot). Every verb that reads a file reads it through this.
+Expected<std::string> read_capped(std::istream& in, const std::string& source,
+                                  std::uint64_t max_bytes, std::string_view raise = "");
 
 template <class T>
 class Expected {

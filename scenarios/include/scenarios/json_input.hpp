@@ -41,6 +41,8 @@ nlohmann::json read_json_file(const std::string& path, std::uint64_t max_bytes =
 // Parses text that came from `file` (for errors). A key given twice in one object is an
 // error naming its JSON path: JSON parsers keep one of the two values without a word.
 nlohmann::json parse_json_text(const std::string& text, const std::string& file);
+// The same for line `line` of a JSON Lines file: errors say FILE:LINE (and the column).
+nlohmann::json parse_json_line(const std::string& text, const std::string& file, std::size_t line);
 
 // The nearest of `known` to `word` when it is close enough to be a likely typo, as
 // " (did you mean 'x'?)", else "".

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <checker/input_error.hpp>
+#include <checker/input_limits.hpp>
 #include <nlohmann/json.hpp>
 
 namespace faultline::viz {
@@ -110,7 +111,8 @@ struct Trace {
 Expected<Trace> parse_trace(nlohmann::json doc, std::string source);
 
 // Reads a trace file: "FILE:LINE:COLUMN" for JSON that does not parse.
-Expected<Trace> read_trace_file(const std::string& path);
+Expected<Trace> read_trace_file(const std::string& path,
+                                std::uint64_t max_bytes = checker::kDefaultMaxInputBytes);
 
 // Reads the JSON text of a trace (as the run verb builds it): errors name `source`.
 Expected<Trace> parse_trace_text(std::string_view text, std::string source);
