@@ -34,6 +34,20 @@ int usage_error(CLI::App& app, const CLI::ParseError& e, int argc, char** argv) 
   return report_error("", e.what());
 }
 
+// No option's value may be empty: `--time ""` ran the default length and `--trace ""`
+// wrote nothing, each without a word, where the numeric flags already refused it.
+void refuse_empty_values(CLI::App& app) {
+  const CLI::Validator non_empty(
+      [](std::string& value) {
+        return value.empty() ? std::string("expected a value, got an empty one") : std::string();
+      },
+      "");
+  for (CLI::Option* option : app.get_options()) {
+    if (option->get_type_size() != 0) option->check(non_empty);
+  }
+  for (CLI::App* verb : app.get_subcommands({})) refuse_empty_values(*verb);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,6 +62,7 @@ int main(int argc, char** argv) {
   std::vector<Verb> verbs = {add_run_verb(app),    add_replay_verb(app),  add_fuzz_verb(app),
                              add_shrink_verb(app), add_explore_verb(app), add_check_verb(app),
                              add_viz_verb(app),    add_list_verb(app)};
+  refuse_empty_values(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

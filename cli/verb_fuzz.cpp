@@ -66,7 +66,7 @@ std::string slug(const std::string& text) {
 std::pair<std::uint32_t, std::uint32_t> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
   try {
-    if (slash != std::string::npos) {
+    if (slash != std::string::npos && text.find('/', slash + 1) == std::string::npos) {
       const std::uint64_t i = std::stoull(text.substr(0, slash));
       const std::uint64_t n = std::stoull(text.substr(slash + 1));
       if (n >= 1 && i < n && n <= 1000000 && text.find_first_not_of("0123456789/") == std::string::npos) {
@@ -75,7 +75,7 @@ std::pair<std::uint32_t, std::uint32_t> parse_shard(const std::string& text) {
     }
   } catch (const std::exception&) {
   }
-  throw protocols::BadInput("--shard " + text, "expected I/N with 0 <= I < N, e.g. 2/8");
+  throw protocols::BadInput("--shard " + text, "expected I/N with 0 <= I < N <= 1000000, e.g. 2/8");
 }
 
 // Progress on standard error: one updating line on a terminal, a line now and then
@@ -346,7 +346,6 @@ int merge_main(const FuzzFlags& f) {
   std::map<std::pair<std::string, std::uint64_t>, nlohmann::json> merged;
   std::map<std::pair<std::string, std::uint64_t>, std::string> from;
   for (const std::string& path : f.merge) {
-    if (path.empty()) throw protocols::BadInput("--merge", "an empty file name");
     if (path.size() > 1 && path[0] == '-') {
       // CLI11 hands --merge the options that follow it as more file names.
       throw protocols::BadInput("--merge " + path,

@@ -53,6 +53,25 @@ class Resolver {
     }
   }
 
+  // The nodes `s` names whatever happens in the run (names, ids, groups, all); the
+  // keywords that select as the run goes (leader, random...) add none.
+  std::vector<NodeId> fixed(const Selector& s) const {
+    std::vector<NodeId> out;
+    for (const std::string& t : s.terms) {
+      if (t == "all") return all();
+      if (t[0] == '#')
+        out.push_back(static_cast<NodeId>(std::stoull(t.substr(1))));
+      else if (auto it = by_name_.find(t); it != by_name_.end())
+        out.push_back(it->second);
+      else if (run_.groups.has(t))
+        for (NodeId id : run_.groups.nodes(t)) out.push_back(id);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  std::string node_name(NodeId id) const { return sim_.node_name(id); }
+
   // The nodes `s` selects now; `others` are the nodes named by the fault's other selectors.
   std::vector<NodeId> resolve(const Selector& s, const std::vector<NodeId>& others,
                               std::string& note) {
@@ -176,6 +195,22 @@ class Timeline {
 
   void validate(const FaultStep& f) const {
     for (const Selector& g : f.groups) resolver_.validate(g);
+    // A node two groups name (s0 and servers, all and anything) is on both sides: refused
+    // before the run. One a keyword picks as the run goes is settled when the fault fires.
+    for (std::size_t j = 1; j < f.groups.size(); ++j) {
+      const std::vector<NodeId> later = resolver_.fixed(f.groups[j]);
+      for (std::size_t i = 0; i < j; ++i) {
+        const std::vector<NodeId> earlier = resolver_.fixed(f.groups[i]);
+        std::vector<NodeId> both;
+        std::set_intersection(earlier.begin(), earlier.end(), later.begin(), later.end(),
+                              std::back_inserter(both));
+        if (both.empty()) continue;
+        const std::string& at = f.groups[i].path;
+        throw BadInput(f.groups[j].path, "names " + brace_names(sim_, both) + ", already in " +
+                                             at.substr(std::min(at.find('$'), at.size())) +
+                                             "; a node is on one side of a partition only");
+      }
+    }
     for (const Selector* s : {&f.among, &f.from, &f.to, &f.nodes}) {
       if (!s->empty()) resolver_.validate(*s);
     }
@@ -227,6 +262,22 @@ class Timeline {
       for (std::size_t i = 0; i < f.groups.size(); ++i) {
         if (std::find(f.groups[i].terms.begin(), f.groups[i].terms.end(), "others") == f.groups[i].terms.end()) continue;
         resolved[i] = resolver_.resolve(f.groups[i], named, note);
+      }
+      // A node a keyword picked that an earlier group has (the leader, when another group
+      // names it) stays in the earlier group only.
+      std::vector<NodeId> placed;
+      for (std::size_t i = 0; i < resolved.size(); ++i) {
+        std::vector<NodeId> kept;
+        for (NodeId id : resolved[i]) {
+          if (std::find(placed.begin(), placed.end(), id) == placed.end()) {
+            kept.push_back(id);
+          } else {
+            note += " (" + sim_.node_name(id) + " is in an earlier group: left out of group " +
+                    std::to_string(i + 1) + ")";
+          }
+        }
+        placed.insert(placed.end(), kept.begin(), kept.end());
+        resolved[i] = std::move(kept);
       }
       for (const auto& g : resolved) {
         groups.push_back(sim::NodeSet::of(g));

@@ -144,34 +144,45 @@ TEST_CASE("an unbounded campaign ends at the largest seed instead of wrapping ro
 }
 
 TEST_CASE("usage errors name the flag and exit 2") {
-  faultline::testing::check_refusals("", {
-      {"frobnicate", "unknown verb 'frobnicate'"},
-      {"run --protocol echo --frob", "--frob"},
-      {"run --protocol nope", "unknown protocol 'nope'"},
-      {"run --protocol echo --seed banana", "--seed"},
-      {"run --protocol echo --set servers=many", "--set servers: expected int in [1, 1000]"},
-      {"run --protocol echo --set nosuch=1", "--set nosuch: unknown option"},
-      {"run --protocol echo --set novalue", "expected NAME=VALUE"},
-      {"run --protocol echo --bug nope", "--bug nope: unknown bug"},
-      {"run --protocol echo --faults some", "--faults: expected none, all, swarm or a comma-separated list of fault kinds"},
-      // It ran with the kind once, as if the list had said so.
-      {"run --protocol echo --faults crash,partition,crash", "--faults: 'crash' is listed twice"},
-      {"run --protocol echo --time soon", "--time: expected a duration"},
-      {"run --protocol echo --trace /nonexistent/dir/t.json", "--trace /nonexistent/dir/t.json"},
-      {"run", "give a scenario file or --protocol"},
-      {"fuzz --protocol echo --seeds 0", "an unbounded campaign needs --time-budget"},
-      // A budget of 0 is no limit (as check's --timeout 0): it does not bound this campaign.
-      {"fuzz --protocol echo --seeds 0 --time-budget 0", "needs --time-budget SEC, above 0"},
-      {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
-      // from_chars reads "nan": a campaign with a NaN budget never stopped.
-      {"fuzz --protocol echo --seeds 0 --time-budget nan", "--time-budget: expected a number of seconds"},
-      {"explore --protocol paxos --time-budget inf", "--time-budget: expected a number of seconds"},
-      {"fuzz --protocol echo --seed-start 18446744073709551615 --seeds 3", "3 seeds from here pass the largest seed"},
-      {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
-      {"replay nosuch.json", "nosuch.json: cannot open it"},
-      {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
-      {"viz t.json", "faultline viz: nothing to do: give --html"},
-  });
+  faultline::testing::check_refusals(
+      "",
+      {
+          {"frobnicate", "unknown verb 'frobnicate'"},
+          {"run --protocol echo --frob", "--frob"},
+          {"run --protocol nope", "unknown protocol 'nope'"},
+          {"run --protocol echo --seed banana", "--seed"},
+          {"run --protocol echo --set servers=many", "--set servers: expected int in [1, 1000]"},
+          {"run --protocol echo --set nosuch=1", "--set nosuch: unknown option"},
+          {"run --protocol echo --set novalue", "expected NAME=VALUE"},
+          {"run --protocol echo --bug nope", "--bug nope: unknown bug"},
+          {"run --protocol echo --faults some",
+           "--faults: expected none, all, swarm or a comma-separated list of fault kinds"},
+          // It ran with the kind once, as if the list had said so.
+          {"run --protocol echo --faults crash,partition,crash",
+           "--faults: 'crash' is listed twice"},
+          {"run --protocol echo --time soon", "--time: expected a duration"},
+          {"run --protocol echo --trace /nonexistent/dir/t.json",
+           "--trace /nonexistent/dir/t.json"},
+          {"run", "give a scenario file or --protocol"},
+          {"fuzz --protocol echo --seeds 0", "an unbounded campaign needs --time-budget"},
+          // A budget of 0 is no limit (as check's --timeout 0): it does not bound this campaign.
+          {"fuzz --protocol echo --seeds 0 --time-budget 0", "needs --time-budget SEC, above 0"},
+          {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
+          // Read as 0/2 before, the rest ignored.
+          {"fuzz --protocol echo --shard 0/2/3",
+           "--shard 0/2/3: expected I/N with 0 <= I < N <= 1000000"},
+          // from_chars reads "nan": a campaign with a NaN budget never stopped.
+          {"fuzz --protocol echo --seeds 0 --time-budget nan",
+           "--time-budget: expected a number of seconds"},
+          {"explore --protocol paxos --time-budget inf",
+           "--time-budget: expected a number of seconds"},
+          {"fuzz --protocol echo --seed-start 18446744073709551615 --seeds 3",
+           "3 seeds from here pass the largest seed"},
+          {"shrink nosuch.json -o x.json", "nosuch.json: cannot open it"},
+          {"replay nosuch.json", "nosuch.json: cannot open it"},
+          {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
+          {"viz t.json", "faultline viz: nothing to do: give --html"},
+      });
 }
 
 TEST_CASE("--help and --version work for the command and every verb") {
@@ -810,5 +821,20 @@ TEST_CASE(
       option.out);
   const Ran empty = invoke_cli("fuzz --merge ''");
   CHECK(empty.status == 2);
-  CHECK_MESSAGE(empty.out.find("--merge: an empty file name") != std::string::npos, empty.out);
+  CHECK_MESSAGE(empty.out.find("--merge: expected a value, got an empty one") != std::string::npos,
+                empty.out);
+}
+
+TEST_CASE("an empty value is refused for every option of every verb - not taken as not given") {
+  // `run --time ""` ran the default length and `run --trace ""` wrote nothing, silently.
+  for (const char* args :
+       {"run -p echo --time ''", "run -p echo --trace ''", "run ''", "fuzz -p echo --out ''",
+        "fuzz -p echo --results ''", "fuzz -p echo --shard ''", "explore -p paxos --out ''",
+        "check '' --model register", "viz '' --print", "replay x.json --trace ''",
+        "run -p echo --print --kinds ''", "run -p echo --set ''"}) {
+    const Ran ran = invoke_cli(args);
+    CHECK_MESSAGE(ran.status == 2, args, ": ", ran.out);
+    CHECK_MESSAGE(ran.out.find("expected a value, got an empty one") != std::string::npos, args,
+                  ": ", ran.out);
+  }
 }

@@ -129,6 +129,39 @@ TEST_CASE("selectors: a node named on two sides of one partition is an error bef
   CHECK(bad_input({{"faults",
                     {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"leader"}, {"others"}}}}}}}) ==
         "no error");
+  // Different words for one node: a name and its group, `all` and anything.
+  CHECK(
+      bad_input({{"faults",
+                  {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"s0"}, {"servers"}}}}}}}) ==
+      std::string("test.json: $.faults[0].groups[1]: names {s0}, already in $.faults[0].groups[0]; "
+                  "a node is on one side of a partition only"));
+  CHECK(bad_input(
+            {{"faults",
+              {{{"at_ms", 10}, {"kind", "partition"}, {"groups", {{"all"}, {"c0", "s3"}}}}}}}) ==
+        std::string(
+            "test.json: $.faults[0].groups[1]: names {s3,c0}, already in $.faults[0].groups[0]; "
+            "a node is on one side of a partition only"));
+}
+
+TEST_CASE("selectors: a node a keyword picks that an earlier group holds stays there only") {
+  // [leader] | [servers]: the leader was on both sides ("partition {s0} | {s0,s1,...}").
+  const scenarios::ScenarioRun r = scenarios::run_scenario(
+      scenario(
+          {{"run_ms", 1500},
+           {"faults",
+            {{{"at_ms", 1000}, {"kind", "partition"}, {"groups", {{"leader"}, {"servers"}}}}}}}),
+      {});
+  REQUIRE(r.timeline.size() == 1);
+  const std::string& line = r.timeline[0];
+  const auto leader = line.find("(leader = s");
+  REQUIRE_MESSAGE(leader != std::string::npos, line);
+  const std::string name = line.substr(leader + 10, 2);
+  CHECK_MESSAGE(line.find("partition {" + name + "} | {") != std::string::npos, line);
+  CHECK_MESSAGE(
+      line.find("(" + name + " is in an earlier group: left out of group 2)") != std::string::npos,
+      line);
+  const std::string second = line.substr(line.find(" | {") + 4);
+  CHECK_MESSAGE(second.substr(0, second.find('}')).find(name) == std::string::npos, line);
 }
 
 TEST_CASE("a disk wipe is an instant that empties the node's disk, synced writes too") {
