@@ -404,7 +404,8 @@ int fuzz_main(const FuzzFlags& f) {
   try {
     if (!f.merge.empty()) return merge_main(f);
     if (f.protocol.empty() == f.scenario.empty()) {
-      throw protocols::BadInput("", "give --protocol P (or all) or --scenario TEMPLATE.json");
+      throw protocols::BadInput("", "give --protocol P (or all) or --scenario TEMPLATE.json" +
+                                        std::string(f.protocol.empty() ? "" : ", not both"));
     }
     if (f.jobs < 1 || f.jobs > 1024) throw protocols::BadInput("--jobs", "expected 1 to 1024 threads");
     if (f.time_budget < 0) throw protocols::BadInput("--time-budget", "must not be negative");
@@ -541,6 +542,9 @@ int shrink_main(const ShrinkFlags& f) {
     namespace fs = std::filesystem;
     if (f.out.empty()) throw protocols::BadInput("-o", "give the file to write the shrunk repro to");
     std::error_code ec;
+    if (fs::is_directory(f.out, ec)) {
+      throw protocols::BadInput("-o " + f.out, "is a directory; give the shrunk repro's file name");
+    }
     if (fs::exists(f.out) && fs::equivalent(f.out, f.repro, ec)) {
       throw protocols::BadInput("-o " + f.out, "is the input file; write the shrunk repro elsewhere");
     }
@@ -615,10 +619,23 @@ Verb add_fuzz_verb(CLI::App& app) {
       ->capture_default_str()
       ->check(count_validator(1));
   cmd->add_flag("--json", f->json, "print a JSON summary as the last line");
-  return Verb{cmd, [f, seeds] {
-                f->seeds_given = seeds->count() > 0;
-                return fuzz_main(*f);
-              }};
+  return Verb{
+      cmd, [f, seeds, cmd] {
+        f->seeds_given = seeds->count() > 0;
+        if (!f->merge.empty()) {
+          // A merge runs no seed: a campaign's flags beside it did nothing, silently.
+          for (const char* flag : {"--protocol", "--scenario", "--bug", "--seeds", "--seed-start",
+                                   "--jobs", "--time-budget", "--stop-on-first", "--out", "--shard",
+                                   "--no-shrink", "--shrink-runs"}) {
+            if (cmd->count(flag) > 0) {
+              return report_error("fuzz", std::string(flag) +
+                                              ": --merge combines results files and runs no "
+                                              "seed; give it --results and --json only");
+            }
+          }
+        }
+        return fuzz_main(*f);
+      }};
 }
 
 Verb add_shrink_verb(CLI::App& app) {

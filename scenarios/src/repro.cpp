@@ -239,7 +239,11 @@ Repro repro_from_json(const nlohmann::json& doc, const std::string& file) {
   r.tape = decode_tape(tape.string(), tape.where());
   const JsonField result = root.at("result");
   result.only_fields({"verdict", "trace_hash", "events", "sim_time_ns", "findings"});
-  r.verdict = result.at("verdict").string();
+  const JsonField verdict = result.at("verdict");
+  r.verdict = verdict.string();
+  if (r.verdict != "ok" && r.verdict != "violation" && r.verdict != "unknown") {
+    verdict.expected("\"ok\", \"violation\" or \"unknown\"");
+  }
   const JsonField hash = result.at("trace_hash");
   const std::string h = hash.string();
   if (h.size() < 3 || h.size() > 18 || h.compare(0, 2, "0x") != 0 ||
@@ -278,7 +282,28 @@ ReplayResult replay(const Repro& r, bool keep_payloads) {
   out.run = run_scenario(s, o, std::make_unique<sim::TapeChoices>(r.tape));
   const sim::RunResult& got = out.run.out.result;
   out.reproduced = got.trace_hash == r.trace_hash;
-  if (out.reproduced) return out;
+  if (out.reproduced) {
+    // The same run, event for event; what the file says of it must agree too (a hand-made
+    // or edited repro with a doubled tape, or verdict "ok" on a violation, replayed as
+    // "reproduced exactly").
+    std::string edited;
+    const std::string verdict(sim::verdict_name(out.run.out.verdict()));
+    const auto* tape = dynamic_cast<const sim::TapeChoices*>(&out.run.out.sim->choices());
+    if (r.verdict != verdict) {
+      edited = "result.verdict says \"" + r.verdict + "\" where the run's is \"" + verdict + "\"";
+    } else if (r.events != got.events) {
+      edited = "result.events says " + std::to_string(r.events) + " where the run has " +
+               std::to_string(got.events);
+    } else if (tape != nullptr && !tape->exhausted()) {
+      edited = "the tape holds choices the run never asked for";
+    }
+    if (!edited.empty()) {
+      out.reproduced = false;
+      out.explanation =
+          "the trace hash agrees, but " + edited + ": the file was changed after it was recorded";
+    }
+    return out;
+  }
   const std::vector<std::uint16_t>& now = out.run.out.sim->trace().digests();
   const std::size_t common = std::min(now.size(), r.digests.size());
   std::size_t i = 0;

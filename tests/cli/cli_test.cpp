@@ -168,6 +168,12 @@ TEST_CASE("usage errors name the flag and exit 2") {
           // A budget of 0 is no limit (as check's --timeout 0): it does not bound this campaign.
           {"fuzz --protocol echo --seeds 0 --time-budget 0", "needs --time-budget SEC, above 0"},
           {"fuzz --protocol echo --shard 3/2", "--shard 3/2: expected I/N"},
+          {"fuzz --merge a.jsonl --out d",
+           "--out: --merge combines results files and runs no seed"},
+          {"fuzz -p echo --scenario x.json", "or --scenario TEMPLATE.json, not both"},
+          {"shrink x.json -o /tmp --force", "-o /tmp: is a directory"},
+          {"run -p raft --set mix=get:1000000",
+           "must be a whole number from 0 to 999999, got '1000000'"},
           // Read as 0/2 before, the rest ignored.
           {"fuzz --protocol echo --shard 0/2/3",
            "--shard 0/2/3: expected I/N with 0 <= I < N <= 1000000"},

@@ -252,6 +252,38 @@ TEST_CASE("repro: an edited trace hash is said to be one - not a run that diverg
   CHECK(r.explanation.find("the code changed") == std::string::npos);
 }
 
+TEST_CASE(
+    "repro: the same run with a doubled tape, another verdict or event count is a changed file") {
+  // Each of these replayed as "reproduced exactly": the hash agreed, the rest went unread.
+  const Scenario s = scenario({{"seed", 3}, {"random_faults", "all"}, {"run_ms", 1000}});
+  auto [original, repro] = recorded(s);
+  REQUIRE(scenarios::replay(repro).reproduced);
+  const auto changed = [](const scenarios::Repro& edited, const std::string& what) {
+    const scenarios::ReplayResult r = scenarios::replay(edited);
+    CHECK_FALSE(r.reproduced);
+    CHECK_MESSAGE(r.explanation == "the trace hash agrees, but " + what +
+                                       ": the file was changed after it was recorded",
+                  r.explanation);
+  };
+  scenarios::Repro doubled = repro;
+  doubled.tape.insert(doubled.tape.end(), repro.tape.begin(), repro.tape.end());
+  changed(doubled, "the tape holds choices the run never asked for");
+  scenarios::Repro verdict = repro;
+  verdict.verdict = repro.verdict == "ok" ? "violation" : "ok";
+  changed(verdict, "result.verdict says \"" + verdict.verdict + "\" where the run's is \"" +
+                       repro.verdict + "\"");
+  scenarios::Repro events = repro;
+  events.events = 0;
+  changed(events, "result.events says 0 where the run has " + std::to_string(repro.events));
+  // A verdict no run has is refused with the file.
+  nlohmann::json j = scenarios::repro_to_json(repro);
+  j["result"]["verdict"] = "abc";
+  CHECK_THROWS_WITH_AS(scenarios::repro_from_json(j, "r.json"),
+                       "r.json: $.result.verdict: expected \"ok\", \"violation\" or \"unknown\", "
+                       "got the string \"abc\"",
+                       protocols::BadInput);
+}
+
 TEST_CASE("repro: tapes encode and decode exactly, a damaged tape is a located error") {
   const sim::Tape tape = {{2, 1, sim::ChoiceKind::drop},
                           {1024, 513, sim::ChoiceKind::delay},

@@ -29,7 +29,8 @@ void parse_mix(const std::string& text, const std::string& where, Workload& w) {
     const std::string number = item.substr(colon + 1);
     if (number.empty() || number.size() > 6 ||
         !std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      throw BadInput(where, "the weight of " + op + " must be a whole number, got '" + number + "'");
+      throw BadInput(where, "the weight of " + op +
+                                " must be a whole number from 0 to 999999, got '" + number + "'");
     }
     weights[k] = std::stoi(number);
   }
