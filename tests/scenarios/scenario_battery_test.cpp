@@ -223,3 +223,30 @@ TEST_CASE("battery: through the command, bad files exit 2 with the message on st
   CHECK(checked >= 12);
   fs::remove_all(dir);
 }
+
+TEST_CASE(
+    "json input: the checked parser builds what nlohmann's parser does, every file of the "
+    "library") {
+  // Our SAX builder replaced nlohmann's callback parser (quadratic in an array's length);
+  // it must build the same documents: the scenario files, their expected summaries (floats,
+  // nesting, empty containers), and a few shapes of our own.
+  std::size_t files = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(
+           std::string(FAULTLINE_SOURCE_DIR) + "/scenarios")) {
+    if (e.path().extension() != ".json") continue;
+    const std::string text = read(e.path());
+    CHECK_MESSAGE(scenarios::parse_json_text(text, "f") == nlohmann::json::parse(text), e.path());
+    ++files;
+  }
+  CHECK(files > 40);
+  for (const std::string text : {"[]", "{}", "[[],{},[{}],{\"a\":[]}]", "-0.5", "\"x\"", "null",
+                                 "[true,false,null,1,-1,18446744073709551615,1.5e300]",
+                                 "{\"a\":{\"b\":{\"c\":[1,[2,[3]]]}},\"d\":\"\\u00e9\"}"}) {
+    CHECK_MESSAGE(scenarios::parse_json_text(text, "f") == nlohmann::json::parse(text), text);
+  }
+  // A key twice is named by its path, inside arrays too.
+  CHECK_THROWS_WITH_AS(scenarios::parse_json_text(R"({"a":[{"b":1},{"b":1,"b":2}]})", "f"),
+                       "f: $.a[1].b: given twice in one object; JSON would keep only the last of "
+                       "the two silently, so remove one",
+                       protocols::BadInput);
+}
