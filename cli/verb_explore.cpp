@@ -119,6 +119,17 @@ explorer::Options make_options(const ExploreFlags& f, const explorer::Target& t)
     o.strategy = parse_strategy(own || t.strategy.empty() ? strategy : t.strategy);
     o.reduction = parse_reduction(own || t.reduction.empty() ? f.por : t.reduction, o.strategy);
   }
+  // Flags of the sampling searches do nothing to an exhaustive one: said, not ignored.
+  const bool walks =
+      o.strategy == explorer::Strategy::pct || o.strategy == explorer::Strategy::random_walk;
+  for (const char* flag : {"--walks", "--seed", "--pct-depth"}) {
+    const bool pct_only = std::string_view(flag) == "--pct-depth";
+    if (f.has(flag) && (!walks || (pct_only && o.strategy != explorer::Strategy::pct))) {
+      throw protocols::BadInput(
+          flag, std::string("is for --strategy ") + (pct_only ? "pct" : "pct or random-walk") +
+                    "; this search is " + std::string(explorer::strategy_name(o.strategy)));
+    }
+  }
   o.engine = parse_engine(f.engine);
   if (f.has("--max-depth") && f.max_depth == 0) {
     throw protocols::BadInput("--max-depth 0", "a path has at least one step; leave it out for no bound");
@@ -234,11 +245,15 @@ Verb add_explore_verb(CLI::App& app) {
   f->given["--restarts"] = cmd->add_option("--restarts", f->restarts, "restarts of crashed nodes per path")->check(count_validator());
   f->given["--timeouts"] = cmd->add_option("--timeouts", f->timeouts, "timer firings per node")->check(count_validator());
   f->given["--crash"] = cmd->add_option("--crash", f->crash, "a group or node a crash may hit (repeatable)");
-  cmd->add_option("--walks", f->walks, "pct, random-walk: how many walks")->capture_default_str()->check(count_validator(1));
-  cmd->add_option("--seed", f->seed, "pct, random-walk: the walks' seed")
-      ->capture_default_str()
-      ->check(seed_validator());
-  cmd->add_option("--pct-depth", f->pct_depth, "pct: the bug depth d")->capture_default_str()->check(count_validator(1, 64));
+  f->given["--walks"] = cmd->add_option("--walks", f->walks, "pct, random-walk: how many walks")
+                            ->capture_default_str()
+                            ->check(count_validator(1));
+  f->given["--seed"] = cmd->add_option("--seed", f->seed, "pct, random-walk: the walks' seed")
+                           ->capture_default_str()
+                           ->check(seed_validator());
+  f->given["--pct-depth"] = cmd->add_option("--pct-depth", f->pct_depth, "pct: the bug depth d")
+                                ->capture_default_str()
+                                ->check(count_validator(1, 64));
   cmd->add_flag("--shortest", f->shortest,
                 "dfs: after a violation, search on for shorter ones; a shortest counterexample in "
                 "a visited set's memory (BFS keeps whole frontiers)");

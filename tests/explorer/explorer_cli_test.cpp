@@ -55,20 +55,28 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
   const Ran memory = run_faultline("explore --protocol paxos --max-memory 1");
   CHECK(memory.status == 3);
   CHECK(memory.out.find("NOT exhaustive: --max-memory 1 MiB reached") != std::string::npos);
-  faultline::testing::check_refusals("explore --protocol paxos ", {
-      {"--max-depth 0", "--max-depth 0"},
-      {"--max-states 0", "--max-states 0"},
-      {"--crashes 9 --crash acceptors", "--crashes"},
-      {"--crashes 1", "--crash"},
-      {"--timeouts 1 --crashes 1 --crash nosuch", "nosuch"},
-      {"--preset nosuch", "--preset"},
-      {"--restarts 2", "--restarts"},
-      {"--strategy sideways", "--strategy"},
-      {"--jobs 0", "--jobs"},
-      {"--max-memory 0", "--max-memory"},
-      {"--shortest --por sleep", "--shortest"},
-      {"--shortest --strategy pct", "--shortest"},
-  });
+  faultline::testing::check_refusals(
+      "explore --protocol paxos ",
+      {
+          {"--max-depth 0", "--max-depth 0"},
+          {"--max-states 0", "--max-states 0"},
+          {"--crashes 9 --crash acceptors", "--crashes"},
+          {"--crashes 1", "--crash"},
+          {"--timeouts 1 --crashes 1 --crash nosuch", "nosuch"},
+          {"--preset nosuch", "--preset"},
+          {"--restarts 2", "--restarts"},
+          {"--strategy sideways", "--strategy"},
+          {"--jobs 0", "--jobs"},
+          {"--max-memory 0", "--max-memory"},
+          {"--shortest --por sleep", "--shortest"},
+          {"--shortest --strategy pct", "--shortest"},
+          // Ignored before: a sampling search's flags on an exhaustive one.
+          {"--walks 5", "--walks: is for --strategy pct or random-walk; this search is bfs"},
+          {"--strategy dfs --seed 3",
+           "--seed: is for --strategy pct or random-walk; this search is dfs"},
+          {"--strategy random-walk --pct-depth 3",
+           "--pct-depth: is for --strategy pct; this search is random-walk"},
+      });
 }
 
 TEST_CASE("explore --symmetry - a planted 2PC bug found up to symmetry replays - refusals exit 2 saying why") {

@@ -167,6 +167,12 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   const std::string bad_time = write("bt.json", doc.dump());
   refused("viz " + bad_time + html, "bt.json: $.events[3].t: expected a time in ns");
 
+  json twins = hand_built();
+  twins["nodes"][1]["name"] = twins["nodes"][0]["name"];
+  refused("viz " + write("twins.json", twins.dump()) + html,
+          "twins.json: $.nodes[1].name: '" + twins["nodes"][0]["name"].get<std::string>() +
+              "' is the name of $.nodes[0] too");
+
   const std::string good = write("good.json", hand_built().dump());
   refused("viz " + good, "nothing to do");
   refused("viz " + good + " --print --only zz", "--only zz: no such node");

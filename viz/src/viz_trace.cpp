@@ -120,6 +120,13 @@ std::vector<Node> read_nodes(const nlohmann::json& doc) {
       throw Bad{path + ".id", "expected " + std::to_string(k) + " (nodes are listed by id)"};
     }
     Node node{string_field(nodes[k], path, "name"), ""};
+    for (std::size_t j = 0; j < out.size(); ++j) {
+      // --only and the lanes go by name: two nodes of one name would be one lane.
+      if (out[j].name == node.name) {
+        throw Bad{path + ".name", "'" + node.name + "' is the name of $.nodes[" +
+                                      std::to_string(j) + "] too; each node has a name of its own"};
+      }
+    }
     if (auto role = nodes[k].find("role"); role != nodes[k].end() && role->is_string()) {
       node.role = role->get<std::string>();
     }
