@@ -3,6 +3,7 @@
 // runs and `viz` draws.
 #include <filesystem>
 #include <iostream>
+#include <limits>
 
 #include "cli_common.hpp"
 #include "exit_status.hpp"
@@ -15,6 +16,9 @@
 
 namespace faultline::cli {
 namespace {
+
+// The fault bounds are 32-bit: a larger value got CLI11's "Could not convert".
+constexpr std::uint64_t kMaxBound = std::numeric_limits<std::uint32_t>::max();
 
 struct ExploreFlags {
   std::string protocol;
@@ -239,11 +243,19 @@ Verb add_explore_verb(CLI::App& app) {
                                              "default: 3/4 of the machine's)")
                                  ->check(count_validator());
   cmd->add_option("--jobs,-j", f->jobs, "threads (bfs, pct, random-walk)")->capture_default_str()->check(count_validator(1, 1024));
-  f->given["--drops"] = cmd->add_option("--drops", f->drops, "messages the network may lose per path")->check(count_validator());
-  f->given["--duplicates"] = cmd->add_option("--duplicates", f->duplicates, "messages it may deliver twice")->check(count_validator());
-  f->given["--crashes"] = cmd->add_option("--crashes", f->crashes, "node crashes per path")->check(count_validator());
-  f->given["--restarts"] = cmd->add_option("--restarts", f->restarts, "restarts of crashed nodes per path")->check(count_validator());
-  f->given["--timeouts"] = cmd->add_option("--timeouts", f->timeouts, "timer firings per node")->check(count_validator());
+  f->given["--drops"] =
+      cmd->add_option("--drops", f->drops, "messages the network may lose per path")
+          ->check(count_validator(0, kMaxBound));
+  f->given["--duplicates"] =
+      cmd->add_option("--duplicates", f->duplicates, "messages it may deliver twice")
+          ->check(count_validator(0, kMaxBound));
+  f->given["--crashes"] = cmd->add_option("--crashes", f->crashes, "node crashes per path")
+                              ->check(count_validator(0, kMaxBound));
+  f->given["--restarts"] =
+      cmd->add_option("--restarts", f->restarts, "restarts of crashed nodes per path")
+          ->check(count_validator(0, kMaxBound));
+  f->given["--timeouts"] = cmd->add_option("--timeouts", f->timeouts, "timer firings per node")
+                               ->check(count_validator(0, kMaxBound));
   f->given["--crash"] = cmd->add_option("--crash", f->crash, "a group or node a crash may hit (repeatable)");
   f->given["--walks"] = cmd->add_option("--walks", f->walks, "pct, random-walk: how many walks")
                             ->capture_default_str()

@@ -71,6 +71,7 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
           {"--shortest --por sleep", "--shortest"},
           {"--shortest --strategy pct", "--shortest"},
           // Ignored before: a sampling search's flags on an exhaustive one.
+          {"--drops 4294967296", "--drops: expected a whole number from 0 to 4294967295"},
           {"--walks 5", "--walks: is for --strategy pct or random-walk; this search is bfs"},
           {"--strategy dfs --seed 3",
            "--seed: is for --strategy pct or random-walk; this search is dfs"},
