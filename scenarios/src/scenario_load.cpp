@@ -172,6 +172,14 @@ void read_clock(const JsonField& f, FaultStep& step) {
   }
   if (step.jump_ns && step.for_ns) f.fail("a clock jump is an instant: no for_ms");
   if (step.strobe_ns && !step.for_ns) f.fail("a strobe needs for_ms (how long it strobes)");
+  // Each jump is an event: a 1 ns period over 300 ms ran into the 20,000,000-event bound.
+  constexpr std::int64_t kMaxStrobeJumps = 100000;
+  if (step.strobe_ns && *step.for_ns / step.strobe_period_ns > kMaxStrobeJumps) {
+    const JsonField at = f.get("period_ms") ? *f.get("period_ms") : f.at("for_ms");
+    at.fail("the strobe would jump " + std::to_string(*step.for_ns / step.strobe_period_ns) +
+            " times (for_ms / period_ms); at most " + std::to_string(kMaxStrobeJumps) +
+            ": a longer period_ms or a shorter for_ms");
+  }
 }
 
 void read_disk(const JsonField& f, FaultStep& step) {

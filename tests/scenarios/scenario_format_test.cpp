@@ -112,6 +112,24 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
                     "durability, durable state never goes back, election safety, exception, "
                     "leader append-only, leader completeness, linearizability, livelock, "
                     "liveness, log matching, state machine safety"));
+  // A strobe of 300,000,000 jumps ran into the event bound, 9 s later.
+  CHECK(
+      bad_input({{"faults",
+                  {{{"at_ms", 10},
+                    {"kind", "clock"},
+                    {"node", "s0"},
+                    {"strobe_ms", 50},
+                    {"period_ms", 1e-6},
+                    {"for_ms", 300}}}}}) ==
+      std::string("test.json: $.faults[0].period_ms: the strobe would jump 300000000 times "
+                  "(for_ms / period_ms); at most 100000: a longer period_ms or a shorter for_ms"));
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10},
+                      {"kind", "clock"},
+                      {"node", "s0"},
+                      {"strobe_ms", 50},
+                      {"period_ms", 0.01},
+                      {"for_ms", 300}}}}}) == "no error");
   CHECK(bad_input({{"run_ms", 1000}, {"faults", {{{"at_ms", 1000}, {"kind", "heal"}}}}}) ==
         std::string("test.json: $.faults[0].at_ms: the fault comes at 1s, after the run ends (1s)"));
 }
