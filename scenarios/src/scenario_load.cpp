@@ -379,6 +379,9 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file) {
       if (p.find_bug(name) == nullptr) {
         b.fail("unknown bug '" + name + "' for " + p.name + did_you_mean(name, known));
       }
+      if (std::find(s.bugs.begin(), s.bugs.end(), name) != s.bugs.end()) {
+        b.fail("'" + name + "' is given twice");
+      }
       s.bugs.push_back(name);
     }
   }

@@ -174,6 +174,8 @@ TEST_CASE("usage errors name the flag and exit 2") {
           {"shrink x.json -o /tmp --force", "-o /tmp: is a directory"},
           {"run -p raft --set mix=get:1000000",
            "must be a whole number from 0 to 999999, got '1000000'"},
+          {"run -p raft --set mix=get:50,get:50",
+           "the weight of get is given twice in 'get:50,get:50'"},
           // Read as 0/2 before, the rest ignored.
           {"fuzz --protocol echo --shard 0/2/3",
            "--shard 0/2/3: expected I/N with 0 <= I < N <= 1000000"},

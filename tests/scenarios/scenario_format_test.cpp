@@ -112,6 +112,8 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
                     "durability, durable state never goes back, election safety, exception, "
                     "leader append-only, leader completeness, linearizability, livelock, "
                     "liveness, log matching, state machine safety"));
+  CHECK(bad_input({{"bugs", {"figure8", "figure8"}}}) ==
+        std::string("test.json: $.bugs[1]: 'figure8' is given twice"));
   // A strobe of 300,000,000 jumps ran into the event bound, 9 s later.
   CHECK(
       bad_input({{"faults",

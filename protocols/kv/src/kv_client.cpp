@@ -15,6 +15,7 @@ nlohmann::json json_of(const std::optional<std::string>& value) {
 void parse_mix(const std::string& text, const std::string& where, Workload& w) {
   static const char* kOps[] = {"get", "put", "append", "cas"};
   int weights[4] = {0, 0, 0, 0};
+  bool seen[4] = {false, false, false, false};
   std::stringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
@@ -32,6 +33,8 @@ void parse_mix(const std::string& text, const std::string& where, Workload& w) {
       throw BadInput(where, "the weight of " + op +
                                 " must be a whole number from 0 to 999999, got '" + number + "'");
     }
+    if (seen[k]) throw BadInput(where, "the weight of " + op + " is given twice in '" + text + "'");
+    seen[k] = true;
     weights[k] = std::stoi(number);
   }
   if (weights[0] + weights[1] + weights[2] + weights[3] == 0) {
