@@ -215,9 +215,14 @@ void ExecutorNode::received_block(TaskRun& t, std::size_t i, FetchStatus status,
 void ExecutorNode::start_compute(TaskRun& t, Time now) {
   FAULTLINE_ASSERT(t.phase == Phase::fetching, "an attempt computes once, after its fetches");
   const Duration base = params_.task_time_ns * params_.slowness;
-  const Duration compute = (t.launch.remote ? base * 3 / 2 : base) +
-                           static_cast<Duration>(random_.below(
-                               static_cast<std::uint64_t>(params_.task_time_ns / 2) + 1));
+  // A jitter in [0, task_time / 2]. The simulator's choices are below 2^32: a wider range
+  // (task_time over ~8.6 s, within the option's bound of 60 s) is drawn in steps of 1 us,
+  // 1 ms...; below that the draw is as it always was.
+  const auto half = static_cast<std::uint64_t>(params_.task_time_ns / 2);
+  std::uint64_t step = 1;
+  while (half / step >= 0xffffffffULL) step *= 1000;
+  const auto jitter = static_cast<Duration>(random_.below(half / step + 1) * step);
+  const Duration compute = (t.launch.remote ? base * 3 / 2 : base) + jitter;
   t.phase = Phase::computing;
   t.deadline = now + compute;
 }

@@ -254,6 +254,27 @@ Duration job_work_floor(const SchedParams& p) {
   return tasks * p.executor.task_time_ns * factor / capacity;
 }
 
+Duration job_path_floor(const SchedParams& p) {
+  const Duration task = p.executors > p.slow_executors
+                            ? p.executor.task_time_ns
+                            : p.executor.task_time_ns * std::max(1, p.slow_factor);
+  Duration longest = 0;
+  for (const JobSpec& job : p.driver.jobs) {
+    std::vector<Duration> ends(job.stages.size(), 0);  // each stage's earliest end
+    for (std::size_t k = 0; k < job.stages.size(); ++k) {
+      Duration start = 0;
+      for (int parent : job.stages[k].parents) {
+        FAULTLINE_ASSERT(parent >= 0 && static_cast<std::size_t>(parent) < k,
+                         "a stage's parents come before it");
+        start = std::max(start, ends[static_cast<std::size_t>(parent)]);
+      }
+      ends[k] = start + task;
+      longest = std::max(longest, ends[k]);
+    }
+  }
+  return longest;
+}
+
 SchedParams read_params(const protocols::RunConfig& run) {
   const protocols::OptionValues& o = run.options;
   SchedParams p;
@@ -295,7 +316,8 @@ SchedParams read_params(const protocols::RunConfig& run) {
   e.fetch_timeout_ns = o.duration("fetch_timeout");
   e.fetch_retries = static_cast<int>(o.integer("fetch_retries"));
   e.commit_timeout_ns = o.duration("fetch_timeout");
-  p.liveness_bound_ns = std::max(p.liveness_bound_ns, 2 * job_work_floor(p));
+  p.liveness_bound_ns =
+      std::max({p.liveness_bound_ns, 2 * job_work_floor(p), 3 * job_path_floor(p)});
   return p;
 }
 

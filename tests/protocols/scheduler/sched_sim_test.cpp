@@ -92,6 +92,15 @@ TEST_CASE("scheduler: the correct protocol holds over swarm seeds, and recovery 
   CHECK(r.seeds_with.at("jobs_succeeded") == 40);
 }
 
+// The scheduler's parameters for these options (the option values point into p's table).
+static SchedParams params_of(const protocols::Protocol& p,
+                             std::map<std::string, std::string> options) {
+  protocols::RunConfig config;
+  config.options =
+      protocols::OptionValues::resolve(p.options, protocols::Options(std::move(options)));
+  return read_params(config);
+}
+
 // One executor with one slot, and slow: 20 tasks of 20 ms at 8x take 3.2 s at the least,
 // so a 2 s liveness bound could never hold; a stress campaign called 104 of 1,500 such
 // runs stuck. The bound is raised to twice that floor (and the run, too short for it
@@ -99,9 +108,7 @@ TEST_CASE("scheduler: the correct protocol holds over swarm seeds, and recovery 
 TEST_CASE("scheduler: the liveness bound is at least twice a job's least possible time") {
   const protocols::Protocol p = protocol();  // the option values point into its table
   auto params = [&p](std::map<std::string, std::string> options) {
-    protocols::RunConfig config;
-    config.options = protocols::OptionValues::resolve(p.options, protocols::Options(std::move(options)));
-    return read_params(config);
+    return params_of(p, std::move(options));
   };
   const SchedParams tiny = params({{"executors", "1"}, {"slots", "1"}, {"slow_executors", "1"},
                                    {"shape", "chain3"}, {"map_partitions", "10"},
@@ -126,6 +133,35 @@ TEST_CASE("scheduler: the liveness bound is at least twice a job's least possibl
     if (out.verdict() != sim::Verdict::ok) ++failures;
   }
   CHECK(failures == 0);
+}
+
+TEST_CASE("scheduler: long tasks raise the liveness bound by the longest chain of stages") {
+  // task_time=1s: chain2's two stages need 2 s at the least; the bound was the 2 s
+  // default (the work floor spreads all tasks over all slots, ignoring that a stage waits
+  // for its parents), so every fault-free run failed liveness.
+  const protocols::Protocol p = protocol();  // the option values point into its table
+  auto params = [&p](std::map<std::string, std::string> options) {
+    return params_of(p, std::move(options));
+  };
+  const SchedParams chain3 = params({{"task_time", "1s"}, {"shape", "chain3"}});
+  CHECK(job_path_floor(chain3) == 3 * sim::kSecond);
+  CHECK(chain3.liveness_bound_ns == 9 * sim::kSecond);
+  const SchedParams all_slow = params({{"task_time", "1s"},
+                                       {"executors", "2"},
+                                       {"slow_executors", "2"},
+                                       {"slow_factor", "4"},
+                                       {"shape", "chain2"}});
+  CHECK(job_path_floor(all_slow) == 8 * sim::kSecond);
+  // The default 20 ms keeps the bound at 2 s.
+  CHECK(params({{"shape", "chain3"}}).liveness_bound_ns == 2 * sim::kSecond);
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    protocols::RunSpec spec;
+    spec.seed = seed;
+    spec.options.set("task_time", "1s");
+    spec.time_limit_ns = 60 * sim::kSecond;
+    const protocols::RunOutput out = protocols::run_protocol(p, spec);
+    CHECK_MESSAGE(out.verdict() == sim::Verdict::ok, "seed ", seed);
+  }
 }
 
 TEST_CASE("scheduler: scenario: an executor lost after its map tasks finished") {

@@ -47,6 +47,15 @@ struct SchedParams {
 // 1 s (twice 0.45 s at most), so its bound stays 2 s.
 sim::Duration job_work_floor(const SchedParams& p);
 
+// The least time the longest chain of stages of any job takes: a stage starts when its
+// parents have ended, and each takes one task's time at least (task_time on a fast
+// executor; slow_factor times that when every executor is slow). read_params raises the
+// liveness bound to at least three times this: a task may take twice task_time (remote
+// input 1.5x, jitter up to 0.5x), and its fetches and commit come on top. Long tasks
+// made every fault-free run a liveness failure: task_time=1s is 3 s of stages in a chain,
+// against the 2 s bound. At the default 20 ms it is 0.18 s at most: the bound stays 2 s.
+sim::Duration job_path_floor(const SchedParams& p);
+
 // The run's options as the scheduler's parameters (checked by the option table).
 SchedParams read_params(const protocols::RunConfig& run);
 
