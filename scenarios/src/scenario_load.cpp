@@ -387,7 +387,22 @@ Scenario parse_scenario(const nlohmann::json& doc, const std::string& file) {
   }
   read_environment(root, s);
   if (auto faults = root.get("faults")) {
-    for (const JsonField& f : faults->elements()) s.faults.push_back(read_step(f));
+    // Clock faults add up on a node: 923 jumps of 1e10 ms each (every one within bounds)
+    // carried a clock past 2^63 ns and the run failed with std::bad_alloc.
+    sim::Duration moved = 0;
+    for (const JsonField& f : faults->elements()) {
+      s.faults.push_back(read_step(f));
+      const FaultStep& step = s.faults.back();
+      for (const std::optional<sim::Duration>& d : {step.offset_ns, step.jump_ns, step.strobe_ns}) {
+        if (d) moved += *d < 0 ? -*d : *d;
+      }
+      if (moved > kMaxMillis * sim::kMillisecond) {
+        f.fail("the timeline's clock faults move clocks by more than " +
+               std::to_string(kMaxMillis) +
+               " ms in all (~115 days): local times would leave "
+               "the range the simulator keeps");
+      }
+    }
   }
   if (auto r = root.get("random_faults")) {
     s.random_faults = r->nonempty_string();

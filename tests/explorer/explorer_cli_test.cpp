@@ -55,6 +55,17 @@ TEST_CASE("explore cut short exits 3 and says not exhaustive - absurd bounds exi
   const Ran memory = run_faultline("explore --protocol paxos --max-memory 1");
   CHECK(memory.status == 3);
   CHECK(memory.out.find("NOT exhaustive: --max-memory 1 MiB reached") != std::string::npos);
+  // Walks read the budgets before each walk: they ran in blocks of 256 and read them only
+  // between blocks (38 times a 5 s budget). A budget of 1 ns is spent before the first.
+  for (const char* strategy : {"random-walk", "pct"}) {
+    const Ran walks =
+        run_faultline(std::string("explore --protocol echo --strategy ") + strategy +
+                      " --walks 1000 --max-depth 300 --time-budget 0.000000001 --json");
+    CHECK(walks.status == 3);
+    const nlohmann::json j = last_line(walks.out);
+    CHECK_MESSAGE(j["executions"] == 0, walks.out);
+    CHECK(j["stop_reason"] == "--time-budget reached");
+  }
   faultline::testing::check_refusals(
       "explore --protocol paxos ",
       {

@@ -114,6 +114,13 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
                     "liveness, log matching, state machine safety"));
   CHECK(bad_input({{"bugs", {"figure8", "figure8"}}}) ==
         std::string("test.json: $.bugs[1]: 'figure8' is given twice"));
+  // Jumps that each fit but together carry a clock past 2^63 ns (std::bad_alloc).
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10}, {"kind", "clock"}, {"node", "s0"}, {"jump_ms", 6e9}},
+                     {{"at_ms", 20}, {"kind", "clock"}, {"node", "s0"}, {"jump_ms", -6e9}}}}}) ==
+        std::string("test.json: $.faults[1]: the timeline's clock faults move clocks by more than "
+                    "10000000000 ms in all (~115 days): local times would leave the range the "
+                    "simulator keeps"));
   // A strobe of 300,000,000 jumps ran into the event bound, 9 s later.
   CHECK(
       bad_input({{"faults",
