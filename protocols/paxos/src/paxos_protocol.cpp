@@ -223,7 +223,11 @@ std::string SingleRun::stuck(const Simulation& sim) const {
   }
   std::string problem;
   auto add = [&](const std::string& text) { problem += (problem.empty() ? "" : "; ") + text; };
-  const bool judge_idle = params_.node.think_max_ns < params_.liveness_bound_ns;
+  // A proposer may wait up to start_within before its first attempt (after every start,
+  // a restart's too) and up to think between attempts: idleness is judged only when both
+  // fit the bound (start_within=1s failed every fault-free run at 750 ms).
+  const bool judge_idle =
+      std::max(params_.node.think_max_ns, params_.node.start_max_ns) < params_.liveness_bound_ns;
   for (NodeId p : groups.nodes("proposers")) {
     const SingleNode* n = node_of(sim, p);
     if (n == nullptr || n->proposer()->phase() == Phase::done || syncing(sim, p)) continue;

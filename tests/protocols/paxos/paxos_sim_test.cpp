@@ -58,6 +58,18 @@ TEST_CASE("paxos: without faults one value is chosen, every attempt and learner 
   }
 }
 
+TEST_CASE(
+    "paxos: proposers that start late are not judged idle by a bound shorter than their start") {
+  // start_within=1s (its bound is 60 s): the 750 ms liveness bound came before some
+  // proposers' first attempt, and every fault-free run failed liveness.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    auto out = protocols::run_protocol(paxos::single_decree_protocol(),
+                                       calm(seed, {{"start_within", "1s"}}));
+    INFO(findings_text(out));
+    CHECK(out.verdict() == sim::Verdict::ok);
+  }
+}
+
 TEST_CASE("multipaxos: without faults one leader serves every operation, linearizably") {
   auto out = protocols::run_protocol(paxos::multi_protocol(), calm(1));
   INFO(findings_text(out));
