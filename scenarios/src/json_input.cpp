@@ -1,6 +1,7 @@
 #include "scenarios/json_input.hpp"
 
 #include "checker/input_error.hpp"
+#include "sim/assert.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -128,6 +129,8 @@ class CheckedBuilder {
     return true;
   }
   bool close() {
+    FAULTLINE_ASSERT(!stack_.empty() && stack_.size() == frames_.size(),
+                     "the parser ends only a container it started");
     stack_.pop_back();
     frames_.pop_back();
     return true;
