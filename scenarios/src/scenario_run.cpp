@@ -188,7 +188,7 @@ std::vector<sim::Partition> majorities_ring(const std::vector<NodeId>& nodes) {
 
 // ---------------------------------------------------------------- the timeline
 
-class Timeline {
+class Timeline : public std::enable_shared_from_this<Timeline> {
  public:
   Timeline(Simulation& sim, protocols::ProtocolRun& run, std::vector<std::string>& log)
       : sim_(sim), resolver_(sim, run), log_(log) {}
@@ -384,14 +384,23 @@ class Timeline {
     const std::vector<NodeId> ids = resolver_.resolve(f.nodes, {}, note);
     std::string what;
     for (NodeId id : ids) {
+      // An offset or a drift adds to what the clock has (its starting skew, other windows)
+      // and its window's end takes back as much: setting it, and 0 at the end, erased the
+      // starting skew and cut an overlapping window short.
       if (f.offset_ns) {
-        sim_.clock_offset(id, *f.offset_ns);
-        after(f, [id](Simulation& s) { s.clock_offset(id, 0); });
-        what = "clock offset " + sim::format_time(*f.offset_ns);
+        const sim::Duration d = *f.offset_ns;
+        sim_.clock_offset(id, sim_.clock(id).offset(sim_.now()) + d);
+        after(f, [id, d](Simulation& s) { s.clock_offset(id, s.clock(id).offset(s.now()) - d); });
+        what = "clock offset " + sim::format_time(d);
       } else if (f.drift_ppm) {
-        sim_.clock_drift(id, *f.drift_ppm);
-        after(f, [id](Simulation& s) { s.clock_drift(id, 0); });
-        what = "clock drift " + std::to_string(*f.drift_ppm) + "ppm";
+        const std::int64_t ppm = *f.drift_ppm;
+        add_drift(id, ppm, note);
+        after(f, [self = shared_from_this(), id, ppm](Simulation& s) {
+          std::string end_note;
+          self->add_drift(id, -ppm, end_note);
+          if (!end_note.empty()) s.log("clock drift window ends:" + end_note);
+        });
+        what = "clock drift " + std::to_string(ppm) + "ppm";
       } else if (f.jump_ns) {
         sim_.clock_jump(id, *f.jump_ns);
         what = "clock jump " + sim::format_time(*f.jump_ns);
@@ -401,6 +410,22 @@ class Timeline {
       }
     }
     return what + " on " + brace_names(sim_, ids);
+  }
+
+  // Drifts add up; a clock must run forwards, so a sum at or below -1,000,000 ppm runs the
+  // clock at its slowest, -999,999 ppm, and what that leaves out is kept for the windows'
+  // ends (kept as a shortfall, so drift faults of --faults, which add too, stay counted).
+  void add_drift(NodeId id, std::int64_t ppm, std::string& note) {
+    constexpr std::int64_t kSlowest = -999999;
+    std::int64_t& shortfall = drift_shortfall_[id];
+    const std::int64_t asked = sim_.clock(id).drift_ppm() + shortfall + ppm;
+    const std::int64_t applied = std::max(asked, kSlowest);
+    shortfall = asked - applied;
+    if (shortfall != 0) {
+      note += " (" + sim_.node_name(id) + "'s drifts add up to " + std::to_string(asked) +
+              "ppm: it runs at " + std::to_string(kSlowest) + "ppm)";
+    }
+    sim_.clock_drift(id, applied);
   }
 
   static void strobe(Simulation& sim, NodeId id, sim::Duration amplitude, sim::Duration period,
@@ -444,6 +469,7 @@ class Timeline {
   Simulation& sim_;
   Resolver resolver_;
   std::vector<std::string>& log_;
+  std::map<NodeId, std::int64_t> drift_shortfall_;  // drift asked but not applied, per node
 };
 
 // Each node's clock starts with an offset and a drift drawn within the scenario's bounds.

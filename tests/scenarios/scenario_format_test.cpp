@@ -209,6 +209,38 @@ TEST_CASE("a disk wipe is an instant that empties the node's disk, synced writes
         std::string("test.json: $.faults[0]: wiping a disk is an instant: no for_ms"));
 }
 
+TEST_CASE(
+    "clock windows add to what a clock has - overlapping windows and the starting skew stay") {
+  auto clock = [](const char* node, const char* field, int amount, int at, int for_ms) {
+    return nlohmann::json{
+        {"at_ms", at}, {"kind", "clock"}, {"node", node}, {field, amount}, {"for_ms", for_ms}};
+  };
+  const nlohmann::json faults = {
+      clock("s0", "offset_ms", 50, 100, 500),  // ends at 600 ms
+      clock("s0", "offset_ms", 30, 200, 1000),     clock("s1", "drift_ppm", 1000, 100, 500),
+      clock("s1", "drift_ppm", 2000, 200, 1000),   clock("s2", "drift_ppm", -500000, 100, 700),
+      clock("s2", "drift_ppm", -500000, 200, 200), clock("s3", "offset_ms", 40, 100, 300)};
+  const auto run = [](const nlohmann::json& f) {
+    return scenarios::run_scenario(
+        scenario({{"run_ms", 900}, {"clocks", {{"skew_max_ms", 20}}}, {"faults", f}}), {});
+  };
+  const scenarios::ScenarioRun r = run(faults);
+  const sim::Simulation& sim = *r.out.sim;
+  const scenarios::ScenarioRun plain = run(nlohmann::json::array());  // the same starting skews
+  const sim::Time end = sim.now();
+  REQUIRE(end == plain.out.sim->now());
+  // At 900 ms the second window of each pair is still open: setting it, and 0 at the first
+  // one's end, left s0 at the bare starting skew and s1 with no drift.
+  CHECK(sim.clock(0).offset(end) == plain.out.sim->clock(0).offset(end) + 30 * sim::kMillisecond);
+  CHECK(sim.clock(1).drift_ppm() == 2000);
+  CHECK(sim.clock(2).drift_ppm() == 0);  // both windows ended, the clamped one included
+  CHECK(sim.clock(3).offset(end) == plain.out.sim->clock(3).offset(end));  // skew kept
+  CHECK(plain.out.sim->clock(3).offset(end) != 0);
+  REQUIRE(r.timeline.size() == 7);
+  CHECK(r.timeline[6].find("s2's drifts add up to -1000000ppm: it runs at -999999ppm") !=
+        std::string::npos);
+}
+
 TEST_CASE("expectations: a run meets them or says which it missed") {
   const nlohmann::json timeline = {{{"at_ms", 1000}, {"kind", "crash"}, {"node", "majority"}}};
   // A majority crashed for good: nothing can be committed after it. Liveness must fail.
