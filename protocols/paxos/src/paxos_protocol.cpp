@@ -50,7 +50,8 @@ void declare_options(protocols::OptionTable& t) {
              "starts make proposers duel")
       .swarm({"20ms", "2ms", "200ms"});
   t.duration("think", 300 * kMillisecond, 0, 60 * kSecond,
-             "a proposer's pause before its next attempt, at most")
+             "a proposer's pause before its next attempt, at most; under a few round trips a "
+             "winner may take every round and starve the others (a liveness finding)")
       .swarm({"300ms", "100ms"});
   t.duration("retry", 50 * kMillisecond, kMillisecond, 60 * kSecond,
              "a phase's wait for a majority before the proposer backs off and retries");
