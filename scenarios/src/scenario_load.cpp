@@ -337,7 +337,12 @@ void read_expect(const JsonField& f, Expectation& e) {
   f.only_fields({"violations", "linearizable", "liveness"});
   if (auto v = f.get("violations")) {
     std::vector<std::string> names;
-    for (const JsonField& n : v->elements()) names.push_back(n.nonempty_string());
+    for (const JsonField& n : v->elements()) {
+      names.push_back(n.nonempty_string());
+      if (std::find(names.begin(), names.end() - 1, names.back()) != names.end() - 1) {
+        n.fail("'" + names.back() + "' is given twice");
+      }
+    }
     e.violations = std::move(names);
   }
   if (auto v = f.get("linearizable")) e.linearizable = v->boolean();

@@ -114,6 +114,8 @@ TEST_CASE("selectors: an unknown name is an error before the run, with a did-you
                     "liveness, log matching, state machine safety"));
   CHECK(bad_input({{"bugs", {"figure8", "figure8"}}}) ==
         std::string("test.json: $.bugs[1]: 'figure8' is given twice"));
+  CHECK(bad_input({{"expect", {{"violations", {"durability", "liveness", "durability"}}}}}) ==
+        std::string("test.json: $.expect.violations[2]: 'durability' is given twice"));
   // Jumps that each fit but together carry a clock past 2^63 ns (std::bad_alloc).
   CHECK(bad_input({{"faults",
                     {{{"at_ms", 10}, {"kind", "clock"}, {"node", "s0"}, {"jump_ms", 6e9}},
