@@ -1,6 +1,7 @@
 // faultline: the command. Parses the verb and its flags (CLI11) and runs it.
 // Usage errors exit 2 with a message naming the flag; with --json the last line of
 // standard output is then {"error": ..., "exit": 2}, as for every other error.
+#include <algorithm>
 #include <iostream>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,21 @@ void refuse_empty_values(CLI::App& app) {
   for (CLI::App* verb : app.get_subcommands({})) refuse_empty_values(*verb);
 }
 
+// A planted bug named twice is refused, as an option set twice (--set) is, and as a
+// scenario's bugs list refuses it.
+std::string repeated_bug(const CLI::App& verb) {
+  const CLI::Option* bug = verb.get_option_no_throw("--bug");
+  if (bug == nullptr) return {};
+  const std::vector<std::string>& given = bug->results();
+  for (std::size_t i = 1; i < given.size(); ++i) {
+    if (std::find(given.begin(), given.begin() + static_cast<std::ptrdiff_t>(i), given[i]) !=
+        given.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return given[i];
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,6 +92,9 @@ int main(int argc, char** argv) {
   }
   for (const Verb& verb : verbs) {
     if (!verb.command->parsed()) continue;
+    if (const std::string twice = repeated_bug(*verb.command); !twice.empty()) {
+      return report_error(verb.command->get_name(), "--bug " + twice + ": given twice");
+    }
     try {
       return verb.main();
     } catch (const std::exception& e) {

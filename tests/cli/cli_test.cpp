@@ -190,6 +190,13 @@ TEST_CASE("usage errors name the flag and exit 2") {
           {"replay nosuch.json", "nosuch.json: cannot open it"},
           {"explore --protocol paxos --max-depth 0", "--max-depth 0"},
           {"viz t.json", "faultline viz: nothing to do: give --html"},
+          // Deduplicated silently before, where --set twice and a scenario's bugs refuse it.
+          {"run -p raft --bug figure8 --bug no-step-down --bug figure8",
+           "faultline run: --bug figure8: given twice"},
+          {"fuzz -p raft --bug figure8 --bug figure8",
+           "faultline fuzz: --bug figure8: given twice"},
+          {"explore -p paxos --bug forget-promise --bug forget-promise",
+           "faultline explore: --bug forget-promise: given twice"},
       });
 }
 
