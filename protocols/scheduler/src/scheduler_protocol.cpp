@@ -236,6 +236,25 @@ void validate(const protocols::OptionValues& o) {
   }
 }
 
+// Stages in the longest chain of any job: a stage starts when its parents have ended.
+std::int64_t longest_chain(const SchedParams& p) {
+  std::int64_t longest = 0;
+  for (const JobSpec& job : p.driver.jobs) {
+    std::vector<std::int64_t> depth(job.stages.size(), 0);  // stages up to and with k
+    for (std::size_t k = 0; k < job.stages.size(); ++k) {
+      std::int64_t parents = 0;
+      for (int parent : job.stages[k].parents) {
+        FAULTLINE_ASSERT(parent >= 0 && static_cast<std::size_t>(parent) < k,
+                         "a stage's parents come before it");
+        parents = std::max(parents, depth[static_cast<std::size_t>(parent)]);
+      }
+      depth[k] = parents + 1;
+      longest = std::max(longest, depth[k]);
+    }
+  }
+  return longest;
+}
+
 }  // namespace
 
 Duration job_work_floor(const SchedParams& p) {
@@ -258,21 +277,15 @@ Duration job_path_floor(const SchedParams& p) {
   const Duration task = p.executors > p.slow_executors
                             ? p.executor.task_time_ns
                             : p.executor.task_time_ns * std::max(1, p.slow_factor);
-  Duration longest = 0;
-  for (const JobSpec& job : p.driver.jobs) {
-    std::vector<Duration> ends(job.stages.size(), 0);  // each stage's earliest end
-    for (std::size_t k = 0; k < job.stages.size(); ++k) {
-      Duration start = 0;
-      for (int parent : job.stages[k].parents) {
-        FAULTLINE_ASSERT(parent >= 0 && static_cast<std::size_t>(parent) < k,
-                         "a stage's parents come before it");
-        start = std::max(start, ends[static_cast<std::size_t>(parent)]);
-      }
-      ends[k] = start + task;
-      longest = std::max(longest, ends[k]);
-    }
-  }
-  return longest;
+  return longest_chain(p) * task;
+}
+
+Duration job_slow_tail(const SchedParams& p) {
+  // Only a cluster with fast and slow executors: when every executor is slow,
+  // job_path_floor already counts each task slow.
+  if (p.slow_executors <= 0 || p.slow_executors >= p.executors) return 0;
+  const Duration excess = p.executor.task_time_ns * (std::max(1, p.slow_factor) - 1) * 3 / 2;
+  return longest_chain(p) * excess;
 }
 
 SchedParams read_params(const protocols::RunConfig& run) {
@@ -316,8 +329,8 @@ SchedParams read_params(const protocols::RunConfig& run) {
   e.fetch_timeout_ns = o.duration("fetch_timeout");
   e.fetch_retries = static_cast<int>(o.integer("fetch_retries"));
   e.commit_timeout_ns = o.duration("fetch_timeout");
-  p.liveness_bound_ns =
-      std::max({p.liveness_bound_ns, 2 * job_work_floor(p), 3 * job_path_floor(p)});
+  p.liveness_bound_ns = std::max(
+      {p.liveness_bound_ns, 2 * job_work_floor(p), 3 * job_path_floor(p) + job_slow_tail(p)});
   return p;
 }
 

@@ -164,6 +164,63 @@ TEST_CASE("scheduler: long tasks raise the liveness bound by the longest chain o
   }
 }
 
+TEST_CASE("scheduler: with a slow executor, each stage of the chain may end on it") {
+  // Placement does not know speeds: two of three executors 20x slow, task_time=40ms, so
+  // a stage's last task, and its speculative copy, may each take 0.8 s (1.2 s with remote
+  // input) on a slow executor; chain3 is three of them in a row. The path floor counted
+  // 40 ms a stage (some executor is fast), the bound stayed 2 s, and a template with these
+  // options failed liveness on 6 of 150 swarm seeds. Seed 59: after the 8 s heal, job 0's last
+  // map task ran on e1 (slow) to 8.57 s, its s1.p3 on e0 (slow, its copy on e1, slow too)
+  // to 9.38 s, then its s2.p4 on e0 again: stuck at 10 s, by a 2 s bound.
+  const protocols::Protocol p = protocol();  // the option values point into its table
+  const std::map<std::string, std::string> slow = {
+      {"slow_executors", "2"},           {"slow_factor", "20"},         {"speculation", "true"},
+      {"speculation_multiplier", "100"}, {"speculation_quantile", "1"}, {"task_time", "40ms"}};
+  std::map<std::string, std::string> chain3 = slow;
+  chain3["shape"] = "chain3";
+  CHECK(job_path_floor(params_of(p, chain3)) == 120 * sim::kMillisecond);
+  CHECK(job_slow_tail(params_of(p, chain3)) == 3 * 1140 * sim::kMillisecond);  // 19 x 60 ms
+  CHECK(params_of(p, chain3).liveness_bound_ns == 3780 * sim::kMillisecond);
+
+  protocols::RunSpec spec = protocols::swarm_spec(p, 59);  // faults end at 8 s
+  for (const auto& [name, value] : slow) spec.options.set(name, value);
+  spec.time_limit_ns = 20 * sim::kSecond;  // room for the bound after the heal
+  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  for (const sim::Finding& f : out.result.findings) MESSAGE(f.message);
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(check(out, "liveness")->status == protocols::CheckStatus::held);
+  CHECK(count(out, "speculative_launches") > 0);
+  CHECK(count(out, "jobs_succeeded") + count(out, "jobs_failed") == 8);
+
+  // The generic profile (slow_factor 8, task_time 20 ms) keeps its 2 s bound in every
+  // configuration it draws: chain3 with a slow executor is 3 x 60 ms + 3 x 210 ms.
+  for (const char* shape : {"chain2", "chain3", "join"}) {
+    for (const char* executors : {"2", "3", "4"}) {
+      for (const char* slots : {"1", "2"}) {
+        for (const char* maps : {"3", "6", "10"}) {
+          for (const char* reduces : {"1", "3", "5"}) {
+            for (const char* slow_executors : {"0", "1"}) {
+              CAPTURE(shape);
+              CAPTURE(executors);
+              CAPTURE(slots);
+              CAPTURE(maps);
+              CAPTURE(reduces);
+              CAPTURE(slow_executors);
+              const SchedParams g = params_of(p, {{"shape", shape},
+                                                  {"executors", executors},
+                                                  {"slots", slots},
+                                                  {"map_partitions", maps},
+                                                  {"reduce_partitions", reduces},
+                                                  {"slow_executors", slow_executors}});
+              REQUIRE(g.liveness_bound_ns == 2 * sim::kSecond);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_CASE("scheduler: scenario: an executor lost after its map tasks finished") {
   const Scenario s = lost_map_outputs();
   const protocols::Protocol p = protocol();

@@ -56,6 +56,17 @@ sim::Duration job_work_floor(const SchedParams& p);
 // against the 2 s bound. At the default 20 ms it is 0.18 s at most: the bound stays 2 s.
 sim::Duration job_path_floor(const SchedParams& p);
 
+// What slow executors add to that chain when some executors are fast: placement does not
+// know speeds (nor does Spark's), so each stage's last task may run on a slow executor,
+// and speculation need not rescue it (its copy goes to the executor with the most free
+// slots, perhaps another slow one; a large speculation_multiplier never copies it). Each
+// stage of the longest chain adds a slow task's excess over a fast one, with remote input:
+// (slow_factor - 1) x task_time x 1.5. read_params raises the liveness bound to at least
+// 3 x job_path_floor + this. Without it, slow_executors=2 slow_factor=20 task_time=40ms
+// (chain3: three tasks of 0.8 s in a row) failed liveness on 6 of 150 swarm seeds against
+// 2 s. The generic profile (8x, 20 ms) adds 0.63 s at most: its bound stays 2 s.
+sim::Duration job_slow_tail(const SchedParams& p);
+
 // The run's options as the scheduler's parameters (checked by the option table).
 SchedParams read_params(const protocols::RunConfig& run);
 
