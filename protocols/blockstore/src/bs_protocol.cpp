@@ -56,7 +56,7 @@ void declare_options(protocols::OptionTable& t) {
             "data nodes lost for good (with their disks) during the fault phase; at most "
             "replication - 1, and a node holding the last copy of acknowledged data is not lost")
       .swarm({"0", "1"});
-  t.duration("liveness_bound", 2 * kSecond, 0, 600 * kSecond,
+  t.duration("liveness_bound", 2 * kSecond, kMillisecond, 600 * kSecond,
              "after the faults heal, every complete block has its replicas back and every "
              "abandoned file is recovered within this");
 }

@@ -40,7 +40,10 @@ void declare_options(protocols::OptionTable& t) {
            "combined: servers s0.. each play all three roles")
       .swarm_all();
   t.integer("acceptors", 3, 1, 63, "acceptors (combined: servers)").swarm({"3", "5"});
-  t.integer("proposers", 2, 1, 63, "proposers (separate roles only)").swarm({"2", "3"});
+  t.integer("proposers", 2, 1, 63,
+            "proposers (separate roles only); beyond ~16 they duel for longer than the default "
+            "liveness bound: give one (without faults 32 needed over 2 s, 63 over 5 s)")
+      .swarm({"2", "3"});
   t.integer("learners", 1, 0, 63, "learners (separate roles only)").swarm({"1", "2"});
   t.integer("proposals", 0, 0, 1000000,
             "attempts per proposer; 0: one after another until the run ends")
@@ -54,14 +57,15 @@ void declare_options(protocols::OptionTable& t) {
              "winner may take every round and starve the others (a liveness finding)")
       .swarm({"300ms", "100ms"});
   t.duration("retry", 50 * kMillisecond, kMillisecond, 60 * kSecond,
-             "a phase's wait for a majority before the proposer backs off and retries");
+             "a phase's wait for a majority before the proposer backs off and retries; under "
+             "the network's round trip no phase completes (a liveness finding)");
   t.duration(
       "backoff", 10 * kMillisecond, 0, 60 * kSecond,
       "the base of a proposer's random backoff (it doubles per preemption in a row, up to 4x); "
       "0: none, and duelling proposers may preempt each other for ever (a liveness finding)");
   t.duration("liveness_bound", 0, 0, 600 * kSecond,
              "after the last fault heals, every attempt completes and every learner learns "
-             "within this; 0: 750ms");
+             "within this; 0: 750ms, or 12 x backoff when that is longer");
 }
 
 std::vector<protocols::BugSpec> bug_specs() {
@@ -144,7 +148,11 @@ SingleParams read_single_params(const protocols::RunConfig& run) {
   n.backoff_ns = o.duration("backoff");
   n.bugs = read_bugs(run);
   p.liveness_bound_ns = o.duration("liveness_bound");
-  if (p.liveness_bound_ns == 0) p.liveness_bound_ns = 750 * kMillisecond;
+  // A preempted proposer may wait up to 4 x backoff before its next ballot: the default
+  // leaves room for three such waits (backoff=60s was called stuck at 750 ms, fault-free).
+  if (p.liveness_bound_ns == 0) {
+    p.liveness_bound_ns = std::max(750 * kMillisecond, 3 * 4 * n.backoff_ns);
+  }
   return p;
 }
 
