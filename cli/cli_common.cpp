@@ -309,4 +309,17 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
     out << "  " << sim::describe_finding(f, &sim) << '\n';
 }
 
+void write_history(std::ostream& out, const sim::ClientHistory& history,
+                   const protocols::Checks& checks) {
+  nlohmann::json header = {{"format", "faultline-history"}, {"version", 1}};
+  if (const protocols::CheckOutcome* lin = checks.find("linearizability")) {
+    if (lin->data.contains("model")) header["model"] = lin->data["model"];
+    if (lin->data.contains("init")) header["init"] = lin->data["init"];
+  }
+  out << header.dump() << '\n';
+  for (const sim::HistoryEvent& e : history.events()) {
+    out << sim::ClientHistory::event_json(e).dump() << '\n';
+  }
+}
+
 }  // namespace faultline::cli

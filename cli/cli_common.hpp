@@ -144,4 +144,10 @@ int exit_status_for(sim::Verdict verdict);
 void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim::RunResult& result,
                        const nlohmann::json& summary, bool json);
 
+// The client history as JSONL (docs/formats.md). Its header names the model and initial
+// state the run checked it with, so that `faultline check FILE` judges it the same way
+// (2PC's accounts start with balances: from {} every transfer looked impossible).
+void write_history(std::ostream& out, const sim::ClientHistory& history,
+                   const protocols::Checks& checks);
+
 }  // namespace faultline::cli

@@ -70,7 +70,7 @@ int replay_main(const ReplayFlags& flags) {
       }
     }
     if (history_out) {
-      r.run.out.sim->history().write_jsonl(history_out.stream());
+      write_history(history_out.stream(), r.run.out.sim->history(), r.run.out.run->checks);
       history_out.commit();
     }
     std::ostream& report = report_stream(paths);

@@ -160,7 +160,7 @@ int run_main(const RunFlags& flags) {
       write_viz_outputs(*trace, viz, std::cout, true, viz_written);
     }
     if (history_out) {
-      r.out.sim->history().write_jsonl(history_out.stream());
+      write_history(history_out.stream(), r.out.sim->history(), r.out.run->checks);
       history_out.commit();
     }
     if (repro_out) {

@@ -1,5 +1,6 @@
 // Our JSONL history (DESIGN.md §5): an optional header line
 //   {"format":"faultline-history","version":1}
+// (optionally with "model" and "init": what the run that wrote it checked it with)
 // then one event per line:
 //   {"process":0,"type":"invoke","f":"put","key":"x","value":"1","time":1200}
 // Events are in time order; `time` (integer ns) must not run backwards.
@@ -124,9 +125,12 @@ FieldError check_header(const nlohmann::json& header) {
     }
     return says;
   }
-  if (auto error =
-          unknown_field(header, {"format", "version"}, "the header has format and version")) {
+  if (auto error = unknown_field(header, {"format", "version", "model", "init"},
+                                 "the header has format, version, model and init")) {
     return error;
+  }
+  if (auto model = header.find("model"); model != header.end() && !model->is_string()) {
+    return field_error("model", "a model's name, such as \"kv\"", &*model);
   }
   std::string format_text =
       format->is_string() ? brief_text(format->get<std::string>()) : short_text(*format, 60);
@@ -165,6 +169,8 @@ std::optional<InputError> parse_line(std::string_view line, std::string_view nam
 
 Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view name) {
   HistoryBuilder builder;
+  std::optional<std::string> model;
+  nlohmann::json init;
   std::optional<InputError> error;
   bool first = true;
   for_each_line(text, [&](std::string_view line, std::uint32_t number) {
@@ -186,6 +192,10 @@ Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view
     FieldError problem;
     if (header) {
       problem = check_header(value);
+      // What the run that wrote the history checked it with: the model and its initial
+      // state (2PC's accounts start with balances), used when check is not told others.
+      if (!problem && value.contains("model")) model = value["model"].get<std::string>();
+      if (!problem && value.contains("init")) init = value["init"];
     } else {
       Event event;
       event.line = number;
@@ -199,6 +209,8 @@ Expected<HistoryFile> read_jsonl_history(std::string_view text, std::string_view
   HistoryFile file;
   file.format = HistoryFormat::jsonl;
   file.history = std::move(builder).finish();
+  file.default_model = std::move(model);
+  file.default_init = std::move(init);
   return file;
 }
 

@@ -317,7 +317,7 @@ TEST_CASE("jsonl: an unknown field is an error, not something to skip") {
   CHECK(error_of(jsonl_line(0, "invoke", "\"f\":\"write\",\"vlaue\":1,", 1)) ==
         "h.txt:1: $.vlaue: unknown field; an event has process, type, f, key, value and time");
   CHECK(error_of("{\"format\":\"faultline-history\",\"version\":1,\"x y\":2}\n") ==
-        "h.txt:1: $[\"x y\"]: unknown field; the header has format and version");
+        "h.txt:1: $[\"x y\"]: unknown field; the header has format, version, model and init");
 }
 
 TEST_CASE("jepsen log: an :info value may be free text, but not cut-off data") {

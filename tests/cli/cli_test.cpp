@@ -853,3 +853,38 @@ TEST_CASE("an empty value is refused for every option of every verb - not taken 
                   ": ", ran.out);
   }
 }
+
+TEST_CASE(
+    "a run's history names the model and initial state it was checked with - check judges it "
+    "alike") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline_cli_history_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string h = (dir / "h.jsonl").string();
+  // 2PC's accounts start with balances: from {} (the header said nothing) check called
+  // seed 5's history not linearizable where the run had found it linearizable.
+  REQUIRE(invoke_cli("run --protocol twopc --seed 5 --faults swarm --history " + h).status == 0);
+  std::ifstream in(h);
+  std::string first;
+  std::getline(in, first);
+  const nlohmann::json header = nlohmann::json::parse(first);
+  CHECK(header["model"] == "multi-register");
+  CHECK(header["init"]["a0"] == 100);
+  const Ran checked = invoke_cli("check " + h);
+  CHECK(checked.status == 0);
+  CHECK(checked.out.find("model multi-register (from the history)") != std::string::npos);
+  // A header's model must be a name.
+  const std::string bad = (dir / "bad.jsonl").string();
+  std::ofstream(bad) << R"({"format":"faultline-history","version":1,"model":7})"
+                     << "\n"
+                     << R"({"process":0,"type":"invoke","f":"get","key":"x","value":null,"time":1})"
+                     << "\n";
+  const Ran refused = invoke_cli("check " + bad);
+  CHECK(refused.status == 2);
+  CHECK(
+      refused.out.find("bad.jsonl:1: $.model: expected a model's name, such as \"kv\", found 7") !=
+      std::string::npos);
+  fs::remove_all(dir);
+}

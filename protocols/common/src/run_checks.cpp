@@ -56,6 +56,7 @@ void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_vie
     return;
   }
   nlohmann::json data = {{"model", model_name}, {"ops", h.ops.size()}};
+  if (!init.is_null()) data["init"] = init;  // written into --history's header
   auto model = checker::make_model(std::string(model_name), init);
   FAULTLINE_ASSERT(model.ok(), "a protocol checks its history with a model that exists");
   checker::CheckOptions options;
