@@ -22,9 +22,4 @@ nlohmann::json ClientHistory::event_json(const HistoryEvent& e) {
   return j;
 }
 
-void ClientHistory::write_jsonl(std::ostream& out) const {
-  out << R"({"format":"faultline-history","version":1})" << '\n';
-  for (const HistoryEvent& e : events_) out << event_json(e).dump() << '\n';
-}
-
 }  // namespace faultline::sim

@@ -34,8 +34,7 @@ class ClientHistory {
   const std::vector<HistoryEvent>& events() const { return events_; }
   std::size_t size() const { return events_.size(); }
   void add(HistoryEvent event) { events_.push_back(std::move(event)); }
-  // One JSON object per line after a header line naming the format.
-  void write_jsonl(std::ostream& out) const;
+  // One event of the JSONL history (docs/formats.md; the CLI's write_history writes it).
   static nlohmann::json event_json(const HistoryEvent& event);
 
  private:
