@@ -58,7 +58,8 @@ void declare_options(protocols::OptionTable& t) {
       .swarm({"0", "1"});
   t.duration("liveness_bound", 2 * kSecond, kMillisecond, 600 * kSecond,
              "after the faults heal, every complete block has its replicas back and every "
-             "abandoned file is recovered within this");
+             "abandoned file is recovered within this; some client operation succeeds too, "
+             "judged when lease_timeout plus two 100 ms monitor rounds fit it");
 }
 
 std::vector<protocols::BugSpec> bug_specs() {
@@ -155,6 +156,11 @@ Params read_params(const protocols::RunConfig& run) {
   dn.report_interval_ns = o.duration("block_report");
   dn.ack_timeout_ns = o.duration("ack_timeout");
   dn.recovery_timeout_ns = 2 * dn.ack_timeout_ns;
+  // A block recovery takes two phases of at most recovery_timeout each; the server's next
+  // attempt replaces one under way. Retried every 500 ms, a recovery waiting on a lost
+  // node never ended once ack_timeout reached 250 ms: the file stayed open for good.
+  nn.recovery_retry_ns =
+      std::max(nn.recovery_retry_ns, 2 * dn.recovery_timeout_ns + 100 * kMillisecond);
   dn.bugs.ack_first_replica = run.has_bug("ack-first-replica");
   dn.bugs.no_genstamp_bump = run.has_bug("no-genstamp-bump");
   p.host_bugs = HostBugs{run.has_bug("ack-before-sync"), run.has_bug("skip-checksum")};
@@ -346,10 +352,15 @@ std::string BlockstoreRun::unrecovered(const Simulation& sim, const NameNode& nn
   const NodeId nn_id = groups.nodes("namenode").front();
   const Time now = sim.local_time(nn_id);
   // The lease lapses lease_timeout after its last renewal; the server notices at its next
-  // monitor round and recovers the file in a round of messages: twice the lease plus two
-  // rounds. (Twice the lease alone was 20 ms with lease_timeout=10ms, shorter than one
+  // monitor round and recovers the file: in a round of messages, or in a second recovery
+  // attempt when the first waited on a node that does not answer. So the lease, then a
+  // second lease or two recovery attempts, whichever is longer, plus two rounds (2.2 s by
+  // default). (Twice the lease alone was 20 ms with lease_timeout=10ms, shorter than one
   // 100 ms monitor round: a stress campaign called such a file stuck 24.5 ms after.)
-  const Duration allowance = 2 * params_.nn.lease_timeout_ns + 2 * params_.nn.monitor_interval_ns;
+  const Duration allowance =
+      params_.nn.lease_timeout_ns +
+      std::max(params_.nn.lease_timeout_ns, 2 * params_.nn.recovery_retry_ns) +
+      2 * params_.nn.monitor_interval_ns;
   std::string problem;
   for (const auto& [name, f] : nn.ns().files) {
     if (!f.open) continue;
@@ -381,7 +392,13 @@ std::string BlockstoreRun::stuck(const Simulation& sim) const {
   bool stranded = false;  // a file whose last block went with a lost node: unavailable
   const std::string files = unrecovered(sim, *nn, &stranded);
   if (!files.empty()) problem += (problem.empty() ? "" : "; ") + files;
-  if (params_.clients > 0 && !stranded && checker->last_ok_ns() < heal_ns_) {
+  // A writer that vanished holds its file until its lease lapses, and a restarted server
+  // renews every lease: clients may then be refused for a lease and more. Their progress
+  // is judged only when a lease and two monitor rounds fit the bound (lease_timeout=8s
+  // failed 19 of 150 swarm seeds, every run correct).
+  const bool judge_clients =
+      params_.nn.lease_timeout_ns + 2 * params_.nn.monitor_interval_ns <= params_.liveness_bound_ns;
+  if (params_.clients > 0 && judge_clients && !stranded && checker->last_ok_ns() < heal_ns_) {
     problem += std::string(problem.empty() ? "" : "; ") + "no client operation succeeded since the heal";
   }
   return problem;

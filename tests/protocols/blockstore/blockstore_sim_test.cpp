@@ -184,6 +184,27 @@ TEST_CASE("blockstore: a lapsed lease is given the server's monitor rounds to be
   CHECK(count(out, "lease_recoveries") > 0);
 }
 
+TEST_CASE("blockstore: a recovery waiting on a lost node ends before the server starts another") {
+  // ack_timeout=300ms: each recovery phase waits 600 ms for a node that does not answer,
+  // and the server replaced the recovery every 500 ms, so a file whose last block had a
+  // lost node in its pipeline stayed open for good (swarm seeds 13 and 15 failed liveness).
+  for (std::uint64_t seed : {13, 15}) {
+    const protocols::RunOutput out =
+        swarm_run(seed, {{"ack_timeout", "300ms"}, {"node_losses", "1"}});
+    INFO("seed " << seed << "\n" << findings_text(out));
+    CHECK(out.verdict() == sim::Verdict::ok);
+    CHECK(out.run->checks.find("liveness")->status == protocols::CheckStatus::held);
+  }
+}
+
+TEST_CASE("blockstore: clients blocked by a lease longer than the bound are not called stuck") {
+  // lease_timeout=8s: a vanished writer's file, or every file after a server restart
+  // (which renews every lease), is refused to others for 8 s; seed 13 was called stuck.
+  const protocols::RunOutput out = swarm_run(13, {{"lease_timeout", "8s"}});
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+}
+
 TEST_CASE("blockstore: bad options are refused, naming the option") {
   auto refused = [](std::vector<std::pair<std::string, std::string>> options, const std::string& named) {
     RunSpec spec = calm(1, std::move(options));
