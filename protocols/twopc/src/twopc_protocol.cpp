@@ -57,7 +57,8 @@ void declare_options(protocols::OptionTable& t) {
             "cooperative termination: an in-doubt participant also asks its peers (BHG 7.4)")
       .swarm_all();
   t.duration("liveness_bound", kSecond, kMillisecond, 600 * kSecond,
-             "after the last fault heals, every transaction is decided within this");
+             "after the last fault heals, every transaction is decided within this; raised to "
+             "twice retry + request_timeout, the resends that repair a message lost at the heal");
 }
 
 std::vector<protocols::BugSpec> bug_specs() {
@@ -127,7 +128,11 @@ TwopcParams read_params(const protocols::RunConfig& run) {
   p.coordinator.retry_ns = o.duration("retry");
   p.coordinator.begin_timeout_ns = o.duration("begin_timeout");
   p.coordinator.bugs = bugs;
-  p.liveness_bound_ns = o.duration("liveness_bound");
+  // A message lost just before the heal is repaired by the next resend, of a decision or
+  // inquiry (retry) or of the client's request (request_timeout): retry=3s failed 57 and
+  // request_timeout=3s 76 of 100 swarm seeds against the 1 s bound, every run correct.
+  p.liveness_bound_ns =
+      std::max(o.duration("liveness_bound"), 2 * (o.duration("retry") + w.request_timeout_ns));
   return p;
 }
 
