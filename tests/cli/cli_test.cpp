@@ -290,6 +290,11 @@ TEST_CASE("durations need a unit, except 0") {
   CHECK(parse_duration("1.5s", "--time") == 1'500'000'000);
   CHECK(parse_duration("10ns", "--time") == 10);
   CHECK(parse_duration("3m", "--time") == 180'000'000'000);
+  CHECK(parse_duration("1.5000000000s", "--time") == 1'500'000'000);  // trailing zeros
+  // Finer than 1 ns, not "too long" as it said.
+  CHECK_THROWS_WITH(parse_duration("0.1234567891s", "--time"),
+                    doctest::Contains("got '0.1234567891s' (finer than 1ns)"));
+  CHECK_THROWS_WITH(parse_duration("1234567890123s", "--time"), doctest::Contains("(too long)"));
   for (const char* bad : {"10", "1.5", "", "s", "-1s", "10 s", "1e3s", "10sec", "0.0000000001s"}) {
     CHECK_THROWS_AS_MESSAGE(parse_duration(bad, "--time"), faultline::protocols::BadInput, bad);
   }

@@ -73,8 +73,12 @@ sim::Duration parse_duration(const std::string& text, const std::string& where) 
   // Exact decimal arithmetic: integer part and up to 9 fraction digits.
   const auto dot = number.find('.');
   const std::string whole = number.substr(0, dot);
-  const std::string fraction = dot == std::string::npos ? "" : number.substr(dot + 1);
-  if (whole.size() > 12 || fraction.size() > 9) throw BadInput(where, expected + " (too long)");
+  std::string fraction = dot == std::string::npos ? "" : number.substr(dot + 1);
+  fraction.erase(fraction.find_last_not_of('0') + 1);  // 1.50s is 1.5s
+  if (whole.size() > 12) throw BadInput(where, expected + " (too long)");
+  // Ten fraction digits or more, not all zeros, are finer than 1 ns even in seconds (it
+  // said "too long").
+  if (fraction.size() > 9) throw BadInput(where, expected + " (finer than 1ns)");
   sim::Int128 value = whole.empty() ? 0 : std::stoll(whole);
   value *= scale;
   if (!fraction.empty()) {
