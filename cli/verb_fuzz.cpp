@@ -215,7 +215,9 @@ Saved save_failure(const FuzzFlags& f, const scenarios::FuzzConfig& c, const std
   if (f.no_shrink) return saved;
   scenarios::Repro located = repro;
   located.file = saved.repro;
-  saved.shrink = scenarios::shrink(located, f.shrink_runs, {}, FAULTLINE_VERSION);
+  // Ctrl-C during a shrink stops it (it went on to the end of its budget, minutes for a
+  // long failure): what it found so far is saved, a smaller run that fails the same way.
+  saved.shrink = scenarios::shrink(located, f.shrink_runs, {}, FAULTLINE_VERSION, &g_interrupted);
   // Beside its repro: X.json's shrunk repro is X-shrunk.json.
   const std::string stem = saved.repro.substr(0, saved.repro.size() - 5);
   saved.shrunk = save_in_out_dir(stem + "-shrunk", scenarios::repro_to_json(saved.shrink.repro).dump(1) + "\n");
@@ -294,7 +296,8 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
         failure["shrunk_to"] = s.shrink.after.to_json();
         failure["shrink_runs"] = s.shrink.runs;
         // It stopped at its budget, not because no pass found anything smaller.
-        failure["shrink_cut"] = s.shrink.runs >= f.shrink_runs;
+        failure["shrink_cut"] = s.shrink.runs >= f.shrink_runs || s.shrink.stopped;
+        failure["shrink_interrupted"] = s.shrink.stopped;
         t.repros.push_back(s.shrunk);
       }
     }
@@ -319,7 +322,11 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
                   << ", events " << fl["shrunk_from"]["events"] << " -> "
                   << fl["shrunk_to"]["events"]
                   << fault_lines_text(fl["shrunk_from"], fl["shrunk_to"]) << ")";
-        if (fl["shrink_cut"].get<bool>()) {
+        if (fl["shrink_interrupted"].get<bool>()) {
+          std::cout << "\n    the shrink was interrupted after " << fl["shrink_runs"]
+                    << " runs; to go on: faultline shrink " << fl["repro"].get<std::string>()
+                    << " -o small.json";
+        } else if (fl["shrink_cut"].get<bool>()) {
           std::cout << "\n    the shrink stopped at its budget of " << f.shrink_runs
                     << " runs; more may go further: faultline shrink " << fl["repro"].get<std::string>()
                     << " -o small.json --max-runs " << 10 * f.shrink_runs;

@@ -144,12 +144,13 @@ nlohmann::json without_nodes(nlohmann::json scenario, const std::vector<std::str
 class Shrinker {
  public:
   Shrinker(const Repro& r, std::uint64_t max_runs,
-           const std::function<void(const std::string&)>& progress)
+           const std::function<void(const std::string&)>& progress, const std::atomic<bool>* stop)
       : seed_(r.seed),
         failing_seed_(r.seed),
         max_events_(r.max_events),
         max_runs_(max_runs),
-        progress_(progress) {
+        progress_(progress),
+        stop_(stop) {
     scenario_ = r.scenario;
     tape_ = r.tape;
     random_faults_ = r.scenario.value("random_faults", nlohmann::json("none"));
@@ -174,7 +175,8 @@ class Shrinker {
   // The passes below, round after round; true when a whole round found nothing smaller.
   bool local_passes();
   bool accept(const nlohmann::json& scenario, const sim::Tape& tape, const char* what);
-  bool budget_left() const { return runs_ < max_runs_ && runs_ < round_end_; }
+  bool budget_left() const { return runs_ < max_runs_ && runs_ < round_end_ && !stopped(); }
+  bool stopped() const { return stop_ != nullptr && stop_->load(); }
   bool remove_faults();
   bool one_fault();
   bool shorten_faults();
@@ -189,6 +191,7 @@ class Shrinker {
   std::uint64_t max_events_;
   std::uint64_t max_runs_;
   std::function<void(const std::string&)> progress_;
+  const std::atomic<bool>* stop_;
   std::string property_;
   nlohmann::json scenario_;
   sim::Tape tape_;
@@ -622,6 +625,7 @@ ShrinkResult Shrinker::run(const std::string& version) {
   result.repro = make_repro(s, final_run, version);
   result.after = best_;
   result.runs = runs_;
+  result.stopped = stopped();
   result.repro.notes["shrunk"] = {{"property", property_},
                                   {"before", result.before.to_json()},
                                   {"after", result.after.to_json()},
@@ -642,7 +646,8 @@ nlohmann::json ShrinkSize::to_json() const {
 }
 
 ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs,
-                    const std::function<void(const std::string&)>& progress, const std::string& version) {
+                    const std::function<void(const std::string&)>& progress,
+                    const std::string& version, const std::atomic<bool>* stop) {
   const bool fails = std::any_of(failing.findings.begin(), failing.findings.end(), [](const ReproFinding& f) {
     return f.kind != sim::finding_kind_name(sim::FindingKind::event_limit);
   });
@@ -650,7 +655,7 @@ ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs,
     throw protocols::BadInput(failing.file, "the recorded run found nothing: there is no failure to shrink");
   }
   FAULTLINE_ASSERT(max_runs >= 1, "a shrink has room for at least the replay of its input");
-  Shrinker shrinker(failing, max_runs, progress);
+  Shrinker shrinker(failing, max_runs, progress, stop);
   try {
     return shrinker.run(version.empty() ? failing.version : version);
   } catch (const protocols::BadInput& e) {

@@ -128,6 +128,36 @@ TEST_CASE("fuzz and shrink: a planted 2PC bug found by a small sweep replays and
   CHECK(replayed.run.out.result.events == shrunk.after.events);
 }
 
+TEST_CASE(
+    "shrink: a stop (fuzz's Ctrl-C) ends it at once with the smallest failing run found so far") {
+  std::string property;
+  const scenarios::Repro found =
+      first_failure(campaign("twopc", "commit-without-all-votes", 20, 1), property);
+  // Stopped before it begins: only the input's replay runs, and the input comes back.
+  std::atomic<bool> stop{true};
+  const scenarios::ShrinkResult none = scenarios::shrink(found, 400, {}, "", &stop);
+  CHECK(none.stopped);
+  CHECK(none.runs == 1);
+  CHECK_FALSE(none.before < none.after);
+  CHECK_FALSE(none.after < none.before);
+  // Stopped at the second step it accepts (the first turns the random schedule into a
+  // timeline, the same run): no candidate runs after it, and what it gives back is that
+  // step's run, smaller and failing the same way.
+  stop = false;
+  std::uint64_t steps = 0;
+  const scenarios::ShrinkResult cut = scenarios::shrink(
+      found, 400, [&](const std::string&) { stop = ++steps == 2; }, "", &stop);
+  CHECK(cut.stopped);
+  CHECK(steps == 2);
+  CHECK(cut.after.net() < cut.before.net());
+  const scenarios::ShrinkResult full = scenarios::shrink(found, 400);
+  CHECK_FALSE(full.stopped);
+  CHECK(cut.runs < full.runs);
+  const scenarios::ReplayResult replayed = scenarios::replay(cut.repro);
+  CHECK(replayed.reproduced);
+  CHECK(fails(replayed, property));
+}
+
 TEST_CASE("shrink: a failure seen only at the end of the run (linearizability) shrinks to a shorter run") {
   std::string property;
   const scenarios::Repro found = first_failure(campaign("raft", "local-reads", 10, 1), property);

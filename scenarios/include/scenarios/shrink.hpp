@@ -33,6 +33,7 @@
 // takes the same steps and then more: it never ends at a larger run. It stops when the
 // passes have settled and a round's seeds find nothing smaller either, or after a budget
 // of runs (a count, never wall-clock time; 6,000 by default, bench/README.md).
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -75,15 +76,17 @@ struct ShrinkResult {
   ShrinkSize after;
   std::uint64_t runs = 0;  // candidate runs tried
   bool materialized = false;  // the random schedule became an explicit timeline
+  bool stopped = false;       // `stop` ended it early: the smallest run found so far
 };
 
 // Tries at most `max_runs` (>= 1) candidate runs (the replay of the input counts as one), and
 // gives back no larger run than it was given, comparing sizes net of the timeline's fault
 // lines (ShrinkSize::net): the input itself when nothing smaller fails the same way. Throws
 // BadInput when the repro's run does not fail, or no longer fails the way it recorded. `progress`
-// hears a line per accepted step.
+// hears a line per accepted step. When `stop` becomes true (fuzz's Ctrl-C) no further
+// candidate starts, and the result is the smallest failing run found so far.
 ShrinkResult shrink(const Repro& failing, std::uint64_t max_runs = 6000,
                     const std::function<void(const std::string&)>& progress = {},
-                    const std::string& version = "");
+                    const std::string& version = "", const std::atomic<bool>* stop = nullptr);
 
 }  // namespace faultline::scenarios
