@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -185,18 +186,27 @@ ResultLine read_result_line(const std::string& line, const std::string& path, st
   return r;
 }
 
-// Seeds already in a results file (a campaign resumed), checked line by line.
-std::set<std::pair<std::string, std::uint64_t>> done_seeds(const std::string& path) {
+// What a results file holds (a campaign resumed), checked line by line: its seeds, and
+// the lowest failing seed of each protocol and property, whose repro an earlier part saved.
+struct Earlier {
+  std::set<std::pair<std::string, std::uint64_t>> seeds;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> first_failure;
+};
+
+Earlier read_earlier(const std::string& path) {
   drop_torn_line(path);
-  std::set<std::pair<std::string, std::uint64_t>> done;
+  Earlier e;
   std::ifstream in(path, std::ios::binary);
   std::string line;
   for (std::size_t n = 1; next_result_line(in, line, path, n); ++n) {
     if (line.empty()) continue;
     const ResultLine r = read_result_line(line, path, n);
-    done.insert({r.protocol, r.result.seed});
+    e.seeds.insert({r.protocol, r.result.seed});
+    if (r.result.verdict != "violation" || r.result.violation.empty()) continue;
+    auto [it, fresh] = e.first_failure.try_emplace({r.protocol, r.result.violation}, r.result.seed);
+    if (!fresh) it->second = std::min(it->second, r.result.seed);
   }
-  return done;
+  return e;
 }
 
 struct Saved {
@@ -256,8 +266,8 @@ struct CampaignTotals {
 };
 
 void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzConfig c,
-              std::ofstream* results, std::set<std::pair<std::string, std::uint64_t>>& done,
-              CampaignTotals& t) {
+              std::ofstream* results, const Earlier& earlier, CampaignTotals& t) {
+  const std::set<std::pair<std::string, std::uint64_t>>& done = earlier.seeds;
   Progress progress("fuzz " + (f.scenario.empty() ? protocol : f.scenario));
   std::mutex mu;
   scenarios::FuzzHooks hooks;
@@ -281,6 +291,15 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
   nlohmann::json failures = nlohmann::json::array();
   for (const scenarios::SeedResult& r : report.distinct()) {
     nlohmann::json failure = {{"property", r.violation}, {"kind", r.kind}, {"seed", r.seed}};
+    // A resumed campaign whose earlier part failed the same way at a lower seed saved that
+    // one: the same distinct failure as one uninterrupted campaign, not a second repro.
+    const auto before = earlier.first_failure.find({protocol, r.violation});
+    if (before != earlier.first_failure.end() && before->second < r.seed) {
+      failure["seed"] = before->second;
+      failure["found_before"] = true;
+      failures.push_back(failure);
+      continue;
+    }
     if (const std::optional<scenarios::BugAttribution> a = scenarios::attribute(c, r)) {
       failure["bug_declares"] = a->declared;
       failure["without_bugs"] = {{"verdict", a->without_bugs.verdict},
@@ -314,6 +333,7 @@ void campaign(const FuzzFlags& f, const std::string& protocol, scenarios::FuzzCo
               << " seeds/s), " << report.failures << " failing, " << report.unknown << " unknown\n";
     for (const auto& fl : failures) {
       std::cout << "  " << fl["property"].get<std::string>() << " first at seed " << fl["seed"];
+      if (fl.contains("found_before")) std::cout << ", in " << f.results << " before (saved then)";
       if (fl.contains("repro")) std::cout << ": " << fl["repro"].get<std::string>();
       if (fl.contains("without_bugs")) std::cout << "\n    " << attribution_text(fl);
       if (fl.contains("shrunk")) {
@@ -471,7 +491,7 @@ int fuzz_main(const FuzzFlags& f) {
           untolerated_note(p, protocols::fault_profile(p, base.random_faults, p.default_time_ns));
       if (!note.empty()) std::cerr << "fuzz: " << note << '\n';
     }
-    std::set<std::pair<std::string, std::uint64_t>> done;
+    Earlier earlier;
     std::ofstream results;
     if (!f.results.empty()) {
       std::error_code ec;
@@ -480,11 +500,11 @@ int fuzz_main(const FuzzFlags& f) {
         throw protocols::BadInput("--results " + f.results, "is a directory, not a file");
       }
       // A regular file is read to resume; a pipe or a device (/dev/stdout) is only written.
-      if (std::filesystem::is_regular_file(st)) done = done_seeds(f.results);
+      if (std::filesystem::is_regular_file(st)) earlier = read_earlier(f.results);
       results.open(f.results, std::ios::app);
       if (!results) throw protocols::BadInput("--results " + f.results, "cannot append to this file");
-      if (!done.empty()) {
-        std::cerr << "fuzz: " << f.results << " holds " << done.size()
+      if (!earlier.seeds.empty()) {
+        std::cerr << "fuzz: " << f.results << " holds " << earlier.seeds.size()
                   << " finished seeds; this campaign skips those in its range\n";
       }
     }
@@ -510,7 +530,7 @@ int fuzz_main(const FuzzFlags& f) {
       c.jobs = f.jobs;
       c.time_budget_s = f.time_budget;
       c.stop_on_first = f.stop_on_first || hunt;
-      campaign(f, protocol, c, f.results.empty() ? nullptr : &results, done, totals);
+      campaign(f, protocol, c, f.results.empty() ? nullptr : &results, earlier, totals);
       if (g_interrupted) break;
     }
     std::signal(SIGINT, SIG_DFL);

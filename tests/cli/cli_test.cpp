@@ -893,3 +893,26 @@ TEST_CASE(
       std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("fuzz resumed from --results saves no second repro of a failure its earlier part saved") {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline_cli_resume_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  const std::string out = (dir / "out").string();
+  const std::string results = (dir / "r.jsonl").string();
+  const std::string common =
+      " --protocol raft --bug no-dedup --no-shrink --out " + out + " --results " + results;
+  REQUIRE(invoke_cli("fuzz --seeds 3" + common).status == 1);
+  // Seeds 4-10 fail the same way; one uninterrupted campaign of 10 saves seed 1's alone.
+  const Ran resumed = invoke_cli("fuzz --seeds 10" + common);
+  CHECK(resumed.status == 1);
+  CHECK(resumed.out.find("linearizability first at seed 1, in " + results +
+                         " before (saved then)") != std::string::npos);
+  int linearizability = 0;
+  for (const auto& e : fs::directory_iterator(out)) {
+    linearizability += e.path().filename().string().find("linearizability") != std::string::npos;
+  }
+  CHECK(linearizability == 1);
+  fs::remove_all(dir);
+}
