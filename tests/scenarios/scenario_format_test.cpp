@@ -243,6 +243,26 @@ TEST_CASE(
         std::string::npos);
 }
 
+TEST_CASE("echo: a restarted client takes no late reply to its earlier incarnation for its own") {
+  // s1 paused, c0 crashed and back: the new c0 began its sequence numbers again, and took
+  // s1's late reply to the old c0's request 14 for its own ("asked 8, got 6").
+  const Scenario s = scenario(
+      {{"protocol", "echo"},
+       {"nodes", {{"servers", 2}, {"clients", 1}}},
+       {"options", {{"timeout", "10ms"}, {"attempts", 3}, {"think", "5ms"}, {"ops", 1000}}},
+       {"faults",
+        {{{"at_ms", 0}, {"kind", "pause"}, {"node", "s1"}, {"for_ms", 400}},
+         {{"at_ms", 300}, {"kind", "crash"}, {"node", "c0"}, {"for_ms", 2}}}},
+       {"run_ms", 2000}});
+  for (std::uint64_t seed : {2, 3, 9}) {
+    scenarios::Overrides o;
+    o.seed = seed;
+    const scenarios::ScenarioRun r = scenarios::run_scenario(s, o);
+    CAPTURE(seed);
+    CHECK(r.out.result.verdict == sim::Verdict::ok);
+  }
+}
+
 TEST_CASE("expectations: a run meets them or says which it missed") {
   const nlohmann::json timeline = {{{"at_ms", 1000}, {"kind", "crash"}, {"node", "majority"}}};
   // A majority crashed for good: nothing can be committed after it. Liveness must fail.

@@ -41,7 +41,10 @@ void EchoServer::publish(Context& ctx) { ctx.annotate("served", static_cast<std:
 // ---------------------------------------------------------------- the client
 
 void EchoClient::run(Context& ctx) {
-  std::uint64_t seq = static_cast<std::uint64_t>(index_) << 32;
+  // Sequence numbers are the client's own across restarts: a restarted client that began
+  // again from its first took a late reply to its earlier incarnation's request for the
+  // answer to its own ("asked 8, got 6"; a client crash in a scenario's timeline).
+  std::uint64_t seq = (ctx.incarnation() << 44) | (static_cast<std::uint64_t>(index_) << 32);
   for (int op = 0; op < params_.ops_per_client; ++op) {
     ctx.sleep(ctx.random_between(0, params_.think_ns));
     const std::int64_t value = index_ * 1000 + op;
