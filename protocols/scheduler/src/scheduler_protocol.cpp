@@ -288,6 +288,20 @@ Duration job_slow_tail(const SchedParams& p) {
   return longest_chain(p) * excess;
 }
 
+Duration job_repair_floor(const SchedParams& p) {
+  return 3 * (p.executor.fetch_timeout_ns + 2 * p.driver.heartbeat_interval_ns);
+}
+
+Duration job_poison_floor(const SchedParams& p) {
+  const bool poisoned = std::any_of(p.driver.jobs.begin(), p.driver.jobs.end(),
+                                    [](const JobSpec& job) { return job.poisoned; });
+  if (!poisoned) return 0;
+  const Duration task =
+      p.executor.task_time_ns * (p.slow_executors > 0 ? std::max(1, p.slow_factor) : 1);
+  const Duration attempt = task * 3 / 2 + 50 * kMillisecond;
+  return (job_path_floor(p) + p.driver.max_task_failures * attempt) * 3 / 2;
+}
+
 SchedParams read_params(const protocols::RunConfig& run) {
   const protocols::OptionValues& o = run.options;
   SchedParams p;
@@ -329,8 +343,9 @@ SchedParams read_params(const protocols::RunConfig& run) {
   e.fetch_timeout_ns = o.duration("fetch_timeout");
   e.fetch_retries = static_cast<int>(o.integer("fetch_retries"));
   e.commit_timeout_ns = o.duration("fetch_timeout");
-  p.liveness_bound_ns = std::max(
-      {p.liveness_bound_ns, 2 * job_work_floor(p), 3 * job_path_floor(p) + job_slow_tail(p)});
+  p.liveness_bound_ns = std::max({p.liveness_bound_ns, 2 * job_work_floor(p),
+                                  3 * job_path_floor(p) + job_slow_tail(p), job_repair_floor(p),
+                                  job_poison_floor(p)});
   return p;
 }
 

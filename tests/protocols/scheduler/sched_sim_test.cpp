@@ -200,19 +200,23 @@ TEST_CASE("scheduler: with a slow executor, each stage of the chain may end on i
         for (const char* maps : {"3", "6", "10"}) {
           for (const char* reduces : {"1", "3", "5"}) {
             for (const char* slow_executors : {"0", "1"}) {
-              CAPTURE(shape);
-              CAPTURE(executors);
-              CAPTURE(slots);
-              CAPTURE(maps);
-              CAPTURE(reduces);
-              CAPTURE(slow_executors);
-              const SchedParams g = params_of(p, {{"shape", shape},
-                                                  {"executors", executors},
-                                                  {"slots", slots},
-                                                  {"map_partitions", maps},
-                                                  {"reduce_partitions", reduces},
-                                                  {"slow_executors", slow_executors}});
-              REQUIRE(g.liveness_bound_ns == 2 * sim::kSecond);
+              for (const char* poison : {"0", "1"}) {
+                CAPTURE(poison);
+                CAPTURE(shape);
+                CAPTURE(executors);
+                CAPTURE(slots);
+                CAPTURE(maps);
+                CAPTURE(reduces);
+                CAPTURE(slow_executors);
+                const SchedParams g = params_of(p, {{"shape", shape},
+                                                    {"executors", executors},
+                                                    {"slots", slots},
+                                                    {"map_partitions", maps},
+                                                    {"reduce_partitions", reduces},
+                                                    {"slow_executors", slow_executors},
+                                                    {"poison_jobs", poison}});
+                REQUIRE(g.liveness_bound_ns == 2 * sim::kSecond);
+              }
             }
           }
         }
@@ -254,6 +258,36 @@ TEST_CASE("scheduler: scenario: a slow attempt racing its speculative copy") {
 
 // The crash is resolved when e1's commit lands (not at a fixed time), so the scenario
 // takes its path on every seed: committed_then_lost == 1 says it did.
+TEST_CASE(
+    "scheduler: the bound covers a poisoned job's attempts and the repair of a lost message") {
+  const protocols::Protocol p = protocol();  // the option values point into its table
+  // A poisoned job fails after max_task_failures attempts one after another: 10 of 200 ms
+  // were called stuck against 2 s on every fault-free run (seed 1: 7 failures by 7.65 s).
+  const SchedParams poisoned =
+      params_of(p, {{"poison_jobs", "1"}, {"max_task_failures", "10"}, {"task_time", "200ms"}});
+  CHECK(job_poison_floor(poisoned) == (400 + 10 * 350) * sim::kMillisecond * 3 / 2);
+  CHECK(poisoned.liveness_bound_ns == job_poison_floor(poisoned));
+  protocols::RunSpec spec;
+  spec.seed = 1;
+  spec.options.set("poison_jobs", "1");
+  spec.options.set("max_task_failures", "10");
+  spec.options.set("task_time", "200ms");
+  spec.time_limit_ns = 20 * sim::kSecond;
+  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  for (const sim::Finding& f : out.result.findings) MESSAGE(f.message);
+  CHECK(out.verdict() == sim::Verdict::ok);
+  CHECK(check(out, "liveness")->status == protocols::CheckStatus::held);
+  CHECK(count(out, "jobs_failed") == 1);
+  // A fetch asked again only after fetch_timeout, a launch resent up to two heartbeats
+  // after it: fetch_timeout=2.5s failed 12 of 150 swarm seeds, heartbeat_interval=3s 9.
+  CHECK(params_of(p, {{"fetch_timeout", "2500ms"}}).liveness_bound_ns ==
+        3 * 2600 * sim::kMillisecond);
+  CHECK(
+      params_of(p, {{"heartbeat_interval", "3s"}, {"executor_timeout", "4s"}}).liveness_bound_ns ==
+      3 * 6100 * sim::kMillisecond);
+  CHECK(job_repair_floor(params_of(p, {})) == 600 * sim::kMillisecond);  // under the 2 s default
+}
+
 TEST_CASE("scheduler: scenario: a commit followed by a lost status report") {
   const protocols::Protocol p = protocol();
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {

@@ -67,6 +67,20 @@ sim::Duration job_path_floor(const SchedParams& p);
 // 2 s. The generic profile (8x, 20 ms) adds 0.63 s at most: its bound stays 2 s.
 sim::Duration job_slow_tail(const SchedParams& p);
 
+// A message lost just before the heal is repaired late: a fetch or a commit request is
+// asked again after fetch_timeout, a lost launch is resent up to two heartbeats after it
+// (the driver counts a launch younger than a heartbeat as in flight). read_params raises
+// the bound to three such repairs: fetch_timeout=2.5s failed 12 of 150 swarm seeds against
+// 2 s, heartbeat_interval=3s 9. The defaults (100 ms, 50 ms) give 0.6 s.
+sim::Duration job_repair_floor(const SchedParams& p);
+
+// A poisoned job fails only after max_task_failures attempts of its poisoned task, one after
+// another: each up to 1.5 task times (slow ones when some executor is slow) and a driver
+// round of 50 ms, after the stages before it. read_params raises the bound to 1.5 times
+// that: max_task_failures=10 with task_time=200ms failed every fault-free run against 2 s.
+// The generic profile (4 failures, 20 ms, 8x slow) gives 1.8 s at most: its bound stays 2 s.
+sim::Duration job_poison_floor(const SchedParams& p);
+
 // The run's options as the scheduler's parameters (checked by the option table).
 SchedParams read_params(const protocols::RunConfig& run);
 
