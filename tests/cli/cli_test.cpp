@@ -211,7 +211,8 @@ TEST_CASE("--help and --version work for the command and every verb") {
 
 TEST_CASE("--trace writes a JSON trace, a failed run leaves no partial file") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "faultline_cli_test";
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline_cli_test_" + std::to_string(getpid()));
   fs::create_directories(dir);
   const fs::path trace = dir / "trace.json";
   fs::remove(trace);

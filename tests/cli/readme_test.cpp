@@ -13,6 +13,8 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include "faultline_command.hpp"
 
 namespace {
@@ -123,7 +125,7 @@ TEST_CASE(README_TEST_NAME) {
     REQUIRE_MESSAGE(lines.size() >= block.at_least, std::string(block.file), ": its command block was not found");
     const fs::path dir = fs::temp_directory_path() /
                          (std::string(all ? "faultline_readme_all" : "faultline_readme") + "_" +
-                          fs::path(block.file).stem().string());
+                          fs::path(block.file).stem().string() + "_" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
     fs::create_directory_symlink(fs::path(FAULTLINE_SOURCE_DIR) / "scenarios", dir / "scenarios");

@@ -3,6 +3,8 @@
 // and the JSON path (or line and column), never a crash, a hang or a silent default.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -198,7 +200,8 @@ TEST_CASE("battery: mutations of a repro file are refused with a located message
 
 TEST_CASE("battery: through the command, bad files exit 2 with the message on stderr") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "faultline-battery";
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline-battery-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::string good = read(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/raft/one-way-partition.json");
   std::vector<Mutation> sample = mutations(good, kScenarioRequired);
