@@ -217,7 +217,8 @@ Verb add_run_verb(CLI::App& app) {
          "random fault schedule: none, all (every kind the protocol tolerates), swarm (a per-seed "
          "subset, pace and options), or KIND,KIND,... (default none)");
   cmd->add_option("--time", flags->time, "simulated run length, e.g. 10s (default: protocol's)");
-  cmd->add_option("--max-events", flags->max_events, "event bound (default 20,000,000): the run stops once its trace holds this many "
+  cmd->add_option("--max-events", flags->max_events,
+                  "event bound (default 20,000,000): the run stops once its trace holds this many "
                   "events, checked after each step, so a step's sends and notes may go a few over")
       ->check(count_validator(1));
   cmd->add_option("--trace", flags->trace_path, "write the JSON trace to this file");

@@ -44,7 +44,11 @@ void EchoClient::run(Context& ctx) {
   // Sequence numbers are the client's own across restarts: a restarted client that began
   // again from its first took a late reply to its earlier incarnation's request for the
   // answer to its own ("asked 8, got 6"; a client crash in a scenario's timeline).
-  std::uint64_t seq = (ctx.incarnation() << 44) | (static_cast<std::uint64_t>(index_) << 32);
+  // Bits 32-48 hold the client's index (at most 100,000 clients), 49 and up its
+  // incarnation, 0-31 its requests.
+  FAULTLINE_ASSERT(index_ >= 0 && index_ < (1 << 17) && ctx.incarnation() < (1u << 15),
+                   "a client's index and incarnation fit its sequence numbers' high bits");
+  std::uint64_t seq = (ctx.incarnation() << 49) | (static_cast<std::uint64_t>(index_) << 32);
   for (int op = 0; op < params_.ops_per_client; ++op) {
     ctx.sleep(ctx.random_between(0, params_.think_ns));
     const std::int64_t value = index_ * 1000 + op;
