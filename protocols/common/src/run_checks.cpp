@@ -95,13 +95,9 @@ void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_vie
                           .message = explanation});
 }
 
-void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns,
-                       sim::Duration bound, LivenessProbe probe, bool always) {
+void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns, sim::Duration bound,
+                       LivenessProbe probe) {
   const std::string name = "liveness";
-  if (!always && heal_ns == 0) {
-    checks.record(name, CheckStatus::skipped, "no faults to recover from");
-    return;
-  }
   const sim::Time deadline = heal_ns + bound;
   if (deadline > sim.config().time_limit_ns) {
     checks.record(name, CheckStatus::skipped,
@@ -111,21 +107,26 @@ void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns,
     return;
   }
   checks.record(name, CheckStatus::skipped, "the run stopped before the liveness deadline");
-  sim.at(deadline, "liveness check", [&checks, heal_ns, bound, probe = std::move(probe),
-                                      name](sim::Simulation& s) {
-    const std::string stuck = probe(s);
-    const nlohmann::json data = {{"heal_ns", heal_ns}, {"bound_ns", bound}};
-    if (stuck.empty()) {
-      checks.record(name, CheckStatus::held, {}, data);
-      return;
-    }
-    checks.record(name, CheckStatus::violated, stuck, data);
-    s.report(sim::Finding{.kind = sim::FindingKind::liveness,
-                          .name = name,
-                          .message = "faults healed at " + sim::format_time(heal_ns) + "; at " +
-                                     sim::format_time(s.now()) + " (bound " +
-                                     sim::format_time(bound) + "): " + stuck});
-  });
+  sim.at(deadline, "liveness check",
+         [&checks, heal_ns, bound, probe = std::move(probe), name](sim::Simulation& s) {
+           const LivenessFinding found = probe(s);
+           const std::string& stuck = found.stuck;
+           nlohmann::json data = {{"heal_ns", heal_ns}, {"bound_ns", bound}};
+           if (!found.not_judged.empty()) data["not_judged"] = found.not_judged;
+           if (stuck.empty()) {
+             checks.record(
+                 name, CheckStatus::held,
+                 found.not_judged.empty() ? std::string{} : "not judged: " + found.not_judged,
+                 data);
+             return;
+           }
+           checks.record(name, CheckStatus::violated, stuck, data);
+           s.report(sim::Finding{.kind = sim::FindingKind::liveness,
+                                 .name = name,
+                                 .message = "faults healed at " + sim::format_time(heal_ns) +
+                                            "; at " + sim::format_time(s.now()) + " (bound " +
+                                            sim::format_time(bound) + "): " + stuck});
+         });
 }
 
 }  // namespace faultline::protocols

@@ -179,18 +179,18 @@ class MultiRun final : public protocols::ProtocolRun {
   }
 
   // A leader has finished its recovery and leads, and the clients are answered.
-  std::string stuck(const Simulation& sim) const {
+  protocols::LivenessFinding stuck(const Simulation& sim) const {
     bool leading = false;
     for (NodeId s : groups.nodes("servers")) {
       const MultiNode* n = node_of(sim, s);
       if (n != nullptr && !sim.is_paused(s) && n->leading()) leading = true;
     }
     std::string problem = leading ? "" : "no leader has finished its recovery";
-    bool judged = false;
+    std::string not_judged;
     const std::string clients = kv::clients_stuck(sim, groups.nodes("clients"), params_.workload,
-                                                  heal_ns_, params_.liveness_bound_ns, &judged);
+                                                  heal_ns_, params_.liveness_bound_ns, &not_judged);
     if (!clients.empty()) problem += (problem.empty() ? "" : "; ") + clients;
-    return problem;
+    return {problem, not_judged};
   }
 
   nlohmann::json summary(const Simulation& sim) const override {

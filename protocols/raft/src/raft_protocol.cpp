@@ -226,7 +226,7 @@ class RaftRun final : public protocols::ProtocolRun {
   // the no-op, a leader elected after the heal has nothing of its term to commit until a
   // client writes; Raft seed 369 with rate=2 had no write for 600 ms); and the clients
   // are answered.
-  std::string stuck(const Simulation& sim) const {
+  protocols::LivenessFinding stuck(const Simulation& sim) const {
     bool leading = invariants->last_leader_commit_ns() >= heal_ns_;
     for (NodeId s : groups.nodes("servers")) {
       const RaftNode* n = node_of(sim, s);
@@ -248,11 +248,11 @@ class RaftRun final : public protocols::ProtocolRun {
       if (answered && (nothing_yet || entry_new)) leading = true;
     }
     std::string problem = leading ? "" : "no leader committed an entry of its term since the heal";
-    bool judged = false;
+    std::string not_judged;
     const std::string clients = kv::clients_stuck(sim, groups.nodes("clients"), params_.workload,
-                                                  heal_ns_, params_.liveness_bound_ns, &judged);
+                                                  heal_ns_, params_.liveness_bound_ns, &not_judged);
     if (!clients.empty()) problem += (problem.empty() ? "" : "; ") + clients;
-    return problem;
+    return {problem, not_judged};
   }
 
   nlohmann::json summary(const Simulation& sim) const override {

@@ -372,7 +372,9 @@ std::unique_ptr<protocols::ProtocolRun> setup(Simulation& sim, const protocols::
   add_invariants(sim, *run);
   const TwopcRun* self = run.get();
   protocols::schedule_liveness(sim, run->checks, config.heal_ns, run->params_.liveness_bound_ns,
-                               [self](const Simulation& s) { return self->stuck(s); });
+                               [self](const Simulation& s) {
+                                 return protocols::LivenessFinding{self->stuck(s), {}};
+                               });
   return run;
 }
 

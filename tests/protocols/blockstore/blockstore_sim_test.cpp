@@ -203,6 +203,16 @@ TEST_CASE("blockstore: clients blocked by a lease longer than the bound are not 
   const protocols::RunOutput out = swarm_run(13, {{"lease_timeout", "8s"}});
   INFO(findings_text(out));
   CHECK(out.verdict() == sim::Verdict::ok);
+  // The clause was not judged, and the check says so rather than reading as a pass.
+  const protocols::CheckOutcome* live = out.run->checks.find("liveness");
+  REQUIRE(live != nullptr);
+  CHECK(live->status == protocols::CheckStatus::held);
+  CHECK(live->detail.starts_with("not judged: no client operation succeeded since the heal"));
+  CHECK(live->data.contains("not_judged"));
+  // With the default lease the clause is judged, and nothing is excused.
+  const protocols::RunOutput judged = swarm_run(13, {});
+  CHECK(judged.verdict() == sim::Verdict::ok);
+  CHECK(judged.run->checks.find("liveness")->detail.empty());
 }
 
 TEST_CASE("blockstore: bad options are refused, naming the option") {

@@ -110,6 +110,27 @@ TEST_CASE("paxos: the open attempt of a crashed incarnation is not the restarted
   }
 }
 
+TEST_CASE("paxos: idleness the bound does not cover is reported as not judged, not passed") {
+  // start_within=3s: a restarted proposer may wait longer than the 750 ms bound, so its
+  // idleness is not required; seed 6 has two such proposers at the deadline. The check
+  // holds, and its detail names them instead of reading as a plain pass.
+  const protocols::Protocol& p = paxos::single_decree_protocol();
+  RunSpec spec = protocols::swarm_spec(p, 6);
+  spec.options.set("start_within", "3s");
+  const protocols::RunOutput out = protocols::run_protocol(p, spec);
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+  const protocols::CheckOutcome* live = out.run->checks.find("liveness");
+  REQUIRE(live != nullptr);
+  CHECK(live->status == protocols::CheckStatus::held);
+  CHECK(live->detail.starts_with("not judged: "));
+  CHECK(live->detail.find("completed no attempt since the heal") != std::string::npos);
+  // The same seed with the default start: judged in full.
+  const protocols::RunOutput judged = protocols::run_protocol(p, protocols::swarm_spec(p, 6));
+  CHECK(judged.verdict() == sim::Verdict::ok);
+  CHECK(judged.run->checks.find("liveness")->detail.empty());
+}
+
 TEST_CASE("multipaxos: without faults one leader serves every operation, linearizably") {
   auto out = protocols::run_protocol(paxos::multi_protocol(), calm(1));
   INFO(findings_text(out));

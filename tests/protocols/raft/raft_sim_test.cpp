@@ -96,6 +96,25 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("raft: clients the bound does not cover are reported as not judged, not passed") {
+  // rate=1: a client pauses up to 2 s between operations, which with a 1 s timeout is
+  // more than the 1.5 s bound, so a client unanswered since the heal is not called stuck;
+  // seed 4 has four at the deadline. The check holds and names them in its detail.
+  const protocols::RunOutput out = swarm_run(4, {{"rate", "1"}});
+  INFO(findings_text(out));
+  CHECK(out.verdict() == sim::Verdict::ok);
+  const protocols::CheckOutcome* live = out.run->checks.find("liveness");
+  REQUIRE(live != nullptr);
+  CHECK(live->status == protocols::CheckStatus::held);
+  CHECK(live->detail.starts_with("not judged: "));
+  CHECK(live->detail.find("had no operation answered since the heal") != std::string::npos);
+  // At 40 operations a second (a 50 ms pause) they are judged, and nothing is excused.
+  // (Seed 4's own drawn rate, 2 a second, leaves one client unanswered and excused.)
+  const protocols::RunOutput judged = swarm_run(4, {{"rate", "40"}});
+  CHECK(judged.verdict() == sim::Verdict::ok);
+  CHECK(judged.run->checks.find("liveness")->detail.empty());
+}
+
 TEST_CASE("raft: every feature works without faults and does what it says") {
   struct Case {
     std::vector<std::pair<std::string, std::string>> options;

@@ -25,13 +25,18 @@ void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_vie
 void check_linearizability(sim::Simulation& sim, Checks& checks, std::string_view model,
                            std::uint64_t budget, const nlohmann::json& init);
 
-// What is stuck at the liveness deadline: empty when progress resumed, else a sentence.
-using LivenessProbe = std::function<std::string(const sim::Simulation&)>;
+// What a liveness probe finds at the deadline.
+struct LivenessFinding {
+  std::string stuck;       // empty when progress resumed, else a sentence
+  std::string not_judged;  // a part the probe could not judge in this run, and why; or empty
+};
+using LivenessProbe = std::function<LivenessFinding(const sim::Simulation&)>;
 
 // Liveness after heal: at heal_ns + bound, `probe` must find no stuck progress. Records
-// the check "liveness" (held; violated with a finding; skipped when the run ends before
-// the deadline, or had no faults to heal from and `always` is false).
-void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns,
-                       sim::Duration bound, LivenessProbe probe, bool always = true);
+// the check "liveness": held (its detail names any part not judged, so a run never reads
+// as having passed a clause nobody looked at); violated with a finding; skipped when the
+// run ends before the deadline.
+void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns, sim::Duration bound,
+                       LivenessProbe probe);
 
 }  // namespace faultline::protocols

@@ -90,8 +90,9 @@ ClientStats total_stats(const sim::Simulation& sim, const std::vector<NodeId>& c
 // heal_ns: every client still working had an operation answered since the heal, and
 // none is still waiting on one it invoked before it. Judged only when a client's pause
 // and a whole operation fit in `bound` (a slow client may simply not have asked
-// anything). Empty when it held; else what is stuck. Sets *judged.
+// anything). Empty when it held; else what is stuck. What would have been stuck had it
+// been judged goes into *not_judged, with why it was not (else *not_judged is untouched).
 std::string clients_stuck(const sim::Simulation& sim, const std::vector<NodeId>& clients,
-                          const Workload& w, Time heal_ns, Duration bound, bool* judged);
+                          const Workload& w, Time heal_ns, Duration bound, std::string* not_judged);
 
 }  // namespace faultline::kv
