@@ -415,7 +415,8 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
   // Drifts add up; a clock must run forwards, so a sum at or below -1,000,000 ppm runs the
   // clock at its slowest, -999,999 ppm, and what that leaves out is kept for the windows'
   // ends: as a shortfall, not as the sum asked, so that an end takes back from the drift
-  // the clock has then (a drift fault of --faults sets one and ends at 0).
+  // the clock has then (a drift fault of --faults sets the clock's starting drift plus its
+  // own, and ends back at the starting drift).
   void add_drift(NodeId id, std::int64_t ppm, std::string& note) {
     constexpr std::int64_t kSlowest = -999999;
     std::int64_t& shortfall = drift_shortfall_[id];

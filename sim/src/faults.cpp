@@ -34,6 +34,10 @@ struct Nemesis {
   FaultProfile profile;
   std::vector<NodeId> targets;
   std::map<NodeId, FaultKind> down;  // crashed or paused by us
+  // Each target's drift when the faults began (a scenario's starting drift, else 0):
+  // a drift fault runs the clock at it plus the fault's, and its end and the heal bring
+  // the clock back to it. Taken at the first fault, after the run's setup.
+  std::map<NodeId, std::int64_t> base_drift;
   std::size_t max_down = 0;
   std::shared_ptr<FaultLog> log = std::make_shared<FaultLog>();
   FaultRecord& note(FaultKind kind, Time start, Time end) {
@@ -244,8 +248,11 @@ void start_clock_fault(Simulation& sim, const State& st, FaultKind kind, Time en
       FaultRecord& r = st->note(kind, sim.now(), end_at);
       r.node = victim;
       r.ppm = ppm;
-      sim.clock_drift(victim, ppm);
-      sim.at(end_at, "clock drift ends", [victim](Simulation& s) { s.clock_drift(victim, 0); });
+      // A drift past -1,000,000 ppm would stop the clock or run it backwards.
+      const std::int64_t base = st->base_drift[victim];
+      sim.clock_drift(victim, std::max<std::int64_t>(base + ppm, -999999));
+      sim.at(end_at, "clock drift ends",
+             [victim, base](Simulation& s) { s.clock_drift(victim, base); });
       break;
     }
     case FaultKind::clock_jump: {
@@ -342,6 +349,9 @@ void start_fault(Simulation& sim, const State& st) {
 
 void next_fault(Simulation& sim, const State& st) {
   if (sim.now() >= st->profile.end_ns) return;
+  if (st->base_drift.empty()) {
+    for (NodeId id : st->targets) st->base_drift[id] = sim.clock(id).drift_ppm();
+  }
   start_fault(sim, st);
   const Time next =
       sim.now() + between(sim.choices(), st->profile.gap_min_ns, st->profile.gap_max_ns,
@@ -358,8 +368,8 @@ void heal_everything(Simulation& sim, const State& st) {
     else sim.resume(id);
   }
   st->down.clear();
-  for (NodeId id : st->targets) {
-    if (sim.clock(id).drift_ppm() != 0) sim.clock_drift(id, 0);
+  for (const auto& [id, base] : st->base_drift) {
+    if (sim.clock(id).drift_ppm() != base) sim.clock_drift(id, base);
   }
 }
 

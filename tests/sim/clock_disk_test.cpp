@@ -265,6 +265,36 @@ TEST_CASE("clock faults: offsets and strobes that overlap leave every clock exac
   CHECK(overlapping > 0);
 }
 
+TEST_CASE("clock faults: a drift fault comes back to the clock's starting drift, not to 0") {
+  // A scenario's clocks start with a drift (clocks.drift_max_ppm); the random faults'
+  // drift windows and their heal used to leave every clock they touched at 0 ppm.
+  int touched = 0;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    SeededChoices choices(seed);
+    SimConfig c = plain();
+    c.time_limit_ns = 12 * kSecond;
+    Simulation sim(c, choices);
+    std::vector<NodeId> nodes;
+    for (int i = 0; i < 3; ++i) {
+      nodes.push_back(sim.add_node({}, lambda_actor([](Context& ctx) {
+                                     for (;;) ctx.sleep(10 * kMillisecond);
+                                   })));
+    }
+    for (NodeId n : nodes) sim.clock_drift(n, 300 + 100 * static_cast<std::int64_t>(n));
+    FaultProfile p;
+    p.kinds = {FaultKind::clock_drift};
+    p.start_ns = kSecond;
+    p.end_ns = 10 * kSecond;
+    const auto log = schedule_faults(sim, nodes, p);
+    sim.run();
+    CAPTURE(seed);
+    for (NodeId n : nodes)
+      CHECK(sim.clock(n).drift_ppm() == 300 + 100 * static_cast<std::int64_t>(n));
+    touched += static_cast<int>(log->size());
+  }
+  CHECK(touched > 0);  // drift faults did run
+}
+
 TEST_CASE(
     "clock drift: local time and timer deadlines are exact on both sides of the 64-bit fast path") {
   // NodeClock computes in 64 bits while the product fits (|elapsed| < 2^42 ns) and in 128
