@@ -278,6 +278,17 @@ void print_run_summary(std::ostream& out, const sim::Simulation& sim, const sim:
       << " messages (" << result.stats.messages_dropped << " dropped), trace hash "
       << sim::format_hash(result.trace_hash) << '\n';
   out << "stopped: " << result.stop_reason << '\n';
+  if (summary.contains("swarm_quieted") && summary["swarm_quieted"].is_object()) {
+    // Drawn option values that broke a rule with the options given ran as their quiet ones.
+    std::string line;
+    for (const auto& [name, drawn] : summary["swarm_quieted"].items()) {
+      const std::string now =
+          summary.value("/swarm"_json_pointer, nlohmann::json::object()).value(name, "?");
+      line += (line.empty() ? "" : "; ") + name + " drew " + drawn.get<std::string>() +
+              ", which broke a rule with the options given, so it ran as " + now;
+    }
+    out << "swarm: " << line << '\n';
+  }
   if (summary.contains("checks")) {
     // The end-of-run checks (invariants that held are not news; broken ones are findings).
     std::string line;

@@ -96,6 +96,7 @@ nlohmann::json trace_meta(const RunFlags& f, const scenarios::Scenario& s,
                          {"max_events", r.spec.max_events},
                          {"command", reproduce_line(f, s, r.spec)}};
   if (!r.out.swarm.empty()) meta["swarm"] = r.out.swarm;
+  if (!r.out.swarm_quieted.empty()) meta["swarm_quieted"] = r.out.swarm_quieted;
   if (!f.scenario.empty()) {
     meta["scenario"] = {{"name", s.name}, {"description", s.description}, {"file", s.file}};
   }

@@ -115,7 +115,8 @@ namespace {
 // the check pass. No choice is drawn for it, so the tape and replay are unchanged. A rule
 // still broken then is the user's options' own: the error stands.
 void validate_swarm(const Protocol& protocol, OptionValues& options,
-                    std::map<std::string, std::string>& drawn) {
+                    std::map<std::string, std::string>& drawn,
+                    std::map<std::string, std::string>& quieted) {
   auto quiet = [&](OptionValues& values, const OptionSpec& spec) {
     values.set(spec.name, spec.swarm.front(),
                "swarm " + spec.name + " (quiet: " + drawn[spec.name] + " broke a rule)",
@@ -156,6 +157,7 @@ void validate_swarm(const Protocol& protocol, OptionValues& options,
       if (chosen == nullptr) chosen = mends_this;
       if (chosen == nullptr) throw;
       quiet(options, *chosen);
+      quieted[chosen->name] = drawn[chosen->name];
       drawn[chosen->name] = chosen->swarm.front();
     }
   }
@@ -172,7 +174,9 @@ RunOutput prepare_run(const Protocol& protocol, const RunSpec& spec,
   out.faults = spec.faults;
   if (spec.swarm) {
     out.swarm = draw_swarm_options(out.config.options, *out.choices);
-    if (protocol.validate) validate_swarm(protocol, out.config.options, out.swarm);
+    if (protocol.validate) {
+      validate_swarm(protocol, out.config.options, out.swarm, out.swarm_quieted);
+    }
     out.faults = sim::FaultProfile::swarm(spec.faults, *out.choices);
     if (!out.faults.kinds.empty()) draw_pace(out.faults, *out.choices);
   }
@@ -253,6 +257,7 @@ nlohmann::json run_summary(const Protocol& protocol, const RunSpec& spec, const 
   j["bugs"] = spec.bugs;
   j["options"] = out.config.options.as_text();
   if (!out.swarm.empty()) j["swarm"] = out.swarm;
+  if (!out.swarm_quieted.empty()) j["swarm_quieted"] = out.swarm_quieted;
   j["protocol_summary"] = out.run->summary(*out.sim);
   return j;
 }

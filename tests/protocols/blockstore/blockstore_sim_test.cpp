@@ -245,7 +245,14 @@ TEST_CASE("blockstore: a swarm draw that breaks a rule with the given options ta
     INFO("seed " << seed << ": " << findings_text(out));
     CHECK(out.verdict() == sim::Verdict::ok);
     CHECK(out.config.options.integer("node_losses") == 0);
-    if (out.config.options.where("node_losses").find("quiet") != std::string::npos) ++quieted;
+    const bool quiet = out.config.options.where("node_losses").find("quiet") != std::string::npos;
+    quieted += quiet ? 1 : 0;
+    // The run's summary says so: the value drawn, beside the one it ran with.
+    const nlohmann::json summary = protocols::run_summary(
+        blockstore_protocol(), protocols::swarm_spec(blockstore_protocol(), seed), out);
+    CHECK(summary["swarm"]["node_losses"] == "0");
+    CHECK(summary.contains("swarm_quieted") == quiet);
+    if (quiet) CHECK(summary["swarm_quieted"] == nlohmann::json{{"node_losses", "1"}});
   }
   CHECK(quieted > 0);  // the swarm drew node_losses=1 for some of these seeds
   CHECK_THROWS_AS(swarm_run(1, {{"replication", "1"}, {"node_losses", "1"}}), protocols::BadInput);

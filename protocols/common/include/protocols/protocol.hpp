@@ -145,6 +145,9 @@ struct RunOutput {
   sim::FaultProfile faults;                    // after swarm selection and the budget
   std::shared_ptr<const sim::FaultLog> fault_log;  // what the random schedule did
   std::map<std::string, std::string> swarm;    // option values swarm testing drew
+  // The drawn values that broke a rule with the options given, and went back to their
+  // quiet values (which `swarm` holds): name -> the value drawn.
+  std::map<std::string, std::string> swarm_quieted;
   // ok / violation from the simulator's findings, then unknown if a check was unknown.
   sim::Verdict verdict() const;
 };
