@@ -140,6 +140,37 @@ class CheckedBuilder {
   std::vector<Frame> frames_;
 };
 
+// What a faultline file of another kind is, and the verbs that read it ("" if unknown).
+std::string other_kind(const std::string& format) {
+  if (format.starts_with("faultline-scenario/")) {
+    return ": a scenario file; 'faultline run FILE' runs it, 'faultline fuzz --scenario FILE' "
+           "fuzzes around it";
+  }
+  if (format.starts_with("faultline-repro/")) {
+    return ": a repro file (one exact run); 'faultline replay FILE' replays it, 'faultline "
+           "shrink FILE -o OUT' shrinks it";
+  }
+  if (format == "faultline-trace") return ": a trace; 'faultline viz FILE' draws it";
+  if (format == "faultline-history") return ": a client history; 'faultline check FILE' checks it";
+  return "";
+}
+
+// A whole file that is one JSON value per line (a history: JSON lines) where one document
+// was expected: says so, naming the kind of file its first line's "format" gives.
+void reject_json_lines(const std::string& text, const std::string& file) {
+  const std::size_t end = text.find('\n');
+  const std::size_t next = end == std::string::npos ? end : text.find_first_not_of(" \t\r\n", end);
+  if (next == std::string::npos || (text[next] != '{' && text[next] != '[')) return;
+  const nlohmann::json first = nlohmann::json::parse(text.substr(0, end), nullptr, false);
+  if (first.is_discarded()) return;
+  const std::string format =
+      first.is_object() && first.contains("format") && first["format"].is_string()
+          ? first["format"].get<std::string>()
+          : "";
+  throw BadInput(file, "holds one JSON value per line (JSON lines), not one JSON document" +
+                           other_kind(format));
+}
+
 // `line` 0: the text is the whole of `file`; else it is that line of it.
 nlohmann::json parse_json(const std::string& text, const std::string& source, std::size_t line) {
   const std::string file = line == 0 ? source : source + ":" + std::to_string(line);
@@ -151,6 +182,7 @@ nlohmann::json parse_json(const std::string& text, const std::string& source, st
     nlohmann::json::sax_parse(text, &builder);
     return builder.take();
   } catch (const nlohmann::json::parse_error& e) {
+    if (line == 0) reject_json_lines(text, file);
     const checker::InputError error =
         checker::json_syntax_error(source, text, e.byte, e.what(), line == 0 ? 1 : line);
     throw BadInput(error.where, error.what);
@@ -237,23 +269,6 @@ void JsonField::expected(const std::string& what) const {
 void JsonField::expect_object() const {
   if (!value_->is_object()) expected("an object");
 }
-
-namespace {
-// What a faultline file of another kind is, and the verbs that read it ("" if unknown).
-std::string other_kind(const std::string& format) {
-  if (format.starts_with("faultline-scenario/")) {
-    return ": a scenario file; 'faultline run FILE' runs it, 'faultline fuzz --scenario FILE' "
-           "fuzzes around it";
-  }
-  if (format.starts_with("faultline-repro/")) {
-    return ": a repro file (one exact run); 'faultline replay FILE' replays it, 'faultline "
-           "shrink FILE -o OUT' shrinks it";
-  }
-  if (format == "faultline-trace") return ": a trace; 'faultline viz FILE' draws it";
-  if (format == "faultline-history") return ": a client history; 'faultline check FILE' checks it";
-  return "";
-}
-}  // namespace
 
 void JsonField::expect_document(std::string_view ours,
                                 std::initializer_list<std::string_view> fields) const {

@@ -314,6 +314,11 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
     const std::vector<NodeId> to = f.to.empty() ? std::vector<NodeId>{} : resolver_.resolve(f.to, from, note);
     const std::string span = (from.empty() ? "all" : brace_names(sim_, from)) + " -> " +
                              (to.empty() ? "all" : brace_names(sim_, to));
+    // An omitted side is every node; a given side that selects no node (the leader when
+    // there is none) selects no link: the step does nothing, rather than hit every link.
+    if ((!f.from.empty() && from.empty()) || (!f.to.empty() && to.empty())) {
+      return std::string(step_kind_name(f.kind)) + ": no link selected";
+    }
     if (f.kind == StepKind::one_way) {
       const std::uint32_t id = sim_.partition(
           sim::Partition{{sim::NodeSet::of(from), sim::NodeSet::of(to)}, true}, "one-way " + span);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "protocols/registry.hpp"
+#include "scenarios/json_input.hpp"
 #include "scenarios/repro.hpp"
 #include "scenarios/scenario.hpp"
 
@@ -64,6 +65,36 @@ TEST_CASE("selectors: leader, others and named partitions resolve when the fault
   CHECK(r.timeline[2].find("crash {s1,s2}") != std::string::npos);
   CHECK(r.out.result.stats.crashes == 2);
   CHECK(r.expectations.met);
+}
+
+TEST_CASE("selectors: a link fault from or to the leader when there is none hits no link") {
+  // At 0 ms no server leads yet. "from": "leader" resolved to no node, which the link
+  // fault read as every node: the drop lost every message for 500 ms.
+  auto run = [](nlohmann::json fault) {
+    return scenarios::run_scenario(scenario({{"seed", 1}, {"run_ms", 3000}, {"faults", {fault}}}),
+                                   {});
+  };
+  const scenarios::ScenarioRun calm =
+      scenarios::run_scenario(scenario({{"seed", 1}, {"run_ms", 3000}}), {});
+  for (const nlohmann::json& fault :
+       {nlohmann::json{{"at_ms", 0}, {"kind", "drop"}, {"from", "leader"}, {"for_ms", 500}},
+        nlohmann::json{{"at_ms", 0}, {"kind", "drop"}, {"to", "leader"}, {"for_ms", 500}},
+        nlohmann::json{{"at_ms", 0},
+                       {"kind", "one-way"},
+                       {"from", "leader"},
+                       {"to", "others"},
+                       {"for_ms", 500}}}) {
+    const scenarios::ScenarioRun r = run(fault);
+    CAPTURE(fault.dump());
+    REQUIRE(r.timeline.size() == 1);
+    CHECK(r.timeline[0].find("no link selected (no leader now: selects nothing)") !=
+          std::string::npos);
+    CHECK(r.out.result.stats.messages_dropped == calm.out.result.stats.messages_dropped);
+    CHECK(r.out.result.stats.messages_sent == calm.out.result.stats.messages_sent);
+  }
+  // The same drop from every node does lose messages.
+  const scenarios::ScenarioRun all = run({{"at_ms", 0}, {"kind", "drop"}, {"for_ms", 500}});
+  CHECK(all.out.result.stats.messages_dropped > calm.out.result.stats.messages_dropped);
 }
 
 TEST_CASE("timeline: a step on a node already in that state says it did nothing - and ends no other window") {
@@ -423,6 +454,18 @@ TEST_CASE("a file of another kind is named as such - with the verbs that read it
   none.erase("format");
   CHECK(error([&] { scenarios::repro_from_json(none, "r.json"); }) ==
         "r.json: $: missing the field \"format\"");
+  // A client history (JSON lines) given to run, replay or shrink was "h.jsonl:2:1: not
+  // valid JSON: unexpected '{'"; it is named, with the verb that reads it.
+  const std::string history =
+      "{\"format\":\"faultline-history\",\"model\":\"kv\",\"version\":1}\n"
+      "{\"f\":\"read\",\"key\":\"k0\",\"process\":0,\"type\":\"invoke\",\"value\":null}\n";
+  CHECK(error([&] { scenarios::parse_json_text(history, "h.jsonl"); }) ==
+        "h.jsonl: holds one JSON value per line (JSON lines), not one JSON document: a client "
+        "history; 'faultline check FILE' checks it");
+  // A document with something after it that is not another value keeps its located error.
+  CHECK(error([&] {
+          scenarios::parse_json_text("{\"a\": 1}\n}\n", "x.json");
+        }).find("x.json:2:1: not valid JSON") == 0);
 }
 
 TEST_CASE("a protocol run and the same run as a scenario are the same run") {

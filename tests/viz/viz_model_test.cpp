@@ -65,6 +65,14 @@ TEST_CASE("a bad trace is refused with the file, the JSON path and what was expe
   auto text = parse_trace_text("{\"format\": \"faultline-trace\",\n  \"version\": 1,,}", "x.json");
   REQUIRE_FALSE(text.ok());
   CHECK(contains(text.error().message(), "x.json:2:16: not valid JSON: "));
+  // A client history (JSON lines) is named as one, with the verb that draws it.
+  auto history = parse_trace_text(
+      "{\"format\":\"faultline-history\",\"version\":1}\n{\"f\":\"read\",\"type\":\"invoke\"}\n",
+      "h.jsonl");
+  REQUIRE_FALSE(history.ok());
+  CHECK(contains(history.error().message(),
+                 "h.jsonl: holds one JSON value per line (JSON lines), not one JSON document: a "
+                 "client history; 'faultline check FILE' checks it"));
 }
 
 TEST_CASE("an event type this reader does not know is kept, not refused") {
