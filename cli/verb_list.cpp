@@ -58,14 +58,21 @@ nlohmann::json list_json() {
 }
 
 void print_text(const nlohmann::json& j) {
-  std::cout << "Protocols (faultline run --protocol NAME [--set OPTION=VALUE] [--bug BUG]):\n";
+  std::cout << "Protocols (faultline run --protocol NAME [--set OPTION=VALUE] [--bug BUG]);\n"
+               "an option's swarm values are what `fuzz --protocol` draws per seed (the quiet one\n"
+               "first), a bug's [breaks: ...] the properties whose violation is its finding:\n";
   for (const auto& p : j["protocols"]) {
     std::cout << "\n  " << p["name"].get<std::string>() << " — "
               << p["description"].get<std::string>() << "\n";
     if (!p["options"].empty()) std::cout << "    options:\n";
     for (const auto& o : p["options"]) {
+      std::string swarm;  // the values `fuzz --protocol` draws from, the quiet one first
+      if (o.contains("swarm")) {
+        for (const auto& v : o["swarm"]) swarm += (swarm.empty() ? "" : "|") + v.get<std::string>();
+        swarm = "; swarm " + swarm;
+      }
       std::cout << "      " << o["name"].get<std::string>() << " (" << o["kind"].get<std::string>()
-                << ", default " << o["default"].get<std::string>()
+                << ", default " << o["default"].get<std::string>() << swarm
                 << "): " << o["description"].get<std::string>() << "\n";
     }
     if (!p["bugs"].empty()) std::cout << "    planted bugs:\n";
@@ -79,6 +86,9 @@ void print_text(const nlohmann::json& j) {
         }
         std::cout << " (implies " << implied << ")";
       }
+      std::string finds;  // the properties whose violation is this bug's
+      for (const auto& f : b["finds"]) finds += (finds.empty() ? "" : ", ") + f.get<std::string>();
+      if (!finds.empty()) std::cout << " [breaks: " << finds << "]";
       std::cout << "\n";
     }
     if (!p["explore_presets"].empty()) std::cout << "    explore presets (faultline explore --protocol " << p["name"].get<std::string>() << " --preset NAME):\n";

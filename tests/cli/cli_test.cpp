@@ -209,6 +209,25 @@ TEST_CASE("--help and --version work for the command and every verb") {
   }
 }
 
+TEST_CASE("list shows each option's swarm values and each bug's properties, as --json does") {
+  // docs/fuzzing.md sends a user to `faultline list` for both; only --json had them.
+  const Ran text = invoke_cli("list");
+  REQUIRE(text.status == 0);
+  CHECK(text.out.find("heartbeat (duration in [1ms, 1s], default 50ms; swarm 50ms|15ms|10ms)") !=
+        std::string::npos);
+  CHECK(text.out.find("(implies leader_noop=false) [breaks: leader completeness, state machine "
+                      "safety, durability]") != std::string::npos);
+  const Ran json = invoke_cli("list --json");
+  REQUIRE(json.status == 0);
+  const nlohmann::json j = nlohmann::json::parse(json.out);
+  for (const auto& p : j["protocols"]) {
+    for (const auto& b : p["bugs"]) {
+      CAPTURE(b["name"].get<std::string>());
+      CHECK(text.out.find("[breaks: " + b["finds"][0].get<std::string>()) != std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("--trace writes a JSON trace, a failed run leaves no partial file") {
   namespace fs = std::filesystem;
   const fs::path dir =

@@ -91,6 +91,10 @@ std::string disk_text(const Event& e, const nlohmann::json& raw) {
     case EventType::disk_sync:
       return "disk sync (" + std::to_string(detail::int_or(raw, "writes")) + " writes durable)";
     case EventType::disk_loss:
+      if (detail::bool_or(raw, "wiped")) {
+        return "DISK WIPED (" + std::to_string(detail::int_or(raw, "lost")) +
+               " keys and log records gone, synced or not)";
+      }
       return "DISK LOST " + std::to_string(detail::int_or(raw, "lost")) + " unsynced writes" +
              (detail::bool_or(raw, "torn") ? " (the last one torn)" : "");
     default:
