@@ -122,6 +122,13 @@ std::uint64_t hash_bytes(std::string_view bytes) {
   return mix64(h ^ tail ^ (bytes.size() << 56));
 }
 
+std::optional<std::string> echo_mismatch(std::string_view f, const nlohmann::json& input,
+                                         const nlohmann::json& output) {
+  if (output.is_null() || same_value(input, output)) return std::nullopt;
+  return "the " + std::string(f) + "'s ok carries " + short_text(output, 40) + ", its invocation " +
+         short_text(input, 40) + ": an ok repeats the value it was given, or carries none";
+}
+
 std::string short_text(const nlohmann::json& value, std::size_t max_chars) {
   return elide(value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), max_chars);
 }

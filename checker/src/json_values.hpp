@@ -3,6 +3,7 @@
 // which are the same number, also intern to one id), exact equality to match it, a fast
 // 64-bit text hash, and bounded texts for explanations and messages.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,13 @@ inline std::uint64_t mix64(std::uint64_t x) {
 // Short text of a value for explanations and messages: strings stay quoted (a reader
 // must tell "1" from 1); a long value keeps its head and its tail around "…(N chars)…".
 std::string short_text(const nlohmann::json& value, std::size_t max_chars = 120);
+
+// An operation whose value is its input (a write, a cas, an append, an add, an enqueue):
+// its ok may repeat that value or carry none; one that carries another value contradicts
+// the invocation (which was written?), and this says so. Else nothing. (Only an ok: an
+// info or a fail may carry an error in its value, as Jepsen's logs do.)
+std::optional<std::string> echo_mismatch(std::string_view f, const nlohmann::json& input,
+                                         const nlohmann::json& output);
 
 // `text` in at most about max_chars characters: its head and tail, or, with a focus, the
 // part around byte `focus`; what is left out is replaced by "…(N chars)…". Cuts fall on

@@ -68,6 +68,12 @@ Expected<std::unique_ptr<Model>> make_collection_model(std::string_view name,
                                       detail::short_text(init, 60)};
     }
     if (name == "set") return std::unique_ptr<Model>(std::make_unique<SetModel>(init, options));
+    if (init.is_array() && std::any_of(init.begin(), init.end(),
+                                       [](const nlohmann::json& e) { return e.is_null(); })) {
+      return InputError{"--init",
+                        "the queue model's elements cannot be null (a dequeue that "
+                        "returns null found the queue empty)"};
+    }
     return std::unique_ptr<Model>(std::make_unique<QueueModel>(init));
   }
   if (!init.is_null() && !init.is_boolean()) {

@@ -78,6 +78,9 @@ std::optional<std::string> ValueModel::validate(const Operation& op) const {
   if (a == ValueAction::append && !op.input.is_string()) {
     return "append takes a string, found " + short_text(op.input, 60);
   }
+  if (a != ValueAction::read && op.outcome == Outcome::ok) {
+    return echo_mismatch(op.f, op.input, op.output);
+  }
   return std::nullopt;
 }
 

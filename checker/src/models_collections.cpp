@@ -134,6 +134,7 @@ std::optional<std::string> SetModel::validate(const Operation& op) const {
       !(op.output.is_null() && options_.nil_read_is_unknown)) {
     return "a set read returns a list or set of elements, found " + short_text(op.output, 60);
   }
+  if (op.f == "add" && op.outcome == Outcome::ok) return echo_mismatch(op.f, op.input, op.output);
   return std::nullopt;
 }
 
@@ -161,6 +162,13 @@ std::optional<std::string> QueueModel::validate(const Operation& op) const {
   if (op.f != "enqueue" && op.f != "dequeue") {
     return "the queue model has no operation '" + op.f + "' (it has enqueue, dequeue)";
   }
+  // A dequeue that returns null found the queue empty, so null cannot be an element.
+  if (op.f == "enqueue" && op.input.is_null()) {
+    return "an enqueue of null: the queue model's elements cannot be null (a dequeue that "
+           "returns null found the queue empty)";
+  }
+  if (op.f == "enqueue" && op.outcome == Outcome::ok)
+    return echo_mismatch(op.f, op.input, op.output);
   return std::nullopt;
 }
 

@@ -183,6 +183,49 @@ TEST_CASE("--init values: the same checks as values in histories") {
         nlohmann::json({{"x", 18446744073709551615ULL}}));
 }
 
+TEST_CASE("values an operation contradicts are refused, not given a verdict") {
+  auto refused = [](const std::string& text, const char* model_name) {
+    ck::HistoryFile file = parse_file_ok(text);
+    auto model = ck::make_model(model_name);
+    REQUIRE(model.ok());
+    auto result = ck::check(file.history, **model, ck::CheckOptions{});
+    return result.ok() ? std::string("accepted")
+                       : result.error().where + ": " + result.error().what;
+  };
+  // A write whose ok carries another value: which was written? The invocation's was used,
+  // silently, and a read of the ok's value was called not linearizable.
+  std::string text = jsonl_line(0, "invoke", "\"f\":\"write\",\"value\":1,", 1) +
+                     jsonl_line(0, "ok", "\"value\":2,", 2) +
+                     jsonl_line(1, "invoke", "\"f\":\"read\",", 3) +
+                     jsonl_line(1, "ok", "\"value\":2,", 4);
+  CHECK(refused(text, "register") ==
+        "line 1: the write's ok carries 2, its invocation 1: an ok repeats the value it was given, "
+        "or carries none");
+  // An ok that repeats the value, or carries none, is as before; an info may carry an
+  // error in its value (Jepsen's logs do).
+  CHECK(refused(write_then_read("1", "1"), "register") == "accepted");
+  text = jsonl_line(0, "invoke", "\"f\":\"write\",\"value\":1,", 1) +
+         jsonl_line(0, "ok", "\"value\":1,", 2);
+  CHECK(refused(text, "register") == "accepted");
+  text = jsonl_line(0, "invoke", "\"f\":\"write\",\"value\":1,", 1) +
+         jsonl_line(0, "info", "\"value\":\"timed out\",", 2);
+  CHECK(refused(text, "register") == "accepted");
+  // A queue cannot hold null: a dequeue that returns null found it empty. Enqueue null,
+  // dequeue null was called not linearizable ("it met the state [null]").
+  text = jsonl_line(0, "invoke", "\"f\":\"enqueue\",\"value\":null,", 1) +
+         jsonl_line(0, "ok", "", 2) + jsonl_line(1, "invoke", "\"f\":\"dequeue\",", 3) +
+         jsonl_line(1, "ok", "\"value\":null,", 4);
+  CHECK(has(refused(text, "queue"),
+            "line 1: an enqueue of null: the queue model's elements cannot be null"));
+  CHECK(has(refused(jsonl_line(0, "invoke", "\"f\":\"enqueue\",\"value\":1,", 1) +
+                        jsonl_line(0, "ok", "\"value\":3,", 2),
+                    "queue"),
+            "the enqueue's ok carries 3, its invocation 1"));
+  auto init = ck::make_model("queue", nlohmann::json::array({1, nullptr}));
+  REQUIRE_FALSE(init.ok());
+  CHECK(has(init.error().what, "the queue model's elements cannot be null"));
+}
+
 TEST_CASE("json: syntax errors in our words, with line, column and path") {
   const std::string first = jsonl_line(0, "invoke", "\"f\":\"read\",", 1);
   struct Case {
