@@ -84,7 +84,19 @@ std::optional<std::string> prepare(const CheckFlags& flags, Setup& setup) {
   ck::ModelOptions options = setup.file.model_options;
   if (!flags.failed_cas.empty()) options.failed_cas_observes = flags.failed_cas == "observes";
   auto model = ck::make_model(model_name, setup.init, options);
-  if (!model) return model.error().message();
+  if (!model) {
+    // A model or initial state the history's header named is located there, not blamed
+    // on a flag the user did not give.
+    ck::InputError error = model.error();
+    const bool header_model = flags.model.empty() && setup.file.default_model.has_value();
+    const bool header_init = flags.init.empty() && !setup.file.default_init.is_null();
+    if ((error.where == "--model" && header_model) || (error.where == "--init" && header_init)) {
+      const std::string field = error.where == "--model" ? "model" : "init";
+      return flags.history_path + ":1: $." + field + ": " + error.what +
+             " (the history's header names it; --" + field + " overrides it)";
+    }
+    return error.message();
+  }
   setup.model = std::move(*model);
   return std::nullopt;
 }

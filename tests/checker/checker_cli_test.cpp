@@ -142,6 +142,33 @@ TEST_CASE("cli: bad input and bad usage exit 2, naming the place") {
   CHECK(model.err.find("--model") != std::string::npos);
   CHECK(run_faultline("check /nonexistent/history").status == 2);
   CHECK(run_faultline("check").status == 2);
+  // A model or an initial state the history's header names is located there: these were
+  // blamed on --model and --init, which the user had not given.
+  const std::string acquire =
+      "{\"process\":0,\"type\":\"invoke\",\"f\":\"acquire\",\"time\":1}\n"
+      "{\"process\":0,\"type\":\"ok\",\"time\":2}\n";
+  const std::string no_model = write_file(
+      "hm.jsonl",
+      "{\"format\":\"faultline-history\",\"version\":1,\"model\":\"nosuch\"}\n" + acquire);
+  Run header_model = run_faultline("check " + no_model);
+  CHECK(header_model.status == 2);
+  CHECK(header_model.err.find(no_model + ":1: $.model: no model named 'nosuch'") !=
+        std::string::npos);
+  CHECK(header_model.err.find("(the history's header names it; --model overrides it)") !=
+        std::string::npos);
+  const std::string bad_init = write_file(
+      "hi.jsonl",
+      "{\"format\":\"faultline-history\",\"version\":1,\"model\":\"mutex\",\"init\":\"held\"}\n" +
+          acquire);
+  Run header_init = run_faultline("check " + bad_init);
+  CHECK(header_init.status == 2);
+  CHECK(header_init.err.find(bad_init + ":1: $.init: the mutex model starts free") !=
+        std::string::npos);
+  // Given on the command line, the flags are still the place named; --init overrides.
+  CHECK(run_faultline("check " + bad_init + " --init true").status == 1);
+  CHECK(run_faultline("check " + no_model + " --model mutex").status == 0);
+  Run flag_init = run_faultline("check " + no_model + " --model mutex --init 3");
+  CHECK(flag_init.err.find("faultline check: --init: ") != std::string::npos);
 }
 
 TEST_CASE("cli: --html may not overwrite the history, and is checked before the search") {
