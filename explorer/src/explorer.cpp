@@ -313,7 +313,10 @@ scenarios::Scenario explore_scenario(const Target& t, std::size_t steps) {
   nlohmann::json j;
   if (!t.scenario_file.empty()) {
     j = scenarios::load_scenario(t.scenario_file).source;
-    for (const char* field : {"faults", "random_faults", "network", "clocks", "liveness_ms", "expect"}) {
+    // "nodes" and "workload" set options, which come back below with the rest of the
+    // run's options: kept, they set them twice (an error when the repro is read).
+    for (const char* field : {"faults", "random_faults", "network", "clocks", "liveness_ms",
+                              "expect", "nodes", "workload"}) {
       j.erase(field);
     }
   } else {

@@ -165,6 +165,31 @@ TEST_CASE("explore --por without --strategy searches by DFS - the reduction's on
   CHECK(bfs.out.find("sleep needs --strategy dfs") != std::string::npos);
 }
 
+TEST_CASE(
+    "explore --scenario: a scenario that sizes its node groups finds a bug and writes a repro that "
+    "replays") {
+  // The counterexample's repro kept the file's "nodes" beside the run's options, so the
+  // search ended in "$.nodes.acceptors: given twice" (exit 2) where run accepted the file.
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("faultline-explore-nodes-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  {
+    std::ofstream out(dir / "s.json");
+    out << R"({"format":"faultline-scenario/1","name":"t","protocol":"paxos","seed":1,
+               "nodes":{"proposers":1,"acceptors":3},"run_ms":2000,"bugs":["quorum-off-by-one"]})";
+  }
+  const Ran found = run_faultline("explore --scenario " + (dir / "s.json").string() +
+                                  " --json --out " + dir.string());
+  INFO(found.out);
+  REQUIRE(found.status == 1);
+  const std::string repro =
+      last_line(found.out)["counterexample"]["replay"]["repro"].get<std::string>();
+  CHECK(run_faultline("replay " + repro).status == 1);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("explore --crash without crashes is refused - it did nothing - as is a scenario's crash without crashes") {
   // Both ran the search without a crash and said nothing, however the group was spelt.
   faultline::testing::check_refusals("explore --protocol raft --timeouts 1 --max-states 50 ", {
