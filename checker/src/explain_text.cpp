@@ -34,10 +34,11 @@ namespace {
 constexpr std::size_t kStepsShown = 12;
 
 void write_partial(std::ostringstream& out, const History& history, const Model& model,
-                   const PartialLinearisation& partial, std::size_t part_ops) {
+                   const PartialLinearisation& partial, std::size_t part_ops, bool first_shown) {
   const auto& steps = partial.steps;
-  out << "Longest partial linearisation: " << steps.size() << " operations placed (the part has "
-      << part_ops << ")";
+  out << (first_shown ? "Longest partial linearisation: "
+                      : "Another partial linearisation as long: ")
+      << steps.size() << " operations placed (the part has " << part_ops << ")";
   std::size_t first = steps.size() > kStepsShown ? steps.size() - kStepsShown : 0;
   if (first > 0) out << " (the last " << kStepsShown << " shown)";
   out << ":\n";
@@ -83,8 +84,8 @@ std::string explain_text(const History& history, const Model& model, const Check
       << " operations) has no linearisation.\n"
       << "Initial state: " << c.initial_state << "\n";
   for (std::size_t i = 0; i < c.longest.size(); ++i) {
-    if (i > 0) out << "\nAnother partial linearisation as long:\n";
-    write_partial(out, history, model, c.longest[i], part.ops.size());
+    if (i > 0) out << "\n";
+    write_partial(out, history, model, c.longest[i], part.ops.size(), i == 0);
   }
   return out.str();
 }

@@ -119,9 +119,11 @@ std::string result_text(const Target& t, const Result& r) {
             (r.strategy == Strategy::bfs ? " (a shortest one)" : "") + ":\n" + path_text(*r.stuck);
   }
   if (r.exhaustive && !r.counterexample) {
-    text += r.complete ? "exhaustive within the budget: every reachable state was explored\n"
-                       : "exhaustive within the budget and --max-depth " + std::string("(paths longer were cut at ") +
-                             std::to_string(r.depth_cut) + " states)\n";
+    text += r.complete
+                ? "exhaustive within the budget: every reachable state was explored\n"
+                : "exhaustive within the budget and --max-depth: paths were cut at depth " +
+                      std::to_string(r.depth) + " (" + std::to_string(r.depth_cut) +
+                      " states not expanded); a violation deeper than that is not excluded\n";
   } else if (!r.counterexample) {
     text += "NOT exhaustive" + (r.stop_reason.empty() ? std::string() : ": " + r.stop_reason) + "\n";
   }

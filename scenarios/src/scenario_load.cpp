@@ -99,7 +99,9 @@ StepKind step_kind(const JsonField& f) {
 
 void read_partition(const JsonField& f, FaultStep& step) {
   f.only_fields({"kind", "at_ms", "for_ms", "note", "groups", "spec", "among"});
-  if (f.has("groups") == f.has("spec")) f.fail("a partition needs either \"groups\" or \"spec\"");
+  if (f.has("groups") && f.has("spec"))
+    f.fail("a partition takes \"groups\" or \"spec\", not both");
+  if (!f.has("groups") && !f.has("spec")) f.fail("a partition needs either \"groups\" or \"spec\"");
   if (auto groups = f.get("groups")) {
     for (const JsonField& g : groups->elements()) {
       Selector selector = read_selector(g);

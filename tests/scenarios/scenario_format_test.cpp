@@ -203,6 +203,14 @@ TEST_CASE("selectors: a node named on two sides of one partition is an error bef
             "a node is on one side of a partition only"));
 }
 
+TEST_CASE("a partition with both groups and spec is told to take one, not that it needs one") {
+  CHECK(bad_input({{"faults",
+                    {{{"at_ms", 10}, {"kind", "partition"}, {"spec", "halves"}, {"groups", {{"s0"}, {"s1"}}}}}}}) ==
+        std::string("test.json: $.faults[0]: a partition takes \"groups\" or \"spec\", not both"));
+  CHECK(bad_input({{"faults", {{{"at_ms", 10}, {"kind", "partition"}}}}}) ==
+        std::string("test.json: $.faults[0]: a partition needs either \"groups\" or \"spec\""));
+}
+
 TEST_CASE("selectors: a node a keyword picks that an earlier group holds stays there only") {
   // [leader] | [servers]: the leader was on both sides ("partition {s0} | {s0,s1,...}").
   const scenarios::ScenarioRun r = scenarios::run_scenario(
