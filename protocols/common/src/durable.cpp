@@ -14,8 +14,21 @@ std::string tuple_text(const std::array<std::uint64_t, 3>& v) {
 
 }  // namespace
 
+void DurableLedger::on_disk(sim::NodeId node, bool restart) {
+  if (node >= highest_.size()) {
+    highest_.resize(node + 1);
+    disk_.resize(node + 1, 0);
+  }
+  if (!restart) return;
+  const std::uint64_t disk_wipes = sim_ != nullptr ? sim_->disk(node).wipes() : 0;
+  if (disk_wipes != disk_[node]) {
+    highest_[node].clear();
+    disk_[node] = disk_wipes;
+  }
+}
+
 void DurableLedger::promised(sim::NodeId node, const DurableFacts& facts) {
-  if (node >= highest_.size()) highest_.resize(node + 1);
+  on_disk(node, false);
   std::vector<Entry>& known = highest_[node];
   // A protocol names its facts in the same order every time, from the same literals: the
   // entry at the same place, with the same characters, is nearly always the one.
@@ -39,7 +52,8 @@ void DurableLedger::promised(sim::NodeId node, const DurableFacts& facts) {
 
 void DurableLedger::restored(sim::NodeId node, std::string_view name, sim::Time now,
                              const DurableFacts& facts) {
-  if (violation_ || node >= highest_.size()) return;
+  if (violation_) return;
+  on_disk(node, true);
   for (const DurableFact& f : facts.all()) {
     for (const Entry& e : highest_[node]) {
       if (e.name != f.name || !(f.value < e.value)) continue;
@@ -53,7 +67,8 @@ void DurableLedger::restored(sim::NodeId node, std::string_view name, sim::Time 
   }
 }
 
-void watch_durable_state(sim::Simulation& sim, const DurableLedger& ledger) {
+void watch_durable_state(sim::Simulation& sim, DurableLedger& ledger) {
+  ledger.watch_disks(&sim);
   sim.add_invariant("durable state never goes back",
                     [l = &ledger](const sim::Simulation&) { return l->violation(); });
 }
