@@ -342,10 +342,28 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
   }
 
   // A step on a node already in the state it asks for does nothing, and says so; its
-  // window schedules no undo (which would end another step's window early).
+  // window schedules no undo (which would end another step's window early). A window's
+  // end undoes its step only if no later step acted on the node since: a crash window
+  // ended early by a restart, then a crash "for good", no longer restarts the node at the
+  // first window's end (it did, silently).
   std::string nodes(const FaultStep& f, std::string& note) {
     const std::vector<NodeId> ids = resolver_.resolve(f.nodes, {}, note);
     std::vector<NodeId> idle;
+    auto window = [&](NodeId id, void (Simulation::*undo)(NodeId)) {
+      const std::uint64_t step = ++node_steps_[id];
+      if (!f.for_ns) return;
+      after(f, [self = shared_from_this(), id, undo, step, path = f.path](Simulation& s) {
+        if (self->node_steps_[id] == step) {
+          (s.*undo)(id);
+          return;
+        }
+        const std::string line = "scenario " + path + " ends at " + sim::format_time(s.now()) +
+                                 ": " + s.node_name(id) +
+                                 " left as it is (a later step acted on it)";
+        s.log(line);
+        self->log_.push_back(line);
+      });
+    };
     for (NodeId id : ids) {
       const bool up = sim_.is_up(id), paused = up && sim_.is_paused(id);
       switch (f.kind) {
@@ -355,11 +373,15 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
             break;
           }
           sim_.crash(id);
-          after(f, [id](Simulation& s) { s.restart(id); });
+          window(id, &Simulation::restart);
           break;
         case StepKind::restart:
-          if (up) idle.push_back(id);
-          else sim_.restart(id);
+          if (up) {
+            idle.push_back(id);
+          } else {
+            sim_.restart(id);
+            ++node_steps_[id];
+          }
           break;
         case StepKind::pause:
           if (!up || paused) {
@@ -367,11 +389,15 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
             break;
           }
           sim_.pause(id);
-          after(f, [id](Simulation& s) { s.resume(id); });
+          window(id, &Simulation::resume);
           break;
         default:
-          if (!paused) idle.push_back(id);
-          else sim_.resume(id);
+          if (!paused) {
+            idle.push_back(id);
+          } else {
+            sim_.resume(id);
+            ++node_steps_[id];
+          }
           break;
       }
     }
@@ -477,6 +503,8 @@ class Timeline : public std::enable_shared_from_this<Timeline> {
   Resolver resolver_;
   std::vector<std::string>& log_;
   std::map<NodeId, std::int64_t> drift_shortfall_;  // drift asked but not applied, per node
+  std::map<NodeId, std::uint64_t>
+      node_steps_;  // per node: crash, restart, pause, resume steps so far
 };
 
 // Each node's clock starts with an offset and a drift drawn within the scenario's bounds.
