@@ -84,6 +84,18 @@ TEST_CASE("viz: a run's trace becomes a page and a diagram, the same bytes every
   CHECK(slurp(dir / "d.png").substr(1, 3) == "PNG");
 }
 
+TEST_CASE("a page checks the history from the state the run started from - 2PC's balances") {
+  // The page re-checked a 2PC history without the accounts' starting balances and said
+  // "NOT linearizable" under a green "Every check held", where the run said linearizable.
+  TempDir dir("viz-init");
+  const Ran ran = run_faultline("run --protocol twopc --faults swarm --seed 1 --json --html " +
+                                (dir / "p.html").string());
+  REQUIRE_MESSAGE(ran.status == 0, ran.out);
+  const json data = page_data_of(slurp(dir / "p.html"));
+  CHECK(data["history"]["model"] == "multi-register");
+  CHECK(data["history"]["verdict"] == "linearizable");
+}
+
 TEST_CASE("run writes the views itself, the same diagram as viz draws from its trace") {
   TempDir dir("viz-run");
   const std::string common = "run --protocol raft --seed 5 --faults all --time 2s ";

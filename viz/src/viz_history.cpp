@@ -122,7 +122,13 @@ Expected<HistoryReport> check_history(const Trace& trace, const CheckBudget& bud
                          (*recorded)["data"].contains("model")
                      ? (*recorded)["data"]["model"].get<std::string>()
                      : ck::infer_model(*history);
-  auto model = ck::make_model(report.model);
+  // ... and from the state it started from (2PC's accounts start with balances): without
+  // it the page called every 2PC history not linearizable where the run found it was.
+  const nlohmann::json init =
+      recorded != nullptr && recorded->contains("data") && (*recorded)["data"].contains("init")
+          ? (*recorded)["data"]["init"]
+          : nlohmann::json();
+  auto model = ck::make_model(report.model, init);
   if (!model) {
     report.ops = bars(trace, *history, nullptr);
     report.verdict = "not checked";
