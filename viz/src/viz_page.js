@@ -581,8 +581,11 @@ function step(direction, times = 1) {
 
 function zoom(factor, aroundT) {
   const around = aroundT ?? (ui.cursor >= 0 ? E.t[ui.cursor] : (ui.t0 + ui.t1) / 2);
-  const width = Math.min(D.end, Math.max(MIN_WINDOW_NS, (ui.t1 - ui.t0) * factor));
-  ui.t0 = Math.max(0, Math.min(D.end - width, around - (around - ui.t0) * width / (ui.t1 - ui.t0)));
+  // A run shorter than the smallest window (one that ends at 0 s) keeps that window: the
+  // width went to 0 and the next drawing divided by it.
+  const end = Math.max(D.end, MIN_WINDOW_NS);
+  const width = Math.min(end, Math.max(MIN_WINDOW_NS, (ui.t1 - ui.t0) * factor));
+  ui.t0 = Math.max(0, Math.min(end - width, around - (around - ui.t0) * width / (ui.t1 - ui.t0)));
   ui.t1 = ui.t0 + width;
   render();
 }
@@ -640,7 +643,19 @@ function header() {
 
 function verdictBox() {
   if (D.findings.length === 0) {
-    return el('div', { class: 'verdict ok' }, 'Every check held. ' + historyHeadline());
+    // A check that could not decide makes the run unknown, not a pass; one not judged (or
+    // judged in part) is named, so that a green box never stands for a check nobody made.
+    const checks = (D.result && Array.isArray(D.result.checks)) ? D.result.checks : [];
+    const said = (c) => `${c.name} ${c.status}${c.detail ? ' (' + c.detail + ')' : ''}`;
+    const unknown = checks.filter((c) => c.status === 'unknown');
+    const aside = checks.filter((c) => c.status === 'skipped' || (c.status === 'held' && c.detail));
+    const note = aside.length ? ` Not judged in full: ${aside.map(said).join('; ')}.` : '';
+    if (unknown.length || (D.result && D.result.verdict === 'unknown')) {
+      return el('div', { class: 'verdict unknown' },
+                `No check failed, but not every check could decide: ${unknown.map(said).join('; ')}.` +
+                note + ' ' + historyHeadline());
+    }
+    return el('div', { class: 'verdict ok' }, 'Every check held. ' + historyHeadline() + note);
   }
   const box = el('div', { class: 'verdict bad' });
   D.findings.forEach((f, k) => {
