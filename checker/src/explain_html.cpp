@@ -177,12 +177,18 @@ void write_op(std::ostringstream& svg, const History& history, const Model& mode
   if (i == marks.stuck && marks.unreachable_read) {
     tip += ", and no operation that could still come before it returns can make that its value";
   }
+  // The label as much as fits the bar, cut between UTF-8 characters (a cut inside "→" left
+  // invalid UTF-8 in the page).
+  std::string label = model.describe_operation(op);
+  std::size_t fits = static_cast<std::size_t>(std::max(0.0, (x2 - x1) / 6.5));
+  if (fits < label.size()) {
+    while (fits > 0 && (static_cast<unsigned char>(label[fits]) & 0xC0) == 0x80) --fits;
+    label.resize(fits);
+  }
   svg << "<g class=\"op " << cls << "\"><title>" << escape(tip) << "</title><rect x=\"" << x1
       << "\" y=\"" << y << "\" width=\"" << std::max(2.0, x2 - x1) << "\" height=\""
       << kRowHeight - 12 << "\" rx=\"3\"/><text x=\"" << x1 + 3 << "\" y=\"" << y + 16 << "\">"
-      << escape(model.describe_operation(op).substr(
-             0, static_cast<std::size_t>(std::max(0.0, (x2 - x1) / 6.5))))
-      << "</text></g>\n";
+      << escape(label) << "</text></g>\n";
 }
 
 void write_linearisation(std::ostringstream& svg, const History& history, const Model& model,

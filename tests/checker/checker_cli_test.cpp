@@ -90,6 +90,27 @@ TEST_CASE("cli: not linearizable exits 1 and explains, --html writes the page") 
   std::string page = slurp(html);
   CHECK(page.find("<svg") != std::string::npos);
   CHECK(page.find("stuck") != std::string::npos);
+  // Labels cut to fit their bars are cut between characters: a cut inside "→" (E2 86 92)
+  // left invalid UTF-8 that the browser drew as a broken glyph.
+  const std::string kv = (scratch() / "kv.html").string();
+  CHECK(run_faultline("check " + testdata("porcupine-kv/c01-bad.txt") + " --html " + kv).status ==
+        1);
+  const std::string text = slurp(kv);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const std::size_t n = c < 0x80           ? 1
+                          : (c >> 5) == 0x6  ? 2
+                          : (c >> 4) == 0xE  ? 3
+                          : (c >> 3) == 0x1E ? 4
+                                             : 0;
+    bool ok = n > 0 && i + n <= text.size();
+    for (std::size_t k = 1; ok && k < n; ++k)
+      ok = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
+    if (!ok) ++bad;
+    i += ok ? n : 1;
+  }
+  CHECK(bad == 0);
 }
 
 TEST_CASE("cli: --model and --init choose the model, the multi-register history needs x = y = 0") {
