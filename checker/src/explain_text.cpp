@@ -13,7 +13,7 @@ std::string op_place(const Operation& op) {
     if (op.complete_line) place += "–" + std::to_string(op.complete_line);
     return place;
   }
-  std::string place = "events " + std::to_string(op.invoke_event) + "–";
+  std::string place = "history events " + std::to_string(op.invoke_event) + "–";
   return place + (op.completed() ? std::to_string(op.complete_event) : std::string("end"));
 }
 

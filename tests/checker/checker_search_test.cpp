@@ -70,6 +70,24 @@ TEST_CASE("explain: the op that could not be placed is the read of 3, not the re
   CHECK(text.find("it met the state 4") != std::string::npos);
 }
 
+TEST_CASE("explain: an operation of a history built in memory is placed by its history events") {
+  // A run's history has no lines; its operations were placed as "events 2-3", which the
+  // trace page read as its own (trace) events, a different numbering.
+  ck::HistoryBuilder b;
+  REQUIRE_FALSE(b.invoke(0, "write", std::nullopt, 1, 1));
+  REQUIRE_FALSE(b.complete(0, ck::Outcome::ok, nullptr, 2));
+  REQUIRE_FALSE(b.invoke(1, "read", std::nullopt, nullptr, 3));
+  REQUIRE_FALSE(b.complete(1, ck::Outcome::ok, 2, 4));
+  const ck::History h = std::move(b).finish();
+  auto model = ck::make_model("register");
+  REQUIRE(model.ok());
+  auto r = ck::check(h, **model, ck::CheckOptions{});
+  REQUIRE(r.ok());
+  REQUIRE(r->verdict == ck::Verdict::not_linearizable);
+  CHECK(ck::explain_text(h, **model, *r).find("process 1: read → 2  (history events 2–3)") !=
+        std::string::npos);
+}
+
 TEST_CASE("explain: every longest partial linearisation ends where its stated reason holds") {
   // c10-bad's failing part ends in a read that appends can no longer satisfy (the search
   // prunes there); the brute-force check confirms that claim, and the candidates' illegality
