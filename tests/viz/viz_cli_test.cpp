@@ -96,6 +96,17 @@ TEST_CASE("a page checks the history from the state the run started from - 2PC's
   CHECK(data["history"]["verdict"] == "linearizable");
 }
 
+TEST_CASE("a diagram's title names the planted bugs and the scenario") {
+  // A diagram of figure8.json was titled "faultline: raft seed 1, faults none".
+  TempDir dir("viz-title");
+  const Ran ran = run_faultline("run " + std::string(FAULTLINE_SOURCE_DIR) +
+                                "/scenarios/raft/figure8.json --dot " + (dir / "d.dot").string());
+  REQUIRE_MESSAGE(ran.status == 0, ran.out);  // the violation the scenario expects
+  CHECK(contains(slurp(dir / "d.dot"),
+                 "label=\"faultline: raft seed 1, faults none, planted bugs: figure8 — raft: the "
+                 "paper's Figure 8"));
+}
+
 TEST_CASE("run writes the views itself, the same diagram as viz draws from its trace") {
   TempDir dir("viz-run");
   const std::string common = "run --protocol raft --seed 5 --faults all --time 2s ";
@@ -189,6 +200,9 @@ TEST_CASE("bad traces and bad usage exit 2, naming the file, the JSON path and w
   refused("viz " + good, "nothing to do");
   refused("viz " + good + " --print --only zz", "--only zz: no such node");
   refused("viz " + good + " --print --from soon", "--from soon: expected a time such as 1s");
+  // Both were accepted, the page opening on an empty window past the end.
+  refused("viz " + good + " --print --only a,,b", "--only a,,b: an empty node name between commas");
+  refused("viz " + good + " --print --from 500s", "--from 500s: is after the trace's end");
   refused("viz " + good + html + " --dot " + (dir / "out.html").string(),
           "is also given to --html");
   refused("viz " + good + " --html " + (dir / "no/such/dir/p.html").string(), "cannot write here");

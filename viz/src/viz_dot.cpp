@@ -395,6 +395,17 @@ std::string diagram_title(const Trace& trace) {
   if (auto faults = meta.find("faults"); faults != meta.end() && faults->is_string()) {
     title += ", faults " + faults->get<std::string>();
   }
+  // The planted bugs and the scenario: a diagram of figure8.json said only "raft seed 1".
+  if (auto bugs = meta.find("bugs"); bugs != meta.end() && bugs->is_array() && !bugs->empty()) {
+    std::string names;
+    for (const auto& b : *bugs)
+      names += (names.empty() ? "" : ", ") + (b.is_string() ? b.get<std::string>() : b.dump());
+    title += ", planted bugs: " + names;
+  }
+  if (auto s = meta.find("scenario");
+      s != meta.end() && s->is_object() && s->contains("name") && (*s)["name"].is_string()) {
+    title += " — " + (*s)["name"].get<std::string>();
+  }
   return title;
 }
 

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "viz/select.hpp"
+#include "viz/text.hpp"
 
 namespace faultline::viz {
 namespace {
@@ -29,6 +30,15 @@ std::vector<std::string> split_commas(std::string_view text) {
 
 Expected<std::vector<bool>> parse_only(const Trace& trace, const std::string& only) {
   std::vector<bool> nodes(trace.nodes.size(), false);
+  // An empty name between commas ("s0,,s1") is a typo, not nothing.
+  for (std::size_t start = 0; start <= only.size();) {
+    const std::size_t comma = std::min(only.find(',', start), only.size());
+    if (only.find_first_not_of(" \t", start) >= comma) {
+      return InputError{"--only " + only,
+                        "an empty node name between commas; give names like s0,s1"};
+    }
+    start = comma + 1;
+  }
   for (const std::string& name : split_commas(only)) {
     const int node = trace.node_named(name);
     if (node == kWorld) {
@@ -188,6 +198,12 @@ Expected<Selection> make_selection(const Trace& trace, const SelectionFlags& fla
   }
   if (selection.from_ns && selection.to_ns && *selection.to_ns < *selection.from_ns) {
     return InputError{"--to " + flags.to, "is before --from " + flags.from};
+  }
+  if (selection.from_ns && !trace.events.empty() &&
+      *selection.from_ns > trace.end_ns) {  // (a Trace{} checks words only)
+    return InputError{
+        "--from " + flags.from,
+        "is after the trace's end (" + format_time(trace.end_ns) + "): nothing would be shown"};
   }
   return selection;
 }
