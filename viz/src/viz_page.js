@@ -117,6 +117,10 @@ for (let k = 0; k < arrowCount; k++) {
 
 const processes = [...new Set(D.history.ops.map((op) => op[0]))].sort((a, b) => a - b);
 const processRow = new Map(processes.map((p, row) => [p, row]));
+// The client node that ran each process's operations (a client that timed out or
+// restarted goes on as a new process), for the row labels.
+const processNode = new Map();
+D.history.ops.forEach((op) => { if (op[1] >= 0 && !processNode.has(op[0])) processNode.set(op[0], op[1]); });
 const stuckOp = D.history.stuck_op;
 const candidateOps = new Set(D.history.candidates);
 
@@ -391,7 +395,8 @@ function drawHistory() {
   processes.forEach((p, row) => {
     ctx.fillStyle = '#777';
     ctx.font = '9px sans-serif';
-    ctx.fillText('process ' + p, 6, top + row * OP_H + 9);
+    const node = processNode.get(p);
+    ctx.fillText('process ' + p + (node !== undefined ? ' (' + nodeName(node) + ')' : ''), 6, top + row * OP_H + 9);
   });
 }
 
@@ -570,6 +575,9 @@ function goTo(pos) {
 // One visible event forward (+1) or back (-1), `times` times.
 function step(direction, times = 1) {
   let pos = ui.cursor;
+  // No event chosen yet: the first step forward starts where the view starts (a page
+  // opened with --from 1s stepped from the run's first event, at 0 s).
+  if (pos < 0 && direction > 0) pos = lowerBound(N, ui.t0, (k) => E.t[k]) - 1;
   for (let moved = 0; moved < times; moved++) {
     let p = pos + direction;
     while (p >= 0 && p < N && !eventShown(p)) p += direction;
