@@ -270,6 +270,19 @@ TEST_CASE("a data node whose disk was replaced comes back empty - not a durable-
   }
 }
 
+TEST_CASE("a liveness finding names the nodes a step without an end left down") {
+  // A majority crashed for good read "faults healed at 1s ...", as if the protocol failed
+  // with everything healed.
+  const scenarios::ScenarioRun r = scenarios::run_scenario(
+      scenario({{"run_ms", 4000},
+                {"faults", {{{"at_ms", 1000}, {"kind", "crash"}, {"node", {"s0", "s1", "s2"}}}}}}),
+      {});
+  REQUIRE(r.out.result.findings.size() == 1);
+  CHECK(r.out.result.findings[0].name == "liveness");
+  CHECK(r.out.result.findings[0].message.find(
+            "the faults ended at 1s (down or paused still: s0,s1,s2); at 2.5s") == 0);
+}
+
 TEST_CASE("a window's end undoes its step only if no later step acted on the node") {
   // s2: crashed for 2 s, restarted early, then crashed for good; s4 the same with pauses.
   // The first windows' ends restarted s2 and resumed s4 at 3 s, silently.

@@ -121,11 +121,21 @@ void schedule_liveness(sim::Simulation& sim, Checks& checks, sim::Time heal_ns, 
              return;
            }
            checks.record(name, CheckStatus::violated, stuck, data);
-           s.report(sim::Finding{.kind = sim::FindingKind::liveness,
-                                 .name = name,
-                                 .message = "faults healed at " + sim::format_time(heal_ns) +
-                                            "; at " + sim::format_time(s.now()) + " (bound " +
-                                            sim::format_time(bound) + "): " + stuck});
+           // A step without an end (a crash for good) stays in force after the last fault
+           // ends: the nodes still down or paused are named, so that a protocol that
+           // cannot be live without them is not read as failing with everything healed.
+           std::string down;
+           for (sim::NodeId id = 0; id < s.node_count(); ++id) {
+             if (!s.is_up(id) || s.is_paused(id))
+               down += (down.empty() ? "" : ",") + s.node_name(id);
+           }
+           s.report(sim::Finding{
+               .kind = sim::FindingKind::liveness,
+               .name = name,
+               .message = "the faults ended at " + sim::format_time(heal_ns) +
+                          (down.empty() ? "" : " (down or paused still: " + down + ")") + "; at " +
+                          sim::format_time(s.now()) + " (bound " + sim::format_time(bound) +
+                          "): " + stuck});
          });
 }
 
