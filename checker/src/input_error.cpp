@@ -3,7 +3,21 @@
 #include <algorithm>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace faultline::checker {
+
+std::optional<std::string> json_lines_format(std::string_view text) {
+  const std::size_t end = text.find('\n');
+  const std::size_t next =
+      end == std::string_view::npos ? end : text.find_first_not_of(" \t\r\n", end);
+  if (next == std::string_view::npos || (text[next] != '{' && text[next] != '['))
+    return std::nullopt;
+  const nlohmann::json first = nlohmann::json::parse(text.substr(0, end), nullptr, false);
+  if (first.is_discarded()) return std::nullopt;
+  const auto format = first.is_object() ? first.find("format") : first.end();
+  return format != first.end() && format->is_string() ? format->get<std::string>() : std::string();
+}
 
 InputError json_syntax_error(std::string_view source, std::string_view text, std::size_t byte,
                              std::string_view parser_message, std::size_t first_line) {

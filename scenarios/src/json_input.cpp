@@ -158,17 +158,10 @@ std::string other_kind(const std::string& format) {
 // A whole file that is one JSON value per line (a history: JSON lines) where one document
 // was expected: says so, naming the kind of file its first line's "format" gives.
 void reject_json_lines(const std::string& text, const std::string& file) {
-  const std::size_t end = text.find('\n');
-  const std::size_t next = end == std::string::npos ? end : text.find_first_not_of(" \t\r\n", end);
-  if (next == std::string::npos || (text[next] != '{' && text[next] != '[')) return;
-  const nlohmann::json first = nlohmann::json::parse(text.substr(0, end), nullptr, false);
-  if (first.is_discarded()) return;
-  const std::string format =
-      first.is_object() && first.contains("format") && first["format"].is_string()
-          ? first["format"].get<std::string>()
-          : "";
+  const std::optional<std::string> format = checker::json_lines_format(text);
+  if (!format) return;
   throw BadInput(file, "holds one JSON value per line (JSON lines), not one JSON document" +
-                           other_kind(format));
+                           other_kind(*format));
 }
 
 // `line` 0: the text is the whole of `file`; else it is that line of it.

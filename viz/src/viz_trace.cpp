@@ -325,21 +325,13 @@ Expected<Trace> parse_trace_text(std::string_view text, std::string source) {
     doc = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     // One JSON value per line (a client history) is named as such, not by its line 2.
-    const std::size_t end = text.find('\n');
-    const std::size_t next =
-        end == std::string_view::npos ? end : text.find_first_not_of(" \t\r\n", end);
-    if (next != std::string_view::npos && (text[next] == '{' || text[next] == '[')) {
-      const nlohmann::json first = nlohmann::json::parse(text.substr(0, end), nullptr, false);
-      if (!first.is_discarded()) {
-        const bool history =
-            first.is_object() && first.value("format", nlohmann::json()) == "faultline-history";
-        return InputError{
-            source,
-            std::string("holds one JSON value per line (JSON lines), not one JSON document") +
-                (history ? ": a client history; 'faultline check FILE' checks it, "
-                           "'faultline check FILE --html PAGE.html' draws it"
-                         : "; viz reads a trace written by 'faultline run --trace'")};
-      }
+    if (const std::optional<std::string> format = checker::json_lines_format(text)) {
+      const bool history = *format == "faultline-history";
+      return InputError{
+          source, std::string("holds one JSON value per line (JSON lines), not one JSON document") +
+                      (history ? ": a client history; 'faultline check FILE' checks it, "
+                                 "'faultline check FILE --html PAGE.html' draws it"
+                               : "; viz reads a trace written by 'faultline run --trace'")};
     }
     return checker::json_syntax_error(source, text, e.byte, e.what());
   }

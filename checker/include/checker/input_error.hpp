@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,6 +27,12 @@ struct InputError {
 // `first_line`: the line of SOURCE the text starts on (a JSON Lines file's line).
 InputError json_syntax_error(std::string_view source, std::string_view text, std::size_t byte,
                              std::string_view parser_message, std::size_t first_line = 1);
+
+// A text that is one JSON value per line (JSON Lines: a client history) where one
+// document was expected, for the message that names it: the first line's "format" ("" if
+// it names none); nullopt when the text is not that (a second line that does not open a
+// value, or a first line that is not whole JSON).
+std::optional<std::string> json_lines_format(std::string_view text);
 
 template <class T>
 class Expected;
